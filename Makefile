@@ -1,0 +1,60 @@
+# brandpulse: two commands do all the set-up on a fresh machine.
+#   make demo   creates .venv, installs, prepares Airflow, runs the demo through Airflow
+#   make test   same set-up, then ruff, mypy and the whole test suite
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: help venv demo demo-local test lint typecheck unit airflow airflow-prepare clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $@
+
+$(DEV_STAMP): requirements-dev.txt $(STAMP)
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+venv: $(STAMP)  ## create .venv and install the pinned requirements and brandpulse
+
+demo: $(STAMP)  ## run the pipeline on the demo data through Airflow, then print a summary
+	$(BIN)/brandpulse demo
+
+demo-local: $(STAMP)  ## the same demo without Airflow (library only)
+	$(BIN)/brandpulse demo --engine local
+
+lint: $(DEV_STAMP)  ## ruff (lint + format check)
+	$(BIN)/ruff check pipeline dags tests
+	$(BIN)/ruff format --check pipeline dags tests
+
+typecheck: $(DEV_STAMP)  ## mypy (strict) on pipeline/
+	$(BIN)/mypy
+
+test: lint typecheck  ## ruff, mypy, then the whole pytest suite
+	$(BIN)/pytest
+
+unit: $(DEV_STAMP)  ## only the fast tests (no real Airflow)
+	$(BIN)/pytest -m "not airflow"
+
+airflow-prepare: $(STAMP)  ## create/upgrade Airflow's metadata database and the warehouse pool
+	$(BIN)/brandpulse airflow
+
+airflow: airflow-prepare  ## the Airflow UI and scheduler on http://127.0.0.1:8080 (admin/admin); Ctrl-C stops it
+	$(BIN)/brandpulse airflow standalone
+
+clean:  ## remove runtime state (var/); keeps .venv
+	rm -rf var

@@ -1,0 +1,247 @@
+"""The ``brandpulse`` command line.
+
+Every subcommand has ``--help``. Errors a user can act on are printed as one line on stderr
+with exit code 2; anything else is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.cli_time import parse_moment
+from pipeline.errors import BrandpulseError
+from pipeline.examples import EXAMPLE_QUERIES
+from pipeline.settings import Settings
+
+log = logging.getLogger("brandpulse")
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return parse_moment(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_interval(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--start",
+        type=_moment,
+        required=True,
+        help="first moment, UTC (2026-10-05 or 2026-10-05T13:00Z)",
+    )
+    parser.add_argument("--end", type=_moment, required=True, help="end of the interval, exclusive")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pipeline import demo
+
+    settings = Settings.from_env()
+    demo.run_demo(settings, engine=args.engine, out=sys.stdout)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from pipeline import jobs
+
+    settings = Settings.from_env()
+    items = jobs.plan(
+        args.start,
+        args.end,
+        args.brand,
+        args.source,
+        local_days=args.local_days,
+        chunk=timedelta(hours=args.chunk_hours),
+        settings=settings,
+    )
+    with tqdm(
+        total=len(items), unit="load", disable=args.no_progress or None, file=sys.stderr
+    ) as bar:
+
+        def step(item: jobs.Chunk) -> None:
+            bar.set_postfix_str(f"{item.brand}/{item.source} {item.start:%Y-%m-%d %H:%M}")
+            bar.update()
+
+        result = jobs.run(items, settings=settings, on_step=step)
+    print(
+        f"loaded {result.loaded} posts in {len(result.loads)} loads "
+        f"({result.quarantined} quarantined); aggregated {result.aggregate.hours} brand-hours "
+        f"and {result.aggregate.days} brand-days into {settings.warehouse}"
+    )
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from pipeline import score_file
+
+    summary = score_file.score_file(
+        Path(args.input), Path(args.output), text_column=args.text_column
+    )
+    print(
+        f"scored {summary.rows} rows ({summary.complaints} complaints) "
+        f"from {args.input} into {args.output}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from pipeline import table, warehouse
+
+    settings = Settings.from_env()
+    con = warehouse.connect(settings.warehouse, read_only=True, lock_timeout=args.wait)
+    try:
+        names, rows = warehouse.query(con, args.sql)
+    except Exception as exc:  # duckdb raises many types; all mean "this query failed"
+        raise BrandpulseError(f"query failed: {exc}") from None
+    finally:
+        con.close()
+    sys.stdout.write(table.render(names, rows, fmt=args.format, max_rows=args.max_rows))
+    return 0
+
+
+def cmd_airflow(args: argparse.Namespace) -> int:
+    from pipeline import airflow_runner
+
+    settings = Settings.from_env()
+    if not args.airflow_args:
+        airflow_runner.prepare(settings)
+        print(f"Airflow is ready: home {settings.airflow_home}")
+        return 0
+    proc = airflow_runner.airflow(args.airflow_args, settings, check=False)
+    return proc.returncode
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="brandpulse",
+        description=(
+            "Brand-sentiment monitoring: ingest posts about brands, score sentiment and "
+            "complaints, and keep hourly and daily aggregates in a DuckDB warehouse."
+        ),
+        epilog="Storage locations come from BRANDPULSE_* environment variables; see README.md.",
+    )
+    parser.add_argument("--version", action="version", version=f"brandpulse {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "demo",
+        help="run the main job on the embedded demo data, end to end, and summarise it",
+        description=(
+            "Load 28 days of the built-in demo source for the brands in the brands file "
+            "(through Airflow by default), then print per brand and day the volume, negative "
+            "share and complaints, where the files are, and queries to try."
+        ),
+    )
+    p.add_argument(
+        "--engine",
+        choices=("airflow", "local"),
+        default="airflow",
+        help="airflow: one `airflow dags test` run of brandpulse_backfill (default); "
+        "local: the same steps in this process, without Airflow",
+    )
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "run",
+        help="the whole pipeline for an interval, without the scheduler",
+        description=(
+            "Land, load and aggregate [start, end) for the chosen brands and sources, chunk by "
+            "chunk, oldest first. Rerunning an interval replaces it: nothing is duplicated."
+        ),
+    )
+    _add_interval(p)
+    p.add_argument("--brand", action="append", help="brand id (repeatable; default: all)")
+    p.add_argument(
+        "--source", action="append", help="source name (repeatable; default: all enabled)"
+    )
+    p.add_argument(
+        "--chunk-hours", type=int, default=24, help="hours per landed batch (default 24)"
+    )
+    p.add_argument(
+        "--local-days",
+        action="store_true",
+        help="take --start/--end as calendar days in each brand's own time zone "
+        "(whole local days, one batch per day) instead of UTC moments",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "score",
+        help="score a CSV or JSONL file of posts",
+        description=(
+            "Read a CSV or JSONL file (by extension: .csv, .jsonl, .ndjson) and write the same "
+            "rows, in the same order, plus compound, sentiment, is_complaint, complaint_score "
+            "and complaint_category. The output format follows the output file's extension."
+        ),
+    )
+    p.add_argument("--input", required=True, help="CSV or JSONL file of posts")
+    p.add_argument(
+        "--output", required=True, help="where to write the scored rows (.csv or .jsonl)"
+    )
+    p.add_argument(
+        "--text-column", default="text", help="column holding the post text (default: text)"
+    )
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser(
+        "query",
+        help="run read-only SQL against the warehouse and print a table",
+        description=(
+            "Open the warehouse read-only and run one SQL statement. Tables: posts, "
+            "brand_hourly, brand_daily, quarantine, load_runs (see README.md)."
+        ),
+        epilog='example: brandpulse query "' + EXAMPLE_QUERIES[0] + '"',
+    )
+    p.add_argument("sql", help="the SQL statement")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument(
+        "--max-rows", type=int, default=200, help="rows printed in table format (default 200)"
+    )
+    p.add_argument(
+        "--wait", type=float, default=30.0, help="seconds to wait while a load holds the warehouse"
+    )
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser(
+        "airflow",
+        help="run the airflow CLI on this project (its airflow.cfg, database, dags/)",
+        description=(
+            "Pass the remaining arguments to `airflow` with this project's environment, e.g. "
+            "`brandpulse airflow dags list`. With no arguments: create or upgrade Airflow's "
+            "metadata database and the warehouse pool."
+        ),
+    )
+    p.add_argument("airflow_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_airflow)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except BrandpulseError as exc:
+        print(f"brandpulse: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""Parsing the moments users type (``2026-10-05``, ``2026-10-05T13:00``, ``...Z``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+
+def parse_moment(text: str) -> datetime:
+    """A date or ISO datetime as an aware UTC datetime; naive input is taken as UTC."""
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"not a date or ISO datetime: {text!r} (use e.g. 2026-10-05 or 2026-10-05T13:00Z)"
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

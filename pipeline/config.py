@@ -1,0 +1,231 @@
+"""The brands file: which brands brandpulse watches, where, and who hears about it.
+
+Adding a brand is an edit of this file and nothing else. The file is validated as a whole
+when it is loaded; the first problem found raises :class:`~pipeline.errors.ConfigError`
+with a message naming the file, the brand and the field, e.g.::
+
+    brands.yaml: brand 'pebble', field 'timezone': unknown time zone 'Mars/Olympus'
+
+See ``docs/configuration.md`` for every field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from pipeline.errors import ConfigError
+
+#: Sources the pipeline knows how to read. A brand may enable any of them.
+KNOWN_SOURCES = ("demo",)
+
+_BRAND_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_HANDLE = re.compile(r"^@?[A-Za-z0-9_.\-]{1,64}$")
+_LANG = re.compile(r"^[a-z]{2,3}$")  # ISO 639-1/-3 codes, as X, Bluesky and Mastodon report them
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_LOCAL_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One source switched on for one brand, with its source-specific options."""
+
+    name: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BrandConfig:
+    """One watched brand."""
+
+    id: str
+    name: str
+    timezone: str
+    accounts: tuple[str, ...]
+    terms: tuple[str, ...]
+    exclude: tuple[str, ...]
+    languages: tuple[str, ...]
+    sources: tuple[SourceConfig, ...]
+    report_recipients: tuple[str, ...]
+    report_local_time: str
+    alert_recipients: tuple[str, ...]
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def account_handles(self) -> frozenset[str]:
+        """The brand's own handles, casefolded and without '@', to recognise its replies."""
+        return frozenset(a.lstrip("@").casefold() for a in self.accounts)
+
+    def source(self, name: str) -> SourceConfig | None:
+        return next((s for s in self.sources if s.name == name), None)
+
+
+@dataclass(frozen=True)
+class BrandsFile:
+    """The whole brands file."""
+
+    path: Path
+    brands: tuple[BrandConfig, ...]
+
+    def get(self, brand_id: str) -> BrandConfig:
+        for brand in self.brands:
+            if brand.id == brand_id:
+                return brand
+        known = ", ".join(b.id for b in self.brands)
+        raise ConfigError(f"{self.path.name}: no brand '{brand_id}' (known: {known})")
+
+    def select(self, brand_ids: list[str] | tuple[str, ...] | None) -> tuple[BrandConfig, ...]:
+        """The brands named (all of them when ``brand_ids`` is empty or None)."""
+        if not brand_ids:
+            return self.brands
+        return tuple(self.get(b) for b in brand_ids)
+
+
+class _Checker:
+    """Validates one brand entry, prefixing every message with file, brand and field."""
+
+    def __init__(self, file: str, brand: str, raw: Mapping[str, Any], prefix: str = "") -> None:
+        self.file = file
+        self.brand = brand
+        self.raw = raw
+        self.prefix = prefix
+
+    def fail(self, fld: str, problem: str) -> ConfigError:
+        where = f"{self.prefix}{fld}"
+        return ConfigError(f"{self.file}: brand '{self.brand}', field '{where}': {problem}")
+
+    def string(self, fld: str, default: str | None = None) -> str:
+        value = self.raw.get(fld, default)
+        if value is None:
+            raise self.fail(fld, "is required")
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(fld, f"must be a non-empty string, got {value!r}")
+        return value.strip()
+
+    def strings(
+        self, fld: str, *, required: bool = False, pattern: re.Pattern[str] | None = None
+    ) -> tuple[str, ...]:
+        value = self.raw.get(fld)
+        if value is None:
+            if required:
+                raise self.fail(fld, "is required (a list of strings)")
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(fld, f"must be a list of non-empty strings, got {value!r}")
+        if required and not value:
+            raise self.fail(fld, "must not be empty")
+        if pattern is not None:
+            for v in value:
+                if not pattern.match(v.strip()):
+                    raise self.fail(fld, f"invalid entry {v!r}")
+        return tuple(v.strip() for v in value)
+
+    def mapping(self, fld: str) -> Mapping[str, Any]:
+        value = self.raw.get(fld) or {}
+        if not isinstance(value, Mapping):
+            raise self.fail(fld, f"must be a mapping, got {type(value).__name__}")
+        return value
+
+
+_BRAND_FIELDS = {
+    "id", "name", "timezone", "accounts", "terms", "exclude", "languages", "sources",
+    "report", "alerts", "overrides",
+}  # fmt: skip
+
+
+def _parse_brand(file: str, index: int, raw: Any) -> BrandConfig:
+    label = raw.get("id", f"#{index + 1}") if isinstance(raw, Mapping) else f"#{index + 1}"
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{file}: brand {label}: must be a mapping of fields")
+    c = _Checker(file, str(label), raw)
+    unknown = sorted(set(raw) - _BRAND_FIELDS)
+    if unknown:
+        raise c.fail(unknown[0], f"unknown field (known: {', '.join(sorted(_BRAND_FIELDS))})")
+
+    brand_id = c.string("id")
+    if not _BRAND_ID.match(brand_id):
+        raise c.fail("id", f"{brand_id!r} must be lowercase letters, digits or '_', 1-40 chars")
+
+    timezone = c.string("timezone", "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise c.fail("timezone", f"unknown time zone {timezone!r}") from None
+
+    sources: list[SourceConfig] = []
+    for name, raw_options in c.mapping("sources").items():
+        if name not in KNOWN_SOURCES:
+            raise c.fail(f"sources.{name}", f"unknown source (known: {', '.join(KNOWN_SOURCES)})")
+        options = {} if raw_options is None else raw_options
+        if not isinstance(options, Mapping):
+            raise c.fail(f"sources.{name}", "must be a mapping of options")
+        if options.get("enabled", True) is not True and options.get("enabled") is not False:
+            raise c.fail(f"sources.{name}.enabled", "must be true or false")
+        if options.get("enabled", True):
+            sources.append(SourceConfig(name, dict(options)))
+
+    report = _Checker(file, brand_id, c.mapping("report"), prefix="report.")
+    alerts = _Checker(file, brand_id, c.mapping("alerts"), prefix="alerts.")
+    local_time = report.string("local_time", "08:00")
+    if not _LOCAL_TIME.match(local_time):
+        raise report.fail("local_time", f"must be HH:MM, got {local_time!r}")
+
+    return BrandConfig(
+        id=brand_id,
+        name=c.string("name"),
+        timezone=timezone,
+        accounts=c.strings("accounts", required=True, pattern=_HANDLE),
+        terms=c.strings("terms", required=True),
+        exclude=c.strings("exclude"),
+        languages=c.strings("languages", pattern=_LANG) or ("en",),
+        sources=tuple(sources),
+        report_recipients=report.strings("recipients", pattern=_EMAIL),
+        report_local_time=local_time,
+        alert_recipients=alerts.strings("recipients", pattern=_EMAIL),
+        overrides=dict(c.mapping("overrides")),
+    )
+
+
+def parse_brands(data: Any, path: Path) -> BrandsFile:
+    """Validate the parsed YAML of a brands file."""
+    file = path.name
+    if not isinstance(data, Mapping) or "brands" not in data:
+        raise ConfigError(f"{file}: expected a mapping with a 'brands' list at the top")
+    raw_brands = data["brands"]
+    if not isinstance(raw_brands, list) or not raw_brands:
+        raise ConfigError(f"{file}: 'brands' must be a non-empty list")
+    brands = tuple(_parse_brand(file, i, raw) for i, raw in enumerate(raw_brands))
+    seen: set[str] = set()
+    for brand in brands:
+        if brand.id in seen:
+            raise ConfigError(f"{file}: brand '{brand.id}', field 'id': defined twice")
+        seen.add(brand.id)
+    return BrandsFile(path=path, brands=brands)
+
+
+def load_brands(path: Path) -> BrandsFile:
+    """Read and validate a brands file; raise :class:`ConfigError` on the first problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"brands file not found: {path} (set BRANDPULSE_BRANDS or create it; "
+            "see docs/configuration.md)"
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path.name}: not valid YAML: {exc}") from None
+    return parse_brands(data, path)

@@ -1,0 +1,34 @@
+"""The one exception hierarchy of brandpulse.
+
+Every error a user can meet derives from :class:`BrandpulseError` and carries a message
+that says what went wrong and what to do about it. Secrets never appear in messages.
+"""
+
+from __future__ import annotations
+
+
+class BrandpulseError(Exception):
+    """Base class of every error brandpulse raises on purpose."""
+
+
+class ConfigError(BrandpulseError):
+    """The brands file (or another setting) is missing or invalid.
+
+    The message names the file, the brand and the field.
+    """
+
+
+class InputError(BrandpulseError):
+    """An input file given on the command line cannot be read as asked."""
+
+
+class SourceError(BrandpulseError):
+    """A post source failed in a way a retry may fix (network, rate limit, server error)."""
+
+
+class WarehouseError(BrandpulseError):
+    """The DuckDB warehouse cannot be opened, migrated or written."""
+
+
+class WarehouseLockedError(WarehouseError):
+    """Another process holds the warehouse file; the operation may be retried later."""

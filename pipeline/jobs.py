@@ -1,0 +1,448 @@
+"""The pipeline's steps as plain functions: what DAG tasks and the CLI call.
+
+Each step owns a data interval ``[start, end)`` (aware datetimes, UTC) and is idempotent:
+
+- :func:`land` fetches one source for one brand and lands the raw records;
+- :func:`load` validates, normalizes, classifies and scores a landed batch and replaces
+  the batch's interval in the warehouse (posts, quarantine, load ledger);
+- :func:`aggregate` recomputes ``brand_hourly`` for the hours and ``brand_daily`` for the
+  brands' local days that the interval touches;
+- :func:`run` does all three over a long interval, chunk by chunk (backfills, the demo).
+
+No step reads the clock: time comes from the interval.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+
+from pipeline import landing, warehouse
+from pipeline.config import BrandConfig, BrandsFile, load_brands
+from pipeline.errors import ConfigError, InputError
+from pipeline.normalize import COPY_WINDOW, classify, normalize_batch
+from pipeline.posts import PostKind
+from pipeline.scoring import Scorer, default_scorer
+from pipeline.settings import Settings
+from pipeline.sources import get_source
+
+log = logging.getLogger(__name__)
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+def check_interval(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """Both ends aware, start before end; returned in UTC."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise InputError("interval ends must be timezone-aware (UTC)")
+    if not start < end:
+        raise InputError(
+            f"empty interval: start {start.isoformat()} is not before end {end.isoformat()}"
+        )
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def floor_hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def ceil_hour(moment: datetime) -> datetime:
+    floored = floor_hour(moment)
+    return floored if floored == moment else floored + HOUR
+
+
+def local_days(brand: BrandConfig, start: datetime, end: datetime) -> tuple[date, date]:
+    """First and last calendar day, in the brand's time zone, that ``[start, end)`` touches."""
+    tz = brand.tz
+    return start.astimezone(tz).date(), (end - timedelta(microseconds=1)).astimezone(tz).date()
+
+
+def _brands(settings: Settings) -> BrandsFile:
+    return load_brands(settings.brands_file)
+
+
+def targets(
+    settings: Settings,
+    brand_ids: Sequence[str] | None = None,
+    source_names: Sequence[str] | None = None,
+) -> list[tuple[str, str]]:
+    """The (brand, source) pairs to fetch: every enabled source of the chosen brands."""
+    pairs = []
+    for brand in _brands(settings).select(tuple(brand_ids or ())):
+        for src in brand.sources:
+            if not source_names or src.name in source_names:
+                pairs.append((brand.id, src.name))
+    if source_names:
+        unknown = set(source_names) - {s for _, s in pairs}
+        if unknown:
+            raise ConfigError(
+                f"source(s) {', '.join(sorted(unknown))} not enabled for the chosen brands "
+                f"in {settings.brands_file.name}"
+            )
+    return pairs
+
+
+def land(
+    source_name: str,
+    brand_id: str,
+    start: datetime,
+    end: datetime,
+    settings: Settings | None = None,
+) -> landing.Batch:
+    """Fetch ``[start, end)`` of one source for one brand into the landing zone."""
+    settings = settings or Settings.from_env()
+    start, end = check_interval(start, end)
+    brand = _brands(settings).get(brand_id)
+    src_config = brand.source(source_name)
+    if src_config is None:
+        raise ConfigError(
+            f"{settings.brands_file.name}: brand '{brand_id}', field 'sources.{source_name}': "
+            "source not enabled"
+        )
+    source = get_source(source_name)
+    batch = landing.write_batch(
+        settings.landing,
+        source_name,
+        brand_id,
+        start,
+        end,
+        source.fetch(brand, start, end, src_config.options),
+    )
+    log.info(
+        "landed %d records: source=%s brand=%s interval=[%s, %s) file=%s",
+        batch.records, source_name, brand_id, start.isoformat(), end.isoformat(), batch.path,
+    )  # fmt: skip
+    return batch
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one load did, for logs, summaries and tests."""
+
+    source: str
+    brand: str
+    start: datetime
+    end: datetime
+    fetched: int
+    loaded: int
+    duplicates: int
+    quarantined: int
+    kinds: dict[str, int] = field(default_factory=dict)
+    complaints: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "brand": self.brand,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "fetched": self.fetched,
+            "loaded": self.loaded,
+            "duplicates": self.duplicates,
+            "quarantined": self.quarantined,
+            "kinds": dict(self.kinds),
+            "complaints": self.complaints,
+        }
+
+
+def score_posts(
+    batch: landing.Batch,
+    brand: BrandConfig,
+    earlier: dict[str, tuple[datetime, str]],
+    scorer: Scorer,
+) -> tuple[pd.DataFrame, pd.DataFrame, LoadResult]:
+    """Normalize, classify and score a landed batch: (posts rows, quarantine rows, result)."""
+    source = get_source(batch.source)
+    normalized = normalize_batch(source, brand, landing.read_batch(batch), batch.start, batch.end)
+    posts = normalized.posts
+    scores = [scorer.score(p.text) for p in posts]
+    classes = classify(posts, [scorer.is_spam(p.text) for p in posts], earlier)
+    tz = brand.tz
+    rows = {name: [] for name in warehouse.POST_COLUMNS}  # type: dict[str, list[object]]
+    for post, score, cls in zip(posts, scores, classes, strict=True):
+        values: dict[str, object] = {
+            "source": post.source,
+            "post_id": post.post_id,
+            "brand": post.brand,
+            "created_at": warehouse.naive_utc(post.created_at),
+            "brand_day": post.created_at.astimezone(tz).date(),
+            "author_id": post.author_id,
+            "author_handle": post.author_handle,
+            "author_followers": post.author_followers,
+            "text": post.text,
+            "lang": post.lang,
+            "url": post.url,
+            "conversation_id": post.conversation_id,
+            "in_reply_to_post_id": post.in_reply_to_post_id,
+            "in_reply_to_author_id": post.in_reply_to_author_id,
+            "repost_of": post.repost_of,
+            "is_brand_reply": post.is_brand_reply,
+            "kind": cls.kind.value,
+            "duplicate_of": cls.duplicate_of,
+            "text_fingerprint": cls.fingerprint,
+            "compound": score.compound,
+            "pos": score.pos,
+            "neu": score.neu,
+            "neg": score.neg,
+            "sentiment": score.sentiment.value,
+            "is_complaint": score.is_complaint,
+            "complaint_score": score.complaint_score,
+            "complaint_category": score.complaint_category,
+            "model_version": scorer.model_version,
+        }
+        for name in warehouse.POST_COLUMNS:
+            rows[name].append(values[name])
+    posts_frame = pd.DataFrame(rows, columns=list(warehouse.POST_COLUMNS))
+    if len(posts_frame):
+        posts_frame = posts_frame.astype(
+            {"created_at": "datetime64[us]", "author_followers": "int64"}
+        )
+    quarantine = pd.DataFrame(
+        {
+            "record_no": [r.record_no for r in normalized.rejected],
+            "post_id": [r.post_id for r in normalized.rejected],
+            "reason": [r.reason for r in normalized.rejected],
+            "raw": [r.raw for r in normalized.rejected],
+        },
+        columns=["record_no", "post_id", "reason", "raw"],
+    )
+    kinds = Counter(c.kind.value for c in classes)
+    result = LoadResult(
+        source=batch.source,
+        brand=batch.brand,
+        start=batch.start,
+        end=batch.end,
+        fetched=normalized.fetched,
+        loaded=len(posts),
+        duplicates=normalized.duplicates,
+        quarantined=len(normalized.rejected),
+        kinds={k.value: kinds.get(k.value, 0) for k in PostKind},
+        complaints=sum(
+            1
+            for s, c in zip(scores, classes, strict=True)
+            if s.is_complaint and c.kind is PostKind.ORIGINAL
+        ),
+    )
+    return posts_frame, quarantine, result
+
+
+def load(batch: landing.Batch, settings: Settings | None = None) -> LoadResult:
+    """Score a landed batch and replace its interval in the warehouse."""
+    settings = settings or Settings.from_env()
+    brand = _brands(settings).get(batch.brand)
+    scorer = default_scorer()
+    with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
+        earlier = warehouse.recent_fingerprints(
+            con, brand.id, batch.start - COPY_WINDOW, batch.start
+        )
+        posts, quarantine, result = score_posts(batch, brand, earlier, scorer)
+        warehouse.replace_interval(
+            con,
+            warehouse.LoadRecord(
+                source=batch.source,
+                brand=batch.brand,
+                start=batch.start,
+                end=batch.end,
+                landing_path=str(batch.path),
+                fetched=result.fetched,
+                loaded=result.loaded,
+                duplicates=result.duplicates,
+                quarantined=result.quarantined,
+                model_version=scorer.model_version,
+            ),
+            posts,
+            quarantine,
+        )
+    log.info(
+        "loaded source=%s brand=%s interval=[%s, %s): fetched=%d loaded=%d duplicates=%d "
+        "quarantined=%d complaints=%d kinds=%s",
+        result.source, result.brand, result.start.isoformat(), result.end.isoformat(),
+        result.fetched, result.loaded, result.duplicates, result.quarantined,
+        result.complaints, result.kinds,
+    )  # fmt: skip
+    if result.quarantined:
+        log.warning(
+            "%d record(s) quarantined for source=%s brand=%s; see the quarantine table",
+            result.quarantined, result.source, result.brand,
+        )  # fmt: skip
+    return result
+
+
+@dataclass(frozen=True)
+class AggregateResult:
+    hours: int
+    days: int
+    brands: tuple[str, ...]
+
+
+def aggregate(
+    start: datetime,
+    end: datetime,
+    brand_ids: Sequence[str] | None = None,
+    settings: Settings | None = None,
+    *,
+    hourly: bool = True,
+    daily: bool = True,
+) -> AggregateResult:
+    """Recompute ``brand_hourly`` for the UTC hours and ``brand_daily`` for the brands'
+    local days that ``[start, end)`` touches (from all posts stored for them)."""
+    settings = settings or Settings.from_env()
+    start, end = check_interval(start, end)
+    brands = _brands(settings).select(tuple(brand_ids or ()))
+    hours = days = 0
+    with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
+        for brand in brands:
+            if hourly:
+                hours += warehouse.refresh_hourly(
+                    con, settings.sql, brand.id, floor_hour(start), ceil_hour(end)
+                )
+            if daily:
+                first, last = local_days(brand, start, end)
+                days += warehouse.refresh_daily(
+                    con, settings.sql, brand.id, brand.timezone, first, last
+                )
+    log.info(
+        "aggregated %d brand-hours and %d brand-days over [%s, %s)",
+        hours, days, start.isoformat(), end.isoformat(),
+    )  # fmt: skip
+    return AggregateResult(hours=hours, days=days, brands=tuple(b.id for b in brands))
+
+
+def chunks(
+    start: datetime, end: datetime, size: timedelta = DAY
+) -> list[tuple[datetime, datetime]]:
+    """``[start, end)`` cut into consecutive pieces of at most ``size``."""
+    start, end = check_interval(start, end)
+    out = []
+    cursor = start
+    while cursor < end:
+        nxt = min(cursor + size, end)
+        out.append((cursor, nxt))
+        cursor = nxt
+    return out
+
+
+def local_day_bounds(brand: BrandConfig, first: date, end: date) -> list[tuple[datetime, datetime]]:
+    """The brand's local calendar days ``first .. end`` (exclusive) as UTC intervals.
+
+    Days are 23 or 25 hours long across daylight-saving changes; each is one interval.
+    """
+    tz = brand.tz
+    days = []
+    day = first
+    while day < end:
+        lo = datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
+        hi = datetime.combine(day + DAY, datetime.min.time(), tz).astimezone(UTC)
+        days.append((lo, hi))
+        day += DAY
+    return days
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One unit of backfill work: one source, one brand, one interval."""
+
+    brand: str
+    source: str
+    start: datetime
+    end: datetime
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "brand": self.brand,
+            "source": self.source,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> Chunk:
+        return cls(
+            data["brand"],
+            data["source"],
+            datetime.fromisoformat(data["start"]),
+            datetime.fromisoformat(data["end"]),
+        )
+
+
+def plan(
+    start: datetime,
+    end: datetime,
+    brand_ids: Sequence[str] | None = None,
+    source_names: Sequence[str] | None = None,
+    *,
+    local_days: bool = False,
+    chunk: timedelta = DAY,
+    settings: Settings | None = None,
+) -> list[Chunk]:
+    """The chunks that cover ``[start, end)``, oldest first.
+
+    With ``local_days``, ``start`` and ``end`` name calendar days and every brand gets
+    exactly those days in its own time zone, one chunk per local day (so ``brand_daily``
+    holds whole days only); otherwise ``[start, end)`` is cut into UTC chunks of ``chunk``.
+    """
+    settings = settings or Settings.from_env()
+    start, end = check_interval(start, end)
+    brands = _brands(settings)
+    items = []
+    for brand_id, source_name in targets(settings, brand_ids, source_names):
+        if local_days:
+            bounds = local_day_bounds(brands.get(brand_id), start.date(), end.date())
+        else:
+            bounds = chunks(start, end, chunk)
+        items += [Chunk(brand_id, source_name, lo, hi) for lo, hi in bounds]
+    return sorted(items, key=lambda c: (c.start, c.brand, c.source))
+
+
+def aggregate_chunks(items: Sequence[Chunk], settings: Settings | None = None) -> AggregateResult:
+    """Recompute the aggregates over what ``items`` loaded, brand by brand."""
+    spans: dict[str, tuple[datetime, datetime]] = {}
+    for c in items:
+        lo, hi = spans.get(c.brand, (c.start, c.end))
+        spans[c.brand] = (min(lo, c.start), max(hi, c.end))
+    hours = days = 0
+    for brand_id, (lo, hi) in sorted(spans.items()):
+        result = aggregate(lo, hi, [brand_id], settings)
+        hours, days = hours + result.hours, days + result.days
+    return AggregateResult(hours=hours, days=days, brands=tuple(sorted(spans)))
+
+
+@dataclass(frozen=True)
+class RunResult:
+    loads: tuple[LoadResult, ...]
+    aggregate: AggregateResult
+
+    @property
+    def loaded(self) -> int:
+        return sum(r.loaded for r in self.loads)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(r.quarantined for r in self.loads)
+
+
+def run(
+    items: Sequence[Chunk],
+    *,
+    settings: Settings | None = None,
+    on_step: Callable[[Chunk], None] | None = None,
+) -> RunResult:
+    """Land, load and aggregate the planned chunks without a scheduler, oldest first.
+
+    Running oldest first lets copies be recognised against the posts before them.
+    ``on_step`` is called after each load (for a progress bar).
+    """
+    settings = settings or Settings.from_env()
+    loads = []
+    for item in sorted(items, key=lambda c: (c.start, c.brand, c.source)):
+        batch = land(item.source, item.brand, item.start, item.end, settings)
+        loads.append(load(batch, settings))
+        if on_step is not None:
+            on_step(item)
+    return RunResult(loads=tuple(loads), aggregate=aggregate_chunks(items, settings))

@@ -1,0 +1,55 @@
+"""Plain-data settings the DAGs share (this module imports no Airflow and nothing heavy).
+
+DAG files are parsed often, so they import only ``airflow.sdk`` and this module at parse
+time; everything else is imported inside task bodies.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pipeline.errors import InputError
+
+#: The Airflow pool every task that writes the warehouse runs in. One slot: DuckDB allows
+#: one writing process per file, so warehouse writers queue instead of colliding.
+WAREHOUSE_POOL = "brandpulse_warehouse"
+WAREHOUSE_POOL_SLOTS = 1
+
+BACKFILL_DAG = "brandpulse_backfill"
+INGEST_DAG = "brandpulse_ingest"
+DAILY_DAG = "brandpulse_daily"
+
+#: Asset name -> URI: the warehouse tables the DAGs produce.
+ASSET_URIS = {
+    "brandpulse_posts": "brandpulse://warehouse/posts",
+    "brandpulse_brand_hourly": "brandpulse://warehouse/brand_hourly",
+    "brandpulse_brand_daily": "brandpulse://warehouse/brand_daily",
+}
+
+#: The first interval the schedules know about: the first day of the demo data.
+START_DATE = datetime(2026, 10, 5, tzinfo=UTC)
+
+#: Retries absorb a source's transient failures and a warehouse held by another process;
+#: the backoff keeps a flapping API from being hammered.
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "brandpulse",
+    "retries": 3,
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=15),
+}
+
+#: Errors a retry cannot fix (a wrong brands file, an impossible interval): the DAGs fail
+#: these at once instead of retrying them (Airflow retry policy, dotted paths).
+PERMANENT_ERRORS = ["pipeline.errors.ConfigError", "pipeline.errors.InputError"]
+
+
+def run_interval(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+    """A DAG run's data interval as aware UTC datetimes; a clear error when there is none."""
+    if start is None or end is None or not start < end:
+        raise InputError(
+            f"this task needs a data interval, got [{start}, {end}): run it from a scheduled "
+            "DAG run or `airflow dags test DAG_ID LOGICAL_DATE`"
+        )
+    return start.astimezone(UTC), end.astimezone(UTC)

@@ -1,0 +1,102 @@
+"""Where brandpulse keeps things: storage locations are configuration, not constants.
+
+Everything the pipeline writes at run time lives under one folder, ``BRANDPULSE_HOME``
+(default: ``var/`` in the project checkout, which git ignores). Each location can be moved
+on its own with an environment variable, so a deployment can put the warehouse, the landing
+zone or the outbox on other disks without touching code:
+
+==========================  ==========================================  =========================
+variable                    what                                        default
+========================  =========================================  ========================
+variable                  what                                       default
+========================  =========================================  ========================
+``BRANDPULSE_HOME``       runtime folder                             ``<project>/var``
+``BRANDPULSE_BRANDS``     the brands file                            ``<project>/brands.yaml``
+``BRANDPULSE_WAREHOUSE``  the DuckDB warehouse file                  ``<home>/warehouse/…``
+``BRANDPULSE_LANDING``    raw posts as fetched, per source/interval  ``<home>/landing``
+``BRANDPULSE_OUTBOX``     emails written as .eml when no SMTP is set ``<home>/outbox``
+``BRANDPULSE_REPORTS``    archived HTML reports                      ``<home>/reports``
+``BRANDPULSE_MODELS``     scoring assets (lexicons, cues, taxonomy)  ``<project>/models``
+``BRANDPULSE_SQL``        migrations and transforms                  ``<project>/sql``
+========================  =========================================  ========================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    value = env.get(name, "").strip()
+    return Path(value).expanduser().resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved storage locations for one process."""
+
+    home: Path
+    brands_file: Path
+    warehouse: Path
+    landing: Path
+    outbox: Path
+    reports: Path
+    models: Path
+    sql: Path
+
+    @property
+    def airflow_home(self) -> Path:
+        """Airflow's own state (SQLite metadata database, logs) for this project."""
+        return self.home / "airflow"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the locations from ``env`` (default: ``os.environ``)."""
+        env = os.environ if env is None else env
+        home = _path(env, "BRANDPULSE_HOME", PROJECT_ROOT / "var")
+        return cls(
+            home=home,
+            brands_file=_path(env, "BRANDPULSE_BRANDS", PROJECT_ROOT / "brands.yaml"),
+            warehouse=_path(env, "BRANDPULSE_WAREHOUSE", home / "warehouse" / "brandpulse.duckdb"),
+            landing=_path(env, "BRANDPULSE_LANDING", home / "landing"),
+            outbox=_path(env, "BRANDPULSE_OUTBOX", home / "outbox"),
+            reports=_path(env, "BRANDPULSE_REPORTS", home / "reports"),
+            models=_path(env, "BRANDPULSE_MODELS", PROJECT_ROOT / "models"),
+            sql=_path(env, "BRANDPULSE_SQL", PROJECT_ROOT / "sql"),
+        )
+
+    def airflow_environ(self) -> dict[str, str]:
+        """Environment variables that point Airflow at this project.
+
+        ``airflow.cfg`` in the project holds the static settings; the paths Airflow needs
+        as absolute paths (its home, SQLite database, logs and DAG folder) come from here,
+        because a hand-written cfg does not expand placeholders.
+        """
+        airflow_home = self.airflow_home
+        return {
+            "AIRFLOW_HOME": str(airflow_home),
+            "AIRFLOW_CONFIG": str(PROJECT_ROOT / "airflow.cfg"),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(airflow_home / "plugins"),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home / 'airflow.db'}",
+            "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(airflow_home / "logs"),
+            "AIRFLOW__LOGGING__DAG_PROCESSOR_CHILD_PROCESS_LOG_DIRECTORY": str(
+                airflow_home / "logs" / "dag_processor"
+            ),
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(
+                airflow_home / "simple_auth_manager_passwords.json"
+            ),
+            "BRANDPULSE_HOME": str(self.home),
+            "BRANDPULSE_BRANDS": str(self.brands_file),
+            "BRANDPULSE_WAREHOUSE": str(self.warehouse),
+            "BRANDPULSE_LANDING": str(self.landing),
+            "BRANDPULSE_OUTBOX": str(self.outbox),
+            "BRANDPULSE_REPORTS": str(self.reports),
+            "BRANDPULSE_MODELS": str(self.models),
+            "BRANDPULSE_SQL": str(self.sql),
+        }

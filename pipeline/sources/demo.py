@@ -1,0 +1,1070 @@
+"""The built-in demo source: realistic, deterministic posts about a brand, with no network.
+
+It plays the part of a provider API so that the whole pipeline runs with zero set-up. Each
+brand picks a *profile* (``telecom`` or ``grocery``) and a volume in its ``sources.demo``
+options::
+
+    sources:
+      demo:
+        profile: telecom
+        posts_per_day: 900
+
+How posts are made
+------------------
+Posts are generated per brand and per UTC hour, from a random generator seeded with
+``(seed, brand id, hour)`` and nothing else (no clock, no global random state). An hour
+yields its originals (complaints, praise, questions, neutral mentions, spam) and, together
+with each original, its follow-ups (the brand's reply and the customer's answer, reposts,
+copies), which are timestamped later but never more than :data:`MAX_FOLLOW_UP` after it.
+:meth:`DemoSource.fetch` therefore generates every hour from ``start - MAX_FOLLOW_UP`` to
+``end`` and keeps the records created in ``[start, end)``: the answer for an interval is
+the same however the interval is split, and the same on every run.
+
+Volume follows the brand's *local* clock (quiet nights, lunch and evening peaks), a weekly
+rhythm per profile and some day-to-day noise. Incidents (:data:`INCIDENTS`) and weekly
+bumps are data: a telecom brand has a network outage on 2026-10-22, 13:00-18:00 local.
+
+Every record carries ``demo_truth`` (intent, complaint category, incident flag): ground
+truth for tests and evaluation. The scorer never reads it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+import logging
+import math
+import random
+import string
+import time as _time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Final, Generic, TypeVar
+
+from pipeline.config import BrandConfig
+from pipeline.errors import ConfigError
+from pipeline.posts import Post
+from pipeline.sources import demo_text as text_data
+from pipeline.sources.base import RawRecord
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# --------------------------------------------------------------------------------------
+# The demo window and the follow-up horizon
+# --------------------------------------------------------------------------------------
+
+DEMO_SEED: int = 20261005
+DEMO_START: datetime = datetime(2026, 10, 5, tzinfo=UTC)  # a Monday
+DEMO_DAYS: int = 28
+DEMO_END: datetime = DEMO_START + timedelta(days=DEMO_DAYS)
+#: The latest a reply, repost or copy appears after the post it follows up.
+MAX_FOLLOW_UP = timedelta(hours=36)
+
+_HOUR_S: Final = 3600
+_MAX_FOLLOW_UP_S: Final = int(MAX_FOLLOW_UP.total_seconds())
+#: X/Twitter's snowflake epoch (2010-11-04): ids are built like real post ids.
+_SNOWFLAKE_EPOCH_MS: Final = 1288834974657
+#: posts_per_day accepted for the demo: enough for any dashboard, small enough for memory.
+MAX_POSTS_PER_DAY: Final = 100_000
+#: Used when a brand's demo options give no posts_per_day.
+DEFAULT_POSTS_PER_DAY: Final = 500
+
+# --------------------------------------------------------------------------------------
+# The mix. Shares are our own choice, plausible for a consumer brand on social media:
+# complaints a fifth of what people post, most mentions neutral, a few percent spam.
+# --------------------------------------------------------------------------------------
+
+CATEGORIES: Final = (
+    "delivery", "billing", "customer_service", "product_quality", "outage", "pricing", "staff",
+)  # fmt: skip
+
+#: Share of each intent among originals (posts by the public that start a thread).
+INTENT_SHARES: Final[Mapping[str, float]] = {
+    "complaint": 0.19,
+    "praise": 0.21,
+    "question": 0.13,
+    "neutral": 0.43,
+    "spam": 0.04,
+}
+#: Share of originals the brand answers in public (our choice: a busy care team answers
+#: about half the complaints it sees, fewer questions, a little praise).
+BRAND_REPLY_RATE: Final[Mapping[str, float]] = {"complaint": 0.55, "question": 0.40, "praise": 0.08}
+#: During an incident the care team is swamped and answers fewer complaints (our choice).
+INCIDENT_REPLY_RATE: Final = 0.30
+#: Share of brand-answered threads where the customer answers back (our choice).
+REPLY_BACK_RATE: Final[Mapping[str, float]] = {"complaint": 0.25, "question": 0.15}
+#: Of those answers, the share saying "sorted, thanks" rather than "still broken".
+RESOLVED_SHARE: Final[Mapping[str, float]] = {"complaint": 0.35, "question": 0.85}
+#: Mean reposts per original, by intent: about 10 % of all posts end up being reposts.
+REPOSTS_PER_ORIGINAL: Final[Mapping[str, float]] = {
+    "complaint": 0.15, "praise": 0.20, "question": 0.03, "neutral": 0.14, "spam": 0.05,
+}  # fmt: skip
+#: Mean copies (same words, another account) per original: about 2 % of all posts, mostly
+#: bots re-posting spam and headlines.
+COPIES_PER_ORIGINAL: Final[Mapping[str, float]] = {
+    "complaint": 0.02, "praise": 0.01, "question": 0.0, "neutral": 0.02, "spam": 0.30,
+}  # fmt: skip
+#: Share of copies posted by bot accounts rather than ordinary ones.
+COPY_BY_BOT_SHARE: Final = 0.6
+
+#: Expected follow-ups per original; posts_per_day counts both, so originals per day is
+#: posts_per_day / (1 + this).
+FOLLOW_UPS_PER_ORIGINAL: Final = sum(
+    share
+    * (
+        BRAND_REPLY_RATE.get(intent, 0.0) * (1 + REPLY_BACK_RATE.get(intent, 0.0))
+        + REPOSTS_PER_ORIGINAL[intent]
+        + COPIES_PER_ORIGINAL[intent]
+    )
+    for intent, share in INTENT_SHARES.items()
+)
+
+# --------------------------------------------------------------------------------------
+# Timing of follow-ups (seconds), our choice. Care-team replies: a median of about 2 h in
+# business hours, longer at night (the queue waits for the morning) and at weekends.
+# --------------------------------------------------------------------------------------
+
+CARE_OPEN_HOUR: Final = 8  # local time the care team starts answering
+CARE_CLOSE_HOUR: Final = 22  # local time it stops
+REPLY_MEDIAN_S: Final = 2 * _HOUR_S
+REPLY_SIGMA: Final = 1.1  # log-normal spread: ~1 % of replies take more than a day
+REPLY_WEEKEND_FACTOR: Final = 1.6  # thinner weekend shifts
+REPLY_INCIDENT_FACTOR: Final = 2.5  # queues during an incident
+REPLY_BACK_MEDIAN_S: Final = 35 * 60
+REPOST_MEDIAN_S: Final = 40 * 60
+REPOST_SIGMA: Final = 1.3
+COPY_MEDIAN_S: Final = int(2.5 * _HOUR_S)
+COPY_SIGMA: Final = 1.1
+MIN_FOLLOW_UP_S: Final = 30  # nobody answers faster than this
+
+# --------------------------------------------------------------------------------------
+# Texture of the text (rates per post, our choice)
+# --------------------------------------------------------------------------------------
+
+DAY_NOISE_SIGMA: Final = 0.15  # day-to-day volume wobble (log-normal, mean 1)
+ES_AUTHOR_SHARE: Final = 0.05  # Spanish speakers among authors, for brands listening in "es"
+TYPO_RATE: Final = 0.05
+SHOUTING_RATE: Final = 0.05  # complaints written in ALL CAPS
+CAPITALISED_RATE: Final = 0.3  # posts starting with a capital letter
+EXTRA_MENTION_RATE: Final = 0.2  # @brand tagged when the text has none
+OPENER_RATE: Final = 0.25  # "ugh.", "ngl", "quick question:" in front
+CLOSER_RATE: Final = 0.3  # "smh", "10/10", "anyone?" at the end
+HASHTAG_RATE: Final = 0.07
+SCREENSHOT_RATE: Final = 0.05  # complaints with a link to a screenshot
+DOUBLE_EMOJI_RATE: Final = 0.2
+EMOJI_RATE: Final[Mapping[str, float]] = {
+    "complaint": 0.25, "praise": 0.45, "question": 0.1, "neutral": 0.1,
+}  # fmt: skip
+
+# Authors: a few thousand per brand, followers heavy-tailed from ~5 to ~500k.
+AUTHORS_PER_DAILY_POST: Final = 8  # pool size relative to posts_per_day ...
+MIN_AUTHORS, MAX_AUTHORS = 800, 12_000  # ... within these bounds
+BOT_AUTHORS: Final = 150
+FOLLOWERS_MEDIAN: Final = 180  # typical personal account
+FOLLOWERS_SIGMA: Final = 1.5
+BIG_ACCOUNT_SHARE: Final = 0.005  # influencers among ordinary authors
+BIG_FOLLOWERS_MEDIAN: Final = 30_000
+MEDIA_FOLLOWERS_MEDIAN: Final = 120_000
+MIN_FOLLOWERS, MAX_FOLLOWERS = 5, 500_000
+ACTIVITY_PARETO_ALPHA: Final = 1.3  # a few authors post a lot, most once or twice ...
+MAX_ACTIVITY: Final = 30.0  # ... but none more than ~30x the quietest
+MAX_HANDLE_LEN: Final = 15  # as on X
+
+# --------------------------------------------------------------------------------------
+# Profiles and incidents, as data
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A one-off surge of complaints at a local date and time, e.g. a network outage.
+
+    ``multiplier`` is the complaint volume relative to a normal hour; the surge applies to
+    the whole hours starting in ``[start, end)`` local time and fades over ``tail_hours``.
+    Complaints about it carry ``demo_truth.incident = true``.
+    """
+
+    day: date
+    start: time
+    end: time
+    multiplier: float
+    categories: tuple[tuple[str, float], ...]
+    tail_hours: int = 0
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class WeeklyBump:
+    """A recurring rise of complaints, local time (``weekday``: 0 = Monday)."""
+
+    weekday: int
+    start_hour: int
+    end_hour: int
+    multiplier: float
+    categories: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How one kind of business is talked about: rhythms and complaint categories."""
+
+    name: str
+    hour_weights: tuple[float, ...]  # by local hour, mean 1
+    weekday_weights: tuple[float, ...]  # Monday first, mean 1
+    categories: tuple[tuple[str, float], ...]
+    weekly_bumps: tuple[WeeklyBump, ...] = ()
+
+
+def _mean_one(weights: Sequence[float]) -> tuple[float, ...]:
+    mean = sum(weights) / len(weights)
+    return tuple(w / mean for w in weights)
+
+
+# Hour-of-day weights by local hour (0-23): quiet 1-6am, peaks at lunch and in the evening.
+# Shapes follow the usual daily curve of brand mentions; the numbers are our choice.
+_TELECOM_HOURS: Final = (
+    0.75, 0.45, 0.3, 0.22, 0.22, 0.3, 0.55, 0.85, 1.1, 1.2, 1.25, 1.3,
+    1.5, 1.45, 1.2, 1.15, 1.2, 1.3, 1.4, 1.55, 1.6, 1.5, 1.25, 1.0,
+)  # fmt: skip
+# Grocery: morning order cut-offs, lunch, and the evening delivery slots.
+_GROCERY_HOURS: Final = (
+    0.6, 0.3, 0.2, 0.15, 0.15, 0.25, 0.55, 0.95, 1.2, 1.25, 1.2, 1.15,
+    1.35, 1.3, 1.1, 1.05, 1.15, 1.35, 1.55, 1.7, 1.65, 1.45, 1.1, 0.85,
+)  # fmt: skip
+# Day-of-week weights, Monday first. Telecom: busier on weekdays (work phones, billing,
+# store visits). Grocery: busier at weekends (the big weekly shop).
+_TELECOM_WEEKDAYS: Final = (1.1, 1.1, 1.08, 1.06, 1.02, 0.85, 0.79)
+_GROCERY_WEEKDAYS: Final = (0.92, 0.85, 0.88, 0.93, 1.0, 1.15, 1.27)
+# Complaint categories and their shares (our choice, from the kind of business).
+_TELECOM_CATEGORIES: Final = (
+    ("outage", 0.22), ("billing", 0.22), ("customer_service", 0.18), ("pricing", 0.12),
+    ("product_quality", 0.10), ("delivery", 0.10), ("staff", 0.06),
+)  # fmt: skip
+_GROCERY_CATEGORIES: Final = (
+    ("delivery", 0.34), ("product_quality", 0.20), ("billing", 0.14),
+    ("customer_service", 0.10), ("pricing", 0.08), ("staff", 0.07), ("outage", 0.07),
+)  # fmt: skip
+
+PROFILES: Final[Mapping[str, Profile]] = {
+    "telecom": Profile(
+        name="telecom",
+        hour_weights=_mean_one(_TELECOM_HOURS),
+        weekday_weights=_mean_one(_TELECOM_WEEKDAYS),
+        categories=_TELECOM_CATEGORIES,
+    ),
+    "grocery": Profile(
+        name="grocery",
+        hour_weights=_mean_one(_GROCERY_HOURS),
+        weekday_weights=_mean_one(_GROCERY_WEEKDAYS),
+        categories=_GROCERY_CATEGORIES,
+        # Sunday evening delivery slots are the busiest: a mild bump of late deliveries.
+        weekly_bumps=(WeeklyBump(6, 17, 21, 1.8, (("delivery", 1.0),)),),
+    ),
+}
+
+#: Incidents by profile, in the brand's local time.
+INCIDENTS: Final[Mapping[str, tuple[Incident, ...]]] = {
+    "telecom": (
+        Incident(
+            day=date(2026, 10, 22),
+            start=time(13, 0),
+            end=time(18, 0),
+            multiplier=9.0,
+            categories=(("outage", 0.85), ("customer_service", 0.10), ("billing", 0.05)),
+            tail_hours=2,
+            label="network outage",
+        ),
+    ),
+    "grocery": (),
+}
+#: How fast an incident fades: each tail hour keeps this share of the extra complaints.
+INCIDENT_TAIL_DECAY: Final = 0.3
+
+# --------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------
+
+_ALNUM: Final = string.ascii_letters + string.digits
+_POISSON_NORMAL_ABOVE: Final = 40.0  # normal approximation beyond this mean
+
+
+class _Weighted(Generic[T]):
+    """Weighted picks by bisection over cumulative weights (fast for long lists)."""
+
+    __slots__ = ("_cum", "_items", "_last", "_total")
+
+    def __init__(self, items: Sequence[T], weights: Sequence[float]) -> None:
+        if not items or len(items) != len(weights):
+            raise ValueError("need one weight per item, and at least one item")
+        self._items = tuple(items)
+        self._cum = list(itertools.accumulate(weights))
+        self._total = self._cum[-1]
+        self._last = len(self._items) - 1
+
+    @classmethod
+    def of(cls, pairs: Sequence[tuple[T, float]]) -> _Weighted[T]:
+        return cls([p[0] for p in pairs], [p[1] for p in pairs])
+
+    def pick(self, rng: random.Random) -> T:
+        i = bisect.bisect_right(self._cum, rng.random() * self._total)
+        return self._items[min(i, self._last)]
+
+    @property
+    def items(self) -> tuple[T, ...]:
+        return self._items
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson-distributed count (Knuth's method; normal approximation for big means)."""
+    if mean <= 0:
+        return 0
+    if mean > _POISSON_NORMAL_ABOVE:
+        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
+    limit, k, p = math.exp(-mean), 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
+
+
+def _bounded_lognormal(rng: random.Random, median: float, sigma: float, limit: float) -> int:
+    """Seconds from a log-normal, redrawn when beyond ``limit`` (rarely more than once)."""
+    limit = max(limit, MIN_FOLLOW_UP_S)
+    value = limit
+    for _ in range(5):
+        value = median * math.exp(sigma * rng.gauss(0.0, 1.0))
+        if value <= limit:
+            break
+    return max(MIN_FOLLOW_UP_S, int(min(value, limit)))
+
+
+def _iso(ts: int) -> str:
+    return _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(ts))
+
+
+def _add_typo(rng: random.Random, text: str) -> str:
+    """Swap, drop or double one letter of one word, as thumbs do."""
+    words = text.split(" ")
+    candidates = [i for i, w in enumerate(words) if len(w) >= 4 and w.isalpha()]
+    if not candidates:
+        return text
+    i = rng.choice(candidates)
+    w, j = words[i], rng.randrange(1, len(words[i]) - 1)
+    op = rng.random()
+    if op < 0.5:
+        w = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    elif op < 0.8:
+        w = w[:j] + w[j + 1 :]
+    else:
+        w = w[:j] + w[j] + w[j:]
+    words[i] = w
+    return " ".join(words)
+
+
+# --------------------------------------------------------------------------------------
+# Templates, compiled once at import
+# --------------------------------------------------------------------------------------
+
+_BRAND_SLOTS: Final = frozenset({"brand", "short", "at", "tag", "status"})
+_LOCALE_SLOTS: Final = frozenset({"city", "money"})
+_GENERATED_SLOTS: Final = frozenset({"order", "ref", "link", "newslink", "spamlink"})
+_REQUIRED_KEYS: Final = (
+    *(f"complaint.{c}" for c in CATEGORIES),
+    "praise", "question", "neutral", "spam",
+    "reply.complaint", "reply.question", "reply.praise",
+    "followup.resolved", "followup.unresolved",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    pieces: tuple[tuple[str, str | None], ...]  # (literal text, slot name or None)
+    lang: str
+    mentions_account: bool  # has an {at}: no extra @mention needed
+    is_news: bool  # a headline: posted by a media account
+
+
+def _compile(text: str, lang: str, known_slots: frozenset[str]) -> _Template:
+    pieces: list[tuple[str, str | None]] = []
+    for literal, slot, spec, conversion in string.Formatter().parse(text):
+        if spec or conversion or (slot is not None and slot not in known_slots):
+            raise ValueError(f"demo template {text!r}: bad slot {{{slot}}}")
+        pieces.append((literal, slot))
+    slots = {s for _, s in pieces}
+    return _Template(tuple(pieces), lang, "at" in slots, "newslink" in slots)
+
+
+_TemplateMap = dict[str, tuple[_Template, ...]]
+
+
+def _language_map(raw: text_data.Texts, lang: str, known_slots: frozenset[str]) -> _TemplateMap:
+    compiled = {k: tuple(_compile(t, lang, known_slots) for t in v) for k, v in raw.items()}
+    fallbacks = {"reply.incident": "reply.complaint"}
+    for c in CATEGORIES:
+        fallbacks[f"reply.{c}"] = "reply.complaint"
+        fallbacks[f"incident.{c}"] = f"complaint.{c}"
+    for key, generic in fallbacks.items():
+        if key not in compiled and generic in compiled:
+            compiled[key] = compiled[generic]
+    return compiled
+
+
+def _compile_profile(profile: str) -> dict[str, _TemplateMap]:
+    """English and Spanish templates of a profile; Spanish falls back to English per key."""
+    known = (
+        _BRAND_SLOTS
+        | _LOCALE_SLOTS
+        | _GENERATED_SLOTS
+        | frozenset(text_data.COMMON_SLOTS)
+        | frozenset(text_data.PROFILE_SLOTS[profile])
+    )
+    texts = text_data.PROFILE_TEXTS[profile]
+    en = _language_map({**text_data.COMMON_TEXTS["en"], **texts["en"]}, "en", known)
+    missing = [k for k in _REQUIRED_KEYS if k not in en]
+    if missing:
+        raise ValueError(f"demo profile {profile!r} has no texts for {', '.join(missing)}")
+    es = _language_map({**text_data.COMMON_TEXTS.get("es", {}), **texts.get("es", {})}, "es", known)
+    return {"en": en, "es": {**en, **es}}
+
+
+def _check_categories() -> None:
+    """Profiles, bumps and incidents may only name the known complaint categories."""
+    named = [c for p in PROFILES.values() for c, _ in p.categories]
+    named += [c for p in PROFILES.values() for b in p.weekly_bumps for c, _ in b.categories]
+    named += [c for incs in INCIDENTS.values() for i in incs for c, _ in i.categories]
+    unknown = sorted(set(named) - set(CATEGORIES))
+    if unknown or set(INCIDENTS) - set(PROFILES):
+        raise ValueError(f"demo data names unknown categories or profiles: {unknown}")
+
+
+_check_categories()
+_TEMPLATES: Final = {name: _compile_profile(name) for name in PROFILES}
+
+
+# --------------------------------------------------------------------------------------
+# One brand's world: authors, slot fills, incidents in UTC. Built once and cached.
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Author:
+    id: str
+    handle: str
+    followers: int
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Surge:
+    multiplier: float
+    categories: _Weighted[str]
+    main_category: str
+    incident: bool
+
+
+def _followers(rng: random.Random, median: float, sigma: float) -> int:
+    value = median * math.exp(sigma * rng.gauss(0.0, 1.0))
+    return int(min(MAX_FOLLOWERS, max(MIN_FOLLOWERS, value)))
+
+
+def _pick(rng: random.Random, items: Sequence[T]) -> T:
+    """``rng.choice`` without its overhead (the author pool makes tens of thousands)."""
+    return items[int(rng.random() * len(items))]
+
+
+def _number(rng: random.Random, low: int, high: int) -> int:
+    """A number in ``[low, high)``, cheaply (``randrange`` is several times slower)."""
+    return low + int(rng.random() * (high - low))
+
+
+def _public_handle(rng: random.Random, first_names: Sequence[str]) -> str:
+    first, last = _pick(rng, first_names), _pick(rng, text_data.LAST_NAMES)
+    word = _pick(rng, text_data.HANDLE_WORDS)
+    match int(rng.random() * 9):
+        case 0:
+            return f"{first}_{last[0]}{_number(rng, 70, 100)}"
+        case 1:
+            return f"{first}{last}"
+        case 2:
+            return f"{first}{last}{_number(rng, 1, 100)}"
+        case 3:
+            return f"the_real_{first}{_number(rng, 1, 10) if rng.random() < 0.7 else ''}"
+        case 4:
+            return f"{first}.{word}"
+        case 5:
+            return f"{word}_{first}"
+        case 6:
+            return f"{first}{_number(rng, 1975, 2009)}"
+        case 7:
+            return f"{first.capitalize()}{last.capitalize()}"
+        case _:
+            return f"{first}_{word}{_number(rng, 0, 10)}"
+
+
+def _bot_handle(rng: random.Random) -> str:
+    a, b = _pick(rng, text_data.BOT_WORDS), _pick(rng, text_data.BOT_WORDS)
+    if rng.random() < 0.6:
+        return f"{a}{b}{_number(rng, 10, 10_000)}"
+    return f"{a}_{b}_{_number(rng, 0, 100)}"
+
+
+def _user_id(rng: random.Random) -> str:
+    """Old accounts have short ids, newer ones snowflakes (created 2013-2025)."""
+    if rng.random() < 0.45:
+        return str(_number(rng, 10**6, 3 * 10**9))
+    return str(rng.getrandbits(60) % (15 * 10**17) + 4 * 10**17)
+
+
+class _Authors:
+    """The people, bots and news accounts who post about one brand."""
+
+    def __init__(
+        self, rng: random.Random, count: int, es_share: float, reserved: frozenset[str]
+    ) -> None:
+        self._rng = rng
+        self._handles = set(reserved)  # casefolded; never hand out a brand's own handle
+        self._ids: set[str] = set()
+        public = [self._person(es_share) for _ in range(count)]
+        activity = [min(MAX_ACTIVITY, rng.paretovariate(ACTIVITY_PARETO_ALPHA)) for _ in public]
+        self.public: _Weighted[_Author] = _Weighted(public, activity)
+        bots = [
+            self._new(functools.partial(_bot_handle, rng), _number(rng, MIN_FOLLOWERS, 400))
+            for _ in range(BOT_AUTHORS)
+        ]
+        self.bots: _Weighted[_Author] = _Weighted(bots, [1.0] * len(bots))
+        media = [
+            self._new(functools.partial(str, h), _followers(rng, MEDIA_FOLLOWERS_MEDIAN, 0.8))
+            for h in text_data.MEDIA_HANDLES
+            if h.casefold() not in self._handles
+        ]
+        self.media: _Weighted[_Author] = _Weighted(media, [1.0] * len(media))
+
+    def _person(self, es_share: float) -> _Author:
+        rng = self._rng
+        lang = "es" if rng.random() < es_share else "en"
+        names = text_data.FIRST_NAMES_ES if lang == "es" else text_data.FIRST_NAMES
+        if rng.random() < BIG_ACCOUNT_SHARE:
+            followers = _followers(rng, BIG_FOLLOWERS_MEDIAN, 1.0)
+        else:
+            followers = _followers(rng, FOLLOWERS_MEDIAN, FOLLOWERS_SIGMA)
+        return self._new(functools.partial(_public_handle, rng, names), followers, lang)
+
+    def _new(self, make_handle: Callable[[], str], followers: int, lang: str = "en") -> _Author:
+        while True:
+            handle = make_handle()
+            if len(handle) <= MAX_HANDLE_LEN and handle.casefold() not in self._handles:
+                break
+        self._handles.add(handle.casefold())
+        while (author_id := _user_id(self._rng)) in self._ids:
+            pass
+        self._ids.add(author_id)
+        return _Author(author_id, handle, followers, lang)
+
+
+class _World:
+    """Everything about one brand that does not change from hour to hour."""
+
+    def __init__(
+        self, seed: int, brand: BrandConfig, profile: Profile, posts_per_day: float
+    ) -> None:
+        rng = random.Random(f"{seed}:{brand.id}:world")
+        self.seed = seed
+        self.brand_id = brand.id
+        self.tz = brand.tz
+        self.profile = profile
+        self.originals_per_hour = posts_per_day / (1 + FOLLOW_UPS_PER_ORIGINAL) / 24
+        self.intents: _Weighted[str] = _Weighted.of(list(INTENT_SHARES.items()))
+        self.categories: _Weighted[str] = _Weighted.of(profile.categories)
+
+        langs = ("en", "es") if "es" in brand.languages else ("en",)
+        self.templates = {lang: _TEMPLATES[profile.name][lang] for lang in langs}
+        self.accounts = tuple(a if a.startswith("@") else f"@{a}" for a in brand.accounts)
+        words = "".join(c if c.isalnum() else " " for c in brand.name).split() or [brand.id]
+        short = words[0].lower()
+        brand_tags = (*(t for t in brand.terms if t.startswith("#")), f"#{short}")
+        self.brand_tags = brand_tags
+        self.complaint_tags = brand_tags + text_data.HASHTAGS  # '#fail' is for complaints
+        self.order_prefix = "".join(w[0] for w in words).upper()
+        currency, cities = next(
+            (cur, cities) for prefix, cur, cities in text_data.LOCALES
+            if brand.timezone.startswith(prefix)
+        )  # fmt: skip
+        self.slots: dict[str, tuple[str, ...]] = {
+            **text_data.COMMON_SLOTS,
+            **text_data.PROFILE_SLOTS[profile.name],
+            "brand": (brand.name, brand.name, words[0].capitalize(), short, brand.name.lower()),
+            "short": (short,),
+            "at": self.accounts,
+            "tag": brand_tags,
+            "status": (f"https://status.{short}.example",),
+            "city": cities,
+            "money": tuple(f"{currency}{a}" for a in text_data.AMOUNTS),
+        }
+
+        n_public = min(MAX_AUTHORS, max(MIN_AUTHORS, int(posts_per_day * AUTHORS_PER_DAILY_POST)))
+        es_share = ES_AUTHOR_SHARE if "es" in langs else 0.0
+        authors = _Authors(rng, n_public, es_share, reserved=brand.account_handles)
+        self.public, self.bots, self.media = authors.public, authors.bots, authors.media
+
+        # The brand's own accounts; a care/help account, if any, does most of the replying.
+        care = [
+            _Author(_user_id(rng), a.lstrip("@"), rng.randrange(20_000, 300_000), "en")
+            for a in self.accounts
+        ]
+        care_weights = [
+            6.0 if any(w in a.handle.lower() for w in ("care", "help", "support")) else 1.0
+            for a in care
+        ]
+        self.care: _Weighted[_Author] = _Weighted(care, care_weights)
+
+        self.surges = self._incident_windows(INCIDENTS.get(profile.name, ()))
+
+    def _incident_windows(
+        self, incidents: Sequence[Incident]
+    ) -> tuple[tuple[int, int, _Surge], ...]:
+        """Incidents as UTC ``(start, end, surge)`` windows, the fading tail included."""
+        windows: list[tuple[int, int, _Surge]] = []
+        for inc in incidents:
+            start = datetime.combine(inc.day, inc.start, tzinfo=self.tz)
+            end = datetime.combine(inc.day, inc.end, tzinfo=self.tz)
+            if end <= start:
+                end += timedelta(days=1)
+            cats = _Weighted.of(inc.categories)
+            main = max(inc.categories, key=lambda c: c[1])[0]
+            start_ts, end_ts = int(start.timestamp()), int(end.timestamp())
+            windows.append((start_ts, end_ts, _Surge(inc.multiplier, cats, main, True)))
+            for k in range(1, inc.tail_hours + 1):
+                mult = 1 + (inc.multiplier - 1) * INCIDENT_TAIL_DECAY**k
+                tail_start = end_ts + (k - 1) * _HOUR_S
+                windows.append((tail_start, tail_start + _HOUR_S, _Surge(mult, cats, main, True)))
+        return tuple(windows)
+
+    def surge_at(self, hour_ts: int, local: datetime) -> _Surge | None:
+        for start, end, surge in self.surges:
+            if start <= hour_ts < end:
+                return surge
+        for bump in self.profile.weekly_bumps:
+            if local.weekday() == bump.weekday and bump.start_hour <= local.hour < bump.end_hour:
+                cats = _Weighted.of(bump.categories)
+                return _Surge(bump.multiplier, cats, cats.items[0], False)
+        return None
+
+
+_WORLD_CACHE_SIZE: Final = 16  # brands x option sets kept built
+_worlds: dict[tuple[Any, ...], _World] = {}
+
+
+def _world_for(seed: int, brand: BrandConfig, profile: str, posts_per_day: float) -> _World:
+    """The world of a brand, built once per seed, config fields and options."""
+    key = (
+        seed, brand.id, brand.name, brand.timezone, brand.accounts, brand.terms,
+        brand.languages, profile, posts_per_day,
+    )  # fmt: skip
+    world = _worlds.get(key)
+    if world is None:
+        if len(_worlds) >= _WORLD_CACHE_SIZE:
+            del _worlds[next(iter(_worlds))]
+        world = _worlds[key] = _World(seed, brand, PROFILES[profile], posts_per_day)
+    return world
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_factor(seed: int, brand_id: str, day: date) -> float:
+    """Day-to-day volume noise: log-normal with mean 1, one draw per brand and local date."""
+    rng = random.Random(f"{seed}:{brand_id}:day:{day.isoformat()}")
+    return math.exp(rng.gauss(-(DAY_NOISE_SIGMA**2) / 2, DAY_NOISE_SIGMA))
+
+
+# --------------------------------------------------------------------------------------
+# One hour of posts
+# --------------------------------------------------------------------------------------
+
+_Row = tuple[int, int, RawRecord]  # (created_at as epoch seconds, numeric id, record)
+
+
+@dataclass(frozen=True, slots=True)
+class _Truth:
+    """What a post really is: the ``demo_truth`` of its record."""
+
+    intent: str
+    category: str | None = None
+    incident: bool = False
+
+    def but(self, intent: str, *, category: bool = True) -> _Truth:
+        """The truth of a follow-up: another intent, same subject."""
+        return _Truth(intent, self.category if category else None, self.incident)
+
+
+class _Hour:
+    """Generates the originals of one UTC hour and all their follow-ups."""
+
+    def __init__(self, world: _World, hour_ts: int) -> None:
+        hour = datetime.fromtimestamp(hour_ts, UTC)
+        self.w = world
+        self.rng = random.Random(f"{world.seed}:{world.brand_id}:{hour.isoformat()}")
+        self.hour_ts = hour_ts
+        self.local = hour.astimezone(world.tz)
+        self.rows: list[_Row] = []
+
+    def generate(self) -> list[_Row]:
+        w, rng, local = self.w, self.rng, self.local
+        mean = (
+            w.originals_per_hour
+            * w.profile.hour_weights[local.hour]
+            * w.profile.weekday_weights[local.weekday()]
+            * _day_factor(w.seed, w.brand_id, local.date())
+        )
+        surge = w.surge_at(self.hour_ts, local)
+        for _ in range(_poisson(rng, mean)):
+            self._original(self.hour_ts + rng.randrange(_HOUR_S), w.intents.pick(rng), surge)
+        if surge is not None:
+            extra = mean * INTENT_SHARES["complaint"] * (surge.multiplier - 1)
+            for _ in range(_poisson(rng, extra)):
+                ts = self.hour_ts + rng.randrange(_HOUR_S)
+                self._complaint(ts, _Truth("complaint", surge.categories.pick(rng), surge.incident))
+        return self.rows
+
+    # -- originals ---------------------------------------------------------------------
+
+    def _original(self, ts: int, intent: str, surge: _Surge | None) -> None:
+        if intent == "complaint":
+            category = self.w.categories.pick(self.rng)
+            incident = surge is not None and surge.incident and category == surge.main_category
+            self._complaint(ts, _Truth(intent, category, incident))
+        elif intent == "spam":
+            self._post(ts, self.w.bots.pick(self.rng), "spam", _Truth(intent))
+        else:
+            self._post(ts, self.w.public.pick(self.rng), intent, _Truth(intent))
+
+    def _complaint(self, ts: int, truth: _Truth) -> None:
+        key = f"{'incident' if truth.incident else 'complaint'}.{truth.category}"
+        self._post(ts, self.w.public.pick(self.rng), key, truth)
+
+    def _post(self, ts: int, author: _Author, key: str, truth: _Truth) -> None:
+        rng = self.rng
+        template = rng.choice(self.w.templates.get(author.lang, self.w.templates["en"])[key])
+        if template.is_news:
+            author = self.w.media.pick(rng)
+        text = self._decorate(self._render(template), truth.intent, template)
+        original = self._record(ts, author, text, template.lang, truth)
+        if rng.random() < self._reply_rate(truth):
+            self._brand_reply(original, ts, author, truth)
+        for _ in range(_poisson(rng, REPOSTS_PER_ORIGINAL[truth.intent])):
+            self._repost(original, ts, author, truth)
+        for _ in range(_poisson(rng, COPIES_PER_ORIGINAL[truth.intent])):
+            self._copy(original, ts, author, truth)
+
+    def _decorate(self, text: str, intent: str, template: _Template) -> str:
+        rng = self.rng
+        if template.lang == "en" and intent in text_data.OPENERS:
+            if rng.random() < OPENER_RATE:
+                text = f"{rng.choice(text_data.OPENERS[intent])} {text}"
+            if rng.random() < CLOSER_RATE:
+                text = f"{text} {rng.choice(text_data.CLOSERS[intent])}"
+        if intent == "complaint" and rng.random() < SHOUTING_RATE and "http" not in text:
+            text = text.upper()
+        elif rng.random() < CAPITALISED_RATE:
+            text = text[:1].upper() + text[1:]
+        if rng.random() < TYPO_RATE:
+            text = _add_typo(rng, text)
+        if intent != "spam" and not template.mentions_account and rng.random() < EXTRA_MENTION_RATE:
+            account = rng.choice(self.w.accounts)
+            text = f"{account} {text}" if rng.random() < 0.5 else f"{text} {account}"
+        emoji = text_data.EMOJI.get(intent)
+        if emoji and rng.random() < EMOJI_RATE[intent]:
+            text += " " + rng.choice(emoji) * (2 if rng.random() < DOUBLE_EMOJI_RATE else 1)
+        if rng.random() < HASHTAG_RATE:
+            tags = self.w.complaint_tags if intent == "complaint" else self.w.brand_tags
+            text += " " + rng.choice(tags)
+        if intent == "complaint" and rng.random() < SCREENSHOT_RATE:
+            text += " " + self._generated("link")
+        return text
+
+    def _render(self, template: _Template) -> str:
+        rng, slots = self.rng, self.w.slots
+        out: list[str] = []
+        for literal, slot in template.pieces:
+            out.append(literal)
+            if slot is not None:
+                values = slots.get(slot)
+                out.append(rng.choice(values) if values is not None else self._generated(slot))
+        return "".join(out)
+
+    def _generated(self, slot: str) -> str:
+        rng = self.rng
+        code = "".join(rng.choices(_ALNUM, k=7))
+        match slot:
+            case "order":
+                return f"#{self.w.order_prefix}{rng.randrange(10**6, 10**7)}"
+            case "ref":
+                return f"{rng.randrange(1000, 10_000)}-{rng.randrange(100_000, 1_000_000)}"
+            case "link":
+                return f"https://{rng.choice(text_data.LINK_SITES)}.example/{code}"
+            case "newslink":
+                return f"https://{rng.choice(text_data.NEWS_SITES)}.example/a/{code}"
+            case "spamlink":
+                return f"https://{rng.choice(text_data.SPAM_SITES)}.example/?ref={code}"
+        raise ValueError(f"unknown demo slot {slot!r}")
+
+    # -- follow-ups --------------------------------------------------------------------
+
+    @staticmethod
+    def _reply_rate(truth: _Truth) -> float:
+        if truth.incident:
+            return INCIDENT_REPLY_RATE
+        return BRAND_REPLY_RATE.get(truth.intent, 0.0)
+
+    def _brand_reply(self, original: RawRecord, ts: int, author: _Author, truth: _Truth) -> None:
+        """The care team's answer and, now and then, the customer's answer back."""
+        rng, w, lang = self.rng, self.w, original["lang"]
+        if truth.intent == "complaint":
+            key = "reply.incident" if truth.incident else f"reply.{truth.category}"
+        else:
+            key = f"reply.{truth.intent}"
+        care = w.care.pick(rng)
+        reply_ts = ts + self._reply_delay(ts, truth.incident)
+        text = f"@{author.handle} {self._render(rng.choice(w.templates[lang][key]))}"
+        reply = self._record(
+            reply_ts, care, text, lang, truth.but("brand_reply"), reply_to=original
+        )
+
+        back_rate = REPLY_BACK_RATE.get(truth.intent, 0.0)
+        if rng.random() >= back_rate:
+            return
+        back_ts = reply_ts + _bounded_lognormal(rng, REPLY_BACK_MEDIAN_S, 1.0, _MAX_FOLLOW_UP_S)
+        if back_ts - ts > _MAX_FOLLOW_UP_S:
+            return
+        resolved = rng.random() < RESOLVED_SHARE[truth.intent]
+        key = "followup.resolved" if resolved else "followup.unresolved"
+        template = rng.choice(w.templates[lang][key])
+        text = f"@{care.handle} {self._render(template)}"
+        back = truth.but("praise", category=False) if resolved else truth.but("complaint")
+        self._record(back_ts, author, text, template.lang, back, reply_to=reply)
+
+    def _reply_delay(self, ts: int, incident: bool) -> int:
+        """Seconds until the care team answers: waits for opening hours, log-normal queue."""
+        local_hour = (self.local.hour + self.local.minute / 60 + (ts - self.hour_ts) / 3600) % 24
+        wait = 0.0
+        if not CARE_OPEN_HOUR <= local_hour < CARE_CLOSE_HOUR:
+            wait = (CARE_OPEN_HOUR - local_hour) % 24 * _HOUR_S
+        median = float(REPLY_MEDIAN_S)
+        if self.local.weekday() >= 5:
+            median *= REPLY_WEEKEND_FACTOR
+        if incident:
+            median *= REPLY_INCIDENT_FACTOR
+        limit = _MAX_FOLLOW_UP_S - wait
+        return int(wait) + _bounded_lognormal(self.rng, median, REPLY_SIGMA, limit)
+
+    def _repost(self, original: RawRecord, ts: int, author: _Author, truth: _Truth) -> None:
+        rng = self.rng
+        reposter = self.w.public.pick(rng)
+        if reposter is author:
+            reposter = self.w.public.pick(rng)
+        ts += _bounded_lognormal(rng, REPOST_MEDIAN_S, REPOST_SIGMA, _MAX_FOLLOW_UP_S)
+        text = f"RT @{author.handle}: {original['text']}"
+        self._record(
+            ts, reposter, text, original["lang"], truth.but("repost"), repost_of=original["id"]
+        )
+
+    def _copy(self, original: RawRecord, ts: int, author: _Author, truth: _Truth) -> None:
+        rng = self.rng
+        copier = (self.w.bots if rng.random() < COPY_BY_BOT_SHARE else self.w.public).pick(rng)
+        if copier is author:
+            return
+        ts += _bounded_lognormal(rng, COPY_MEDIAN_S, COPY_SIGMA, _MAX_FOLLOW_UP_S)
+        self._record(ts, copier, original["text"], original["lang"], truth.but("copy"))
+
+    # -- records -----------------------------------------------------------------------
+
+    def _record(
+        self,
+        ts: int,
+        author: _Author,
+        text: str,
+        lang: str,
+        truth: _Truth,
+        *,
+        reply_to: RawRecord | None = None,
+        repost_of: str | None = None,
+    ) -> RawRecord:
+        rng = self.rng
+        # A snowflake: milliseconds since the epoch, then 22 random bits (worker/sequence).
+        millis = ts * 1000 + rng.randrange(1000) - _SNOWFLAKE_EPOCH_MS
+        numeric_id = (millis << 22) | rng.getrandbits(22)
+        post_id = str(numeric_id)
+        record: RawRecord = {
+            "id": post_id,
+            "created_at": _iso(ts),
+            "author": {"id": author.id, "handle": author.handle, "followers": author.followers},
+            "text": text,
+            "lang": lang,
+            "url": f"https://social.example/{author.handle}/status/{post_id}",
+            "conversation_id": reply_to["conversation_id"] if reply_to else post_id,
+            "in_reply_to": (
+                {"post_id": reply_to["id"], "author_id": reply_to["author"]["id"]}
+                if reply_to
+                else None
+            ),
+            "repost_of": repost_of,
+            "demo_truth": {
+                "intent": truth.intent,
+                "category": truth.category,
+                "incident": truth.incident,
+            },
+        }
+        self.rows.append((ts, numeric_id, record))
+        return record
+
+
+# --------------------------------------------------------------------------------------
+# The source
+# --------------------------------------------------------------------------------------
+
+_KNOWN_OPTIONS: Final = ("enabled", "posts_per_day", "profile")
+
+
+def _options(brand: BrandConfig, options: Mapping[str, Any]) -> tuple[str, float]:
+    """Validate a brand's ``sources.demo`` options: ``(profile name, posts per day)``."""
+
+    def fail(field: str, problem: str) -> ConfigError:
+        return ConfigError(f"brand '{brand.id}', field 'sources.demo.{field}': {problem}")
+
+    unknown = sorted(set(options) - set(_KNOWN_OPTIONS))
+    if unknown:
+        raise fail(unknown[0], f"unknown option (known: {', '.join(_KNOWN_OPTIONS)})")
+    profile = options.get("profile")
+    if profile is None:
+        raise fail("profile", f"is required (one of: {', '.join(sorted(PROFILES))})")
+    if profile not in PROFILES:
+        raise fail(
+            "profile", f"unknown demo profile {profile!r} (known: {', '.join(sorted(PROFILES))})"
+        )
+    per_day = options.get("posts_per_day", DEFAULT_POSTS_PER_DAY)
+    if (
+        isinstance(per_day, bool)
+        or not isinstance(per_day, int | float)
+        or not math.isfinite(per_day)
+        or not 0 < per_day <= MAX_POSTS_PER_DAY
+    ):
+        raise fail(
+            "posts_per_day", f"must be a positive number up to {MAX_POSTS_PER_DAY}, got {per_day!r}"
+        )
+    return str(profile), float(per_day)
+
+
+def _epoch(value: datetime, name: str) -> float:
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name}: must be a timezone-aware datetime, got {value!r}")
+    return value.timestamp()
+
+
+class DemoSource:
+    """Deterministic, realistic demo posts; see the module docstring."""
+
+    name = "demo"
+
+    def __init__(self, seed: int = DEMO_SEED) -> None:
+        self.seed = seed
+
+    def fetch(
+        self, brand: BrandConfig, start: datetime, end: datetime, options: Mapping[str, Any]
+    ) -> Iterator[RawRecord]:
+        """The records about ``brand`` created in ``[start, end)``, by ``(created_at, id)``."""
+        profile, per_day = _options(brand, options)
+        start_ts, end_ts = _epoch(start, "start"), _epoch(end, "end")
+        first_hour = int((start_ts - _MAX_FOLLOW_UP_S) // _HOUR_S) * _HOUR_S
+        if first_hour * 1000 < _SNOWFLAKE_EPOCH_MS:
+            raise ValueError("start: the demo source makes posts from 2010-11-06 on")
+        world = _world_for(self.seed, brand, profile, per_day)
+        rows: list[_Row] = []
+        for hour_ts in range(first_hour, math.ceil(end_ts), _HOUR_S):
+            rows.extend(r for r in _Hour(world, hour_ts).generate() if start_ts <= r[0] < end_ts)
+        rows.sort(key=lambda r: (r[0], r[1]))
+        logger.debug("demo: %s %s..%s: %d posts", brand.id, start, end, len(rows))
+        return iter([r[2] for r in rows])
+
+    def to_post(self, raw: RawRecord, brand: BrandConfig) -> Post:
+        """A :class:`Post` from one raw record; ``ValueError("<field>: <why>")`` if malformed."""
+        if not isinstance(raw, Mapping):
+            raise ValueError(f"record: expected a mapping, got {type(raw).__name__}")
+        post_id = _string(raw, "id")
+        if not post_id.isdigit():
+            raise ValueError(f"id: must be a numeric string, got {post_id!r}")
+        author = raw.get("author")
+        if not isinstance(author, Mapping):
+            raise ValueError(f"author: expected a mapping, got {type(author).__name__}")
+        handle = _string(author, "handle", "author.handle")
+        followers = author.get("followers")
+        if isinstance(followers, bool) or not isinstance(followers, int) or followers < 0:
+            raise ValueError(f"author.followers: must be a non-negative integer, got {followers!r}")
+        reply = raw.get("in_reply_to")
+        if reply is not None and not isinstance(reply, Mapping):
+            raise ValueError(f"in_reply_to: expected a mapping or null, got {type(reply).__name__}")
+        return Post(
+            source=self.name,
+            post_id=post_id,
+            brand=brand.id,
+            created_at=_timestamp(raw.get("created_at")),
+            author_id=_string(author, "id", "author.id"),
+            author_handle=handle,
+            author_followers=followers,
+            text=_string(raw, "text"),
+            lang=_optional_string(raw, "lang"),
+            url=_optional_string(raw, "url"),
+            conversation_id=_optional_string(raw, "conversation_id"),
+            in_reply_to_post_id=_string(reply, "post_id", "in_reply_to.post_id") if reply else None,
+            in_reply_to_author_id=(
+                _string(reply, "author_id", "in_reply_to.author_id") if reply else None
+            ),
+            repost_of=_optional_string(raw, "repost_of"),
+            is_brand_reply=handle.casefold() in brand.account_handles,
+        )
+
+
+def _string(mapping: Mapping[str, Any], key: str, field: str | None = None) -> str:
+    value = mapping.get(key)
+    if value is None:
+        raise ValueError(f"{field or key}: missing")
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{field or key}: must be a non-empty string, got {value!r}")
+    return value
+
+
+def _optional_string(mapping: Mapping[str, Any], key: str) -> str | None:
+    value = mapping.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{key}: must be a string or null, got {value!r}")
+    return value or None
+
+
+def _timestamp(value: Any) -> datetime:
+    if value is None:
+        raise ValueError("created_at: missing")
+    if not isinstance(value, str):
+        raise ValueError(f"created_at: must be an ISO-8601 string, got {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"created_at: not an ISO-8601 timestamp: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"created_at: has no time zone: {value!r}")
+    return parsed.astimezone(UTC)
+
+
+__all__ = [
+    "DEMO_DAYS",
+    "DEMO_END",
+    "DEMO_SEED",
+    "DEMO_START",
+    "INCIDENTS",
+    "MAX_FOLLOW_UP",
+    "PROFILES",
+    "DemoSource",
+    "Incident",
+    "Profile",
+    "WeeklyBump",
+]

@@ -1,0 +1,35 @@
+"""Shared fixtures: every test gets its own runtime folder under tmp_path."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.settings import PROJECT_ROOT, Settings
+
+_ENV_PREFIXES = ("BRANDPULSE_", "AIRFLOW")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No BRANDPULSE_* / AIRFLOW* variable from the developer's shell leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith(_ENV_PREFIXES):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings whose runtime folder is a fresh temporary directory (also in os.environ)."""
+    home = tmp_path / "var"
+    monkeypatch.setenv("BRANDPULSE_HOME", str(home))
+    monkeypatch.setenv("BRANDPULSE_BRANDS", str(PROJECT_ROOT / "brands.yaml"))
+    yield Settings.from_env()
+
+
+def write_brands(path: Path, body: str) -> Path:
+    path.write_text(body, encoding="utf-8")
+    return path

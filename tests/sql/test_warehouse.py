@@ -1,0 +1,208 @@
+"""SQL tier: migrations, interval-replacing loads and aggregates in a temporary DuckDB."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipeline import warehouse
+from pipeline.errors import WarehouseError, WarehouseLockedError
+from pipeline.settings import PROJECT_ROOT
+
+SQL = PROJECT_ROOT / "sql"
+T0 = datetime(2026, 10, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> Any:
+    with warehouse.open_for_write(tmp_path / "w.duckdb", SQL) as c:
+        yield c
+
+
+def post_row(
+    post_id: str, at: datetime, *, brand: str = "pebble", source: str = "demo", **kw: Any
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "source": source, "post_id": post_id, "brand": brand,
+        "created_at": warehouse.naive_utc(at), "brand_day": at.date(),
+        "author_id": "a", "author_handle": "h", "author_followers": 10, "text": "t",
+        "lang": "en", "url": None, "conversation_id": None, "in_reply_to_post_id": None,
+        "in_reply_to_author_id": None, "repost_of": None, "is_brand_reply": False,
+        "kind": "original", "duplicate_of": None, "text_fingerprint": post_id,
+        "compound": 0.0, "pos": 0.0, "neu": 1.0, "neg": 0.0, "sentiment": "neutral",
+        "is_complaint": False, "complaint_score": 0.0, "complaint_category": None,
+        "model_version": "test",
+    }  # fmt: skip
+    row.update(kw)
+    return row
+
+
+def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(warehouse.POST_COLUMNS))
+
+
+def record(start: datetime, end: datetime, loaded: int) -> warehouse.LoadRecord:
+    return warehouse.LoadRecord(
+        "demo", "pebble", start, end, "/landing/x.jsonl", loaded, loaded, 0, 0, "test"
+    )
+
+
+EMPTY_Q = pd.DataFrame(columns=["record_no", "post_id", "reason", "raw"])
+
+
+def test_migrations_apply_once_and_record_themselves(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    c = warehouse.connect(path)
+    assert warehouse.migrate(c, SQL) == ["001_posts.sql", "002_aggregates.sql"]
+    assert warehouse.migrate(c, SQL) == []
+    tables = {
+        r[0] for r in c.execute("select table_name from information_schema.tables").fetchall()
+    }
+    assert {
+        "posts",
+        "quarantine",
+        "load_runs",
+        "brand_hourly",
+        "brand_daily",
+        "schema_migrations",
+    } <= tables
+    c.close()
+
+
+def test_an_edited_applied_migration_is_refused(tmp_path: Path) -> None:
+    sql = tmp_path / "sql"
+    shutil.copytree(SQL, sql)
+    path = tmp_path / "w.duckdb"
+    with warehouse.open_for_write(path, sql):
+        pass
+    migration = sql / "migrations" / "001_posts.sql"
+    migration.write_text(migration.read_text() + "\n-- edited\n")
+    with (
+        pytest.raises(WarehouseError, match="changed after it was applied"),
+        warehouse.open_for_write(path, sql),
+    ):
+        pass
+
+
+def test_replace_interval_replaces_exactly_its_interval(con: Any) -> None:
+    hour = timedelta(hours=1)
+    before = [
+        post_row("b", T0 - timedelta(minutes=1)),
+        post_row("in1", T0),
+        post_row("in2", T0 + timedelta(minutes=59)),
+    ]
+    warehouse.replace_interval(con, record(T0 - hour, T0, 1), frame(before[:1]), EMPTY_Q)
+    warehouse.replace_interval(con, record(T0, T0 + hour, 2), frame(before[1:]), EMPTY_Q)
+    # Rerun of [T0, T0+1h) with one post changed and one gone: the neighbour is untouched.
+    warehouse.replace_interval(
+        con, record(T0, T0 + hour, 1), frame([post_row("in1", T0, text="new")]), EMPTY_Q
+    )
+    rows = con.execute("select post_id, text from posts order by post_id").fetchall()
+    assert rows == [("b", "t"), ("in1", "new")]
+    assert con.execute("select count(*) from load_runs").fetchone() == (2,)
+
+
+def test_a_failing_load_rolls_back_completely(con: Any) -> None:
+    warehouse.replace_interval(
+        con, record(T0, T0 + timedelta(hours=1), 1), frame([post_row("a", T0)]), EMPTY_Q
+    )
+    bad = frame([post_row("x", T0), post_row("x", T0)])  # duplicate key -> constraint error
+    with pytest.raises(duckdb.Error):
+        warehouse.replace_interval(con, record(T0, T0 + timedelta(hours=1), 2), bad, EMPTY_Q)
+    assert con.execute("select post_id from posts").fetchall() == [("a",)]
+
+
+def test_post_text_is_stored_verbatim_never_interpolated(con: Any) -> None:
+    evil = "'); drop table posts; -- <script>alert(1)</script> \u202e"
+    warehouse.replace_interval(
+        con, record(T0, T0 + timedelta(hours=1), 1), frame([post_row("e", T0, text=evil)]), EMPTY_Q
+    )
+    assert con.execute("select text from posts").fetchone() == (evil,)
+
+
+def test_hourly_aggregates_are_dense_and_count_only_originals(con: Any) -> None:
+    at = T0 + timedelta(hours=2, minutes=5)
+    rows = [
+        post_row(
+            "1", at, sentiment="negative", compound=-0.5, is_complaint=True, author_followers=100
+        ),
+        post_row("2", at, sentiment="positive", compound=0.5, author_followers=10),
+        post_row("3", at, kind="repost"),
+        post_row("4", at, kind="brand_reply", is_brand_reply=True),
+        post_row("5", at, kind="spam"),
+        post_row("6", at, kind="copy", duplicate_of="1"),
+    ]
+    warehouse.replace_interval(con, record(T0, T0 + timedelta(hours=4), 6), frame(rows), EMPTY_Q)
+    assert warehouse.refresh_hourly(con, SQL, "pebble", T0, T0 + timedelta(hours=4)) == 4
+    names, got = warehouse.query(con, "select * from brand_hourly order by hour")
+    assert len(got) == 4
+    by_hour = [dict(zip(names, r, strict=True)) for r in got]
+    assert [h["posts"] for h in by_hour] == [0, 0, 2, 0]
+    busy = by_hour[2]
+    assert (busy["negative"], busy["positive"], busy["complaints"]) == (1, 1, 1)
+    assert busy["negative_share"] == pytest.approx(0.5)
+    assert busy["reach"] == 110 and busy["complaint_reach"] == 100
+    assert busy["negative_reach_share"] == pytest.approx(100 / 110)
+    assert (busy["reposts"], busy["brand_replies"], busy["spam"], busy["copies"]) == (1, 1, 1, 1)
+    assert by_hour[0]["negative_share"] is None and by_hour[0]["mean_compound"] is None
+    # Refreshing again replaces, never duplicates.
+    warehouse.refresh_hourly(con, SQL, "pebble", T0, T0 + timedelta(hours=4))
+    assert con.execute("select count(*) from brand_hourly").fetchone() == (4,)
+    types = dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns"
+            " where table_name = 'brand_hourly'"
+        ).fetchall()
+    )
+    assert types["posts"] == "BIGINT" and types["reach"] == "BIGINT"
+
+
+def test_daily_aggregates_use_the_brand_day(con: Any) -> None:
+    # 02:00 UTC on Oct 6 is still Oct 5 in New York.
+    late = post_row("1", T0 + timedelta(days=1, hours=2), brand_day=date(2026, 10, 5))
+    warehouse.replace_interval(con, record(T0, T0 + timedelta(days=2), 1), frame([late]), EMPTY_Q)
+    warehouse.refresh_daily(
+        con, SQL, "pebble", "America/New_York", date(2026, 10, 4), date(2026, 10, 6)
+    )
+    got = con.execute("select day, posts, timezone from brand_daily order by day").fetchall()
+    assert got == [
+        (date(2026, 10, 4), 0, "America/New_York"),
+        (date(2026, 10, 5), 1, "America/New_York"),
+        (date(2026, 10, 6), 0, "America/New_York"),
+    ]
+
+
+HOLD_LOCK = (
+    "import duckdb, time; c = duckdb.connect({path!r}); print('ok', flush=True); time.sleep(30)"
+)
+
+
+def test_a_locked_warehouse_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    warehouse.connect(path).close()
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK.format(path=str(path))],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        with pytest.raises(WarehouseLockedError, match="held by another process"):
+            warehouse.connect(path, lock_timeout=0.5)
+    finally:
+        holder.kill()
+        holder.wait()
+    warehouse.connect(path, lock_timeout=5).close()
+
+
+def test_reading_a_missing_warehouse_says_how_to_create_it(tmp_path: Path) -> None:
+    with pytest.raises(WarehouseError, match="make demo"):
+        warehouse.connect(tmp_path / "none.duckdb", read_only=True)
