@@ -92,7 +92,7 @@ def brandpulse_backfill() -> None:
         from datetime import timedelta
 
         from pipeline import jobs
-        from pipeline.cli_time import parse_moment
+        from pipeline.timeutil import parse_moment
 
         p = get_current_context()["params"]
         items = jobs.plan(

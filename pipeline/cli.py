@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.cli_time import parse_moment
 from pipeline.errors import BrandpulseError
 from pipeline.examples import EXAMPLE_QUERIES
 from pipeline.settings import Settings
+from pipeline.timeutil import parse_moment
 
 log = logging.getLogger("brandpulse")
 

@@ -30,6 +30,7 @@ from pipeline.posts import PostKind
 from pipeline.scoring import Scorer, default_scorer
 from pipeline.settings import Settings
 from pipeline.sources import get_source
+from pipeline.timeutil import plain_utc
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def check_interval(start: datetime, end: datetime) -> tuple[datetime, datetime]:
         raise InputError(
             f"empty interval: start {start.isoformat()} is not before end {end.isoformat()}"
         )
-    return start.astimezone(UTC), end.astimezone(UTC)
+    return plain_utc(start), plain_utc(end)
 
 
 def floor_hour(moment: datetime) -> datetime:

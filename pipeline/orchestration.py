@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pipeline.errors import InputError
+from pipeline.timeutil import plain_utc
 
 #: The Airflow pool every task that writes the warehouse runs in. One slot: DuckDB allows
 #: one writing process per file, so warehouse writers queue instead of colliding.
@@ -52,4 +53,4 @@ def run_interval(start: datetime | None, end: datetime | None) -> tuple[datetime
             f"this task needs a data interval, got [{start}, {end}): run it from a scheduled "
             "DAG run or `airflow dags test DAG_ID LOGICAL_DATE`"
         )
-    return start.astimezone(UTC), end.astimezone(UTC)
+    return plain_utc(start), plain_utc(end)

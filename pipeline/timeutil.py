@@ -1,4 +1,4 @@
-"""Parsing the moments users type (``2026-10-05``, ``2026-10-05T13:00``, ``...Z``)."""
+"""Moments: parsing what users type (``2026-10-05``, ``…T13:00Z``), normalizing to UTC."""
 
 from __future__ import annotations
 
@@ -17,3 +17,16 @@ def parse_moment(text: str) -> datetime:
             f"not a date or ISO datetime: {text!r} (use e.g. 2026-10-05 or 2026-10-05T13:00Z)"
         ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def plain_utc(moment: datetime) -> datetime:
+    """``moment`` (aware) as a plain ``datetime`` in UTC.
+
+    Airflow hands tasks pendulum ``DateTime`` objects, whose arithmetic with the stdlib's
+    ``timezone.utc`` silently drops the zone (``dt - timedelta(days=1)`` comes out naive);
+    plain datetimes do not.
+    """
+    utc = moment.astimezone(UTC)
+    return datetime(
+        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond, tzinfo=UTC
+    )
