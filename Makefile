@@ -53,7 +53,7 @@ unit: $(DEV_STAMP)  ## only the fast tests (no real Airflow)
 airflow-prepare: $(STAMP)  ## create/upgrade Airflow's metadata database and the warehouse pool
 	$(BIN)/brandpulse airflow
 
-airflow: airflow-prepare  ## the Airflow UI and scheduler on http://127.0.0.1:8080 (admin/admin); Ctrl-C stops it
+airflow: airflow-prepare  ## Airflow UI + scheduler on http://127.0.0.1:8080 (no login); Ctrl-C stops it
 	$(BIN)/brandpulse airflow standalone
 
 clean:  ## remove runtime state (var/); keeps .venv

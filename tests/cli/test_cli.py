@@ -1,0 +1,184 @@
+"""The `brandpulse` command line, called as a user would (in-process through main())."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import build_parser, main
+from pipeline.settings import Settings
+
+from ..e2e.conftest import snapshot
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("command", ["demo", "run", "score", "query", "airflow"])
+def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args([command, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: brandpulse " + command in capsys.readouterr().out
+
+
+def test_score_csv_keeps_every_row_and_value_in_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in.csv"
+    rows = [
+        {"id": "007", "body": "still waiting for my refund, 3 weeks now", "n": "1.50"},
+        {"id": "2", "body": "", "n": "NA"},
+        {"id": "3", "body": 'love it, "really", with\na newline ❤️', "n": ""},
+        {"id": "4", "body": "<script>alert(1)</script>", "n": "x"},
+    ]
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["id", "body", "n"])
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "out.csv"
+    code, _, err = run_cli(
+        capsys, "score", "--input", str(src), "--output", str(out), "--text-column", "body"
+    )
+    assert code == 0, err
+    with out.open(newline="", encoding="utf-8") as fh:
+        got = list(csv.DictReader(fh))
+    assert [{k: r[k] for k in ("id", "body", "n")} for r in got] == rows
+    assert list(got[0]) == [
+        "id",
+        "body",
+        "n",
+        "compound",
+        "sentiment",
+        "is_complaint",
+        "complaint_score",
+        "complaint_category",
+    ]
+    assert got[0]["is_complaint"] == "True" and got[0]["complaint_category"] == "billing"
+    assert got[1]["sentiment"] == "neutral" and got[1]["compound"] == "0.0"
+    assert got[2]["sentiment"] == "positive"
+    assert "scored 4 rows" in err
+
+
+def test_score_jsonl_to_jsonl_keeps_values_and_types(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in.jsonl"
+    records = [
+        {"text": "my order never arrived", "meta": {"tags": ["a"]}, "n": 1},
+        {"other": True},  # no text: scored as empty, never dropped
+    ]
+    src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run_cli(capsys, "score", "--input", str(src), "--output", str(out))[0] == 0
+    got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [{k: r[k] for k in rec} for r, rec in zip(got, records, strict=True)] == records
+    assert got[0]["is_complaint"] is True
+    assert got[1]["sentiment"] == "neutral" and got[1]["is_complaint"] is False
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "args", "message"),
+    [
+        (
+            "a,b\n1,2\n",
+            "in.csv",
+            [],
+            "no column 'text' (columns: a, b); choose one with --text-column",
+        ),
+        ("text\nhi\n", "in.txt", [], "unknown extension"),
+        ('{"text": "ok"}\nnot json\n', "in.jsonl", [], "line 2: not valid JSON"),
+        ("", "in.csv", [], "the file is empty"),
+    ],
+)
+def test_score_errors_are_one_clear_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: str,
+    name: str,
+    args: list[str],
+    message: str,
+) -> None:
+    src = tmp_path / name
+    src.write_text(content, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code, _, err = run_cli(capsys, "score", "--input", str(src), "--output", str(out), *args)
+    assert code == 2
+    assert err.startswith("brandpulse: error: ") and message in err
+    assert not out.exists()
+
+
+def test_run_query_and_rerun(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    args = [
+        "run",
+        "--start",
+        "2026-10-21",
+        "--end",
+        "2026-10-22",
+        "--brand",
+        "fernleaf",
+        "--no-progress",
+    ]
+    code, out, err = run_cli(capsys, *args)
+    assert code == 0, err
+    assert "loaded" in out and "1 loads" in out
+    first = snapshot(settings)
+    assert run_cli(capsys, *args)[0] == 0
+    assert snapshot(settings) == first
+
+    code, out, _ = run_cli(
+        capsys, "query", "select brand, count(*) as n from brand_hourly group by 1"
+    )
+    assert code == 0
+    assert out.splitlines()[0].split() == ["brand", "|", "n"]
+    assert "fernleaf |" in out and "(1 row)" in out
+
+    code, out, _ = run_cli(capsys, "query", "--format", "json", "select 1 as one, 'x' as two")
+    assert json.loads(out) == {"one": 1, "two": "x"}
+
+    code, _, err = run_cli(capsys, "query", "delete from posts")
+    assert code == 2 and "read-only" in err.lower()
+    code, _, err = run_cli(capsys, "query", "select nope from nowhere")
+    assert code == 2 and "query failed" in err
+
+
+def test_query_without_a_warehouse_says_what_to_do(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(capsys, "query", "select 1")
+    assert code == 2 and "run `make demo`" in err
+
+
+def test_query_output_cannot_drive_the_terminal(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_cli(
+        capsys,
+        "run",
+        "--start",
+        "2026-10-21T00:00",
+        "--end",
+        "2026-10-21T01:00",
+        "--brand",
+        "pebble",
+        "--no-progress",
+    )
+    code, out, _ = run_cli(capsys, "query", "select 'a\x1b[2Jb\u202ec' as t")
+    assert code == 0 and "\x1b" not in out and "\u202e" not in out
+
+
+def test_local_demo_shows_28_whole_days_per_brand_and_the_incident(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(capsys, "demo", "--engine", "local")
+    assert code == 0, err
+    assert out.count("| 2026-10-") + out.count("| 2026-11-") == 56
+    spike_lines = [line for line in out.splitlines() if "complaint spike" in line]
+    assert any(line.startswith("pebble") and "2026-10-22" in line for line in spike_lines), out
+    assert str(settings.warehouse) in out and "brandpulse query" in out
