@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 #: The demo loads whole local days per brand, which reach up to 14 hours past the UTC days.
 DEMO_MARGIN = timedelta(hours=14)
 
-#: Marks a day in the summary whose complaints exceed this multiple of the brand's median day.
+#: Marks a day in the summary whose complaint share (complaints / posts) exceeds this
+#: multiple of the brand's median day: busy days are not spikes, a jump in share is.
 SUMMARY_PEAK_FACTOR = 2.0
 
 _DAILY_SQL = """
@@ -95,16 +96,11 @@ def summary(settings: Settings, *, engine: str, elapsed_s: float) -> str:
     for row in daily:
         by_brand.setdefault(str(row[0]), []).append(tuple(row))
     for rows in by_brand.values():
-        counts = sorted(int(str(r[4])) for r in rows)
-        median = counts[len(counts) // 2] if counts else 0
+        shares = [_share(r) for r in rows]
+        median = sorted(shares)[len(shares) // 2] if shares else 0.0
         marked = [
-            (
-                *r,
-                "◀ complaint spike"
-                if median and int(str(r[4])) > SUMMARY_PEAK_FACTOR * median
-                else "",
-            )
-            for r in rows
+            (*r, "◀ complaint spike" if median and share > SUMMARY_PEAK_FACTOR * median else "")
+            for r, share in zip(rows, shares, strict=True)
         ]
         lines.append(table.render([*names, ""], marked, max_rows=None))
     lines.append("Busiest complaint hour per brand (UTC):")
@@ -130,6 +126,11 @@ def summary(settings: Settings, *, engine: str, elapsed_s: float) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _share(row: tuple[object, ...]) -> float:
+    posts, complaints = int(str(row[2])), int(str(row[4]))
+    return complaints / posts if posts else 0.0
 
 
 def _count_files(folder: Path, pattern: str) -> int:

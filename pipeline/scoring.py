@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 POSITIVE_THRESHOLD = 0.05
 NEGATIVE_THRESHOLD = -0.05
 
+#: Characters before a cue searched for a negator ("no extra charges", "not one thing
+#: missing or damaged"): a negator and up to three words.
+_NEGATION_LOOKBEHIND = 40
+
 #: Category given to a complaint whose text matches no category keyword.
 OTHER_CATEGORY = "other"
 
@@ -110,6 +114,11 @@ class Scorer:
         cats = _read_yaml(models_dir / "categories.yaml")
         spam = _read_yaml(models_dir / "spam_cues.yaml")
         self.threshold = float(cues["threshold"])
+        negators = "|".join(str(n) for n in cues.get("negators", []))
+        # A negator followed by at most three words, right before a cue, cancels it.
+        self._negated_before = re.compile(
+            rf"(?:^|\W)(?:{negators})(?:\W+\w+){{0,3}}\W*$", re.I
+        ) if negators else None
         self.negativity_weight = float(cues["negativity_weight"])
         self.families = tuple(
             _CueFamily(
@@ -130,11 +139,19 @@ class Scorer:
             f"+cues-{cues['version']}+categories-{cats['version']}+spam-{spam['version']}"
         )
 
+    def _cue_matches(self, pattern: re.Pattern[str], text: str) -> bool:
+        """True when ``pattern`` matches somewhere not right after a negator."""
+        for match in pattern.finditer(text):
+            before = text[max(0, match.start() - _NEGATION_LOOKBEHIND) : match.start()]
+            if self._negated_before is None or not self._negated_before.search(before):
+                return True
+        return False
+
     def complaint_score(self, text: str, compound: float) -> float:
         """Noisy-OR of VADER's negativity and every complaint cue family that matches."""
         keep = 1.0 - self.negativity_weight * max(0.0, -compound)
         for family in self.families:
-            if family.pattern.search(text):
+            if self._cue_matches(family.pattern, text):
                 keep *= 1.0 - family.weight
         return round(1.0 - keep, 4)
 

@@ -24,6 +24,14 @@ Volume follows the brand's *local* clock (quiet nights, lunch and evening peaks)
 rhythm per profile and some day-to-day noise. Incidents (:data:`INCIDENTS`) and weekly
 bumps are data: a telecom brand has a network outage on 2026-10-22, 13:00-18:00 local.
 
+Texts are composed, not picked whole: a core sentence with paraphrases inside it, and now
+and then an opener, a concrete detail (how long, how much, which order), a consequence, a
+closer, emoji, hashtags and an @mention, each chosen independently (phrases and template
+syntax in :mod:`pipeline.sources.demo_text`). Every author keeps a writing style (all lower
+case or tidy capitals, emoji habits, a verbal tic, typos). So, as with real people, two
+authors almost never write the same words: what repeats is the deliberate copies, bots'
+spam and headlines several news accounts share.
+
 Every record carries ``demo_truth`` (intent, complaint category, incident flag): ground
 truth for tests and evaluation. The scorer never reads it.
 """
@@ -36,6 +44,7 @@ import itertools
 import logging
 import math
 import random
+import re
 import string
 import time as _time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -142,14 +151,14 @@ COPY_SIGMA: Final = 1.1
 MIN_FOLLOW_UP_S: Final = 30  # nobody answers faster than this
 
 # --------------------------------------------------------------------------------------
-# Texture of the text (rates per post, our choice)
+# Texture of the text (rates per post, our choice). Posts are composed from independently
+# picked parts so that, as with real people, two authors almost never write the same words.
 # --------------------------------------------------------------------------------------
 
 DAY_NOISE_SIGMA: Final = 0.15  # day-to-day volume wobble (log-normal, mean 1)
 ES_AUTHOR_SHARE: Final = 0.05  # Spanish speakers among authors, for brands listening in "es"
-TYPO_RATE: Final = 0.05
 SHOUTING_RATE: Final = 0.05  # complaints written in ALL CAPS
-CAPITALISED_RATE: Final = 0.3  # posts starting with a capital letter
+CAPITALISED_RATE: Final = 0.3  # posts starting with a capital letter (authors without a habit)
 EXTRA_MENTION_RATE: Final = 0.2  # @brand tagged when the text has none
 OPENER_RATE: Final = 0.25  # "ugh.", "ngl", "quick question:" in front
 CLOSER_RATE: Final = 0.3  # "smh", "10/10", "anyone?" at the end
@@ -159,6 +168,28 @@ DOUBLE_EMOJI_RATE: Final = 0.2
 EMOJI_RATE: Final[Mapping[str, float]] = {
     "complaint": 0.25, "praise": 0.45, "question": 0.1, "neutral": 0.1,
 }  # fmt: skip
+#: A concrete detail ("restarted 3 times", "order #FM1234567") added to the core, by voice.
+DETAIL_RATE: Final[Mapping[str, float]] = {
+    "complaint": 0.5, "praise": 0.35, "question": 0.35, "neutral": 0.2,
+    "resolved": 0.3, "unresolved": 0.45, "spam": 0.5,
+}  # fmt: skip
+NEWS_OPENER_RATE: Final = 0.4  # "BREAKING:", "ICYMI:" in front of a headline
+CONSEQUENCE_RATE: Final = 0.25  # complaints saying what it cost ("missed a call from work")
+TIC_RATE: Final = 0.35  # an author with a verbal tic ("tbh", "ngl") uses it this often
+
+# Authors' writing styles: each author keeps one for all their posts (our choice).
+LOWERCASE_AUTHOR_SHARE: Final = 0.35  # never use the shift key
+TIDY_AUTHOR_SHARE: Final = 0.25  # capitalise sentences and "I"
+NO_EMOJI_AUTHOR_SHARE: Final = 0.3
+EMOJI_LOVER_SHARE: Final = 0.15  # ... and these use them 2.5x as often as average
+EMOJI_LOVER_FACTOR: Final = 2.5
+TIC_AUTHOR_SHARE: Final = 0.5  # authors with a verbal tic
+HASHTAGGER_SHARE: Final = 0.1  # authors who use hashtags 4x as often as average ...
+HASHTAGGER_FACTOR: Final = 4.0
+OTHER_HASHTAG_FACTOR: Final = 0.6  # ... and the others less
+SLOPPY_AUTHOR_SHARE: Final = 0.15  # typo-prone thumbs
+SLOPPY_TYPO_RATE: Final = 0.15  # typos per post of a sloppy author ...
+TYPO_RATE: Final = 0.03  # ... and of everybody else (about 5 % of posts overall)
 
 # Authors: a few thousand per brand, followers heavy-tailed from ~5 to ~500k.
 AUTHORS_PER_DAILY_POST: Final = 8  # pool size relative to posts_per_day ...
@@ -365,13 +396,45 @@ def _add_typo(rng: random.Random, text: str) -> str:
     return " ".join(words)
 
 
+_MINUTES: Final = ("", "", "", ":05", ":10", ":15", ":20", ":25", ":30", ":30", ":40", ":45", ":50")
+_SENTENCE_START: Final = re.compile(r"(^(?:@\w+ )?|[.!?] )([a-z])")
+_LONE_I: Final = re.compile(r"(?<![\w'-])i(?=[\s',.!?]|$)")
+
+
+def _upper_second(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2).upper()
+
+
+def _attach(text: str, tail: str) -> str:
+    """``tail`` after ``text``: punctuation ("!!", "...") without a space, in place of a stop."""
+    if tail[0] in ".!?":
+        return (text.rstrip(".!") or text) + tail
+    return f"{text} {tail}"
+
+
+def _ends_in_word(text: str) -> bool:
+    """Whether ``text`` ends in a letter or digit that is not part of a link."""
+    return text[-1].isalnum() and "http" not in text[text.rfind(" ") + 1 :]
+
+
+def _tidy(text: str) -> str:
+    """Single spaces only: an empty alternative in a template may leave two."""
+    return " ".join(text.split()) if "  " in text or text[:1] == " " or text[-1:] == " " else text
+
+
+def _code(rng: random.Random) -> str:
+    return "".join(rng.choices(_ALNUM, k=7))
+
+
 # --------------------------------------------------------------------------------------
 # Templates, compiled once at import
 # --------------------------------------------------------------------------------------
 
 _BRAND_SLOTS: Final = frozenset({"brand", "short", "at", "tag", "status"})
-_LOCALE_SLOTS: Final = frozenset({"city", "money"})
-_GENERATED_SLOTS: Final = frozenset({"order", "ref", "link", "newslink", "spamlink"})
+_LOCALE_SLOTS: Final = frozenset({"city"})
+_GENERATED_SLOTS: Final = frozenset(
+    {"order", "ref", "link", "newslink", "spamlink", "money", "price", "small", "time", "last4"}
+)
 _REQUIRED_KEYS: Final = (
     *(f"complaint.{c}" for c in CATEGORIES),
     "praise", "question", "neutral", "spam",
@@ -379,23 +442,45 @@ _REQUIRED_KEYS: Final = (
     "followup.resolved", "followup.unresolved",
 )  # fmt: skip
 
+_Piece = tuple[str, str | None]  # (literal text, slot name or None)
+_Option = tuple[_Piece, ...]  # one alternative of a choice
+_ALTERNATIVES: Final = re.compile(r"\[([^\[\]]*)\]")
+
 
 @dataclass(frozen=True, slots=True)
 class _Template:
-    pieces: tuple[tuple[str, str | None], ...]  # (literal text, slot name or None)
+    # A sequence of choices, each a tuple of alternatives (one, for plain text).
+    choices: tuple[tuple[_Option, ...], ...]
     lang: str
     mentions_account: bool  # has an {at}: no extra @mention needed
     is_news: bool  # a headline: posted by a media account
 
 
 def _compile(text: str, lang: str, known_slots: frozenset[str]) -> _Template:
-    pieces: list[tuple[str, str | None]] = []
-    for literal, slot, spec, conversion in string.Formatter().parse(text):
-        if spec or conversion or (slot is not None and slot not in known_slots):
-            raise ValueError(f"demo template {text!r}: bad slot {{{slot}}}")
-        pieces.append((literal, slot))
-    slots = {s for _, s in pieces}
-    return _Template(tuple(pieces), lang, "at" in slots, "newslink" in slots)
+    def fail(problem: str) -> ValueError:
+        return ValueError(f"demo template {text!r}: {problem}")
+
+    def option(part: str) -> _Option:
+        if any(c in part for c in "[]|"):
+            raise fail("unbalanced [...] or a | outside one")
+        pieces: list[_Piece] = []
+        for literal, slot, spec, conversion in string.Formatter().parse(part):
+            if spec or conversion or (slot is not None and slot not in known_slots):
+                raise fail(f"bad slot {{{slot}}}")
+            pieces.append((literal, slot))
+        return tuple(pieces)
+
+    choices: list[tuple[_Option, ...]] = []
+    pos = 0
+    for match in _ALTERNATIVES.finditer(text):
+        if match.start() > pos:
+            choices.append((option(text[pos : match.start()]),))
+        choices.append(tuple(option(alt) for alt in match.group(1).split("|")))
+        pos = match.end()
+    if pos < len(text) or not choices:
+        choices.append((option(text[pos:]),))
+    slots = {slot for alts in choices for alt in alts for _, slot in alt}
+    return _Template(tuple(choices), lang, "at" in slots, "newslink" in slots)
 
 
 _TemplateMap = dict[str, tuple[_Template, ...]]
@@ -407,6 +492,8 @@ def _language_map(raw: text_data.Texts, lang: str, known_slots: frozenset[str]) 
     for c in CATEGORIES:
         fallbacks[f"reply.{c}"] = "reply.complaint"
         fallbacks[f"incident.{c}"] = f"complaint.{c}"
+        fallbacks[f"more.incident.{c}"] = f"more.complaint.{c}"
+        fallbacks[f"so.incident.{c}"] = f"so.complaint.{c}"
     for key, generic in fallbacks.items():
         if key not in compiled and generic in compiled:
             compiled[key] = compiled[generic]
@@ -450,12 +537,64 @@ _TEMPLATES: Final = {name: _compile_profile(name) for name in PROFILES}
 # --------------------------------------------------------------------------------------
 
 
+# Casing habits of an author.
+_AS_TYPED, _LOWERCASE, _TIDY = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Style:
+    """How one author writes, the same in all their posts."""
+
+    casing: int = _AS_TYPED
+    emoji: float = 1.0  # times the average emoji rate
+    hashtags: float = 1.0  # times the average hashtag rate
+    typos: float = TYPO_RATE  # typos per post
+    tic: str = ""  # a verbal tic ("tbh"), or none
+    tic_first: bool = False  # ... said before the rest ("ngl ...") rather than after
+    separator: str = ". "  # between two sentences
+    ending: str = ""  # after a post that ends in a word
+    mention_first: float = 0.5  # share of extra @mentions put in front
+
+
+_PLAIN_STYLE: Final = _Style()
+_BOT_STYLE: Final = _Style(separator=" ")
+
+
+def _style(rng: random.Random, lang: str) -> _Style:
+    """A person's writing habits, drawn once per author."""
+    r = rng.random()
+    casing = _LOWERCASE if r < LOWERCASE_AUTHOR_SHARE else _AS_TYPED
+    if LOWERCASE_AUTHOR_SHARE <= r < LOWERCASE_AUTHOR_SHARE + TIDY_AUTHOR_SHARE:
+        casing = _TIDY
+    r = rng.random()
+    emoji = 0.0 if r < NO_EMOJI_AUTHOR_SHARE else 1.0
+    if r >= 1 - EMOJI_LOVER_SHARE:
+        emoji = EMOJI_LOVER_FACTOR
+    hashtags = HASHTAGGER_FACTOR if rng.random() < HASHTAGGER_SHARE else OTHER_HASHTAG_FACTOR
+    typos = SLOPPY_TYPO_RATE if rng.random() < SLOPPY_AUTHOR_SHARE else TYPO_RATE
+    tic, tic_first = "", False
+    if rng.random() < TIC_AUTHOR_SHARE:
+        tic, tic_first = _pick(rng, text_data.TICS[lang])
+    return _Style(
+        casing=casing,
+        emoji=emoji,
+        hashtags=hashtags,
+        typos=typos,
+        tic=tic,
+        tic_first=tic_first,
+        separator=_pick(rng, text_data.SEPARATORS),
+        ending=_pick(rng, text_data.ENDINGS),
+        mention_first=rng.random(),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Author:
     id: str
     handle: str
     followers: int
     lang: str
+    style: _Style = _PLAIN_STYLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,9 +662,15 @@ class _Authors:
     """The people, bots and news accounts who post about one brand."""
 
     def __init__(
-        self, rng: random.Random, count: int, es_share: float, reserved: frozenset[str]
+        self,
+        rng: random.Random,
+        count: int,
+        es_share: float,
+        reserved: frozenset[str],
+        style_rng: random.Random,
     ) -> None:
         self._rng = rng
+        self._style_rng = style_rng
         self._handles = set(reserved)  # casefolded; never hand out a brand's own handle
         self._ids: set[str] = set()
         public = [self._person(es_share) for _ in range(count)]
@@ -551,9 +696,16 @@ class _Authors:
             followers = _followers(rng, BIG_FOLLOWERS_MEDIAN, 1.0)
         else:
             followers = _followers(rng, FOLLOWERS_MEDIAN, FOLLOWERS_SIGMA)
-        return self._new(functools.partial(_public_handle, rng, names), followers, lang)
+        make_handle = functools.partial(_public_handle, rng, names)
+        return self._new(make_handle, followers, lang, _style(self._style_rng, lang))
 
-    def _new(self, make_handle: Callable[[], str], followers: int, lang: str = "en") -> _Author:
+    def _new(
+        self,
+        make_handle: Callable[[], str],
+        followers: int,
+        lang: str = "en",
+        style: _Style = _PLAIN_STYLE,
+    ) -> _Author:
         while True:
             handle = make_handle()
             if len(handle) <= MAX_HANDLE_LEN and handle.casefold() not in self._handles:
@@ -562,7 +714,7 @@ class _Authors:
         while (author_id := _user_id(self._rng)) in self._ids:
             pass
         self._ids.add(author_id)
-        return _Author(author_id, handle, followers, lang)
+        return _Author(author_id, handle, followers, lang, style)
 
 
 class _World:
@@ -602,12 +754,13 @@ class _World:
             "tag": brand_tags,
             "status": (f"https://status.{short}.example",),
             "city": cities,
-            "money": tuple(f"{currency}{a}" for a in text_data.AMOUNTS),
         }
+        self.currency = currency
 
         n_public = min(MAX_AUTHORS, max(MIN_AUTHORS, int(posts_per_day * AUTHORS_PER_DAILY_POST)))
         es_share = ES_AUTHOR_SHARE if "es" in langs else 0.0
-        authors = _Authors(rng, n_public, es_share, reserved=brand.account_handles)
+        style_rng = random.Random(f"{seed}:{brand.id}:styles")
+        authors = _Authors(rng, n_public, es_share, brand.account_handles, style_rng)
         self.public, self.bots, self.media = authors.public, authors.bots, authors.media
 
         # The brand's own accounts; a care/help account, if any, does most of the replying.
@@ -746,11 +899,19 @@ class _Hour:
 
     def _post(self, ts: int, author: _Author, key: str, truth: _Truth) -> None:
         rng = self.rng
-        template = rng.choice(self.w.templates.get(author.lang, self.w.templates["en"])[key])
-        if template.is_news:
+        templates = self.w.templates.get(author.lang, self.w.templates["en"])
+        template = _pick(rng, templates[key])
+        if template.is_news:  # a headline, as a news account words it
             author = self.w.media.pick(rng)
-        text = self._decorate(self._render(template), truth.intent, template)
-        original = self._record(ts, author, text, template.lang, truth)
+            text = self._render(template)
+            if rng.random() < NEWS_OPENER_RATE:
+                text = f"{_pick(rng, text_data.NEWS_OPENERS)} {text}"
+        elif truth.intent == "spam":  # bots repeat themselves, with a varying tail
+            text = self._compose(template, key, "spam", _BOT_STYLE)
+        else:
+            text = self._compose(template, key, truth.intent, author.style)
+            text = self._decorate(text, truth.intent, template, author.style, public=True)
+        original = self._record(ts, author, _tidy(text), template.lang, truth)
         if rng.random() < self._reply_rate(truth):
             self._brand_reply(original, ts, author, truth)
         for _ in range(_poisson(rng, REPOSTS_PER_ORIGINAL[truth.intent])):
@@ -758,56 +919,125 @@ class _Hour:
         for _ in range(_poisson(rng, COPIES_PER_ORIGINAL[truth.intent])):
             self._copy(original, ts, author, truth)
 
-    def _decorate(self, text: str, intent: str, template: _Template) -> str:
-        rng = self.rng
-        if template.lang == "en" and intent in text_data.OPENERS:
-            if rng.random() < OPENER_RATE:
-                text = f"{rng.choice(text_data.OPENERS[intent])} {text}"
-            if rng.random() < CLOSER_RATE:
-                text = f"{text} {rng.choice(text_data.CLOSERS[intent])}"
+    def _compose(self, template: _Template, key: str, voice: str, style: _Style) -> str:
+        """The core of a post and, now and then, a concrete detail and a consequence."""
+        rng, table = self.rng, self.w.templates[template.lang]
+        text = self._render(template)
+        if rng.random() < DETAIL_RATE[voice]:
+            text = self._join(text, table.get(f"more.{key}"), template.lang, style)
+        if voice == "complaint" and rng.random() < CONSEQUENCE_RATE:
+            outcomes = table.get(f"so.{key}")  # what this kind of trouble costs, or in general
+            if not outcomes or outcomes[0].lang != template.lang:
+                outcomes = table.get("so.complaint")
+            text = self._join(text, outcomes, template.lang, style)
+        return text
+
+    def _join(self, text: str, parts: Sequence[_Template] | None, lang: str, style: _Style) -> str:
+        if not parts:
+            return text
+        part = _pick(self.rng, parts)
+        if part.lang != lang:  # a part only English has: a Spanish speaker goes without
+            return text
+        separator = style.separator if _ends_in_word(text) or text[-1] in "'\")" else " "
+        return f"{text}{separator}{self._render(part)}"
+
+    def _decorate(
+        self, text: str, voice: str, template: _Template, style: _Style, *, public: bool
+    ) -> str:
+        """Opener, closer, tic, casing, typos and (for ``public`` posts) tags and emoji."""
+        rng, lang = self.rng, template.lang
+        intent = (
+            "praise" if voice == "resolved" else "complaint" if voice == "unresolved" else voice
+        )
+        openers = text_data.OPENERS.get(lang, {}).get(voice)
+        opened = False
+        if openers and rng.random() < OPENER_RATE:
+            text, opened = f"{_pick(rng, openers)} {text}", True
+        closers = text_data.CLOSERS.get(lang, {}).get(voice)
+        if closers and rng.random() < CLOSER_RATE:
+            text = _attach(text, _pick(rng, closers))
+        if style.tic and rng.random() < TIC_RATE:
+            if style.tic_first and not opened:
+                text = f"{style.tic} {text}"
+            elif not style.tic_first:
+                text = f"{text} {style.tic}"
+        if style.ending and _ends_in_word(text):
+            text += style.ending
         if intent == "complaint" and rng.random() < SHOUTING_RATE and "http" not in text:
             text = text.upper()
+        elif style.casing == _LOWERCASE:
+            text = text.lower()
+        elif style.casing == _TIDY:
+            text = _LONE_I.sub("I", _SENTENCE_START.sub(_upper_second, text))
         elif rng.random() < CAPITALISED_RATE:
             text = text[:1].upper() + text[1:]
-        if rng.random() < TYPO_RATE:
+        if rng.random() < style.typos:
             text = _add_typo(rng, text)
-        if intent != "spam" and not template.mentions_account and rng.random() < EXTRA_MENTION_RATE:
-            account = rng.choice(self.w.accounts)
-            text = f"{account} {text}" if rng.random() < 0.5 else f"{text} {account}"
+        if not public:
+            return text
+        if not template.mentions_account and rng.random() < EXTRA_MENTION_RATE:
+            account = _pick(rng, self.w.accounts)
+            text = (
+                f"{account} {text}" if rng.random() < style.mention_first else f"{text} {account}"
+            )
         emoji = text_data.EMOJI.get(intent)
-        if emoji and rng.random() < EMOJI_RATE[intent]:
-            text += " " + rng.choice(emoji) * (2 if rng.random() < DOUBLE_EMOJI_RATE else 1)
-        if rng.random() < HASHTAG_RATE:
+        if emoji and rng.random() < EMOJI_RATE[intent] * style.emoji:
+            first = _pick(rng, emoji)
+            text += " " + first
+            if rng.random() < DOUBLE_EMOJI_RATE * style.emoji:
+                text += first if rng.random() < 0.5 else _pick(rng, emoji)
+        if rng.random() < HASHTAG_RATE * style.hashtags:
             tags = self.w.complaint_tags if intent == "complaint" else self.w.brand_tags
-            text += " " + rng.choice(tags)
+            text += " " + _pick(rng, tags)
         if intent == "complaint" and rng.random() < SCREENSHOT_RATE:
             text += " " + self._generated("link")
         return text
 
     def _render(self, template: _Template) -> str:
-        rng, slots = self.rng, self.w.slots
+        random, slots, generated = self.rng.random, self.w.slots, self._generated
         out: list[str] = []
-        for literal, slot in template.pieces:
-            out.append(literal)
-            if slot is not None:
-                values = slots.get(slot)
-                out.append(rng.choice(values) if values is not None else self._generated(slot))
-        return "".join(out)
+        for alternatives in template.choices:
+            n = len(alternatives)
+            for literal, slot in alternatives[0] if n == 1 else alternatives[int(random() * n)]:
+                out.append(literal)
+                if slot is not None:
+                    values = slots.get(slot)
+                    if values is None:
+                        out.append(generated(slot))
+                    else:
+                        out.append(values[int(random() * len(values))])
+        return "".join(out).strip()
 
     def _generated(self, slot: str) -> str:
         rng = self.rng
-        code = "".join(rng.choices(_ALNUM, k=7))
         match slot:
             case "order":
-                return f"#{self.w.order_prefix}{rng.randrange(10**6, 10**7)}"
+                return f"#{self.w.order_prefix}{_number(rng, 10**6, 10**7)}"
             case "ref":
-                return f"{rng.randrange(1000, 10_000)}-{rng.randrange(100_000, 1_000_000)}"
+                return f"{_number(rng, 1000, 10_000)}-{_number(rng, 100_000, 1_000_000)}"
+            case "last4":
+                return f"{_number(rng, 0, 10_000):04d}"
+            case "money":
+                r, currency = rng.random(), self.w.currency
+                if r < 0.4:
+                    return currency + _pick(rng, text_data.AMOUNTS)
+                if r < 0.7:
+                    return f"{currency}{_number(rng, 5, 200)}"
+                return f"{currency}{_number(rng, 5, 150)}.{_number(rng, 0, 100):02d}"
+            case "price":
+                return self.w.currency + _pick(rng, text_data.PRICES)
+            case "small":
+                cents = ".50" if rng.random() < 0.2 else ".99" if rng.random() < 0.2 else ""
+                return f"{self.w.currency}{_number(rng, 2, 16)}{cents}"
+            case "time":
+                hour = _number(rng, 7, 23)
+                return f"{(hour - 1) % 12 + 1}{_pick(rng, _MINUTES)}{'am' if hour < 12 else 'pm'}"
             case "link":
-                return f"https://{rng.choice(text_data.LINK_SITES)}.example/{code}"
+                return f"https://{_pick(rng, text_data.LINK_SITES)}.example/{_code(rng)}"
             case "newslink":
-                return f"https://{rng.choice(text_data.NEWS_SITES)}.example/a/{code}"
+                return f"https://{_pick(rng, text_data.NEWS_SITES)}.example/a/{_code(rng)}"
             case "spamlink":
-                return f"https://{rng.choice(text_data.SPAM_SITES)}.example/?ref={code}"
+                return f"https://{_pick(rng, text_data.SPAM_SITES)}.example/?ref={_code(rng)}"
         raise ValueError(f"unknown demo slot {slot!r}")
 
     # -- follow-ups --------------------------------------------------------------------
@@ -827,7 +1057,7 @@ class _Hour:
             key = f"reply.{truth.intent}"
         care = w.care.pick(rng)
         reply_ts = ts + self._reply_delay(ts, truth.incident)
-        text = f"@{author.handle} {self._render(rng.choice(w.templates[lang][key]))}"
+        text = f"@{author.handle} {self._render(_pick(rng, w.templates[lang][key]))}"
         reply = self._record(
             reply_ts, care, text, lang, truth.but("brand_reply"), reply_to=original
         )
@@ -839,9 +1069,12 @@ class _Hour:
         if back_ts - ts > _MAX_FOLLOW_UP_S:
             return
         resolved = rng.random() < RESOLVED_SHARE[truth.intent]
-        key = "followup.resolved" if resolved else "followup.unresolved"
-        template = rng.choice(w.templates[lang][key])
-        text = f"@{care.handle} {self._render(template)}"
+        voice = "resolved" if resolved else "unresolved"
+        key = f"followup.{voice}"
+        template = _pick(rng, w.templates[lang][key])
+        body = self._compose(template, key, voice, author.style)
+        body = self._decorate(body, voice, template, author.style, public=False)
+        text = f"@{care.handle} {_tidy(body)}"
         back = truth.but("praise", category=False) if resolved else truth.but("complaint")
         self._record(back_ts, author, text, template.lang, back, reply_to=reply)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
+import re
 import statistics
 from collections import Counter
 from collections.abc import Mapping
@@ -15,6 +17,7 @@ import pytest
 
 from pipeline.config import BrandConfig, SourceConfig, load_brands
 from pipeline.errors import ConfigError
+from pipeline.normalize import COPY_WINDOW, fingerprint
 from pipeline.sources.base import RawRecord
 from pipeline.sources.demo import DEMO_END, DEMO_START, MAX_FOLLOW_UP, DemoSource
 
@@ -352,6 +355,69 @@ def test_texts_are_varied_and_lively(first_week: dict[str, list[RawRecord]]) -> 
         assert "#" in joined and "https://" in joined
         assert any(t.isupper() for t in texts)  # somebody is shouting
         assert "post 1" not in joined
+
+
+#: The most of an intent's posts that may repeat the words of an earlier post (what the
+#: pipeline counts as a copy): independent people almost never write the same sentence;
+#: neutral posts include headlines that several news accounts share.
+MAX_REPEAT_SHARE = {"complaint": 0.03, "praise": 0.03, "question": 0.03, "neutral": 0.12}
+
+
+def repeat_shares(records: list[RawRecord]) -> dict[str, float]:
+    """Per intent, the share of posts whose fingerprint equals that of an earlier post of
+    the brand (deliberate copies and reposts aside) created at most COPY_WINDOW before."""
+    last_seen: dict[str, datetime] = {}
+    posts: Counter[str] = Counter()
+    repeats: Counter[str] = Counter()
+    for r in records:  # by (created_at, id)
+        kind = intent(r)
+        if kind in ("copy", "repost"):
+            continue
+        at, key = created(r), fingerprint(r["text"])
+        previous = last_seen.get(key)
+        posts[kind] += 1
+        if previous is not None and at - previous <= COPY_WINDOW:
+            repeats[kind] += 1
+        last_seen[key] = at
+    return {kind: repeats[kind] / n for kind, n in posts.items()}
+
+
+def test_independent_authors_rarely_write_the_same_words(
+    month: dict[str, list[RawRecord]],
+) -> None:
+    measured = {b.id: repeat_shares(month[b.id]) for b in BRANDS}
+    for brand, shares in measured.items():
+        print(brand, {k: f"{shares[k]:.1%}" for k in (*MAX_REPEAT_SHARE, "spam")})
+    for brand, shares in measured.items():
+        for kind, limit in MAX_REPEAT_SHARE.items():
+            assert shares[kind] < limit, f"{brand}: {shares[kind]:.1%} of {kind} posts repeat"
+
+
+# Signs of a template gone wrong: two spaces, a value or slot never filled, an alternative
+# never picked, punctuation after a space or another mark, punctuation left at either end.
+_UNREADABLE = re.compile(
+    r"  |\bNone\b|[{}\[\]|]|\s[,.;:!?]|[,;:]\s*[,.;:!?]|[.!?],|^\s|\s$|^[,.;:!?]|[,;:-]$"
+)
+
+
+def test_texts_read_like_posts(month: dict[str, list[RawRecord]]) -> None:
+    for records in month.values():
+        for r in records:
+            assert not _UNREADABLE.search(r["text"]), r["text"]
+            assert len(r["text"]) <= 280, r["text"]  # fits an X post
+        # ... and a spot check of 30 random posts of every intent
+        rng = random.Random(30)
+        by_intent: dict[str, list[str]] = {}
+        for r in records:
+            by_intent.setdefault(intent(r), []).append(r["text"])
+        for kind, texts in by_intent.items():
+            sample = rng.sample(texts, min(30, len(texts)))
+            if kind not in ("copy", "repost", "spam"):
+                assert len(set(sample)) == len(sample), kind
+            for text in sample:
+                words = [w for w in text.split() if any(c.isalpha() for c in w)]
+                assert len(words) >= 3, text
+                assert text.isupper() or any(c.islower() for c in text), text
 
 
 def test_authors_are_many_and_followers_heavy_tailed(month: dict[str, list[RawRecord]]) -> None:

@@ -50,6 +50,8 @@ def test_labels_follow_vaders_readme_thresholds(compound: float, label: Sentimen
         ("driver was so rude and my eggs were smashed", "staff"),
         ("my order never arrived and nobody answers the phone", "delivery"),
         ("charged twice again. love that for me", "billing"),
+        ("voicemail hasn't worked in 2 days 🙃 @PebbleMobile", "outage"),
+        ("half my order missing again, no text, no call", "delivery"),
     ],
 )
 def test_complaints_are_flagged_with_a_category(text: str, category: str) -> None:
@@ -66,6 +68,8 @@ def test_complaints_are_flagged_with_a_category(text: str, category: str) -> Non
         "What time does the Fernleaf store on 5th open?",
         "no problems at all with my delivery today",
         "Pebble Mobile announces 5G coverage in three more states",
+        "roaming in Spain just worked, zero extra charges",  # negated cue
+        "not one thing missing or damaged this week, well done",  # negated cue
     ],
 )
 def test_non_complaints_are_not_flagged(text: str) -> None:

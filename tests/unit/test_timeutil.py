@@ -23,7 +23,7 @@ def test_parse_moment(text: str, expected: datetime) -> None:
 
 
 def test_parse_moment_rejects_garbage_with_an_example() -> None:
-    with pytest.raises(ValueError, match="use e.g. 2026-10-05"):
+    with pytest.raises(ValueError, match=r"use e\.g\. 2026-10-05"):
         parse_moment("next tuesday")
 
 
