@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: help venv demo demo-local test lint typecheck unit airflow airflow-prepare clean
+.PHONY: help venv demo demo-local test lint format typecheck unit airflow airflow-prepare clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -40,6 +40,10 @@ demo-local: $(STAMP)  ## the same demo without Airflow (library only)
 lint: $(DEV_STAMP)  ## ruff (lint + format check)
 	$(BIN)/ruff check pipeline dags tests
 	$(BIN)/ruff format --check pipeline dags tests
+
+format: $(DEV_STAMP)  ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix pipeline dags tests
+	$(BIN)/ruff format pipeline dags tests
 
 typecheck: $(DEV_STAMP)  ## mypy (strict) on pipeline/
 	$(BIN)/mypy

@@ -116,9 +116,9 @@ class Scorer:
         self.threshold = float(cues["threshold"])
         negators = "|".join(str(n) for n in cues.get("negators", []))
         # A negator followed by at most three words, right before a cue, cancels it.
-        self._negated_before = re.compile(
-            rf"(?:^|\W)(?:{negators})(?:\W+\w+){{0,3}}\W*$", re.I
-        ) if negators else None
+        self._negated_before = (
+            re.compile(rf"(?:^|\W)(?:{negators})(?:\W+\w+){{0,3}}\W*$", re.I) if negators else None
+        )
         self.negativity_weight = float(cues["negativity_weight"])
         self.families = tuple(
             _CueFamily(
