@@ -41,6 +41,8 @@ from pipeline.orchestration import (
     BACKFILL_DAG,
     DEFAULT_ARGS,
     PERMANENT_ERRORS,
+    RATE_LIMIT_RETRY_DELAY,
+    RATE_LIMITED_ERRORS,
     START_DATE,
     WAREHOUSE_POOL,
 )
@@ -53,8 +55,32 @@ AGGREGATES = [
 
 # A bad brands file or interval is not fixed by retrying: fail at once, retry the rest.
 RETRY_POLICY = ExceptionRetryPolicy(
-    rules=[RetryRule(exception=PERMANENT_ERRORS, action=RetryAction.FAIL, reason="not retryable")]
+    rules=[
+        RetryRule(exception=PERMANENT_ERRORS, action=RetryAction.FAIL, reason="not retryable"),
+        RetryRule(
+            exception=RATE_LIMITED_ERRORS,
+            action=RetryAction.RETRY,
+            retry_delay=RATE_LIMIT_RETRY_DELAY,
+            reason="rate limited: retry after the provider's window resets",
+        ),
+    ]
 )
+
+
+def connection_secret(conn_id: str) -> str | None:
+    """The secret an Airflow Connection holds (password, else ``token`` in its extra).
+
+    Passed to pipeline steps as their secret lookup; runs inside tasks only, never at parse.
+    """
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        conn = BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        return None
+    token = conn.password or conn.extra_dejson.get("token")
+    return str(token) if token else None
 
 
 @dag(
@@ -115,7 +141,10 @@ def brandpulse_backfill() -> None:
         from pipeline import jobs
 
         chunk = jobs.Chunk.from_dict(item)
-        return jobs.land(chunk.source, chunk.brand, chunk.start, chunk.end).to_dict()
+        batch = jobs.land(
+            chunk.source, chunk.brand, chunk.start, chunk.end, secrets=connection_secret
+        )
+        return batch.to_dict()
 
     @task(pool=WAREHOUSE_POOL, max_active_tis_per_dag=1, outlets=[POSTS])
     def load(batch: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,8 @@ from pipeline.orchestration import (
     DAILY_DAG,
     DEFAULT_ARGS,
     PERMANENT_ERRORS,
+    RATE_LIMIT_RETRY_DELAY,
+    RATE_LIMITED_ERRORS,
     START_DATE,
     WAREHOUSE_POOL,
 )
@@ -40,7 +42,15 @@ BRAND_DAILY = Asset(name="brandpulse_brand_daily", uri=ASSET_URIS["brandpulse_br
 
 # A bad brands file or interval is not fixed by retrying: fail at once, retry the rest.
 RETRY_POLICY = ExceptionRetryPolicy(
-    rules=[RetryRule(exception=PERMANENT_ERRORS, action=RetryAction.FAIL, reason="not retryable")]
+    rules=[
+        RetryRule(exception=PERMANENT_ERRORS, action=RetryAction.FAIL, reason="not retryable"),
+        RetryRule(
+            exception=RATE_LIMITED_ERRORS,
+            action=RetryAction.RETRY,
+            retry_delay=RATE_LIMIT_RETRY_DELAY,
+            reason="rate limited: retry after the provider's window resets",
+        ),
+    ]
 )
 
 

@@ -41,6 +41,8 @@ from pipeline.orchestration import (
     DEFAULT_ARGS,
     INGEST_DAG,
     PERMANENT_ERRORS,
+    RATE_LIMIT_RETRY_DELAY,
+    RATE_LIMITED_ERRORS,
     START_DATE,
     WAREHOUSE_POOL,
 )
@@ -53,8 +55,32 @@ AGGREGATES = [
 
 # A bad brands file or interval is not fixed by retrying: fail at once, retry the rest.
 RETRY_POLICY = ExceptionRetryPolicy(
-    rules=[RetryRule(exception=PERMANENT_ERRORS, action=RetryAction.FAIL, reason="not retryable")]
+    rules=[
+        RetryRule(exception=PERMANENT_ERRORS, action=RetryAction.FAIL, reason="not retryable"),
+        RetryRule(
+            exception=RATE_LIMITED_ERRORS,
+            action=RetryAction.RETRY,
+            retry_delay=RATE_LIMIT_RETRY_DELAY,
+            reason="rate limited: retry after the provider's window resets",
+        ),
+    ]
 )
+
+
+def connection_secret(conn_id: str) -> str | None:
+    """The secret an Airflow Connection holds (password, else ``token`` in its extra).
+
+    Passed to pipeline steps as their secret lookup; runs inside tasks only, never at parse.
+    """
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        conn = BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        return None
+    token = conn.password or conn.extra_dejson.get("token")
+    return str(token) if token else None
 
 
 @dag(
@@ -91,7 +117,8 @@ def brandpulse_ingest() -> None:
         from pipeline.orchestration import run_interval
 
         start, end = run_interval(data_interval_start, data_interval_end)
-        return jobs.land(target["source"], target["brand"], start, end).to_dict()
+        batch = jobs.land(target["source"], target["brand"], start, end, secrets=connection_secret)
+        return batch.to_dict()
 
     @task(pool=WAREHOUSE_POOL, outlets=[POSTS])
     def load(batch: dict[str, Any]) -> dict[str, Any]:

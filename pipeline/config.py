@@ -22,8 +22,12 @@ import yaml
 
 from pipeline.errors import ConfigError
 
-#: Sources the pipeline knows how to read. A brand may enable any of them.
+#: Sources the pipeline knows how to read (see pipeline.sources.SOURCES).
 KNOWN_SOURCES = ("demo",)
+
+#: Most a source's fetch window may reach back before the run's interval (``lag_minutes``):
+#: a day covers any provider's indexing delay we know of.
+MAX_LAG_MINUTES = 24 * 60
 
 _BRAND_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _HANDLE = re.compile(r"^@?[A-Za-z0-9_.\-]{1,64}$")
@@ -173,6 +177,15 @@ def _parse_brand(file: str, index: int, raw: Any) -> BrandConfig:
             raise c.fail(f"sources.{name}", "must be a mapping of options")
         if options.get("enabled", True) is not True and options.get("enabled") is not False:
             raise c.fail(f"sources.{name}.enabled", "must be true or false")
+        lag = options.get("lag_minutes", 0)
+        if (
+            isinstance(lag, bool)
+            or not isinstance(lag, int | float)
+            or not 0 <= lag <= MAX_LAG_MINUTES
+        ):
+            raise c.fail(
+                f"sources.{name}.lag_minutes", f"must be a number of minutes 0..{MAX_LAG_MINUTES}"
+            )
         if options.get("enabled", True):
             sources.append(SourceConfig(name, dict(options)))
 

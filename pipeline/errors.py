@@ -6,6 +6,8 @@ that says what went wrong and what to do about it. Secrets never appear in messa
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class BrandpulseError(Exception):
     """Base class of every error brandpulse raises on purpose."""
@@ -23,7 +25,29 @@ class InputError(BrandpulseError):
 
 
 class SourceError(BrandpulseError):
-    """A post source failed in a way a retry may fix (network, rate limit, server error)."""
+    """A post source failed in a way a retry may fix (network, rate limit, server error).
+
+    What was fetched before the failure stays landed; the retry resumes after it.
+    """
+
+
+class TransientSourceError(SourceError):
+    """One request failed (5xx, timeout, connection reset, malformed or truncated body)."""
+
+
+class RateLimitedError(SourceError):
+    """The provider answered 429; ``reset_at`` is when its window resets, when it says."""
+
+    def __init__(self, message: str, reset_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.reset_at = reset_at
+
+
+class SourceAuthError(BrandpulseError):
+    """A source's credential is missing, malformed or refused. Retrying will not help.
+
+    The message names the Connection or environment variable to set, never the secret.
+    """
 
 
 class WarehouseError(BrandpulseError):

@@ -1,9 +1,10 @@
 """The landing zone: raw records exactly as a source returned them, one file per load.
 
 A batch is keyed by (source, brand, interval); landing the same key again replaces the file
-atomically (write to a temporary file, then rename), so a retried or rerun fetch never
-leaves half a file or two copies. Loads read the landed file, so a load can be retried
-without asking the network again. Layout::
+atomically (:func:`pipeline.fetching.land_paged` writes a partial file page by page and
+renames it when complete), so a retried or rerun fetch never leaves half a file or two
+copies. Loads read the landed file, so a load can be retried without asking the network
+again. Layout::
 
     <landing>/source=<source>/brand=<brand>/date=<YYYY-MM-DD>/<start>_<end>.jsonl
 """
@@ -11,15 +12,11 @@ without asking the network again. Layout::
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from pipeline.sources.base import RawRecord
 
 _STAMP = "%Y%m%dT%H%M%SZ"
 
@@ -67,34 +64,6 @@ def batch_path(landing: Path, source: str, brand: str, start: datetime, end: dat
         / f"date={start_utc:%Y-%m-%d}"
         / f"{start_utc.strftime(_STAMP)}_{end_utc.strftime(_STAMP)}.jsonl"
     )
-
-
-def write_batch(  # noqa: PLR0917 - the batch key is positional everywhere
-    landing: Path,
-    source: str,
-    brand: str,
-    start: datetime,
-    end: datetime,
-    records: Iterable[RawRecord],
-) -> Batch:
-    """Land ``records`` for (source, brand, interval), replacing any earlier landing."""
-    path = batch_path(landing, source, brand, start, end)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".landing-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for record in records:
-                fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
-                fh.write("\n")
-                count += 1
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return Batch(source, brand, start, end, path, count)
 
 
 def read_batch(batch: Batch) -> Iterator[Any]:

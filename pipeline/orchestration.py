@@ -43,7 +43,16 @@ DEFAULT_ARGS: dict[str, Any] = {
 
 #: Errors a retry cannot fix (a wrong brands file, an impossible interval): the DAGs fail
 #: these at once instead of retrying them (Airflow retry policy, dotted paths).
-PERMANENT_ERRORS = ["pipeline.errors.ConfigError", "pipeline.errors.InputError"]
+PERMANENT_ERRORS = [
+    "pipeline.errors.ConfigError",
+    "pipeline.errors.InputError",
+    "pipeline.errors.SourceAuthError",
+]
+
+#: A rate-limited fetch ends its attempt when the reset is far away; retry after X's
+#: 15-minute rate-limit window (the longest of our providers'), resuming where it stopped.
+RATE_LIMITED_ERRORS = ["pipeline.errors.RateLimitedError"]
+RATE_LIMIT_RETRY_DELAY = timedelta(minutes=15)
 
 
 def run_interval(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:

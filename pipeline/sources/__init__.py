@@ -1,17 +1,31 @@
-"""Post sources, each behind the :class:`~pipeline.sources.base.Source` protocol."""
+"""Post sources, each behind the :class:`~pipeline.sources.base.Source` protocol.
+
+Implementations are imported only when a brand uses them, so a deployment that watches
+one network does not load the others' client libraries.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 from pipeline.errors import ConfigError
-from pipeline.sources.base import RawRecord, Source
+from pipeline.secrets import SecretLookup
+from pipeline.sources.base import Page, RawRecord, Source
 
-__all__ = ["RawRecord", "Source", "get_source"]
+__all__ = ["SOURCES", "Page", "RawRecord", "Source", "get_source"]
+
+#: Source name (as in the brands file) -> "module:factory". A factory takes the secret
+#: lookup (see :mod:`pipeline.secrets`) and returns a :class:`Source`.
+SOURCES = {
+    "demo": "pipeline.sources.demo:create",
+}
 
 
-def get_source(name: str) -> Source:
+def get_source(name: str, secrets: SecretLookup | None = None) -> Source:
     """The source implementation called ``name`` in the brands file."""
-    if name == "demo":
-        from pipeline.sources.demo import DemoSource
-
-        return DemoSource()
-    raise ConfigError(f"unknown source {name!r}")
+    target = SOURCES.get(name)
+    if target is None:
+        raise ConfigError(f"unknown source {name!r} (known: {', '.join(sorted(SOURCES))})")
+    module_name, factory = target.split(":")
+    source: Source = getattr(importlib.import_module(module_name), factory)(secrets)
+    return source

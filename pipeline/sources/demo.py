@@ -55,8 +55,9 @@ from typing import Any, Final, Generic, TypeVar
 from pipeline.config import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.posts import Post
+from pipeline.secrets import SecretLookup
 from pipeline.sources import demo_text as text_data
-from pipeline.sources.base import RawRecord
+from pipeline.sources.base import Page, RawRecord
 
 logger = logging.getLogger(__name__)
 
@@ -1195,6 +1196,11 @@ def _epoch(value: datetime, name: str) -> float:
     return value.timestamp()
 
 
+def create(secrets: SecretLookup | None = None) -> DemoSource:
+    """The registry's factory (:mod:`pipeline.sources`): the demo needs no credentials."""
+    return DemoSource()
+
+
 class DemoSource:
     """Deterministic, realistic demo posts; see the module docstring."""
 
@@ -1219,6 +1225,17 @@ class DemoSource:
         rows.sort(key=lambda r: (r[0], r[1]))
         logger.debug("demo: %s %s..%s: %d posts", brand.id, start, end, len(rows))
         return iter([r[2] for r in rows])
+
+    def fetch_page(
+        self,
+        brand: BrandConfig,
+        start: datetime,
+        end: datetime,
+        options: Mapping[str, Any],
+        cursor: str | None,
+    ) -> Page:
+        """The whole interval as one page: the demo has no network and no pagination."""
+        return Page(records=list(self.fetch(brand, start, end, options)), next_cursor=None)
 
     def to_post(self, raw: RawRecord, brand: BrandConfig) -> Post:
         """A :class:`Post` from one raw record; ``ValueError("<field>: <why>")`` if malformed."""

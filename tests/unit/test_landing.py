@@ -1,55 +1,67 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
+from typing import Any
 
 from pipeline import landing
+from pipeline.config import BrandConfig, load_brands
+from pipeline.fetching import land_paged
+from pipeline.posts import Post
+from pipeline.settings import PROJECT_ROOT
+from pipeline.sources.base import Page, RawRecord
 
 START = datetime(2026, 10, 5, tzinfo=UTC)
 END = START + timedelta(hours=1)
+BRAND = load_brands(PROJECT_ROOT / "brands.yaml").get("pebble")
 
 
-def test_landing_round_trips_and_replaces_atomically(tmp_path: Path) -> None:
-    first = landing.write_batch(tmp_path, "demo", "pebble", START, END, [{"id": "1"}, {"id": "2"}])
+class ListSource:
+    name = "demo"
+
+    def __init__(self, records: list[RawRecord]) -> None:
+        self.records = records
+
+    def fetch_page(
+        self,
+        brand: BrandConfig,
+        start: datetime,
+        end: datetime,
+        options: Mapping[str, Any],
+        cursor: str | None,
+    ) -> Page:
+        return Page(self.records, None)
+
+    def to_post(self, raw: RawRecord, brand: BrandConfig) -> Post:  # pragma: no cover
+        raise NotImplementedError
+
+
+def land(tmp_path: Path, records: list[RawRecord]) -> landing.Batch:
+    return land_paged(tmp_path, ListSource(records), BRAND, start=START, end=END, options={})[0]
+
+
+def test_landing_round_trips_and_replaces(tmp_path: Path) -> None:
+    first = land(tmp_path, [{"id": "1"}, {"id": "2"}])
     assert first.records == 2
     assert (
         first.path
         == tmp_path
         / "source=demo/brand=pebble/date=2026-10-05/20261005T000000Z_20261005T010000Z.jsonl"
     )
-    again = landing.write_batch(
-        tmp_path, "demo", "pebble", START, END, [{"id": "3", "text": "ünï ❤️"}]
-    )
+    again = land(tmp_path, [{"id": "3", "text": "ünï ❤️"}])
     assert again.path == first.path
     assert list(landing.read_batch(again)) == [{"id": "3", "text": "ünï ❤️"}]
     assert [p.name for p in first.path.parent.iterdir()] == [first.path.name]  # no temp files left
 
 
-def test_a_failing_fetch_leaves_the_previous_landing_intact(tmp_path: Path) -> None:
-    landing.write_batch(tmp_path, "demo", "pebble", START, END, [{"id": "1"}])
-
-    def broken() -> object:
-        yield {"id": "2"}
-        raise ConnectionResetError("peer went away")
-
-    with pytest.raises(ConnectionResetError):
-        landing.write_batch(tmp_path, "demo", "pebble", START, END, broken())  # type: ignore[arg-type]
-    batch = landing.Batch(
-        "demo", "pebble", START, END, landing.batch_path(tmp_path, "demo", "pebble", START, END), 1
-    )
-    assert list(landing.read_batch(batch)) == [{"id": "1"}]
-    assert len(list(batch.path.parent.iterdir())) == 1
-
-
 def test_unparseable_lines_are_passed_on_for_quarantine(tmp_path: Path) -> None:
-    batch = landing.write_batch(tmp_path, "demo", "pebble", START, END, [{"id": "1"}])
+    batch = land(tmp_path, [{"id": "1"}])
     with batch.path.open("a", encoding="utf-8") as fh:
         fh.write('{"id": "2", "text": "trunc\n')
     assert list(landing.read_batch(batch)) == [{"id": "1"}, '{"id": "2", "text": "trunc']
 
 
 def test_batch_survives_xcom_serialisation(tmp_path: Path) -> None:
-    batch = landing.write_batch(tmp_path, "demo", "pebble", START, END, [])
+    batch = land(tmp_path, [])
     assert landing.Batch.from_dict(batch.to_dict()) == batch

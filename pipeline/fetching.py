@@ -1,0 +1,214 @@
+"""Fetching a source into the landing zone, page by page, so that faults cost nothing.
+
+:func:`land_paged` asks a source for one page at a time and appends each page to a partial
+landing file, then records a checkpoint (the next cursor, the file's length, the counts).
+When the fetch fails part-way (the process is killed, the provider keeps failing, a rate
+limit is far away), the next attempt for the same (source, brand, interval) resumes from the
+checkpoint: pages already landed are not fetched again and no page is skipped. Only when the
+last page has landed does the partial file become the batch, atomically.
+
+Per page:
+
+- :class:`~pipeline.errors.TransientSourceError` (5xx, timeout, reset, bad body) is retried
+  with exponential backoff, up to :attr:`FetchPolicy.max_attempts`; then it propagates and
+  the task fails loudly (Airflow retries it later; the retry resumes).
+- :class:`~pipeline.errors.RateLimitedError` waits for the reset when it is at most
+  :attr:`FetchPolicy.max_rate_limit_wait_s` away, otherwise it propagates so that the
+  scheduler retries the task after the reset.
+
+Waiting reads the clock; the data never does: what is fetched depends on the interval only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import BrandConfig
+from pipeline.errors import RateLimitedError, TransientSourceError
+from pipeline.landing import Batch, batch_path
+from pipeline.sources.base import Page, Source
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """How hard to try. The defaults suit an hourly task with Airflow retries behind it."""
+
+    #: Attempts per page for transient errors (the first try included).
+    max_attempts: int = 5
+    #: Backoff before attempt n+1 is ``base * 2**(n-1)`` seconds (plus up to 25% jitter),
+    #: capped at ``backoff_max_s``: 1, 2, 4, 8 s by default, about 15 s in all.
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 30.0
+    #: A rate-limit reset at most this far away is waited for in-process; a later one ends
+    #: the attempt. X's windows are 15 minutes, so a minute covers "almost reset".
+    max_rate_limit_wait_s: float = 60.0
+    #: Rate-limit waits per page before giving up the attempt anyway.
+    max_rate_limit_waits: int = 3
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    clock: Callable[[], float] = field(default=time.time, repr=False)
+
+
+@dataclass(frozen=True)
+class FetchStats:
+    """What one landing did, for the task log and ``load_runs``."""
+
+    pages: int
+    records: int
+    resumed_from_page: int
+    retries: int
+    rate_limit_waits: int
+
+
+def _checkpoint_path(path: Path) -> Path:
+    return path.with_name(path.name + ".checkpoint.json")
+
+
+def _partial_path(path: Path) -> Path:
+    return path.with_name(path.name + ".partial")
+
+
+def _write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _fetch_one(
+    source: Source,
+    brand: BrandConfig,
+    *,
+    start: datetime,
+    end: datetime,
+    options: Mapping[str, Any],
+    cursor: str | None,
+    policy: FetchPolicy,
+    counters: dict[str, int],
+) -> Page:
+    """One page, with backoff on transient errors and short waits on rate limits."""
+    attempt = waits = 0
+    while True:
+        try:
+            return source.fetch_page(brand, start, end, options, cursor)
+        except RateLimitedError as exc:
+            wait = (exc.reset_at.timestamp() - policy.clock()) if exc.reset_at else None
+            if (
+                wait is None
+                or wait > policy.max_rate_limit_wait_s
+                or waits >= policy.max_rate_limit_waits
+            ):
+                log.warning(
+                    "%s: rate limited, reset %s; ending this attempt (it resumes here)",
+                    source.name, exc.reset_at.isoformat() if exc.reset_at else "unknown",
+                )  # fmt: skip
+                raise
+            waits += 1
+            counters["rate_limit_waits"] += 1
+            log.info(
+                "%s: rate limited; waiting %.1f s for the reset", source.name, max(wait, 0) + 1
+            )
+            policy.sleep(max(wait, 0.0) + 1.0)
+        except TransientSourceError as exc:
+            attempt += 1
+            if attempt >= policy.max_attempts:
+                log.error("%s: giving up after %d attempts: %s", source.name, attempt, exc)
+                raise
+            delay = min(policy.backoff_base_s * 2 ** (attempt - 1), policy.backoff_max_s)
+            delay *= 1 + 0.25 * random.random()  # noqa: S311 - jitter, not security
+            counters["retries"] += 1
+            log.warning(
+                "%s: %s; attempt %d of %d failed, retrying in %.1f s",
+                source.name, exc, attempt, policy.max_attempts, delay,
+            )  # fmt: skip
+            policy.sleep(delay)
+
+
+def land_paged(
+    landing: Path,
+    source: Source,
+    brand: BrandConfig,
+    *,
+    start: datetime,
+    end: datetime,
+    options: Mapping[str, Any],
+    policy: FetchPolicy | None = None,
+) -> tuple[Batch, FetchStats]:
+    """Fetch ``[start, end)`` page by page into the landing zone, resuming a failed fetch."""
+    policy = policy or FetchPolicy()
+    path = batch_path(landing, source.name, brand.id, start, end)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial, checkpoint = _partial_path(path), _checkpoint_path(path)
+
+    cursor: str | None = None
+    offset = records = pages = 0
+    if checkpoint.exists() and partial.exists():
+        state = json.loads(checkpoint.read_text(encoding="utf-8"))
+        cursor, offset = state["cursor"], int(state["offset"])
+        records, pages = int(state["records"]), int(state["pages"])
+        log.info(
+            "%s/%s: resuming an interrupted fetch after page %d (%d records landed)",
+            source.name, brand.id, pages, records,
+        )  # fmt: skip
+    resumed_from = pages
+    counters = {"retries": 0, "rate_limit_waits": 0}
+
+    with partial.open("ab" if offset else "wb") as fh:
+        fh.truncate(offset)  # drop a page that was half-written when the last attempt died
+        fh.seek(offset)
+        done = resumed_from > 0 and cursor is None
+        while not done:
+            page = _fetch_one(
+                source,
+                brand,
+                start=start,
+                end=end,
+                options=options,
+                cursor=cursor,
+                policy=policy,
+                counters=counters,
+            )
+            for record in page.records:
+                fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode())
+                fh.write(b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+            offset, records, pages = fh.tell(), records + len(page.records), pages + 1
+            cursor = page.next_cursor
+            _write_json_atomic(
+                checkpoint,
+                {"cursor": cursor, "offset": offset, "records": records, "pages": pages},
+            )
+            log.info(
+                "%s/%s: page %d landed (%d records%s)",
+                source.name, brand.id, pages, len(page.records),
+                f", {dict(page.info)}" if page.info else "",
+            )  # fmt: skip
+            done = cursor is None
+    os.replace(partial, path)
+    checkpoint.unlink(missing_ok=True)
+    stats = FetchStats(
+        pages=pages,
+        records=records,
+        resumed_from_page=resumed_from,
+        retries=counters["retries"],
+        rate_limit_waits=counters["rate_limit_waits"],
+    )
+    return Batch(source.name, brand.id, start, end, path, records), stats
+
+
+def utc_from_epoch(seconds: float) -> datetime:
+    """A provider's epoch-seconds reset header as an aware UTC datetime."""
+    return datetime.fromtimestamp(seconds, tz=UTC)
