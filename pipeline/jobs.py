@@ -37,6 +37,9 @@ from pipeline.timeutil import plain_utc
 log = logging.getLogger(__name__)
 
 HOUR = timedelta(hours=1)
+
+#: Sources read from a folder as files appear, not fetched per interval.
+FOLDER_SOURCES = frozenset({"file"})
 DAY = timedelta(days=1)
 
 
@@ -75,10 +78,13 @@ def targets(
     brand_ids: Sequence[str] | None = None,
     source_names: Sequence[str] | None = None,
 ) -> list[tuple[str, str]]:
-    """The (brand, source) pairs to fetch: every enabled source of the chosen brands."""
+    """The (brand, source) pairs to fetch by interval: every enabled source of the chosen
+    brands, except file drops (imported by :mod:`pipeline.file_import`, not by interval)."""
     pairs = []
     for brand in _brands(settings).select(tuple(brand_ids or ())):
         for src in brand.sources:
+            if src.name in FOLDER_SOURCES:
+                continue
             if not source_names or src.name in source_names:
                 pairs.append((brand.id, src.name))
     if source_names:

@@ -20,6 +20,7 @@ WAREHOUSE_POOL_SLOTS = 1
 BACKFILL_DAG = "brandpulse_backfill"
 INGEST_DAG = "brandpulse_ingest"
 DAILY_DAG = "brandpulse_daily"
+FILE_IMPORT_DAG = "brandpulse_file_import"
 
 #: Asset name -> URI: the warehouse tables the DAGs produce.
 ASSET_URIS = {

@@ -200,6 +200,49 @@ class LoadRecord:
     model_version: str
 
 
+_BATCH_STAMP = "%Y%m%dT%H%M%SZ"
+
+
+def interval_batch_id(start: datetime, end: datetime) -> str:
+    """The quarantine key of an interval load: ``<start>_<end>`` in UTC."""
+    return f"{start.astimezone(UTC):{_BATCH_STAMP}}_{end.astimezone(UTC):{_BATCH_STAMP}}"
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Insert a DataFrame's rows by column name (the table name is ours, never user input)."""
+    if not len(frame):
+        return
+    view = f"incoming_{table}"
+    con.register(view, frame)
+    try:
+        con.execute(f"insert into {table} by name select * from {view}")  # noqa: S608
+    finally:
+        con.unregister(view)
+
+
+def _replace_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source: str,
+    brand: str,
+    batch_id: str,
+    interval: tuple[datetime, datetime] | None,
+    quarantine: pd.DataFrame,
+) -> None:
+    con.execute(
+        "delete from quarantine where source = ? and brand = ? and batch_id = ?",
+        [source, brand, batch_id],
+    )
+    start, end = (naive_utc(interval[0]), naive_utc(interval[1])) if interval else (None, None)
+    _insert_frame(
+        con,
+        "quarantine",
+        quarantine.assign(
+            source=source, brand=brand, batch_id=batch_id, interval_start=start, interval_end=end
+        ),
+    )
+
+
 def replace_interval(
     con: duckdb.DuckDBPyConnection,
     record: LoadRecord,
@@ -220,33 +263,19 @@ def replace_interval(
             key,
         )
         con.execute(
-            "delete from quarantine where source = ? and brand = ?"
-            " and interval_start = ? and interval_end = ?",
-            key,
-        )
-        con.execute(
             "delete from load_runs where source = ? and brand = ?"
             " and interval_start = ? and interval_end = ?",
             key,
         )
-        if len(posts):
-            con.register("incoming_posts", posts.loc[:, list(POST_COLUMNS)])
-            try:
-                con.execute("insert into posts by name select * from incoming_posts")
-            finally:
-                con.unregister("incoming_posts")
-        if len(quarantine):
-            q = quarantine.assign(
-                source=record.source,
-                brand=record.brand,
-                interval_start=start,
-                interval_end=end,
-            )
-            con.register("incoming_quarantine", q)
-            try:
-                con.execute("insert into quarantine by name select * from incoming_quarantine")
-            finally:
-                con.unregister("incoming_quarantine")
+        _insert_frame(con, "posts", posts.loc[:, list(POST_COLUMNS)])
+        _replace_quarantine(
+            con,
+            source=record.source,
+            brand=record.brand,
+            batch_id=interval_batch_id(record.start, record.end),
+            interval=(record.start, record.end),
+            quarantine=quarantine,
+        )
         con.execute(
             "insert into load_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -256,6 +285,82 @@ def replace_interval(
                 record.loaded,
                 record.duplicates,
                 record.quarantined,
+                record.model_version,
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class FileImportRecord:
+    """The ledger row of one imported file."""
+
+    brand: str
+    sha256: str
+    file_name: str
+    landing_path: str
+    rows_read: int
+    loaded: int
+    duplicates: int
+    quarantined: int
+    first_post_at: datetime | None
+    last_post_at: datetime | None
+    model_version: str
+
+
+def is_file_imported(con: duckdb.DuckDBPyConnection, brand: str, sha256: str) -> bool:
+    row = con.execute(
+        "select count(*) from file_imports where brand = ? and sha256 = ?", [brand, sha256]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def replace_file(
+    con: duckdb.DuckDBPyConnection,
+    record: FileImportRecord,
+    posts: pd.DataFrame,
+    quarantine: pd.DataFrame,
+) -> None:
+    """Upsert one imported file's posts, replace its quarantine rows, record it as imported.
+
+    Posts are keyed by (source, post_id): a post that an earlier export already brought is
+    replaced, never duplicated. All of it happens in one transaction.
+    """
+    with transaction(con):
+        if len(posts):
+            con.register("file_post_ids", posts.loc[:, ["post_id"]])
+            try:
+                con.execute(
+                    "delete from posts where source = 'file' and brand = ?"
+                    " and post_id in (select post_id from file_post_ids)",
+                    [record.brand],
+                )
+            finally:
+                con.unregister("file_post_ids")
+        _insert_frame(con, "posts", posts.loc[:, list(POST_COLUMNS)])
+        _replace_quarantine(
+            con,
+            source="file",
+            brand=record.brand,
+            batch_id=record.sha256,
+            interval=None,
+            quarantine=quarantine,
+        )
+        con.execute(
+            "delete from file_imports where brand = ? and sha256 = ?", [record.brand, record.sha256]
+        )
+        con.execute(
+            "insert into file_imports values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                record.brand,
+                record.sha256,
+                record.file_name,
+                record.landing_path,
+                record.rows_read,
+                record.loaded,
+                record.duplicates,
+                record.quarantined,
+                naive_utc(record.first_post_at) if record.first_post_at else None,
+                naive_utc(record.last_post_at) if record.last_post_at else None,
                 record.model_version,
             ],
         )

@@ -18,6 +18,7 @@ __all__ = ["SOURCES", "Page", "RawRecord", "Source", "get_source"]
 #: lookup (see :mod:`pipeline.secrets`) and returns a :class:`Source`.
 SOURCES = {
     "demo": "pipeline.sources.demo:create",
+    "file": "pipeline.sources.files:create",
 }
 
 

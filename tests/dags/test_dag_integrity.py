@@ -77,7 +77,9 @@ def parsed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def test_every_dag_imports_without_errors(parsed: dict[str, Any]) -> None:
     assert parsed["errors"] == {}
-    assert set(parsed["dags"]) == {"brandpulse_ingest", "brandpulse_daily", "brandpulse_backfill"}
+    assert set(parsed["dags"]) == {
+        "brandpulse_ingest", "brandpulse_daily", "brandpulse_backfill", "brandpulse_file_import",
+    }  # fmt: skip
 
 
 def test_parsing_looks_up_no_connection_variable_database_or_network(
@@ -116,7 +118,7 @@ def test_every_task_that_writes_the_warehouse_is_in_the_one_slot_pool(
 ) -> None:
     for dag in parsed["dags"].values():
         for task_id, task in dag["tasks"].items():
-            if task_id in {"load", "aggregate", "settle_daily"}:
+            if task_id in {"load", "aggregate", "settle_daily", "import_files"}:
                 assert task["pool"] == "brandpulse_warehouse", task_id
 
 

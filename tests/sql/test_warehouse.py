@@ -61,7 +61,11 @@ EMPTY_Q = pd.DataFrame(columns=["record_no", "post_id", "reason", "raw"])
 def test_migrations_apply_once_and_record_themselves(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     c = warehouse.connect(path)
-    assert warehouse.migrate(c, SQL) == ["001_posts.sql", "002_aggregates.sql"]
+    assert warehouse.migrate(c, SQL) == [
+        "001_posts.sql",
+        "002_aggregates.sql",
+        "003_file_imports.sql",
+    ]
     assert warehouse.migrate(c, SQL) == []
     tables = {
         r[0] for r in c.execute("select table_name from information_schema.tables").fetchall()
@@ -75,6 +79,22 @@ def test_migrations_apply_once_and_record_themselves(tmp_path: Path) -> None:
         "schema_migrations",
     } <= tables
     c.close()
+
+
+def test_migration_003_keeps_quarantined_records_under_their_batch(tmp_path: Path) -> None:
+    old_sql = tmp_path / "sql"
+    shutil.copytree(SQL, old_sql)
+    (old_sql / "migrations" / "003_file_imports.sql").unlink()
+    path = tmp_path / "w.duckdb"
+    with warehouse.open_for_write(path, old_sql) as c:
+        c.execute(
+            "insert into quarantine values ('demo', 'pebble', ?, ?, 0, null, 'text: empty', '{}')",
+            [warehouse.naive_utc(T0), warehouse.naive_utc(T0 + timedelta(hours=1))],
+        )
+    with warehouse.open_for_write(path, SQL) as c:
+        rows = c.execute("select batch_id, reason from quarantine").fetchall()
+    assert rows == [(warehouse.interval_batch_id(T0, T0 + timedelta(hours=1)), "text: empty")]
+    assert rows[0][0] == "20261005T000000Z_20261005T010000Z"
 
 
 def test_an_edited_applied_migration_is_refused(tmp_path: Path) -> None:

@@ -1,0 +1,60 @@
+"""
+### brandpulse_file_import: import CSV / JSONL exports dropped into the brands' folders
+
+Every 15 minutes, for each brand with the `file` source (`sources.file.folder` in the brands
+file), imports each new `*.csv`, `*.jsonl` or `*.ndjson` file exactly once per content (the
+`file_imports` ledger holds every imported file's SHA-256), maps its columns
+(`sources.file.columns`), scores the rows, upserts them into `posts` by (source, post_id),
+and refreshes the aggregates of the hours and days they fall in. Rows that cannot become
+posts go to `quarantine` with their reason. Write a file under a name starting with `.` and
+rename it when complete, so a half-written file is never picked up.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk import Asset, ExceptionRetryPolicy, RetryAction, RetryRule, dag, task
+
+from pipeline.orchestration import (
+    ASSET_URIS,
+    DEFAULT_ARGS,
+    FILE_IMPORT_DAG,
+    PERMANENT_ERRORS,
+    START_DATE,
+    WAREHOUSE_POOL,
+)
+
+POSTS = Asset(name="brandpulse_posts", uri=ASSET_URIS["brandpulse_posts"])
+
+# A bad brands file is not fixed by retrying: fail at once, retry the rest.
+RETRY_POLICY = ExceptionRetryPolicy(
+    rules=[RetryRule(exception=PERMANENT_ERRORS, action=RetryAction.FAIL, reason="not retryable")]
+)
+
+
+@dag(
+    dag_id=FILE_IMPORT_DAG,
+    schedule=timedelta(minutes=15),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args={**DEFAULT_ARGS, "retry_policy": RETRY_POLICY},
+    tags=["brandpulse"],
+    doc_md=__doc__,
+)
+def brandpulse_file_import() -> None:
+    @task(pool=WAREHOUSE_POOL, outlets=[POSTS])
+    def import_files() -> list[dict[str, Any]]:
+        """Import every new file in the brands' folders, once per file content."""
+        from dataclasses import asdict
+
+        from pipeline import file_import
+
+        return [asdict(r) for r in file_import.import_files()]
+
+    import_files()
+
+
+brandpulse_file_import()
