@@ -19,6 +19,7 @@ __all__ = ["SOURCES", "Page", "RawRecord", "Source", "get_source"]
 SOURCES = {
     "demo": "pipeline.sources.demo:create",
     "file": "pipeline.sources.files:create",
+    "x": "pipeline.sources.x:create",
 }
 
 

@@ -148,7 +148,7 @@ def serve(api: FakeAPI) -> Iterator[str]:
     """Run ``api`` on a free port of 127.0.0.1; yield its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(api))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
