@@ -23,7 +23,7 @@ import yaml
 from pipeline.errors import ConfigError
 
 #: Sources the pipeline knows how to read (see pipeline.sources.SOURCES).
-KNOWN_SOURCES = ("demo", "file", "x")
+KNOWN_SOURCES = ("demo", "file", "x", "bluesky", "mastodon")
 
 #: Most a source's fetch window may reach back before the run's interval (``lag_minutes``):
 #: a day covers any provider's indexing delay we know of.

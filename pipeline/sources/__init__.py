@@ -20,6 +20,8 @@ SOURCES = {
     "demo": "pipeline.sources.demo:create",
     "file": "pipeline.sources.files:create",
     "x": "pipeline.sources.x:create",
+    "bluesky": "pipeline.sources.bluesky:create",
+    "mastodon": "pipeline.sources.mastodon:create",
 }
 
 
