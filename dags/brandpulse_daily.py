@@ -2,11 +2,11 @@
 ### brandpulse_daily: settle the daily aggregates
 
 Once a day, after midnight UTC, recomputes `brand_daily` for every brand and every local
-day (in the brand's time zone) that the previous UTC day touches, plus one day on either
-side. The hourly `brandpulse_ingest` DAG already keeps the current day's row up to date;
-this run picks up what arrived late (a rerun hour, a source that indexes posts late), so
-each day's row is final by the next morning. Rerunning it changes nothing unless posts
-changed.
+day (in the brand's time zone) that the previous UTC day touches, and the days already
+stored one day on either side of it. The hourly `brandpulse_ingest` DAG keeps each day's
+row up to date as hours load; this run re-derives the days from what `posts` holds at the
+end of the day (after reruns, backfills and late file imports), without adding rows for
+days that were never loaded. Rerunning it changes nothing unless posts changed.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from pipeline.orchestration import (
     WAREHOUSE_POOL,
 )
 
-#: Days on either side of the interval that are settled again: a brand's local day can
-#: start up to 14 hours before and end 12 hours after the UTC day (UTC+14 .. UTC-12).
+#: Stored days on either side of the interval that are settled again: a brand's local day
+#: can start up to 14 hours before and end 12 hours after the UTC day (UTC+14 .. UTC-12).
 SETTLE_MARGIN = timedelta(days=1)
 
 BRAND_DAILY = Asset(name="brandpulse_brand_daily", uri=ASSET_URIS["brandpulse_brand_daily"])
@@ -75,7 +75,7 @@ def brandpulse_daily() -> None:
         from pipeline.orchestration import run_interval
 
         start, end = run_interval(data_interval_start, data_interval_end)
-        result = jobs.aggregate(start - SETTLE_MARGIN, end + SETTLE_MARGIN, hourly=False)
+        result = jobs.aggregate(start, end, hourly=False, before=SETTLE_MARGIN, after=SETTLE_MARGIN)
         return {"brand_days": result.days}
 
     settle_daily()

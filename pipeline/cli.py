@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.errors import BrandpulseError
+from pipeline.errors import BrandpulseError, InputError
 from pipeline.examples import EXAMPLE_QUERIES
 from pipeline.settings import Settings
 from pipeline.timeutil import parse_moment
@@ -27,6 +27,16 @@ def _moment(text: str) -> datetime:
         return parse_moment(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _add_interval(parser: argparse.ArgumentParser) -> None:
@@ -116,9 +126,19 @@ def cmd_query(args: argparse.Namespace) -> int:
     from pipeline import table, warehouse
 
     settings = Settings.from_env()
-    con = warehouse.connect(settings.warehouse, read_only=True, lock_timeout=args.wait)
+    con = warehouse.connect(
+        settings.warehouse, read_only=True, lock_timeout=args.wait, sandbox=True
+    )
     try:
+        try:
+            statements = con.extract_statements(args.sql)
+        except Exception as exc:  # duckdb's parser errors: all mean "this is not SQL"
+            raise InputError(f"not valid SQL: {exc}") from None
+        if len(statements) != 1:
+            raise InputError(f"give exactly one SQL statement (got {len(statements)})")
         names, rows = warehouse.query(con, args.sql)
+    except BrandpulseError:
+        raise
     except Exception as exc:  # duckdb raises many types; all mean "this query failed"
         raise BrandpulseError(f"query failed: {exc}") from None
     finally:
@@ -186,7 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--source", action="append", help="source name (repeatable; default: all enabled)"
     )
     p.add_argument(
-        "--chunk-hours", type=int, default=24, help="hours per landed batch (default 24)"
+        "--chunk-hours",
+        type=_positive_int,
+        default=24,
+        help="hours per landed batch (default 24)",
     )
     p.add_argument(
         "--local-days",
@@ -239,7 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sql", help="the SQL statement")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument(
-        "--max-rows", type=int, default=200, help="rows printed in table format (default 200)"
+        "--max-rows",
+        type=_positive_int,
+        default=200,
+        help="rows printed in table format (default 200)",
     )
     p.add_argument(
         "--wait", type=float, default=30.0, help="seconds to wait while a load holds the warehouse"

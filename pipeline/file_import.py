@@ -149,7 +149,7 @@ def import_file(settings: Settings, brand: BrandConfig, path: Path) -> FileImpor
             return FileImportResult(brand.id, path.name, sha, skipped=True)
     batch = _land(settings, brand, path, sha)
     scorer = default_scorer()
-    posts, quarantine, result = jobs.score_posts(batch, brand, {}, scorer)
+    posts, quarantine, result = jobs.score_posts(batch, brand, scorer)
     stamps = [pd.Timestamp(t).to_pydatetime().replace(tzinfo=UTC) for t in posts["created_at"]]
     first, last = (min(stamps), max(stamps)) if stamps else (None, None)
     with warehouse.open_for_write(settings.warehouse, settings.sql) as con:

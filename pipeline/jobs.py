@@ -174,17 +174,14 @@ class LoadResult:
 
 
 def score_posts(
-    batch: landing.Batch,
-    brand: BrandConfig,
-    earlier: dict[str, tuple[datetime, str]],
-    scorer: Scorer,
+    batch: landing.Batch, brand: BrandConfig, scorer: Scorer
 ) -> tuple[pd.DataFrame, pd.DataFrame, LoadResult]:
     """Normalize, classify and score a landed batch: (posts rows, quarantine rows, result)."""
     source = get_source(batch.source)
     normalized = normalize_batch(source, brand, landing.read_batch(batch), batch.start, batch.end)
     posts = normalized.posts
     scores = [scorer.score(p.text) for p in posts]
-    classes = classify(posts, [scorer.is_spam(p.text) for p in posts], earlier)
+    classes = classify(posts, [scorer.is_spam(p.text) for p in posts])
     tz = brand.tz
     rows = {name: [] for name in warehouse.POST_COLUMNS}  # type: dict[str, list[object]]
     for post, score, cls in zip(posts, scores, classes, strict=True):
@@ -217,6 +214,7 @@ def score_posts(
             "complaint_score": score.complaint_score,
             "complaint_category": score.complaint_category,
             "model_version": scorer.model_version,
+            "copy_candidate": cls.copy_candidate,
         }
         for name in warehouse.POST_COLUMNS:
             rows[name].append(values[name])
@@ -259,11 +257,9 @@ def load(batch: landing.Batch, settings: Settings | None = None) -> LoadResult:
     settings = settings or Settings.from_env()
     brand = _brands(settings).get(batch.brand)
     scorer = default_scorer()
+    # Score before opening the warehouse: the write lock is held only while writing.
+    posts, quarantine, result = score_posts(batch, brand, scorer)
     with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
-        earlier = warehouse.recent_fingerprints(
-            con, brand.id, batch.start - COPY_WINDOW, batch.start
-        )
-        posts, quarantine, result = score_posts(batch, brand, earlier, scorer)
         warehouse.replace_interval(
             con,
             warehouse.LoadRecord(
@@ -303,6 +299,19 @@ class AggregateResult:
     brands: tuple[str, ...]
 
 
+def _hours(start: datetime, end: datetime) -> list[datetime]:
+    """The UTC hour starts that ``[start, end)`` touches."""
+    hours, cursor = [], floor_hour(start)
+    while cursor < end:
+        hours.append(cursor)
+        cursor += HOUR
+    return hours
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
 def aggregate(
     start: datetime,
     end: datetime,
@@ -311,26 +320,46 @@ def aggregate(
     *,
     hourly: bool = True,
     daily: bool = True,
+    before: timedelta = timedelta(0),
+    after: timedelta = COPY_WINDOW,
 ) -> AggregateResult:
-    """Recompute ``brand_hourly`` for the UTC hours and ``brand_daily`` for the brands'
-    local days that ``[start, end)`` touches (from all posts stored for them)."""
+    """Bring everything derived from ``posts`` up to date after loads of ``[start, end)``.
+
+    1. Copies are decided anew for posts in ``[start, end + COPY_WINDOW)``: a post loaded
+       now can make a later post (loaded earlier) a copy, so the result never depends on
+       the order loads ran in.
+    2. ``brand_hourly`` is recomputed for every UTC hour, and ``brand_daily`` for every
+       local day, that ``[start, end)`` touches (rows for hours and days without posts
+       included), and for the hours and days already stored in the margins ``before`` and
+       ``after`` it (their copies may have changed); a margin never adds rows, so no hour
+       or day that was never loaded appears as empty.
+    """
     settings = settings or Settings.from_env()
     start, end = check_interval(start, end)
     brands = _brands(settings).select(tuple(brand_ids or ()))
     hours = days = 0
+    lo, hi = start - before, end + after
     with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
         for brand in brands:
+            warehouse.mark_copies(
+                con, settings.sql, brand.id, start=start, end=end + COPY_WINDOW, window=COPY_WINDOW
+            )
             if hourly:
-                hours += warehouse.refresh_hourly(
-                    con, settings.sql, brand.id, floor_hour(start), ceil_hour(end)
-                )
+                own = _hours(start, end)
+                margin = warehouse.existing_hours(con, brand.id, floor_hour(lo), ceil_hour(hi))
+                hours += warehouse.refresh_hourly(con, settings.sql, brand.id, own + margin)
             if daily:
-                first, last = local_days(brand, start, end)
+                own_days = _days(*local_days(brand, start, end))
+                margin_days = warehouse.existing_days(con, brand.id, *local_days(brand, lo, hi))
                 days += warehouse.refresh_daily(
-                    con, settings.sql, brand.id, brand.timezone, first, last
+                    con,
+                    settings.sql,
+                    brand.id,
+                    timezone=brand.timezone,
+                    days=own_days + margin_days,
                 )
     log.info(
-        "aggregated %d brand-hours and %d brand-days over [%s, %s)",
+        "aggregated %d brand-hours and %d brand-days over [%s, %s) and its margins",
         hours, days, start.isoformat(), end.isoformat(),
     )  # fmt: skip
     return AggregateResult(hours=hours, days=days, brands=tuple(b.id for b in brands))
@@ -340,6 +369,8 @@ def chunks(
     start: datetime, end: datetime, size: timedelta = DAY
 ) -> list[tuple[datetime, datetime]]:
     """``[start, end)`` cut into consecutive pieces of at most ``size``."""
+    if size <= timedelta(0):
+        raise InputError(f"chunk size must be positive, got {size}")
     start, end = check_interval(start, end)
     out = []
     cursor = start

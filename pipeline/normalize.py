@@ -157,24 +157,29 @@ class Classified:
     kind: PostKind
     fingerprint: str
     duplicate_of: str | None
+    #: Takes part in copy detection across loads (an original or copy, long enough).
+    copy_candidate: bool
 
 
 def classify(
     posts: list[Post],
     is_spam: list[bool],
-    earlier: Mapping[str, tuple[datetime, str]],
+    earlier: Mapping[str, tuple[datetime, str]] | None = None,
 ) -> list[Classified]:
-    """Classify posts (any order) given spam flags and earlier fingerprints.
+    """Classify posts (any order) given spam flags and, optionally, earlier fingerprints.
 
-    ``earlier`` maps fingerprints of posts already in the warehouse (within
-    :data:`COPY_WINDOW` before the batch) to their (created_at, post_id).
+    ``earlier`` maps fingerprints of earlier posts (within :data:`COPY_WINDOW` before the
+    batch) to their (created_at, post_id). Loads pass none: copies across loads are decided
+    in SQL once the posts are stored (``sql/transforms/copies.sql``), whatever the order the
+    loads ran in; this in-batch pass gives the same answer within a batch.
     """
     order = sorted(range(len(posts)), key=lambda i: (posts[i].created_at, posts[i].post_id))
-    first_seen: dict[str, tuple[datetime, str]] = dict(earlier)
+    first_seen: dict[str, tuple[datetime, str]] = dict(earlier or {})
     out: list[Classified | None] = [None] * len(posts)
     for i in order:
         post = posts[i]
         fp = fingerprint(post.text)
+        eligible = _fingerprint_length(post.text) >= MIN_COPY_CHARS
         duplicate_of = None
         if post.is_brand_reply:
             kind = PostKind.BRAND_REPLY
@@ -185,13 +190,10 @@ def classify(
         else:
             kind = PostKind.ORIGINAL
             prior = first_seen.get(fp)
-            if (
-                prior is not None
-                and post.created_at - prior[0] <= COPY_WINDOW
-                and _fingerprint_length(post.text) >= MIN_COPY_CHARS
-            ):
+            if prior is not None and post.created_at - prior[0] <= COPY_WINDOW and eligible:
                 kind, duplicate_of = PostKind.COPY, prior[1]
         if kind is PostKind.ORIGINAL:
             first_seen[fp] = (post.created_at, post.post_id)
-        out[i] = Classified(kind, fp, duplicate_of)
+        candidate = eligible and kind in (PostKind.ORIGINAL, PostKind.COPY)
+        out[i] = Classified(kind, fp, duplicate_of, candidate)
     return [c for c in out if c is not None]

@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from pipeline.errors import InputError
 from pipeline.scoring import default_scorer
 
@@ -45,11 +43,7 @@ def _read_chunks(path: Path, fmt: str) -> Iterator[tuple[list[str], list[Record]
     """(columns, records) chunks; CSV values stay the exact text of the file."""
     try:
         if fmt == "csv":
-            for frame in pd.read_csv(
-                path, dtype=str, keep_default_na=False, chunksize=CHUNK_ROWS, encoding="utf-8"
-            ):
-                records = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
-                yield [str(c) for c in frame.columns], records
+            yield from _csv_chunks(path)
             return
         with path.open(encoding="utf-8") as fh:
             rows: list[Record] = []
@@ -74,10 +68,46 @@ def _read_chunks(path: Path, fmt: str) -> Iterator[tuple[list[str], list[Record]
         raise InputError(f"input file not found: {path}") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except pd.errors.ParserError as exc:
+    except csv.Error as exc:
         raise InputError(f"{path}: not valid CSV ({exc})") from None
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: the file is empty (expected a header row)") from None
+
+
+def _csv_chunks(path: Path) -> Iterator[tuple[list[str], list[Record]]]:
+    """CSV rows exactly as written: every value a string, blank lines kept as empty rows,
+    a row with more fields than the header an error naming its line."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            raise InputError(f"{path}: the file is empty (expected a header row)")
+        if len(set(header)) != len(header):
+            dupes = sorted({h for h in header if header.count(h) > 1})
+            raise InputError(f"{path}: the header repeats column(s) {', '.join(dupes)}")
+        rows: list[Record] = []
+        for fields in reader:
+            if len(fields) > len(header):
+                raise InputError(
+                    f"{path}, line {reader.line_num}: {len(fields)} fields, but the header "
+                    f"has {len(header)}"
+                )
+            values = fields + [""] * (len(header) - len(fields))
+            rows.append(dict(zip(header, values, strict=True)))
+            if len(rows) >= CHUNK_ROWS:
+                yield header, rows
+                rows = []
+        if rows:
+            yield header, rows
+
+
+def _as_text(value: object, path: Path, row: int) -> str:
+    """The text to score: strings as they are, numbers as written, missing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise InputError(f"{path}, row {row + 1}: the text column holds {type(value).__name__}")
 
 
 def _csv_value(value: object) -> object:
@@ -105,9 +135,9 @@ def score_file(input_path: Path, output_path: Path, *, text_column: str = "text"
                 clash = [c for c in SCORE_COLUMNS if c in columns]
                 if clash:
                     raise InputError(f"{input_path}: already has column(s) {', '.join(clash)}")
-                for record in records:
-                    text = record.get(text_column)
-                    score = scorer.score(text if isinstance(text, str) else "")
+                for offset, record in enumerate(records):
+                    text = _as_text(record.get(text_column), input_path, rows + offset)
+                    score = scorer.score(text)
                     record.update(
                         compound=score.compound,
                         sentiment=score.sentiment.value,

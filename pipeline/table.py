@@ -22,11 +22,32 @@ def _cell(value: object) -> str:
 
 
 def _plain(value: object) -> object:
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
+    """A JSON-safe form: numbers and strings as they are, NaN/inf as null, others as text."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, Decimal):
-        return float(value)
-    return value
+        return float(value) if value.is_finite() else None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def _unique(names: Sequence[str]) -> list[str]:
+    """Column names made unique (``a``, ``a_2``): JSON objects cannot repeat a key."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
 
 
 def render(
@@ -44,8 +65,13 @@ def render(
         writer.writerows([[_plain(v) for v in row] for row in rows])
         return buf.getvalue()
     if fmt == "json":
+        keys = _unique(names)
         return "".join(
-            json.dumps(dict(zip(names, (_plain(v) for v in row), strict=True)), ensure_ascii=False)
+            json.dumps(
+                dict(zip(keys, (_plain(v) for v in row), strict=True)),
+                ensure_ascii=False,
+                allow_nan=False,
+            )
             + "\n"
             for row in rows
         )

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -35,13 +35,13 @@ DEFAULT_LOCK_TIMEOUT_S = 120.0
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
-#: Column order of ``posts`` (as created by sql/migrations/001_posts.sql).
+#: Columns of ``posts`` (sql/migrations/001_posts.sql, 004_posts_per_brand.sql).
 POST_COLUMNS = (
     "source", "post_id", "brand", "created_at", "brand_day", "author_id", "author_handle",
     "author_followers", "text", "lang", "url", "conversation_id", "in_reply_to_post_id",
     "in_reply_to_author_id", "repost_of", "is_brand_reply", "kind", "duplicate_of",
     "text_fingerprint", "compound", "pos", "neu", "neg", "sentiment", "is_complaint",
-    "complaint_score", "complaint_category", "model_version",
+    "complaint_score", "complaint_category", "model_version", "copy_candidate",
 )  # fmt: skip
 
 
@@ -51,9 +51,17 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
 
 
 def connect(
-    path: Path, *, read_only: bool = False, lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S
+    path: Path,
+    *,
+    read_only: bool = False,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
+    sandbox: bool = False,
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, waiting while another process holds it."""
+    """Open the warehouse, waiting while another process holds it.
+
+    With ``sandbox`` (for SQL typed by a user), the connection can read the warehouse and
+    nothing else: no files, no other databases, no extensions, no settings changes.
+    """
     if read_only and not path.exists():
         raise WarehouseError(
             f"no warehouse at {path}: run `make demo` or `brandpulse run` first "
@@ -67,6 +75,9 @@ def connect(
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             con.execute("set TimeZone = 'UTC'")
+            if sandbox:
+                con.execute("set enable_external_access = false")
+                con.execute("set lock_configuration = true")
             return con
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
@@ -251,6 +262,10 @@ def replace_interval(
 ) -> None:
     """Replace one (source, brand, interval) in ``posts``, ``quarantine`` and ``load_runs``.
 
+    The load supersedes earlier loads of the same interval or of intervals inside it (their
+    ledger and quarantine rows go). A load that only partly overlaps an earlier one (an hour
+    rerun inside a day-sized backfill, a source's ``lag_minutes``) replaces the posts of
+    the overlap, while the earlier ledger row keeps its counts: count posts in ``posts``.
     ``posts`` has the columns :data:`POST_COLUMNS`; ``quarantine`` has record_no, post_id,
     reason and raw. All of it happens in one transaction.
     """
@@ -262,9 +277,15 @@ def replace_interval(
             " and created_at >= ? and created_at < ?",
             key,
         )
+        # Earlier loads of this interval, or of intervals inside it, are superseded.
         con.execute(
             "delete from load_runs where source = ? and brand = ?"
-            " and interval_start = ? and interval_end = ?",
+            " and interval_start >= ? and interval_end <= ?",
+            key,
+        )
+        con.execute(
+            "delete from quarantine where source = ? and brand = ?"
+            " and interval_start >= ? and interval_end <= ?",
             key,
         )
         _insert_frame(con, "posts", posts.loc[:, list(POST_COLUMNS)])
@@ -366,19 +387,6 @@ def replace_file(
         )
 
 
-def recent_fingerprints(
-    con: duckdb.DuckDBPyConnection, brand: str, since: datetime, until: datetime
-) -> dict[str, tuple[datetime, str]]:
-    """Earliest original post per fingerprint for ``brand`` in ``[since, until)``."""
-    rows = con.execute(
-        "select text_fingerprint, min(created_at), arg_min(post_id, (created_at, post_id))"
-        " from posts where brand = ? and kind = 'original'"
-        " and created_at >= ? and created_at < ? group by text_fingerprint",
-        [brand, naive_utc(since), naive_utc(until)],
-    ).fetchall()
-    return {str(fp): (ts.replace(tzinfo=UTC), str(pid)) for fp, ts, pid in rows}
-
-
 def _transform(sql_dir: Path, name: str) -> str:
     path = sql_dir / "transforms" / f"{name}.sql"
     try:
@@ -387,40 +395,98 @@ def _transform(sql_dir: Path, name: str) -> str:
         raise WarehouseError(f"transform not found: {path} (set BRANDPULSE_SQL)") from None
 
 
+def mark_copies(
+    con: duckdb.DuckDBPyConnection,
+    sql_dir: Path,
+    brand: str,
+    *,
+    start: datetime,
+    end: datetime,
+    window: timedelta,
+) -> None:
+    """Decide anew which of ``brand``'s posts created in ``[start, end)`` are copies."""
+    params = {
+        "brand": brand,
+        "start": naive_utc(start),
+        "end": naive_utc(end),
+        "window_start": naive_utc(start - window),
+    }
+    with transaction(con):
+        con.execute(_transform(sql_dir, "copies"), params)
+
+
+def existing_hours(
+    con: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: datetime
+) -> list[datetime]:
+    """The hours of ``brand_hourly`` already stored for ``brand`` in ``[start, end)``."""
+    rows = con.execute(
+        "select hour from brand_hourly where brand = ? and hour >= ? and hour < ? order by hour",
+        [brand, naive_utc(start), naive_utc(end)],
+    ).fetchall()
+    return [r[0].replace(tzinfo=UTC) for r in rows]
+
+
+def existing_days(
+    con: duckdb.DuckDBPyConnection, brand: str, first: date, last: date
+) -> list[date]:
+    """The days of ``brand_daily`` already stored for ``brand`` in ``first .. last``."""
+    rows = con.execute(
+        "select day from brand_daily where brand = ? and day >= ? and day <= ? order by day",
+        [brand, first, last],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def refresh_hourly(
-    con: duckdb.DuckDBPyConnection, sql_dir: Path, brand: str, start: datetime, end: datetime
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, brand: str, hours: Sequence[datetime]
 ) -> int:
-    """Recompute ``brand_hourly`` for ``brand`` over the hours in ``[start, end)``."""
-    params = {"brand": brand, "start": naive_utc(start), "end": naive_utc(end)}
+    """Recompute ``brand_hourly`` rows of ``brand`` for exactly these UTC hour starts."""
+    if not hours:
+        return 0
+    stamps = sorted({naive_utc(h) for h in hours})
+    params = {
+        "brand": brand,
+        "hours": stamps,
+        "start": stamps[0],
+        "end": stamps[-1] + timedelta(hours=1),
+    }
     with transaction(con):
         con.execute(
-            "delete from brand_hourly where brand = $brand and hour >= $start and hour < $end",
-            params,
+            "delete from brand_hourly where brand = $brand and list_contains($hours, hour)",
+            {"brand": brand, "hours": stamps},
         )
         con.execute(
             f"insert into brand_hourly by name {_transform(sql_dir, 'brand_hourly')}", params
         )
-    return int((end - start).total_seconds() // 3600)
+    return len(stamps)
 
 
-def refresh_daily(  # noqa: PLR0917 - mirrors the transform's parameters
+def refresh_daily(
     con: duckdb.DuckDBPyConnection,
     sql_dir: Path,
     brand: str,
+    *,
     timezone: str,
-    first_day: date,
-    last_day: date,
+    days: Sequence[date],
 ) -> int:
-    """Recompute ``brand_daily`` for ``brand`` over its local days first_day..last_day."""
-    params = {"brand": brand, "timezone": timezone, "first_day": first_day, "last_day": last_day}
+    """Recompute ``brand_daily`` rows of ``brand`` for exactly these local days."""
+    if not days:
+        return 0
+    ordered = sorted(set(days))
+    params = {
+        "brand": brand,
+        "timezone": timezone,
+        "days": ordered,
+        "first_day": ordered[0],
+        "last_day": ordered[-1],
+    }
     with transaction(con):
         con.execute(
-            "delete from brand_daily where brand = $brand"
-            " and day >= $first_day and day <= $last_day",
-            {k: params[k] for k in ("brand", "first_day", "last_day")},
+            "delete from brand_daily where brand = $brand and list_contains($days, day)",
+            {"brand": brand, "days": ordered},
         )
         con.execute(f"insert into brand_daily by name {_transform(sql_dir, 'brand_daily')}", params)
-    return (last_day - first_day).days + 1
+    return len(ordered)
 
 
 def query(

@@ -1,8 +1,8 @@
--- brand_daily rows for one brand and its local days in [$first_day, $last_day]: one row per
--- brand per calendar day in the brand's time zone, days without posts included.
--- Parameters: $brand (brand id), $timezone (its IANA zone), $first_day, $last_day (dates).
+-- brand_daily rows for one brand and the given local days: one row per brand per calendar
+-- day in the brand's time zone, days without posts included.
+-- Parameters: $brand, $timezone (its IANA zone), $days (list of dates), $first_day, $last_day.
 with days as (
-    select unnest(generate_series($first_day::date, $last_day::date, interval 1 day))::date as day
+    select unnest($days::date[]) as day
 ),
 
 brand_posts as (
@@ -27,7 +27,10 @@ measures as (
         count(*) filter (where kind = 'original' and sentiment = 'neutral') as neutral,
         count(*) filter (where kind = 'original' and sentiment = 'negative') as negative,
         count(*) filter (where kind = 'original' and is_complaint) as complaints,
-        avg(compound) filter (where kind = 'original') as mean_compound,
+        -- VADER gives compound to 4 decimals: summing whole ten-thousandths makes the mean
+        -- exact, independent of the order DuckDB's threads add rows in.
+        sum(round(compound * 10000)::bigint) filter (where kind = 'original') / 10000.0
+            / nullif(count(*) filter (where kind = 'original'), 0) as mean_compound,
         coalesce(sum(author_followers) filter (where kind = 'original'), 0)::bigint as reach,
         coalesce(sum(author_followers) filter (where kind = 'original' and sentiment = 'negative'), 0)::bigint as negative_reach,
         coalesce(sum(author_followers) filter (where kind = 'original' and is_complaint), 0)::bigint as complaint_reach,

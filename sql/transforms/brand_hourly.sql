@@ -1,8 +1,8 @@
--- brand_hourly rows for one brand and the UTC hours in [$start, $end): one row per brand per
--- hour, hours without posts included (zeros, null ratios), so series have no gaps.
--- Parameters: $brand (brand id), $start, $end (hour-aligned UTC timestamps).
+-- brand_hourly rows for one brand and the given UTC hours: one row per brand per hour, hours
+-- without posts included (zeros, null ratios), so series have no gaps.
+-- Parameters: $brand (brand id), $hours (list of hour starts), $start, $end (their span).
 with hours as (
-    select unnest(generate_series($start::timestamp, $end::timestamp - interval 1 hour, interval 1 hour)) as hour
+    select unnest($hours::timestamp[]) as hour
 ),
 
 brand_posts as (
@@ -27,7 +27,10 @@ measures as (
         count(*) filter (where kind = 'original' and sentiment = 'neutral') as neutral,
         count(*) filter (where kind = 'original' and sentiment = 'negative') as negative,
         count(*) filter (where kind = 'original' and is_complaint) as complaints,
-        avg(compound) filter (where kind = 'original') as mean_compound,
+        -- VADER gives compound to 4 decimals: summing whole ten-thousandths makes the mean
+        -- exact, independent of the order DuckDB's threads add rows in.
+        sum(round(compound * 10000)::bigint) filter (where kind = 'original') / 10000.0
+            / nullif(count(*) filter (where kind = 'original'), 0) as mean_compound,
         coalesce(sum(author_followers) filter (where kind = 'original'), 0)::bigint as reach,
         coalesce(sum(author_followers) filter (where kind = 'original' and sentiment = 'negative'), 0)::bigint as negative_reach,
         coalesce(sum(author_followers) filter (where kind = 'original' and is_complaint), 0)::bigint as complaint_reach,

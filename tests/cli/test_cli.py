@@ -68,6 +68,17 @@ def test_score_csv_keeps_every_row_and_value_in_order(
     assert "scored 4 rows" in err
 
 
+def test_score_csv_keeps_blank_lines_as_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("text\nfirst\n\nthird\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert run_cli(capsys, "score", "--input", str(src), "--output", str(out))[0] == 0
+    with out.open(newline="", encoding="utf-8") as fh:
+        assert [r["text"] for r in csv.DictReader(fh)] == ["first", "", "third"]
+
+
 def test_score_jsonl_to_jsonl_keeps_values_and_types(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -97,6 +108,14 @@ def test_score_jsonl_to_jsonl_keeps_values_and_types(
         ("text\nhi\n", "in.txt", [], "unknown extension"),
         ('{"text": "ok"}\nnot json\n', "in.jsonl", [], "line 2: not valid JSON"),
         ("", "in.csv", [], "the file is empty"),
+        (
+            "id,text\n1,my order never arrived,\n",
+            "in.csv",
+            [],
+            "line 2: 3 fields, but the header has 2",
+        ),
+        ("text,text\nhi,ho\n", "in.csv", [], "repeats column(s) text"),
+        ('{"text": ["a"]}\n', "in.jsonl", [], "row 1: the text column holds list"),
     ],
 )
 def test_score_errors_are_one_clear_line(
@@ -146,6 +165,31 @@ def test_run_query_and_rerun(settings: Settings, capsys: pytest.CaptureFixture[s
 
     code, _, err = run_cli(capsys, "query", "delete from posts")
     assert code == 2 and "read-only" in err.lower()
+    outside = settings.home / "pwned.csv"
+    for sql in (
+        f"copy (select 1) to '{outside}'",
+        "select * from read_csv('/etc/hostname')",
+        "set enable_external_access = true",
+    ):
+        code, _, err = run_cli(capsys, "query", sql)
+        assert code == 2 and "query failed" in err, sql
+    assert not outside.exists()
+    code, _, err = run_cli(capsys, "query", "select 1; select 2")
+    assert code == 2 and "exactly one SQL statement (got 2)" in err
+    code, _, err = run_cli(capsys, "query", "  ")
+    assert code == 2 and "exactly one SQL statement (got 0)" in err
+    code, out, _ = run_cli(
+        capsys,
+        "query",
+        "--format",
+        "json",
+        "select interval 1 hour as i, 'nan'::double as n, 1 as a, 2 as a, "
+        "timestamptz '2026-10-05 12:00:00+00' as t",
+    )
+    assert code == 0
+    got = json.loads(out)
+    assert (got["i"], got["n"], got["a"], got["a_2"]) == ("1:00:00", None, 1, 2)
+    assert json.loads(out)["t"].startswith("2026-10-05T12:00:00")
     code, _, err = run_cli(capsys, "query", "select nope from nowhere")
     assert code == 2 and "query failed" in err
 

@@ -39,7 +39,7 @@ def post_row(
         "kind": "original", "duplicate_of": None, "text_fingerprint": post_id,
         "compound": 0.0, "pos": 0.0, "neu": 1.0, "neg": 0.0, "sentiment": "neutral",
         "is_complaint": False, "complaint_score": 0.0, "complaint_category": None,
-        "model_version": "test",
+        "model_version": "test", "copy_candidate": True,
     }  # fmt: skip
     row.update(kw)
     return row
@@ -65,6 +65,7 @@ def test_migrations_apply_once_and_record_themselves(tmp_path: Path) -> None:
         "001_posts.sql",
         "002_aggregates.sql",
         "003_file_imports.sql",
+        "004_posts_per_brand.sql",
     ]
     assert warehouse.migrate(c, SQL) == []
     tables = {
@@ -84,7 +85,8 @@ def test_migrations_apply_once_and_record_themselves(tmp_path: Path) -> None:
 def test_migration_003_keeps_quarantined_records_under_their_batch(tmp_path: Path) -> None:
     old_sql = tmp_path / "sql"
     shutil.copytree(SQL, old_sql)
-    (old_sql / "migrations" / "003_file_imports.sql").unlink()
+    for later in ("003_file_imports.sql", "004_posts_per_brand.sql"):
+        (old_sql / "migrations" / later).unlink()
     path = tmp_path / "w.duckdb"
     with warehouse.open_for_write(path, old_sql) as c:
         c.execute(
@@ -161,7 +163,8 @@ def test_hourly_aggregates_are_dense_and_count_only_originals(con: Any) -> None:
         post_row("6", at, kind="copy", duplicate_of="1"),
     ]
     warehouse.replace_interval(con, record(T0, T0 + timedelta(hours=4), 6), frame(rows), EMPTY_Q)
-    assert warehouse.refresh_hourly(con, SQL, "pebble", T0, T0 + timedelta(hours=4)) == 4
+    hours = [T0 + timedelta(hours=h) for h in range(4)]
+    assert warehouse.refresh_hourly(con, SQL, "pebble", hours) == 4
     names, got = warehouse.query(con, "select * from brand_hourly order by hour")
     assert len(got) == 4
     by_hour = [dict(zip(names, r, strict=True)) for r in got]
@@ -174,7 +177,7 @@ def test_hourly_aggregates_are_dense_and_count_only_originals(con: Any) -> None:
     assert (busy["reposts"], busy["brand_replies"], busy["spam"], busy["copies"]) == (1, 1, 1, 1)
     assert by_hour[0]["negative_share"] is None and by_hour[0]["mean_compound"] is None
     # Refreshing again replaces, never duplicates.
-    warehouse.refresh_hourly(con, SQL, "pebble", T0, T0 + timedelta(hours=4))
+    warehouse.refresh_hourly(con, SQL, "pebble", hours)
     assert con.execute("select count(*) from brand_hourly").fetchone() == (4,)
     types = dict(
         con.execute(
@@ -189,14 +192,41 @@ def test_daily_aggregates_use_the_brand_day(con: Any) -> None:
     # 02:00 UTC on Oct 6 is still Oct 5 in New York.
     late = post_row("1", T0 + timedelta(days=1, hours=2), brand_day=date(2026, 10, 5))
     warehouse.replace_interval(con, record(T0, T0 + timedelta(days=2), 1), frame([late]), EMPTY_Q)
-    warehouse.refresh_daily(
-        con, SQL, "pebble", "America/New_York", date(2026, 10, 4), date(2026, 10, 6)
-    )
+    days = [date(2026, 10, 4), date(2026, 10, 5), date(2026, 10, 6)]
+    warehouse.refresh_daily(con, SQL, "pebble", timezone="America/New_York", days=days)
     got = con.execute("select day, posts, timezone from brand_daily order by day").fetchall()
     assert got == [
         (date(2026, 10, 4), 0, "America/New_York"),
         (date(2026, 10, 5), 1, "America/New_York"),
         (date(2026, 10, 6), 0, "America/New_York"),
+    ]
+
+
+def test_copies_are_decided_the_same_whatever_the_load_order(con: Any) -> None:
+    words = "the pebble app logged me out again and support hung up on me"
+    hour = timedelta(hours=1)
+    first = post_row("a", T0 + timedelta(minutes=50), text_fingerprint="fp", text=words)
+    later = post_row("b", T0 + timedelta(hours=1, minutes=10), text_fingerprint="fp", text=words)
+    # The later hour is loaded (and decided) first: alone, its post is an original.
+    warehouse.replace_interval(con, record(T0 + hour, T0 + 2 * hour, 1), frame([later]), EMPTY_Q)
+    warehouse.mark_copies(con, SQL, "pebble", start=T0 + hour, end=T0 + 26 * hour, window=24 * hour)
+    assert con.execute("select kind from posts").fetchall() == [("original",)]
+    # Then the earlier hour: deciding its span plus the window after it fixes the later one.
+    warehouse.replace_interval(con, record(T0, T0 + hour, 1), frame([first]), EMPTY_Q)
+    warehouse.mark_copies(con, SQL, "pebble", start=T0, end=T0 + 25 * hour, window=24 * hour)
+    got = con.execute("select post_id, kind, duplicate_of from posts order by post_id").fetchall()
+    assert got == [("a", "original", None), ("b", "copy", "a")]
+
+
+def test_a_post_about_two_brands_is_stored_for_each(con: Any) -> None:
+    hour = timedelta(hours=1)
+    for brand in ("pebble", "fernleaf"):
+        rec = warehouse.LoadRecord("x", brand, T0, T0 + hour, "/l", 1, 1, 0, 0, "test")
+        row = post_row("same-tweet", T0, brand=brand, source="x")
+        warehouse.replace_interval(con, rec, frame([row]), EMPTY_Q)
+    assert con.execute("select brand from posts order by brand").fetchall() == [
+        ("fernleaf",),
+        ("pebble",),
     ]
 
 
