@@ -241,4 +241,13 @@ def load_brands(path: Path) -> BrandsFile:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path.name}: not valid YAML: {exc}") from None
-    return parse_brands(data, path)
+    brands = parse_brands(data, path)
+    # Each source checks its own options, so a typo fails here, before anything is fetched.
+    from pipeline.sources import check_options  # late: sources import this module
+
+    for brand in brands.brands:
+        try:
+            check_options(brand)
+        except ConfigError as exc:
+            raise ConfigError(f"{path.name}: {exc}") from None
+    return brands

@@ -134,5 +134,4 @@ def _share(row: tuple[object, ...]) -> float:
 
 
 def _count_files(folder: Path, pattern: str) -> int:
-    folder.mkdir(parents=True, exist_ok=True)
-    return sum(1 for _ in folder.glob(pattern))
+    return sum(1 for _ in folder.glob(pattern)) if folder.is_dir() else 0

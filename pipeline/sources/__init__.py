@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import importlib
 
+from pipeline.config import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.secrets import SecretLookup
 from pipeline.sources.base import Page, RawRecord, Source
 
-__all__ = ["SOURCES", "Page", "RawRecord", "Source", "get_source"]
+__all__ = ["SOURCES", "Page", "RawRecord", "Source", "check_options", "get_source"]
 
 #: Source name (as in the brands file) -> "module:factory". A factory takes the secret
 #: lookup (see :mod:`pipeline.secrets`) and returns a :class:`Source`.
@@ -23,6 +24,16 @@ SOURCES = {
     "bluesky": "pipeline.sources.bluesky:create",
     "mastodon": "pipeline.sources.mastodon:create",
 }
+
+
+def check_options(brand: BrandConfig) -> None:
+    """Validate the options of every source ``brand`` enables (each module's own rules)."""
+    for src in brand.sources:
+        target = SOURCES.get(src.name)
+        if target is None:
+            raise ConfigError(f"brand '{brand.id}', field 'sources.{src.name}': unknown source")
+        module = importlib.import_module(target.split(":")[0])
+        module.check_options(brand, src.options)
 
 
 def get_source(name: str, secrets: SecretLookup | None = None) -> Source:

@@ -113,6 +113,11 @@ class _Options:
     pds: str
 
 
+def check_options(brand: BrandConfig, options: Mapping[str, Any]) -> None:
+    """Raise :class:`ConfigError` naming brand and field when the Bluesky options are wrong."""
+    BlueskySource()._options(brand, options)
+
+
 def create(secrets: SecretLookup | None = None) -> BlueskySource:
     """The registry's factory: the app password is read only when a brand says ``auth``."""
     return BlueskySource(secrets=secrets)

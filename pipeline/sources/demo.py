@@ -53,7 +53,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final, Generic, TypeVar
 
 from pipeline.config import BrandConfig
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, InputError
 from pipeline.posts import Post
 from pipeline.secrets import SecretLookup
 from pipeline.sources import demo_text as text_data
@@ -1192,8 +1192,13 @@ def _options(brand: BrandConfig, options: Mapping[str, Any]) -> tuple[str, float
 
 def _epoch(value: datetime, name: str) -> float:
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name}: must be a timezone-aware datetime, got {value!r}")
+        raise InputError(f"{name}: must be a timezone-aware datetime, got {value!r}")
     return value.timestamp()
+
+
+def check_options(brand: BrandConfig, options: Mapping[str, Any]) -> None:
+    """Raise :class:`ConfigError` naming brand and field when the demo options are wrong."""
+    _options(brand, options)
 
 
 def create(secrets: SecretLookup | None = None) -> DemoSource:
@@ -1217,7 +1222,7 @@ class DemoSource:
         start_ts, end_ts = _epoch(start, "start"), _epoch(end, "end")
         first_hour = int((start_ts - _MAX_FOLLOW_UP_S) // _HOUR_S) * _HOUR_S
         if first_hour * 1000 < _SNOWFLAKE_EPOCH_MS:
-            raise ValueError("start: the demo source makes posts from 2010-11-06 on")
+            raise InputError("start: the demo source makes posts from 2010-11-06 on")
         world = _world_for(self.seed, brand, profile, per_day)
         rows: list[_Row] = []
         for hour_ts in range(first_hour, math.ceil(end_ts), _HOUR_S):

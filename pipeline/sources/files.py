@@ -107,6 +107,20 @@ def derived_id(created_at: datetime, author: str, text: str) -> str:
     return f"h:{digest.hexdigest()}"
 
 
+def check_options(brand: BrandConfig, options: Mapping[str, Any]) -> None:
+    """Raise :class:`ConfigError` naming brand and field when the file options are wrong."""
+    folder = options.get("folder")
+    if not isinstance(folder, str) or not folder.strip():
+        raise ConfigError(f"brand '{brand.id}', field 'sources.file.folder': required (a path)")
+    unknown = sorted(set(options) - {"enabled", "lag_minutes", "folder", "columns"})
+    if unknown:
+        raise ConfigError(
+            f"brand '{brand.id}', field 'sources.file.{unknown[0]}': unknown option "
+            "(known: folder, columns)"
+        )
+    column_mapping(options, brand.id)
+
+
 def create(secrets: SecretLookup | None = None) -> FileSource:
     """The registry's factory (:mod:`pipeline.sources`): files need no credentials."""
     return FileSource()

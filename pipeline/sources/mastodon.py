@@ -81,6 +81,11 @@ class _Options:
     auth: bool
 
 
+def check_options(brand: BrandConfig, options: Mapping[str, Any]) -> None:
+    """Raise :class:`ConfigError` naming brand and field when the Mastodon options are wrong."""
+    _options(brand, options)
+
+
 def create(secrets: SecretLookup | None = None) -> MastodonSource:
     """The registry's factory: the token is read only when a brand says ``auth: true``."""
     return MastodonSource(secrets=secrets)

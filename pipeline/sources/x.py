@@ -156,6 +156,12 @@ class _XAdapter(HTTPAdapter):
 X_API_BASE_ENV = "BRANDPULSE_X_API_BASE"
 
 
+def check_options(brand: BrandConfig, options: Mapping[str, Any]) -> None:
+    """Raise :class:`ConfigError` naming brand and field when the X options are wrong."""
+    _options(brand, options)
+    build_query(brand, options)
+
+
 def create(secrets: SecretLookup | None = None) -> XSource:
     """The registry's factory (:mod:`pipeline.sources`): resolves the bearer token now."""
     return XSource(resolve(X_TOKEN, secrets), api_base=os.environ.get(X_API_BASE_ENV) or None)

@@ -106,3 +106,28 @@ def test_unknown_brand_lists_the_known_ones() -> None:
     brands = parse_brands(VALID, Path("brands.yaml"))
     with pytest.raises(ConfigError, match=r"no brand 'zeta' \(known: acme\)"):
         brands.get("zeta")
+
+
+@pytest.mark.parametrize(
+    ("source", "options", "field"),
+    [
+        ("demo", {"profile": "airline"}, "sources.demo.profile"),
+        ("demo", {"profile": "telecom", "posts_per_day": -3}, "sources.demo.posts_per_day"),
+        ("x", {"page_size": 1000}, "sources.x.page_size"),
+        ("mastodon", {"hashtags": ["acme"]}, "sources.mastodon.instance"),
+        ("bluesky", {"colour": "blue"}, "sources.bluesky.colour"),
+        ("file", {"columns": {"text": "body"}}, "sources.file.folder"),
+        ("file", {"folder": "in", "columns": {"mood": "x"}}, "sources.file.columns.mood"),
+        ("demo", {"profile": "telecom", "lag_minutes": -1}, "sources.demo.lag_minutes"),
+    ],
+)
+def test_source_options_are_checked_when_the_file_is_loaded(
+    tmp_path: Path, source: str, options: dict[str, object], field: str
+) -> None:
+    data = _with(sources={source: options})
+    path = tmp_path / "brands.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_brands(path)
+    assert str(err.value).startswith("brands.yaml: brand 'acme', field ")
+    assert f"field '{field}'" in str(err.value)

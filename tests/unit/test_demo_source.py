@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from pipeline.config import BrandConfig, SourceConfig, load_brands
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, InputError
 from pipeline.normalize import COPY_WINDOW, fingerprint
 from pipeline.sources.base import RawRecord
 from pipeline.sources.demo import DEMO_END, DEMO_START, MAX_FOLLOW_UP, DemoSource
@@ -153,7 +153,7 @@ def test_any_date_works_and_a_one_hour_fetch_is_consistent() -> None:
 
 
 def test_naive_datetimes_are_refused() -> None:
-    with pytest.raises(ValueError, match="start"):
+    with pytest.raises(InputError, match="start"):
         fetch(PEBBLE, datetime(2026, 10, 5), DEMO_END)
 
 

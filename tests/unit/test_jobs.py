@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from pipeline import jobs
+from pipeline import jobs, warehouse
 from pipeline.errors import InputError
 from pipeline.settings import PROJECT_ROOT, Settings
 
@@ -42,3 +42,40 @@ def test_loads_in_any_order_give_the_same_warehouse(tmp_path: Path) -> None:
 def test_chunks_must_be_positive() -> None:
     with pytest.raises(InputError, match="chunk size"):
         jobs.chunks(START, END, jobs.DAY * 0)
+
+
+def test_local_days_follow_daylight_saving_changes() -> None:
+    brands = jobs.load_brands(PROJECT_ROOT / "brands.yaml")
+    london, new_york = brands.get("fernleaf"), brands.get("pebble")
+    # Clocks go back on 2026-10-25 in London and on 2026-11-01 in New York: 25-hour days.
+    [(lo, hi)] = jobs.local_day_bounds(london, date(2026, 10, 25), date(2026, 10, 26))
+    assert (lo, hi) == (datetime(2026, 10, 24, 23, tzinfo=UTC), datetime(2026, 10, 26, tzinfo=UTC))
+    [(lo, hi)] = jobs.local_day_bounds(new_york, date(2026, 11, 1), date(2026, 11, 2))
+    assert (lo, hi) == (
+        datetime(2026, 11, 1, 4, tzinfo=UTC),
+        datetime(2026, 11, 2, 5, tzinfo=UTC),
+    )
+    assert jobs.local_days(new_york, lo, hi) == (date(2026, 11, 1), date(2026, 11, 1))
+
+
+def test_a_25_hour_day_aggregates_all_its_hours(tmp_path: Path) -> None:
+    settings = settings_in(tmp_path)
+    items = jobs.plan(
+        datetime(2026, 10, 25, tzinfo=UTC),
+        datetime(2026, 10, 26, tzinfo=UTC),
+        ["fernleaf"],
+        local_days=True,
+        settings=settings,
+    )
+    jobs.run(items, settings=settings)
+    con = warehouse.connect(settings.warehouse, read_only=True)
+    try:
+        daily = con.execute("select posts from brand_daily where day = '2026-10-25'").fetchone()
+        hourly = con.execute(
+            "select count(*), sum(posts)::bigint from brand_hourly"
+            " where hour >= '2026-10-24 23:00' and hour < '2026-10-26 00:00'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert hourly is not None and hourly[0] == 25
+    assert daily == (hourly[1],)

@@ -82,6 +82,7 @@ def test_spam_needs_several_cues() -> None:
     scorer = default_scorer()
     assert scorer.is_spam("🔥 GIVEAWAY 🔥 win a free iPhone! follow + RT 👉 https://bit.ly/x")
     assert not scorer.is_spam("free delivery from @FernleafMarket today, nice")
+    assert not scorer.is_spam("late 3x this week and all I got was a £5 voucher. DM me? no thanks")
 
 
 def test_model_version_names_every_asset() -> None:
