@@ -75,7 +75,9 @@ def brandpulse_daily() -> None:
         from pipeline.orchestration import run_interval
 
         start, end = run_interval(data_interval_start, data_interval_end)
-        result = jobs.aggregate(start, end, hourly=False, before=SETTLE_MARGIN, after=SETTLE_MARGIN)
+        result = jobs.aggregate(
+            start, end, hourly=False, before=SETTLE_MARGIN, after=SETTLE_MARGIN, create=False
+        )
         return {"brand_days": result.days}
 
     settle_daily()

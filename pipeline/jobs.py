@@ -322,6 +322,7 @@ def aggregate(
     daily: bool = True,
     before: timedelta = timedelta(0),
     after: timedelta = COPY_WINDOW,
+    create: bool = True,
 ) -> AggregateResult:
     """Bring everything derived from ``posts`` up to date after loads of ``[start, end)``.
 
@@ -332,7 +333,8 @@ def aggregate(
        local day, that ``[start, end)`` touches (rows for hours and days without posts
        included), and for the hours and days already stored in the margins ``before`` and
        ``after`` it (their copies may have changed); a margin never adds rows, so no hour
-       or day that was never loaded appears as empty.
+       or day that was never loaded appears as empty. With ``create=False`` (the daily
+       settle) only rows already stored are refreshed, inside the interval too.
     """
     settings = settings or Settings.from_env()
     start, end = check_interval(start, end)
@@ -345,11 +347,11 @@ def aggregate(
                 con, settings.sql, brand.id, start=start, end=end + COPY_WINDOW, window=COPY_WINDOW
             )
             if hourly:
-                own = _hours(start, end)
+                own = _hours(start, end) if create else []
                 margin = warehouse.existing_hours(con, brand.id, floor_hour(lo), ceil_hour(hi))
                 hours += warehouse.refresh_hourly(con, settings.sql, brand.id, own + margin)
             if daily:
-                own_days = _days(*local_days(brand, start, end))
+                own_days = _days(*local_days(brand, start, end)) if create else []
                 margin_days = warehouse.existing_days(con, brand.id, *local_days(brand, lo, hi))
                 days += warehouse.refresh_daily(
                     con,

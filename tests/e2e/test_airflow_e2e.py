@@ -85,18 +85,18 @@ def test_daily_dag_settles_the_days_it_covers(e2e_settings: Settings) -> None:
         conf={"start": "2026-10-21", "end": "2026-10-22", "brands": ["fernleaf"]},
     )
     con = warehouse.connect(e2e_settings.warehouse)
-    con.execute("delete from brand_daily")
+    stored = con.execute("select day, posts from brand_daily order by day").fetchall()
+    con.execute("update brand_daily set posts = -1")  # stale rows to be settled
     con.close()
     airflow_runner.dags_test(
         "brandpulse_daily", e2e_settings, logical_date=datetime(2026, 10, 22, 0, 15, tzinfo=UTC)
     )
     con = warehouse.connect(e2e_settings.warehouse, read_only=True)
     try:
-        days = con.execute(
-            "select day, posts from brand_daily where brand = 'fernleaf' and posts > 0"
-        ).fetchall()
+        days = con.execute("select day, posts from brand_daily order by day").fetchall()
     finally:
         con.close()
+    assert days == stored  # re-derived from posts, and no row for a day never loaded
     assert [str(d) for d, _ in days] == ["2026-10-21"]
 
 
