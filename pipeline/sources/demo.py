@@ -156,7 +156,7 @@ MIN_FOLLOW_UP_S: Final = 30  # nobody answers faster than this
 # picked parts so that, as with real people, two authors almost never write the same words.
 # --------------------------------------------------------------------------------------
 
-DAY_NOISE_SIGMA: Final = 0.15  # day-to-day volume wobble (log-normal, mean 1)
+DAY_NOISE_SIGMA: Final = 0.10  # day-to-day volume wobble (log-normal, mean 1)
 ES_AUTHOR_SHARE: Final = 0.05  # Spanish speakers among authors, for brands listening in "es"
 SHOUTING_RATE: Final = 0.05  # complaints written in ALL CAPS
 CAPITALISED_RATE: Final = 0.3  # posts starting with a capital letter (authors without a habit)
@@ -294,7 +294,7 @@ PROFILES: Final[Mapping[str, Profile]] = {
         weekday_weights=_mean_one(_GROCERY_WEEKDAYS),
         categories=_GROCERY_CATEGORIES,
         # Sunday evening delivery slots are the busiest: a mild bump of late deliveries.
-        weekly_bumps=(WeeklyBump(6, 17, 21, 1.8, (("delivery", 1.0),)),),
+        weekly_bumps=(WeeklyBump(6, 17, 21, 1.3, (("delivery", 1.0),)),),
     ),
 }
 
