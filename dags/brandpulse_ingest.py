@@ -134,12 +134,19 @@ def brandpulse_ingest() -> None:
         data_interval_start: datetime | None = None,
         data_interval_end: datetime | None = None,
     ) -> dict[str, int]:
-        """Recompute brand_hourly for this hour and brand_daily for the local days it touches."""
+        """Recompute brand_hourly for this hour and brand_daily for the local days it touches.
+
+        Loads of sources with ``lag_minutes`` reached back before the hour: the hours they
+        touched there (stored by earlier runs) are refreshed too.
+        """
+        from datetime import datetime as dt
+
         from pipeline import jobs
         from pipeline.orchestration import run_interval
 
         start, end = run_interval(data_interval_start, data_interval_end)
-        result = jobs.aggregate(start, end)
+        earliest = min([start, *(dt.fromisoformat(r["start"]) for r in loads)])
+        result = jobs.aggregate(start, end, before=start - earliest)
         return {"posts_loaded": sum(int(r["loaded"]) for r in loads), "brand_hours": result.hours}
 
     # Mapped tasks do not pick up their docstring by themselves: hand it to the UI.
