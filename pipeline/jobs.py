@@ -31,7 +31,7 @@ from pipeline.posts import PostKind
 from pipeline.scoring import Scorer, default_scorer
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
-from pipeline.sources import get_source
+from pipeline.sources import get_parser, get_source
 from pipeline.timeutil import plain_utc
 
 log = logging.getLogger(__name__)
@@ -177,8 +177,9 @@ def score_posts(
     batch: landing.Batch, brand: BrandConfig, scorer: Scorer
 ) -> tuple[pd.DataFrame, pd.DataFrame, LoadResult]:
     """Normalize, classify and score a landed batch: (posts rows, quarantine rows, result)."""
-    source = get_source(batch.source)
-    normalized = normalize_batch(source, brand, landing.read_batch(batch), batch.start, batch.end)
+    normalized = normalize_batch(
+        get_parser(batch.source), brand, landing.read_batch(batch), batch.start, batch.end
+    )
     posts = normalized.posts
     scores = [scorer.score(p.text) for p in posts]
     classes = classify(posts, [scorer.is_spam(p.text) for p in posts])

@@ -12,13 +12,13 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from pipeline.config import BrandConfig
 from pipeline.posts import Post, PostKind
-from pipeline.sources.base import RawRecord, Source
+from pipeline.sources.base import RawRecord
 
 #: Longest text kept as a post. X allows 25,000 characters for paying accounts, Mastodon
 #: 500 by default; anything longer is not a post we can score meaningfully.
@@ -86,7 +86,7 @@ def _raw_id(raw: object) -> str | None:
 
 
 def normalize_batch(
-    source: Source,
+    to_post: Callable[[RawRecord, BrandConfig], Post],
     brand: BrandConfig,
     records: Iterable[object],
     start: datetime,
@@ -110,7 +110,7 @@ def normalize_batch(
             )
             continue
         try:
-            post = source.to_post(raw, brand)
+            post = to_post(raw, brand)
             reason = _check(post, start, end)
         except KeyError as exc:
             post, reason = None, f"{exc.args[0] if exc.args else 'field'}: missing"

@@ -1,9 +1,9 @@
 """A real network source end to end: the hourly DAG, through real Airflow, fetching from a
-fake X API on loopback with the real tweepy client, credentials from an Airflow Connection."""
+fake X API on loopback with the real tweepy client, the token in an Airflow Connection
+stored in Airflow's metadata database (the load task parses what landed without it)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -48,10 +48,23 @@ def fake_x(
     fake = FakeX(TOKEN, start=START, hours=6, count=250)
     with serve(fake) as url:
         monkeypatch.setenv("BRANDPULSE_X_API_BASE", url)
-        monkeypatch.setenv(
-            "AIRFLOW_CONN_X_API", json.dumps({"conn_type": "http", "password": TOKEN})
-        )
-        yield fake
+        set_connection(Settings.from_env(), TOKEN)
+        try:
+            yield fake
+        finally:
+            airflow_runner.airflow(
+                ["connections", "delete", "x_api"], Settings.from_env(), capture=True
+            )
+
+
+def set_connection(settings: Settings, token: str) -> None:
+    """Store the x_api Connection in Airflow's metadata database, as an operator would."""
+    airflow_runner.airflow(["connections", "delete", "x_api"], settings, check=False, capture=True)
+    airflow_runner.airflow(
+        ["connections", "add", "x_api", "--conn-type", "http", "--conn-password", token],
+        settings,
+        capture=True,
+    )
 
 
 def stored_ids(settings: Settings) -> list[str]:
@@ -85,10 +98,9 @@ def test_a_wrong_token_fails_at_once_and_never_shows_the_secret(
     e2e_settings: Settings, fake_x: FakeX, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wrong = "AAAAAAAAAAAAAAAAAAAAAwrong%2Ftoken%3DNotTheRightOne"
-    monkeypatch.setenv("AIRFLOW_CONN_X_API", json.dumps({"conn_type": "http", "password": wrong}))
+    set_connection(Settings.from_env(), wrong)
     with pytest.raises(BrandpulseError, match="did not succeed") as err:
         airflow_runner.dags_test("brandpulse_ingest", Settings.from_env(), logical_date=HOUR_END)
     log = (e2e_settings.airflow_home / "logs" / "dags_test_brandpulse_ingest.log").read_text()
     assert "x_api" in log and "BRANDPULSE_X_BEARER_TOKEN" in log and "not retryable" in log
     assert wrong not in log and wrong not in str(err.value)
-    assert "AIRFLOW_CONN" not in str(err.value)

@@ -78,7 +78,7 @@ def test_valid_records_become_posts_and_bad_ones_are_quarantined_with_a_reason(
         rec(1, "same id again"),
         rec(6, "x" * 30_000),
     ]
-    batch = normalize_batch(FlatSource(), brand, records, T0, T0 + timedelta(hours=1))
+    batch = normalize_batch(FlatSource().to_post, brand, records, T0, T0 + timedelta(hours=1))
     assert [p.post_id for p in batch.posts] == ["1"]
     assert batch.fetched == len(records)
     assert batch.duplicates == 1
