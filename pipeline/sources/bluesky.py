@@ -22,14 +22,22 @@ Raw record (as landed)::
 
 Options (``sources.bluesky`` in the brands file)::
 
-    api_base: https://public.api.bsky.app   # the AppView (default; the PDS when auth: true)
-    page_size: 100                          # 1..100
-    auth: true                              # sign in with an app password (optional)
-    identifier: brand.bsky.social           # the account signing in (with auth: true)
+    auth: true                              # required: sign in with an app password
+    identifier: brand.bsky.social           # required: the account signing in
     pds: https://bsky.social                # where it signs in (default bsky.social)
+    api_base: https://bsky.social           # where requests go (default: the pds, which
+                                            # proxies app.bsky.* to the AppView)
+    page_size: 100                          # 1..100
 
-The app password comes from the Airflow Connection ``bluesky_api`` or the environment
-variable ``BRANDPULSE_BLUESKY_APP_PASSWORD``, and only when ``auth: true``.
+Signing in is required: the public AppView (public.api.bsky.app) refuses
+``app.bsky.feed.searchPosts`` to anonymous clients whenever a ``cursor`` is sent (so past
+the first page), and at times refuses the method altogether (bluesky-social/atproto#2838,
+#3423). The app password comes from the Airflow Connection ``bluesky_api`` or the
+environment variable ``BRANDPULSE_BLUESKY_APP_PASSWORD``.
+
+A page may come back empty with a new ``cursor`` (posts dropped after the search matched
+them, e.g. taken down): the term goes on while the cursor changes, and ends when there is
+none or it repeats.
 """
 
 from __future__ import annotations
@@ -50,7 +58,8 @@ from pipeline.sources.http import ErrorHelp, JsonHttp, RateLimitHeaders, Reply, 
 
 log = logging.getLogger(__name__)
 
-#: Bluesky's public, unauthenticated AppView (docs.bsky.app, "API Hosts and Auth").
+#: Bluesky's public, unauthenticated AppView (docs.bsky.app, "API Hosts and Auth"): not
+#: usable for search (see the module docstring), named here for the error message.
 PUBLIC_API_BASE: Final = "https://public.api.bsky.app"
 #: Where bsky.social accounts sign in (their PDS entryway; docs.bsky.app, same page).
 DEFAULT_PDS: Final = "https://bsky.social"
@@ -104,12 +113,22 @@ _POST_URI = re.compile(
 _AT_URI = re.compile(r"^at://(?P<authority>[^/]+)/")
 
 
+#: Why anonymous configurations are refused, for the ConfigError.
+_WHY_AUTH: Final = (
+    "Bluesky's post search needs a signed-in account: the public AppView "
+    f"({PUBLIC_API_BASE}) refuses app.bsky.feed.searchPosts to anonymous clients whenever a "
+    "cursor is sent, and often altogether (bluesky-social/atproto#2838, #3423). Set "
+    "`auth: true` and `identifier: <handle>` in sources.bluesky, and an app password "
+    f"(bsky.app > Settings > App passwords) in the Airflow Connection `{SECRET.connection_id}` "
+    f"or {SECRET.env_var}"
+)
+
+
 @dataclass(frozen=True)
 class _Options:
     api_base: str
     page_size: int
-    auth: bool
-    identifier: str | None
+    identifier: str
     pds: str
 
 
@@ -119,7 +138,7 @@ def check_options(brand: BrandConfig, options: Mapping[str, Any]) -> None:
 
 
 def create(secrets: SecretLookup | None = None) -> BlueskySource:
-    """The registry's factory: the app password is read only when a brand says ``auth``."""
+    """The registry's factory: the app password is read on the first fetch."""
     return BlueskySource(secrets=secrets)
 
 
@@ -131,7 +150,7 @@ class BlueskySource:
     def __init__(
         self,
         *,
-        api_base: str = PUBLIC_API_BASE,
+        api_base: str | None = None,
         identifier: str | None = None,
         app_password: str | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
@@ -185,10 +204,11 @@ class BlueskySource:
             {"post": p, "profile": profiles.get(_author_did(p) or "")} for p in kept
         ]
 
-        # The provider may send a cursor with an empty last page, or repeat one: stop there.
+        # A page can be empty and still have more behind it (posts dropped after matching):
+        # follow the cursor while it changes; stop when there is none or it repeats.
         next_provider = data.get("cursor")
         next_cursor: str | None = None
-        if posts and isinstance(next_provider, str) and next_provider not in {"", provider_cursor}:
+        if isinstance(next_provider, str) and next_provider not in {"", provider_cursor}:
             next_cursor = f"{index}:{next_provider}"
         elif index + 1 < len(queries):
             next_cursor = f"{index + 1}:"  # the next term, from its first page
@@ -207,47 +227,39 @@ class BlueskySource:
         auth = options.get("auth", False)
         if not isinstance(auth, bool):
             raise fail("auth", f"must be true or false, got {auth!r}")
+        if not auth:
+            raise fail("auth", f"must be true: {_WHY_AUTH}")
         page_size = options.get("page_size", MAX_PAGE_SIZE)
         if isinstance(page_size, bool) or not isinstance(page_size, int):
             raise fail("page_size", f"must be an integer 1..{MAX_PAGE_SIZE}, got {page_size!r}")
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise fail("page_size", f"must be 1..{MAX_PAGE_SIZE}, got {page_size}")
         pds = _base_url(options.get("pds", DEFAULT_PDS), fail, "pds")
-        default_base = pds if auth else self.api_base
-        api_base = _base_url(options.get("api_base", default_base), fail, "api_base")
+        api_base = _base_url(options.get("api_base", self.api_base or pds), fail, "api_base")
         identifier = options.get("identifier", self.identifier)
-        if identifier is not None and (not isinstance(identifier, str) or not identifier.strip()):
+        if identifier is None:
+            raise fail("identifier", f"is required (the handle signing in): {_WHY_AUTH}")
+        if not isinstance(identifier, str) or not identifier.strip().lstrip("@"):
             raise fail("identifier", f"must be a handle or DID, got {identifier!r}")
-        if auth and identifier is None:
-            raise fail("identifier", "is required with auth: true (the handle signing in)")
         return _Options(
             api_base=api_base,
             page_size=page_size,
-            auth=auth,
-            identifier=identifier.strip().lstrip("@") if identifier else None,
+            identifier=identifier.strip().lstrip("@"),
             pds=pds,
         )
 
     def _hints(self, opts: _Options) -> ErrorHelp:
-        if opts.auth:
-            auth = (
-                f"the Bluesky session for {opts.identifier!r} was refused; check the app "
-                f"password in the Airflow Connection `{SECRET.connection_id}` or "
-                f"{SECRET.env_var}"
-            )
-        else:
-            auth = (
-                f"{opts.api_base} wants a signed-in client: set `auth: true` and `identifier` "
-                f"in sources.bluesky, and an app password in the Airflow Connection "
-                f"`{SECRET.connection_id}` or {SECRET.env_var}"
-            )
+        auth = (
+            f"the Bluesky session for {opts.identifier!r} was refused; check the app "
+            f"password in the Airflow Connection `{SECRET.connection_id}` or {SECRET.env_var}"
+        )
         return ErrorHelp(
             auth=auth,
             not_found=f"no such XRPC method at {opts.api_base}: check sources.bluesky.api_base",
         )
 
     def _get(self, opts: _Options, method: str, params: Mapping[str, Any]) -> Reply:
-        """A GET to the AppView, signed in when configured; signs in again once if stale."""
+        """A signed-in GET to the AppView; signs in again once if the session is stale."""
         url = opts.api_base + method
         hints = self._hints(opts)
         for attempt in (1, 2):
@@ -258,7 +270,7 @@ class BlueskySource:
                 hints=hints,
                 params=params,
                 bearer=token,
-                passthrough=(400, 401) if token else (),
+                passthrough=(400, 401),
             )
             if reply.ok:
                 return reply
@@ -269,10 +281,8 @@ class BlueskySource:
             self._http.fail(reply, hints=hints)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _token(self, opts: _Options) -> str | None:
-        """The session's access token when ``auth: true`` (signing in on first use)."""
-        if not opts.auth or opts.identifier is None:
-            return None
+    def _token(self, opts: _Options) -> str:
+        """The session's access token (signing in on first use)."""
         key = (opts.pds, opts.identifier)
         if self._access_jwt is not None and self._session_key == key:
             return self._access_jwt

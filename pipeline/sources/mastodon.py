@@ -1,12 +1,18 @@
 """Mastodon: statuses carrying a brand's hashtags, from one instance's hashtag timelines.
 
 Mastodon has no full-text search for anonymous clients, and a hashtag timeline has no time
-filter: it is newest first and pages backwards with ``max_id``. So per hashtag, pages of
-``GET /api/v1/timelines/tag/{hashtag}?limit=&max_id=`` are read from the newest status
-back until a page holds only statuses created before ``start``; of each page, the statuses
-created in ``[start, end)`` are kept (a status that arrived late sits among newer ones, so
-the walk stops only on a page that is entirely older). An empty page, or a wholly older
-one, moves on to the next hashtag. The cursor is ``"<hashtag index>:<max_id>"``.
+filter: it is newest first by status id and pages backwards with ``max_id``. Status ids are
+snowflakes of when a status *arrived* on the instance (milliseconds since the epoch << 16;
+mastodon/mastodon#5260), not of when it was written: a remote server flushing a backlog
+delivers old statuses with new ids, so no page of old statuses says the walk is over. So
+per hashtag the walk is bounded by ids: pages of
+``GET /api/v1/timelines/tag/{hashtag}?limit=&max_id=&since_id=`` from ``max_id`` =
+snowflake(``end`` + :data:`ARRIVAL_MARGIN`) back to ``since_id`` =
+snowflake(``start`` - :data:`ARRIVAL_MARGIN`) (the server bounds each page), until a page
+is empty or its last id is at or below that lower bound. Of each page, the statuses created
+in ``[start, end)`` are kept. A status written in the window that reached the instance
+more than :data:`ARRIVAL_MARGIN` after ``end`` is not seen. The cursor is
+``"<hashtag index>:<max_id>"`` (empty ``max_id``: the hashtag's first page).
 
 Statuses whose text contains one of the brand's ``exclude`` phrases are dropped (the
 timeline cannot exclude anything) and counted in the page's info.
@@ -33,7 +39,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any, Final
 from urllib.parse import quote
@@ -51,6 +57,12 @@ log = logging.getLogger(__name__)
 TAG_TIMELINE: Final = "/api/v1/timelines/tag/{hashtag}"
 #: Its ``limit``: default 20, at most 40 statuses (same page).
 MAX_PAGE_SIZE: Final = 40
+#: How far outside ``[start, end)`` a status in the window may have *arrived* (its id is a
+#: snowflake of its arrival at the instance, not of its ``created_at``): federation delivers
+#: remote statuses late (retries, a server coming back and flushing its queue), and a status
+#: may arrive at the instance before its ``created_at`` by the authors' clock skew. Wider costs
+#: a few more pages per hashtag; a status that arrives later than this is missed.
+ARRIVAL_MARGIN: Final = timedelta(hours=1)
 #: Default read/connect timeout for one request.
 DEFAULT_TIMEOUT_S: Final = 30.0
 
@@ -69,6 +81,7 @@ _KNOWN_OPTIONS: Final = ("enabled", "lag_minutes", "instance", "hashtags", "page
 # Mastodon's hashtag names: letters, digits, underscores, and the middle dot / ZWNJ it
 # allows inside them (app/models/tag.rb, HASHTAG_NAME_PAT).
 _HASHTAG = re.compile(r"^[\w\u00b7\u200c]+$")
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _BLANK_LINES = re.compile(r"\n{3,}")
 _SPACES_BEFORE_NEWLINE = re.compile(r"[ \t]+\n")
 
@@ -124,9 +137,12 @@ class MastodonSource:
         index, max_id = _parse_cursor(brand, cursor, len(opts.hashtags))
         hashtag = opts.hashtags[index]
         token = self._token() if opts.auth else None
-        params: dict[str, Any] = {"limit": opts.page_size}
-        if max_id:
-            params["max_id"] = max_id
+        lower = snowflake(start - ARRIVAL_MARGIN)
+        params: dict[str, Any] = {
+            "limit": opts.page_size,
+            "max_id": max_id or snowflake(end + ARRIVAL_MARGIN),
+            "since_id": lower,
+        }
         path = TAG_TIMELINE.format(hashtag=quote(hashtag, safe=""))
         reply = self._http.request(
             "GET",
@@ -155,9 +171,16 @@ class MastodonSource:
                 # In the window, or a created_at the load will quarantine with its reason.
                 records.append(dict(status))
 
+        # Old statuses can arrive late (a backlog flushed by a remote server), so a page of
+        # them says nothing about the rest: only the id bounds end the walk.
         next_max_id = _next_max_id(reply.links, statuses)
         next_cursor: str | None = None
-        if statuses and older < len(statuses) and next_max_id and next_max_id != max_id:
+        if (
+            statuses
+            and next_max_id
+            and next_max_id != max_id
+            and not _at_or_below(next_max_id, lower)
+        ):
             next_cursor = f"{index}:{next_max_id}"
         elif index + 1 < len(opts.hashtags):
             next_cursor = f"{index + 1}:"
@@ -353,6 +376,21 @@ def _parse_cursor(brand: BrandConfig, cursor: str | None, hashtags: int) -> tupl
     return int(index), max_id
 
 
+def snowflake(moment: datetime) -> str:
+    """The lowest status id Mastodon gives a status arriving at ``moment``.
+
+    Ids are milliseconds since the epoch shifted left 16 bits, the low bits a sequence
+    (lib/mastodon/snowflake.rb; mastodon/mastodon#5260).
+    """
+    millis = (moment - _EPOCH) // timedelta(milliseconds=1)
+    return str(millis << 16)
+
+
+def _at_or_below(status_id: str, bound: str) -> bool:
+    """Whether ``status_id`` is at or below the snowflake ``bound`` (False if not numeric)."""
+    return status_id.isdigit() and int(status_id) <= int(bound)
+
+
 def _next_max_id(links: Mapping[str, str], statuses: list[Any]) -> str | None:
     """The ``max_id`` of the next (older) page: the Link header's, else the last status's."""
     if "next" in links:
@@ -417,4 +455,4 @@ def _followers(account: Mapping[str, Any]) -> int:
     return count
 
 
-__all__ = ["SECRET", "MastodonSource", "create", "html_to_text"]
+__all__ = ["ARRIVAL_MARGIN", "SECRET", "MastodonSource", "create", "html_to_text", "snowflake"]

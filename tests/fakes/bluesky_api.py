@@ -14,8 +14,13 @@ It answers like Bluesky does (lexicons ``app.bsky.feed.searchPosts``,
 - ``createSession``: ``{"identifier", "password"}`` -> ``{"accessJwt", "refreshJwt", "did",
   "handle", …}``, 401 ``AuthenticationRequired`` when wrong;
 - errors are ``{"error": "<Name>", "message": "…"}``; with ``require_auth`` the AppView
-  methods want ``Authorization: Bearer <accessJwt>`` (401 without, 400 ``ExpiredToken``
-  after :meth:`FakeBluesky.expire_sessions`);
+  methods want ``Authorization: Bearer <accessJwt>`` (401 ``AuthMissing`` without, 401
+  ``InvalidToken`` for an unknown one, 400 ``ExpiredToken`` after
+  :meth:`FakeBluesky.expire_sessions`); a ``searchPosts`` with a ``cursor`` wants one
+  always, like the public AppView (403 ``AuthMissing``; bluesky-social/atproto#2838, #3423);
+- posts in :attr:`FakeBluesky.hidden` (taken down) match and count toward the page and its
+  cursor but are left out of the answer, as the AppView drops posts after the search: a page
+  can come back empty with a cursor to more;
 - every answer carries ``ratelimit-limit``, ``-remaining``, ``-reset`` (epoch seconds) and
   ``-policy``.
 
@@ -112,6 +117,12 @@ def xrpc_error(status: int, name: str, message: str) -> Response:
     return Response(status, {"error": name, "message": message})
 
 
+def _first(query: dict[str, list[str]], name: str) -> str | None:
+    """A query parameter's first value, or None."""
+    values = query.get(name)
+    return values[0] if values else None
+
+
 def passthrough() -> Fault:
     """A fault that answers normally."""
     return Fault(lambda api: Response(-1, None, {}, 0.0))
@@ -194,6 +205,7 @@ class FakeBluesky(FakeAPI):
         self.honour_negation = honour_negation
         self.accounts: dict[str, dict[str, Any]] = {}  # did -> profileViewDetailed
         self.gone: set[str] = set()  # DIDs whose profile is no longer served
+        self.hidden: set[str] = set()  # uris of posts taken down (left out of answers)
         self.posts: list[FakePost] = []
         self.served_searches: list[tuple[str, str | None]] = []
         self.sessions = 0
@@ -348,8 +360,25 @@ class FakeBluesky(FakeAPI):
         were made (a post matching two terms is listed twice)."""
         terms = terms or range(len(BRAND_TERMS))
         return [
-            p.uri for p in self.posts if start <= p.created_at < end for t in terms if t in p.terms
+            p.uri
+            for p in self.posts
+            if start <= p.created_at < end and p.uri not in self.hidden
+            for t in terms
+            if t in p.terms
         ]
+
+    def search_hits(
+        self, query: str, since: datetime | None = None, until: datetime | None = None
+    ) -> list[FakePost]:
+        """What ``searchPosts`` pages through for ``query``, in order (hidden posts too)."""
+        hits = [
+            p
+            for p in self.posts
+            if matches(query, p.text, negation=self.honour_negation)
+            and (since is None or p.sort_at >= since)
+            and (until is None or p.sort_at < until)
+        ]
+        return sorted(hits, key=lambda p: (p.sort_at, p.uri), reverse=True)
 
     def post(self, uri: str) -> FakePost:
         return next(p for p in self.posts if p.uri == uri)
@@ -414,9 +443,12 @@ class FakeBluesky(FakeAPI):
             return self._create_session(request)
         if request.method != "GET" or request.path not in {SEARCH_PATH, PROFILES_PATH}:
             return xrpc_error(404, "XRPCNotSupported", "XRPCNotSupported")
-        if self.require_auth:
+        paging = request.path == SEARCH_PATH and "cursor" in request.query
+        if self.require_auth or paging:
             refused = self._check_auth(request)
             if refused is not None:
+                if paging and refused.body.get("error") == "AuthMissing":
+                    return xrpc_error(403, "AuthMissing", "Authentication Required")
                 return refused
         if request.path == SEARCH_PATH:
             return self._search(request)
@@ -425,7 +457,7 @@ class FakeBluesky(FakeAPI):
     def _check_auth(self, request: Request) -> Response | None:
         header = request.headers.get("authorization", "")
         if not header.startswith("Bearer "):
-            return xrpc_error(401, "AuthenticationRequired", "Authentication Required")
+            return xrpc_error(401, "AuthMissing", "Authentication Required")
         token = header.removeprefix("Bearer ")
         with self.lock:
             if token in self._tokens:
@@ -476,25 +508,21 @@ class FakeBluesky(FakeAPI):
             return xrpc_error(400, "InvalidRequest", f"Invalid parameter: {exc}")
         if not 1 <= limit <= MAX_LIMIT:
             return xrpc_error(400, "InvalidRequest", f"limit can not be greater than {MAX_LIMIT}")
-        lang = (q.get("lang") or [None])[0]
+        lang = _first(q, "lang")
         try:
             hits = [
                 p
-                for p in self.posts
-                if matches(query, p.text, negation=self.honour_negation)
-                and (since is None or p.sort_at >= since)
-                and (until is None or p.sort_at < until)
-                and (lang is None or lang in p.view["record"]["langs"])
+                for p in self.search_hits(query, since, until)
+                if lang is None or lang in p.view["record"]["langs"]
             ]
         except ValueError as exc:
             return xrpc_error(400, "InvalidRequest", str(exc))
-        hits.sort(key=lambda p: (p.sort_at, p.uri), reverse=True)
-        page = hits[offset : offset + limit]
+        page = [p for p in hits[offset : offset + limit] if p.uri not in self.hidden]
         body: dict[str, Any] = {"posts": [p.view for p in page], "hitsTotal": len(hits)}
         if offset + limit < len(hits):
             body["cursor"] = str(offset + limit)
         with self.lock:
-            self.served_searches.append((query, (q.get("cursor") or [None])[0]))
+            self.served_searches.append((query, _first(q, "cursor")))
         return Response(200, body)
 
     def _profiles(self, request: Request) -> Response:

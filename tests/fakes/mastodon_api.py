@@ -4,8 +4,10 @@ It answers like Mastodon does (docs.joinmastodon.org: methods/timelines/#tag,
 entities/Status, api/guidelines/#pagination, api/rate-limits):
 
 - ``GET /api/v1/timelines/tag/:hashtag`` lists the statuses carrying the tag, newest
-  first (by id), ``limit`` defaults to 20 and is clamped to 40, ``max_id`` / ``since_id``
-  page by id, and a ``Link`` header gives the ``next`` (older, ``max_id``) and ``prev``
+  first (by id), ``limit`` defaults to 20 and is clamped to 40; ``max_id`` (ids below it)
+  and ``since_id`` (ids above it) bound the page, which holds the newest statuses inside;
+  ``min_id`` (ids above it) instead gives the oldest statuses above it (still newest first),
+  for paging forwards; a ``Link`` header gives the ``next`` (older, ``max_id``) and ``prev``
   (newer, ``min_id``) pages;
 - ids are Mastodon snowflakes (milliseconds << 16 | sequence) of when the status reached
   the instance: a remote status that arrived late sorts after newer ones;
@@ -95,6 +97,12 @@ _URL_HEAD = 30  # Mastodon shows the first 30 characters of a long link's URL
 
 def iso(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+
+
+def _first(query: dict[str, list[str]], name: str) -> str | None:
+    """A query parameter's first value, or None."""
+    values = query.get(name)
+    return values[0] if values else None
 
 
 def passthrough() -> Fault:
@@ -373,6 +381,27 @@ class FakeMastodon(FakeAPI):
             if tag in s.timelines
         ]
 
+    def add_backlog(self, created_at: datetime, arrived: datetime, count: int) -> list[FakeStatus]:
+        """``count`` tagged statuses written at ``created_at`` by a remote account whose
+        server delivered them all at ``arrived`` (a queue flushed after an outage): their
+        ids are snowflakes of ``arrived``, in a run of consecutive ids."""
+        rng = random.Random(count)
+        author = next(s.entity["account"] for s in self.statuses if s.kind == "late")
+        added = [
+            self._status(
+                rng,
+                0x8000 + len(self.statuses) + j,
+                created_at,
+                author,
+                _TAGGED[j % len(_TAGGED)],
+                kind="late",
+                arrived=arrived,
+            )
+            for j in range(count)
+        ]
+        self.statuses.extend(added)
+        return added
+
     def status(self, status_id: str) -> FakeStatus:
         return next(s for s in self.statuses if s.id == status_id)
 
@@ -433,8 +462,9 @@ class FakeMastodon(FakeAPI):
         raw_limit = (q.get("limit") or [""])[0]
         limit = min(abs(int(raw_limit)), MAX_LIMIT) if raw_limit.lstrip("-").isdigit() else 0
         limit = limit or DEFAULT_LIMIT
-        max_id = (q.get("max_id") or [None])[0]
-        since_id = (q.get("since_id") or [None])[0]
+        max_id = _first(q, "max_id")
+        since_id = _first(q, "since_id")
+        min_id = _first(q, "min_id")
         shown = sorted(
             (s for s in self.statuses if tag in s.timelines),
             key=lambda s: int(s.id),
@@ -444,6 +474,9 @@ class FakeMastodon(FakeAPI):
             shown = [s for s in shown if int(s.id) < int(max_id)]
         if since_id is not None:
             shown = [s for s in shown if int(s.id) > int(since_id)]
+        if min_id is not None:  # the oldest above min_id, served newest first
+            shown = [s for s in shown if int(s.id) > int(min_id)]
+            shown = shown[-limit:]
         page = shown[:limit]
         headers: dict[str, str] = {}
         if page:

@@ -11,6 +11,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+from urllib.request import urlopen
 
 import pytest
 
@@ -19,7 +22,7 @@ from pipeline.errors import ConfigError, RateLimitedError, SourceAuthError, Tran
 from pipeline.fetching import FetchPolicy, FetchStats, land_paged
 from pipeline.landing import batch_path, read_batch
 from pipeline.normalize import normalize_batch
-from pipeline.sources.bluesky import BlueskySource, create, search_queries
+from pipeline.sources.bluesky import BlueskySource, check_options, create, search_queries
 from tests.fakes.bluesky_api import (
     APP_PASSWORD,
     BRAND_ACCOUNTS,
@@ -98,6 +101,16 @@ def _uris(records: list[dict[str, Any]]) -> Counter[str]:
     return Counter(r["post"]["uri"] for r in records)
 
 
+def _signed_in(**kwargs: Any) -> BlueskySource:
+    """A source holding the fake account's app password (as if from the Connection)."""
+    return BlueskySource(app_password=APP_PASSWORD, **kwargs)
+
+
+def _auth_options(url: str, **extra: Any) -> dict[str, Any]:
+    """Signed in as the fake account at the fake PDS, which also serves the AppView."""
+    return {"auth": True, "identifier": IDENTIFIER, "pds": url, **extra}
+
+
 # --------------------------------------------------------------------------------------
 # What is asked
 # --------------------------------------------------------------------------------------
@@ -107,7 +120,7 @@ def test_the_search_asks_for_the_interval_per_term_with_exclusions(
     tmp_path: Path, fake: tuple[FakeBluesky, str]
 ) -> None:
     api, url = fake
-    records, stats = _land(tmp_path, BlueskySource(api_base=url), {"page_size": 20})
+    records, stats = _land(tmp_path, _signed_in(), _auth_options(url, page_size=20))
 
     searches = api.requests_to(SEARCH_PATH)
     first = searches[0].query
@@ -124,7 +137,9 @@ def test_the_search_asks_for_the_interval_per_term_with_exclusions(
     assert hashtag[0].query["q"] == ['#larkspurmobile -"larkspur mobile home"']
     assert "cursor" not in hashtag[0].query
     assert all(r.headers["user-agent"].startswith("brandpulse/") for r in api.requests)
-    assert not any("authorization" in r.headers for r in api.requests)
+    assert len(api.requests_to(SESSION_PATH)) == 1  # signed in once, for every page
+    data = [r for r in api.requests if r.path != SESSION_PATH]
+    assert all(r.headers["authorization"].startswith("Bearer eyJ") for r in data)
     assert stats.pages == len(searches)
 
     profile_calls = api.requests_to(PROFILES_PATH)
@@ -137,7 +152,7 @@ def test_the_search_asks_for_the_interval_per_term_with_exclusions(
 def test_one_language_is_asked_for(tmp_path: Path, fake: tuple[FakeBluesky, str]) -> None:
     api, url = fake
     records, _ = _land(
-        tmp_path, BlueskySource(api_base=url), {}, brand=replace(BRAND, languages=("es",))
+        tmp_path, _signed_in(), _auth_options(url), brand=replace(BRAND, languages=("es",))
     )
     assert {r.query["lang"][0] for r in api.requests_to(SEARCH_PATH)} == {"es"}
     assert records and all(r["post"]["record"]["langs"] == ["es"] for r in records)
@@ -160,7 +175,7 @@ def test_every_post_in_the_window_lands_once_per_term(
     tmp_path: Path, fake: tuple[FakeBluesky, str]
 ) -> None:
     api, url = fake
-    records, stats = _land(tmp_path, BlueskySource(api_base=url), {"page_size": 25})
+    records, stats = _land(tmp_path, _signed_in(), _auth_options(url, page_size=25))
     expected = Counter(api.expected(WINDOW_START, WINDOW_END))
     assert len(expected) > 40  # the window holds a good share of the 200 posts
     assert _uris(records) == expected
@@ -177,13 +192,30 @@ def test_every_post_in_the_window_lands_once_per_term(
     assert WINDOW_START in created and WINDOW_END not in created
 
 
+def test_an_empty_page_with_a_new_cursor_does_not_end_the_term(
+    tmp_path: Path, fake: tuple[FakeBluesky, str]
+) -> None:
+    api, url = fake
+    # The whole second page of the first term was taken down after the search matched it:
+    # the AppView answers it empty, with a cursor to the third.
+    query = search_queries(BRAND)[0]
+    hits = api.search_hits(query, WINDOW_START, WINDOW_END)
+    assert len(hits) > 30
+    api.hidden |= {p.uri for p in hits[10:20]}
+    records, _ = _land(tmp_path, _signed_in(), _auth_options(url, page_size=10))
+    assert _uris(records) == Counter(api.expected(WINDOW_START, WINDOW_END))
+    assert any(p.uri in _uris(records) for p in hits[20:])  # behind the empty page
+    first_term = [c for q, c in api.served_searches if q == query]
+    assert first_term[:4] == [None, "10", "20", "30"]
+
+
 def test_excluded_phrases_are_dropped_even_when_the_search_ignores_them(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     api = FakeBluesky(honour_negation=False)
     caplog.set_level(logging.INFO, logger="pipeline.fetching")
     with serve(api) as url:
-        records, _ = _land(tmp_path, BlueskySource(api_base=url), {})
+        records, _ = _land(tmp_path, _signed_in(), _auth_options(url))
     assert _uris(records) == Counter(api.expected(WINDOW_START, WINDOW_END))
     assert "'excluded': " in caplog.text  # counted in the page's info, not dropped silently
 
@@ -197,7 +229,7 @@ def test_a_short_rate_limit_and_5xx_mid_run_cost_nothing(
     api.fail_on(PROFILES_PATH, 3, Fault.status(502, b"<html>Bad Gateway</html>"))
     sleeps = Sleeps()
     records, stats = _land(
-        tmp_path, BlueskySource(api_base=url), {"page_size": 25}, policy=FetchPolicy(sleep=sleeps)
+        tmp_path, _signed_in(), _auth_options(url, page_size=25), policy=FetchPolicy(sleep=sleeps)
     )
     assert _uris(records) == Counter(api.expected(WINDOW_START, WINDOW_END))
     assert stats.rate_limit_waits == 1
@@ -210,15 +242,15 @@ def test_a_far_rate_limit_ends_the_attempt_and_the_next_resumes(
 ) -> None:
     api, url = fake
     api.fail_on(SEARCH_PATH, 3, Fault.rate_limited(reset_in_s=3600))
-    source = BlueskySource(api_base=url)
+    source = _signed_in()
     with pytest.raises(RateLimitedError) as caught:
-        _land(tmp_path, source, {"page_size": 25})
+        _land(tmp_path, source, _auth_options(url, page_size=25))
     assert caught.value.reset_at is not None
     assert caught.value.reset_at > datetime.now(UTC) + timedelta(minutes=50)
     served_before = len(api.served_searches)
     assert served_before == 2
 
-    records, stats = _land(tmp_path, source, {"page_size": 25})
+    records, stats = _land(tmp_path, source, _auth_options(url, page_size=25))
     assert stats.resumed_from_page == 2
     # Landed pages were not asked for again: every (query, cursor) was served once.
     assert len(api.served_searches) == len(set(api.served_searches))
@@ -233,7 +265,7 @@ def test_a_slow_answer_and_a_malformed_body_are_retried(
     api.fail_on(SEARCH_PATH, 3, Fault.malformed())
     api.fail_on(PROFILES_PATH, 2, Fault.malformed())
     started = time.monotonic()
-    records, stats = _land(tmp_path, BlueskySource(api_base=url, timeout_s=0.3), {})
+    records, stats = _land(tmp_path, _signed_in(timeout_s=0.3), _auth_options(url))
     assert time.monotonic() - started < 5
     assert stats.retries == 3
     assert _uris(records) == Counter(api.expected(WINDOW_START, WINDOW_END))
@@ -248,8 +280,8 @@ def test_a_persistent_5xx_gives_up_with_a_transient_error(
     with pytest.raises(TransientSourceError, match=r"HTTP 503"):
         _land(
             tmp_path,
-            BlueskySource(api_base=url),
-            {},
+            _signed_in(),
+            _auth_options(url),
             policy=FetchPolicy(max_attempts=3, sleep=Sleeps()),
         )
     assert len(api.requests_to(SEARCH_PATH)) == 3
@@ -266,24 +298,53 @@ def test_a_bad_request_is_a_config_error_and_not_retried(
         SEARCH_PATH, 1, Fault.status(400, {"error": "InvalidRequest", "message": "bad query"})
     )
     with pytest.raises(ConfigError, match=r"HTTP 400 \(InvalidRequest: bad query\)"):
-        _land(tmp_path, BlueskySource(api_base=url), {})
+        _land(tmp_path, _signed_in(), _auth_options(url))
     assert len(api.requests_to(SEARCH_PATH)) == 1
+
+
+SIGNED_IN = {"auth": True, "identifier": IDENTIFIER}
 
 
 @pytest.mark.parametrize(
     ("options", "field"),
     [
-        ({"page_size": 101}, "page_size"),
-        ({"page_size": "ten"}, "page_size"),
-        ({"auth": "yes"}, "auth"),
+        (SIGNED_IN | {"page_size": 101}, "page_size"),
+        (SIGNED_IN | {"page_size": "ten"}, "page_size"),
+        ({"auth": "yes", "identifier": IDENTIFIER}, "auth"),
         ({"auth": True}, "identifier"),
-        ({"api_base": "public.api.bsky.app"}, "api_base"),
+        (SIGNED_IN | {"identifier": " @ "}, "identifier"),
+        (SIGNED_IN | {"api_base": "public.api.bsky.app"}, "api_base"),
+        (SIGNED_IN | {"pds": "bsky.social"}, "pds"),
         ({"hashtags": ["x"]}, "hashtags"),
     ],
 )
 def test_bad_options_are_config_errors(options: dict[str, Any], field: str) -> None:
     with pytest.raises(ConfigError, match=rf"sources\.bluesky\.{field}"):
         BlueskySource().fetch_page(BRAND, WINDOW_START, WINDOW_END, options, None)
+    with pytest.raises(ConfigError, match=rf"sources\.bluesky\.{field}"):
+        check_options(BRAND, options)
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({}, "auth"),
+        ({"page_size": 50}, "auth"),
+        ({"auth": False, "identifier": IDENTIFIER}, "auth"),
+        ({"api_base": "https://public.api.bsky.app"}, "auth"),
+        ({"auth": True, "pds": "https://bsky.social"}, "identifier"),
+    ],
+)
+def test_an_anonymous_configuration_is_refused_at_check_time(
+    options: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        check_options(BRAND, options)
+    message = str(caught.value)
+    assert f"brand 'larkspur', field 'sources.bluesky.{field}'" in message
+    assert "needs a signed-in account" in message and "cursor" in message
+    assert "bluesky_api" in message and ENV_VAR in message and "app password" in message
+    check_options(BRAND, SIGNED_IN)  # what it asks for is enough
 
 
 # --------------------------------------------------------------------------------------
@@ -300,10 +361,6 @@ def _expire_sessions_now() -> Fault:
         return Response(-1, None, {}, 0.0)
 
     return Fault(make)
-
-
-def _auth_options(url: str) -> dict[str, Any]:
-    return {"auth": True, "identifier": IDENTIFIER, "pds": url}
 
 
 def test_signing_in_with_the_app_password_from_the_environment(
@@ -366,12 +423,28 @@ def test_a_wrong_app_password_is_refused_without_showing_it(
     assert len(api.requests_to(SESSION_PATH)) == 1  # not retried
 
 
-def test_an_anonymous_client_refused_is_told_to_sign_in(
+def test_the_fake_appview_refuses_an_anonymous_cursor_like_the_real_one(
+    fake: tuple[FakeBluesky, str],
+) -> None:
+    _, url = fake
+    query = urlencode({"q": "Larkspur", "limit": 5})
+    with urlopen(f"{url}{SEARCH_PATH}?{query}", timeout=5) as answer:  # noqa: S310 - loopback
+        assert json.load(answer)["cursor"] == "5"
+    with pytest.raises(HTTPError) as caught:
+        urlopen(f"{url}{SEARCH_PATH}?{query}&cursor=5", timeout=5)  # noqa: S310 - loopback
+    assert caught.value.code == 403
+    assert json.load(caught.value)["error"] == "AuthMissing"
+
+
+def test_a_session_refused_by_the_appview_says_where_the_password_is(
     tmp_path: Path, fake_auth: tuple[FakeBluesky, str]
 ) -> None:
-    _, url = fake_auth
-    with pytest.raises(SourceAuthError, match=r"HTTP 401.*auth: true"):
-        _land(tmp_path, BlueskySource(api_base=url), {})
+    api, url = fake_auth
+    api.fail_on(
+        SEARCH_PATH, 1, Fault.status(401, {"error": "AuthMissing", "message": "Auth Required"})
+    )
+    with pytest.raises(SourceAuthError, match=r"HTTP 401.*bluesky_api"):
+        _land(tmp_path, _signed_in(), _auth_options(url))
 
 
 # --------------------------------------------------------------------------------------
@@ -383,9 +456,9 @@ def test_landed_records_become_posts_with_the_right_fields(
     tmp_path: Path, fake: tuple[FakeBluesky, str]
 ) -> None:
     api, url = fake
-    source = BlueskySource(api_base=url)
-    records, _ = _land(tmp_path, source, {})
-    normalized = normalize_batch(source, BRAND, records, WINDOW_START, WINDOW_END)
+    source = _signed_in()
+    records, _ = _land(tmp_path, source, _auth_options(url))
+    normalized = normalize_batch(source.to_post, BRAND, records, WINDOW_START, WINDOW_END)
     assert normalized.rejected == []
     assert normalized.duplicates == len(records) - len(_uris(records))
     kinds = Counter(api.post(p.post_id).kind for p in normalized.posts)

@@ -18,7 +18,13 @@ from pipeline.errors import ConfigError, RateLimitedError, SourceAuthError, Tran
 from pipeline.fetching import FetchPolicy, FetchStats, land_paged
 from pipeline.landing import batch_path, read_batch
 from pipeline.normalize import normalize_batch
-from pipeline.sources.mastodon import MastodonSource, create, html_to_text
+from pipeline.sources.mastodon import (
+    ARRIVAL_MARGIN,
+    MastodonSource,
+    create,
+    html_to_text,
+    snowflake,
+)
 from tests.fakes.mastodon_api import (
     BRAND_ACCOUNTS,
     BRAND_EXCLUDE,
@@ -98,32 +104,79 @@ def _ids(records: list[dict[str, Any]]) -> Counter[str]:
 # --------------------------------------------------------------------------------------
 
 
-def test_each_hashtag_timeline_is_paged_back_to_the_window_start(
+def test_each_hashtag_timeline_is_paged_by_id_bounds_around_the_window(
     tmp_path: Path, fake: tuple[FakeMastodon, str]
 ) -> None:
     api, url = fake
     _records, stats = _land(tmp_path, MastodonSource(), {"instance": url, "page_size": 15})
     asked = api.timeline_requests()
+    upper = snowflake(WINDOW_END + ARRIVAL_MARGIN)
+    lower = snowflake(WINDOW_START - ARRIVAL_MARGIN)
     assert asked[0].path == "/api/v1/timelines/tag/larkspurmobile"  # from the '#' terms
-    assert asked[0].query == {"limit": ["15"]}
+    # Not from "now": from the id of the window's end (plus the margin) down to its start's.
+    assert asked[0].query == {"limit": ["15"], "max_id": [upper], "since_id": [lower]}
     # Each next page starts below the last status of the one before (the Link's max_id).
     assert asked[1].query["max_id"] == [api.served_pages_ids[0][-1]]
+    assert all(r.query["since_id"] == [lower] for r in asked)
     tags = [r.path.rsplit("/", 1)[1] for r in asked]
     assert tags == sorted(tags, key=HASHTAGS.index)  # one tag after the other
     assert set(tags) == set(HASHTAGS)
     assert stats.pages == len(asked)
     assert all(r.headers["user-agent"].startswith("brandpulse/") for r in asked)
     assert not any("authorization" in r.headers for r in asked)
-    # The walk stopped at the first page wholly older than the window, for each tag.
+    # Only statuses that arrived within the bounds were served; each tag's walk ended on
+    # its first empty page.
+    served = [int(i) for page in api.served_pages_ids for i in page]
+    assert all(int(lower) < i < int(upper) for i in served)
+    assert any(api.status(str(i)).created_at < WINDOW_START for i in served)
     for tag in HASHTAGS:
         pages = [
             ids
             for (t, _), ids in zip(api.served_pages, api.served_pages_ids, strict=True)
             if t == tag
         ]
-        created = [[api.status(i).created_at for i in page] for page in pages]
-        assert all(c < WINDOW_START for c in created[-1])
-        assert all(any(c >= WINDOW_START for c in page) for page in created[:-1])
+        assert pages[-1] == [] and all(pages[:-1])
+
+
+def test_a_late_backlog_of_old_statuses_does_not_end_the_walk(
+    tmp_path: Path, fake: tuple[FakeMastodon, str]
+) -> None:
+    api, url = fake
+    # A remote server back from an outage delivers a queue of statuses written before the
+    # window, half an hour into it: whole pages of old statuses with in-window ids, and
+    # statuses written in the window that arrived before them sort behind them.
+    backlog = api.add_backlog(
+        WINDOW_START - timedelta(hours=3), WINDOW_START + timedelta(minutes=30), 25
+    )
+    page_size = 10
+    records, _ = _land(tmp_path, MastodonSource(), {"instance": url, "page_size": page_size})
+    expected = Counter(api.expected(WINDOW_START, WINDOW_END, HASHTAGS))
+    assert _ids(records) == expected
+    assert not set(_ids(records)) & {s.id for s in backlog}
+    # The bug's conditions held: a served page held only old statuses, and statuses of the
+    # window lie behind it (smaller ids: they arrived before the backlog).
+    old_pages = [
+        ids
+        for ids in api.served_pages_ids
+        if ids and all(api.status(i).created_at < WINDOW_START for i in ids)
+    ]
+    assert any(set(ids) <= {s.id for s in backlog} for ids in old_pages)
+    behind = [i for i in expected if int(i) < min(int(s.id) for s in backlog)]
+    assert len(behind) > page_size
+
+
+def test_a_status_arriving_within_the_margin_after_the_end_lands(
+    tmp_path: Path, fake: tuple[FakeMastodon, str]
+) -> None:
+    api, url = fake
+    late = api.add_backlog(WINDOW_END - timedelta(minutes=5), WINDOW_END + ARRIVAL_MARGIN / 2, 2)
+    too_late = api.add_backlog(
+        WINDOW_END - timedelta(minutes=5), WINDOW_END + ARRIVAL_MARGIN * 1.5, 1
+    )
+    records, _ = _land(tmp_path, MastodonSource(), {"instance": url, "hashtags": HASHTAGS[0]})
+    landed = _ids(records)
+    assert all(landed[s.id] == 1 for s in late)
+    assert too_late[0].id not in landed  # arrived after the margin: not asked for
 
 
 def test_hashtags_option_overrides_the_terms(
@@ -330,7 +383,7 @@ def test_landed_statuses_become_posts_with_the_right_fields(
     api, url = fake
     source = MastodonSource()
     records, _ = _land(tmp_path, source, {"instance": url})
-    normalized = normalize_batch(source, BRAND, records, WINDOW_START, WINDOW_END)
+    normalized = normalize_batch(source.to_post, BRAND, records, WINDOW_START, WINDOW_END)
     assert normalized.rejected == []
     for post in normalized.posts:
         made = api.status(post.post_id)
