@@ -154,23 +154,31 @@ def brandpulse_backfill() -> None:
 
         return jobs.load(Batch.from_dict(batch)).to_dict()
 
-    @task(pool=WAREHOUSE_POOL, outlets=AGGREGATES)
+    # all_done: aggregate what did load; check_loads (a leaf) still fails the run.
+    @task(pool=WAREHOUSE_POOL, outlets=AGGREGATES, trigger_rule="all_done")
     def aggregate(items: list[dict[str, str]], loads: list[dict[str, Any]]) -> dict[str, int]:
         """Recompute brand_hourly and brand_daily over what the loads covered."""
         from pipeline import jobs
 
         result = jobs.aggregate_chunks([jobs.Chunk.from_dict(i) for i in items])
         return {
-            "posts_loaded": sum(int(r["loaded"]) for r in loads),
-            "quarantined": sum(int(r["quarantined"]) for r in loads),
+            "posts_loaded": sum(int(r["loaded"]) for r in loads if r),
+            "quarantined": sum(int(r["quarantined"]) for r in loads if r),
             "brand_hours": result.hours,
             "brand_days": result.days,
         }
 
+    @task
+    def check_loads(loads: list[dict[str, Any]]) -> int:
+        """Fails the run (upstream_failed) when any load failed, after aggregate has run."""
+        return sum(int(r["loaded"]) for r in loads)
+
     # Mapped tasks do not pick up their docstring by themselves: hand it to the UI.
     items = plan()
     landed = land.override(doc_md=land.function.__doc__).expand(item=items)
-    aggregate(items, load.override(doc_md=load.function.__doc__).expand(batch=landed))
+    loads = load.override(doc_md=load.function.__doc__).expand(batch=landed)
+    aggregate(items, loads)
+    check_loads(loads)
 
 
 brandpulse_backfill()

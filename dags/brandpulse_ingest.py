@@ -128,7 +128,9 @@ def brandpulse_ingest() -> None:
 
         return jobs.load(Batch.from_dict(batch)).to_dict()
 
-    @task(pool=WAREHOUSE_POOL, outlets=AGGREGATES)
+    # all_done: one failing source must not keep the other brands' hours out of the
+    # aggregates; check_loads (a leaf) still fails the run so the failure is seen.
+    @task(pool=WAREHOUSE_POOL, outlets=AGGREGATES, trigger_rule="all_done")
     def aggregate(
         loads: list[dict[str, Any]],
         data_interval_start: datetime | None = None,
@@ -145,13 +147,21 @@ def brandpulse_ingest() -> None:
         from pipeline.orchestration import run_interval
 
         start, end = run_interval(data_interval_start, data_interval_end)
-        earliest = min([start, *(dt.fromisoformat(r["start"]) for r in loads)])
+        done = [r for r in loads if r]  # a failed load pushed nothing
+        earliest = min([start, *(dt.fromisoformat(r["start"]) for r in done)])
         result = jobs.aggregate(start, end, before=start - earliest)
-        return {"posts_loaded": sum(int(r["loaded"]) for r in loads), "brand_hours": result.hours}
+        return {"posts_loaded": sum(int(r["loaded"]) for r in done), "brand_hours": result.hours}
+
+    @task
+    def check_loads(loads: list[dict[str, Any]]) -> int:
+        """Fails the run (upstream_failed) when any load failed, after aggregate has run."""
+        return sum(int(r["loaded"]) for r in loads)
 
     # Mapped tasks do not pick up their docstring by themselves: hand it to the UI.
     landed = land.override(doc_md=land.function.__doc__).expand(target=plan())
-    aggregate(load.override(doc_md=load.function.__doc__).expand(batch=landed))
+    loads = load.override(doc_md=load.function.__doc__).expand(batch=landed)
+    aggregate(loads)
+    check_loads(loads)
 
 
 brandpulse_ingest()

@@ -98,7 +98,8 @@ def test_ingest_structure(parsed: dict[str, Any]) -> None:
     assert dag["max_active_runs"] == 1 and dag["catchup"] is False and dag["doc"]
     tasks = dag["tasks"]
     assert {k: v["downstream"] for k, v in tasks.items()} == {
-        "plan": ["land"], "land": ["load"], "load": ["aggregate"], "aggregate": [],
+        "plan": ["land"], "land": ["load"], "load": ["aggregate", "check_loads"],
+        "aggregate": [], "check_loads": [],
     }  # fmt: skip
     assert tasks["load"]["pool"] == tasks["aggregate"]["pool"] == "brandpulse_warehouse"
     assert all(t["retries"] >= 1 and t["doc"] for t in tasks.values())
@@ -107,7 +108,7 @@ def test_ingest_structure(parsed: dict[str, Any]) -> None:
 def test_backfill_and_daily_structure(parsed: dict[str, Any]) -> None:
     backfill = parsed["dags"]["brandpulse_backfill"]
     assert backfill["timetable"] == "NullTimetable"
-    assert list(backfill["tasks"]) == ["plan", "land", "load", "aggregate"]
+    assert list(backfill["tasks"]) == ["plan", "land", "load", "aggregate", "check_loads"]
     daily = parsed["dags"]["brandpulse_daily"]
     assert daily["timetable"] == "CronDataIntervalTimetable"
     assert daily["tasks"]["settle_daily"]["pool"] == "brandpulse_warehouse"
