@@ -25,7 +25,7 @@ from pipeline.errors import ConfigError
 #: Sources the pipeline knows how to read (see pipeline.sources.SOURCES).
 KNOWN_SOURCES = ("demo", "file", "x", "bluesky", "mastodon")
 
-#: Most a source's fetch window may reach back before the run's interval (``lag_minutes``):
+#: Most a source's fetch window may be shifted back from the run's interval (``lag_minutes``):
 #: a day covers any provider's indexing delay we know of.
 MAX_LAG_MINUTES = 24 * 60
 

@@ -109,9 +109,10 @@ def land(
 ) -> landing.Batch:
     """Fetch ``[start, end)`` of one source for one brand into the landing zone.
 
-    With the source option ``lag_minutes``, the fetch (and so the load it feeds) reaches
-    back that far before ``start``, to pick up posts the provider indexed late; the load
-    replaces the overlap, so nothing is counted twice.
+    With the source option ``lag_minutes``, the window is shifted back by that much:
+    ``[start - lag, end - lag)``, fetched ``lag`` after it closed, so that posts the
+    provider indexes late are in it. Consecutive runs' windows still tile time exactly, so
+    every post belongs to one load, whatever order loads run in.
     """
     settings = settings or Settings.from_env()
     start, end = check_interval(start, end)
@@ -123,13 +124,14 @@ def land(
             "source not enabled"
         )
     source = get_source(source_name, secrets)
-    fetch_start = start - timedelta(minutes=float(src_config.options.get("lag_minutes", 0)))
+    lag = timedelta(minutes=float(src_config.options.get("lag_minutes", 0)))
+    fetch_start, fetch_end = start - lag, end - lag
     batch, stats = land_paged(
         settings.landing,
         source,
         brand,
         start=fetch_start,
-        end=end,
+        end=fetch_end,
         options=src_config.options,
         policy=policy,
     )
@@ -138,7 +140,7 @@ def land(
         "waits): source=%s brand=%s interval=[%s, %s) file=%s",
         batch.records, stats.pages, stats.resumed_from_page, stats.retries,
         stats.rate_limit_waits, source_name, brand_id, fetch_start.isoformat(),
-        end.isoformat(), batch.path,
+        fetch_end.isoformat(), batch.path,
     )  # fmt: skip
     return batch
 

@@ -1158,7 +1158,7 @@ class _Hour:
 # The source
 # --------------------------------------------------------------------------------------
 
-_KNOWN_OPTIONS: Final = ("enabled", "posts_per_day", "profile")
+_KNOWN_OPTIONS: Final = ("enabled", "lag_minutes", "posts_per_day", "profile")
 
 
 def _options(brand: BrandConfig, options: Mapping[str, Any]) -> tuple[str, float]:

@@ -112,7 +112,7 @@ def check_options(brand: BrandConfig, options: Mapping[str, Any]) -> None:
     folder = options.get("folder")
     if not isinstance(folder, str) or not folder.strip():
         raise ConfigError(f"brand '{brand.id}', field 'sources.file.folder': required (a path)")
-    unknown = sorted(set(options) - {"enabled", "lag_minutes", "folder", "columns"})
+    unknown = sorted(set(options) - {"enabled", "folder", "columns"})
     if unknown:
         raise ConfigError(
             f"brand '{brand.id}', field 'sources.file.{unknown[0]}': unknown option "

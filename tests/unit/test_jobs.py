@@ -79,3 +79,27 @@ def test_a_25_hour_day_aggregates_all_its_hours(tmp_path: Path) -> None:
         con.close()
     assert hourly is not None and hourly[0] == 25
     assert daily == (hourly[1],)
+
+
+def test_lag_shifts_the_fetch_window_so_windows_still_tile(tmp_path: Path) -> None:
+    brands = tmp_path / "brands.yaml"
+    brands.write_text(
+        (PROJECT_ROOT / "brands.yaml")
+        .read_text(encoding="utf-8")
+        .replace("posts_per_day: 600", "posts_per_day: 600\n        lag_minutes: 15"),
+        encoding="utf-8",
+    )
+    settings = Settings.from_env(
+        {"BRANDPULSE_HOME": str(tmp_path / "var"), "BRANDPULSE_BRANDS": str(brands)}
+    )
+    hour = datetime(2026, 10, 21, 10, tzinfo=UTC)
+    first = jobs.land("demo", "fernleaf", hour, hour + jobs.HOUR, settings)
+    second = jobs.land("demo", "fernleaf", hour + jobs.HOUR, hour + 2 * jobs.HOUR, settings)
+    lag = jobs.HOUR / 4
+    assert (first.start, first.end) == (hour - lag, hour + jobs.HOUR - lag)
+    assert second.start == first.end
+    for batch in (first, second):
+        jobs.load(batch, settings)
+    snap = snapshot(settings)
+    jobs.load(first, settings)  # reloading the earlier window changes nothing
+    assert snapshot(settings) == snap
