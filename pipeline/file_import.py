@@ -93,9 +93,20 @@ def read_rows(path: Path) -> Iterator[dict[str, Any]]:
         if not reader.fieldnames:
             raise UnreadableFile("file: empty, no header row")
         for row in reader:
-            yield {str(k): v for k, v in row.items() if k is not None}
+            extra = row.pop(None, None)
+            if extra:
+                yield {
+                    "__unparseable__": (
+                        f"line {reader.line_num}: {len(reader.fieldnames) + len(extra)} fields, "
+                        f"but the header has {len(reader.fieldnames)} (an unquoted comma?)"
+                    ),
+                    **{str(k): v for k, v in row.items()},
+                }
+                continue
+            yield {str(k): v for k, v in row.items()}
         return
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: JSON strings may hold U+2028 and other line separators.
+    for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -137,6 +137,21 @@ def test_unreadable_files_and_lines_are_quarantined_with_a_reason(acme: Settings
     )
 
 
+def test_rows_are_never_cut_short_or_split(acme: Settings) -> None:
+    drop(acme, "commas.csv", "id,date,message\n1,2026-10-05T10:00:00Z,broken, again, thanks acme\n")
+    drop(
+        acme,
+        "seps.jsonl",
+        '{"id": "7", "date": "2026-10-05T10:00:00Z", "message": "a\u2028b acme"}\n',
+    )
+    results = {r.file_name: r for r in file_import.import_files(acme)}
+    assert (results["commas.csv"].loaded, results["commas.csv"].quarantined) == (0, 1)
+    assert (results["seps.jsonl"].loaded, results["seps.jsonl"].quarantined) == (1, 0)
+    reasons = [r[0] for r in rows(acme, "select reason from quarantine")]
+    assert reasons == ["line 2: 5 fields, but the header has 3 (an unquoted comma?)"]
+    assert rows(acme, "select text from posts") == [("a\u2028b acme",)]
+
+
 def test_a_missing_folder_is_a_config_error(acme: Settings) -> None:
     shutil.rmtree(acme.home / "imports")
     with pytest.raises(ConfigError, match=r"field 'sources\.file\.folder'"):
