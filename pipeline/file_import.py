@@ -3,9 +3,9 @@
 For each brand with the ``file`` source, every ``*.csv``, ``*.jsonl`` and ``*.ndjson`` file
 in its folder (names starting with ``.`` are ignored, so tools can write ``.partial`` files
 and rename them) is imported once per *content*: its SHA-256 goes into the ``file_imports``
-ledger in the same transaction as its posts, so a file renamed, copied or dropped again is
-skipped, and a crash before that commit leaves nothing behind but a landing file that the
-next run rewrites. Rows are mapped to our fields (``sources.file.columns``), landed,
+ledger once its posts are stored and its aggregates refreshed, so a file renamed, copied or
+dropped again is skipped, and a failure before that (a locked warehouse, a crash) leaves the
+file to be imported again next run, which upserts the same posts: nothing counts twice. Rows are mapped to our fields (``sources.file.columns``), landed,
 validated, scored and upserted by (source, post_id); a row that cannot become a post goes
 to ``quarantine`` with its reason, keyed by the file's checksum. A file that cannot be read
 at all (not UTF-8, not CSV/JSON) is recorded with one quarantine row saying why.
@@ -163,27 +163,26 @@ def import_file(settings: Settings, brand: BrandConfig, path: Path) -> FileImpor
     posts, quarantine, result = jobs.score_posts(batch, brand, scorer)
     stamps = [pd.Timestamp(t).to_pydatetime().replace(tzinfo=UTC) for t in posts["created_at"]]
     first, last = (min(stamps), max(stamps)) if stamps else (None, None)
+    record = warehouse.FileImportRecord(
+        brand=brand.id,
+        sha256=sha,
+        file_name=path.name,
+        landing_path=str(batch.path),
+        rows_read=result.fetched,
+        loaded=result.loaded,
+        duplicates=result.duplicates,
+        quarantined=result.quarantined,
+        first_post_at=first,
+        last_post_at=last,
+        model_version=scorer.model_version,
+    )
     with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
-        warehouse.replace_file(
-            con,
-            warehouse.FileImportRecord(
-                brand=brand.id,
-                sha256=sha,
-                file_name=path.name,
-                landing_path=str(batch.path),
-                rows_read=result.fetched,
-                loaded=result.loaded,
-                duplicates=result.duplicates,
-                quarantined=result.quarantined,
-                first_post_at=first,
-                last_post_at=last,
-                model_version=scorer.model_version,
-            ),
-            posts,
-            quarantine,
-        )
+        warehouse.replace_file(con, record, posts, quarantine)
     if first is not None and last is not None:
         jobs.aggregate(first, last + jobs.HOUR, [brand.id], settings)
+    # Only now is the file done: a failure above leaves it to be imported again next run.
+    with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
+        warehouse.record_file_import(con, record)
     log.info(
         "imported %s for %s: rows=%d loaded=%d duplicates=%d quarantined=%d",
         path.name, brand.id, result.fetched, result.loaded, result.duplicates, result.quarantined,

@@ -341,10 +341,10 @@ def replace_file(
     posts: pd.DataFrame,
     quarantine: pd.DataFrame,
 ) -> None:
-    """Upsert one imported file's posts, replace its quarantine rows, record it as imported.
+    """Upsert one imported file's posts and replace its quarantine rows (one transaction).
 
     Posts are keyed by (source, post_id): a post that an earlier export already brought is
-    replaced, never duplicated. All of it happens in one transaction.
+    replaced, never duplicated. :func:`record_file_import` then marks the file as imported.
     """
     with transaction(con):
         if len(posts):
@@ -366,6 +366,12 @@ def replace_file(
             interval=None,
             quarantine=quarantine,
         )
+
+
+def record_file_import(con: duckdb.DuckDBPyConnection, record: FileImportRecord) -> None:
+    """Mark a file as imported: only once its posts and aggregates are in place, so a crash
+    before this leaves the file to be imported again (idempotently), never half-counted."""
+    with transaction(con):
         con.execute(
             "delete from file_imports where brand = ? and sha256 = ?", [record.brand, record.sha256]
         )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import file_import, warehouse
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, WarehouseLockedError
 from pipeline.settings import Settings
 
 from ..e2e.conftest import snapshot
@@ -156,3 +156,22 @@ def test_a_missing_folder_is_a_config_error(acme: Settings) -> None:
     shutil.rmtree(acme.home / "imports")
     with pytest.raises(ConfigError, match=r"field 'sources\.file\.folder'"):
         file_import.import_files(acme)
+
+
+def test_a_failure_before_the_aggregates_leaves_the_file_to_import_again(
+    acme: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drop(acme, "export-1.csv", CSV)
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise WarehouseLockedError("the warehouse is held by another process")
+
+    monkeypatch.setattr(file_import.jobs, "aggregate", locked)
+    with pytest.raises(WarehouseLockedError):
+        file_import.import_files(acme)
+    assert rows(acme, "select count(*) from file_imports") == [(0,)]
+    monkeypatch.undo()
+    [result] = file_import.import_files(acme)
+    assert not result.skipped and result.loaded == 4
+    assert rows(acme, "select count(*), count(distinct post_id) from posts") == [(4, 4)]
+    assert rows(acme, "select sum(posts)::bigint from brand_hourly") == [(3,)]
