@@ -5,9 +5,10 @@ in its folder (names starting with ``.`` are ignored, so tools can write ``.part
 and rename them) is imported once per *content*: its SHA-256 goes into the ``file_imports``
 ledger once its posts are stored and its aggregates refreshed, so a file renamed, copied or
 dropped again is skipped, and a failure before that (a locked warehouse, a crash) leaves the
-file to be imported again next run, which upserts the same posts: nothing counts twice. Rows are mapped to our fields (``sources.file.columns``), landed,
-validated, scored and upserted by (source, post_id); a row that cannot become a post goes
-to ``quarantine`` with its reason, keyed by the file's checksum. A file that cannot be read
+file to be imported again next run, which upserts the same posts: nothing counts twice.
+Rows are mapped to our fields (``sources.file.columns``), landed, validated, scored and
+upserted by (source, brand, post_id); a row that cannot become a post goes to
+``quarantine`` with its reason, keyed by the file's checksum. A file that cannot be read
 at all (not UTF-8, not CSV/JSON) is recorded with one quarantine row saying why.
 """
 
