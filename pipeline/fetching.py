@@ -21,6 +21,7 @@ Waiting reads the clock; the data never does: what is fetched depends on the int
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import BrandConfig
-from pipeline.errors import RateLimitedError, TransientSourceError
+from pipeline.errors import RateLimitedError, SourceError, TransientSourceError
 from pipeline.landing import Batch, batch_path
 from pipeline.sources.base import Page, Source
 
@@ -55,6 +56,9 @@ class FetchPolicy:
     max_rate_limit_wait_s: float = 60.0
     #: Rate-limit waits per page before giving up the attempt anyway.
     max_rate_limit_waits: int = 3
+    #: Pages per interval before the fetch is taken to be looping on a cursor: 10,000 pages
+    #: of 100 is a million posts in one hour, far beyond any brand we know of.
+    max_pages: int = 10_000
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     clock: Callable[[], float] = field(default=time.time, repr=False)
 
@@ -76,6 +80,27 @@ def _checkpoint_path(path: Path) -> Path:
 
 def _partial_path(path: Path) -> Path:
     return path.with_name(path.name + ".partial")
+
+
+def _request_key(
+    source: Source, brand: BrandConfig, start: datetime, end: datetime, options: Mapping[str, Any]
+) -> str:
+    """What a checkpoint's cursor is valid for: the search (brand terms, options), the window."""
+    what = {
+        "source": source.name,
+        "brand": [brand.id, list(brand.terms), list(brand.exclude), list(brand.languages)],
+        "options": {k: v for k, v in sorted(options.items()) if k != "enabled"},
+        "window": [start.isoformat(), end.isoformat()],
+    }
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _read_checkpoint(path: Path) -> dict[str, Any] | None:
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    return state if isinstance(state, dict) else None
 
 
 def _write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
@@ -154,8 +179,16 @@ def land_paged(
 
     cursor: str | None = None
     offset = records = pages = 0
-    if checkpoint.exists() and partial.exists():
-        state = json.loads(checkpoint.read_text(encoding="utf-8"))
+    key = _request_key(source, brand, start, end, options)
+    state = _read_checkpoint(checkpoint) if partial.exists() else None
+    if state is not None and state.get("key") != key:
+        log.warning(
+            "%s/%s: the brand's search or options changed since the interrupted fetch; "
+            "starting the interval over",
+            source.name, brand.id,
+        )  # fmt: skip
+        state = None
+    if state is not None:
         cursor, offset = state["cursor"], int(state["offset"])
         records, pages = int(state["records"]), int(state["pages"])
         log.info(
@@ -170,6 +203,11 @@ def land_paged(
         fh.seek(offset)
         done = resumed_from > 0 and cursor is None
         while not done:
+            if pages >= policy.max_pages:
+                raise SourceError(
+                    f"{source.name}/{brand.id}: more than {policy.max_pages} pages for one "
+                    "interval; the provider's cursor may be cycling (shorten the interval)"
+                )
             page = _fetch_one(
                 source,
                 brand,
@@ -189,7 +227,13 @@ def land_paged(
             cursor = page.next_cursor
             _write_json_atomic(
                 checkpoint,
-                {"cursor": cursor, "offset": offset, "records": records, "pages": pages},
+                {
+                    "key": key,
+                    "cursor": cursor,
+                    "offset": offset,
+                    "records": records,
+                    "pages": pages,
+                },
             )
             log.info(
                 "%s/%s: page %d landed (%d records%s)",

@@ -11,7 +11,7 @@ import pytest
 
 from pipeline import landing
 from pipeline.config import BrandConfig, load_brands
-from pipeline.errors import RateLimitedError, TransientSourceError
+from pipeline.errors import RateLimitedError, SourceError, TransientSourceError
 from pipeline.fetching import FetchPolicy, land_paged
 from pipeline.posts import Post
 from pipeline.settings import PROJECT_ROOT
@@ -158,3 +158,35 @@ def test_a_completed_interval_is_fetched_afresh_on_rerun(
     again = ScriptedSource(2)
     batch = land(tmp_path, again, brand, policy)
     assert again.calls == [None, "1"] and batch.records == 6
+
+
+def test_a_changed_search_starts_the_interrupted_interval_over(
+    tmp_path: Path, brand: BrandConfig, policy: FetchPolicy
+) -> None:
+    reset = datetime.fromtimestamp(NOW + 900, tz=UTC)
+    first = ScriptedSource(4, {3: RateLimitedError("429", reset_at=reset)})
+    with pytest.raises(RateLimitedError):
+        land(tmp_path, first, brand, policy)
+    retry = ScriptedSource(4)
+    batch, _ = land_paged(
+        tmp_path, retry, brand, start=START, end=END, options={"page_size": 50}, policy=policy
+    )
+    assert retry.calls == [None, "1", "2", "3"]  # the old cursor is not reused
+    assert ids(batch) == ALL
+
+
+def test_a_cycling_cursor_ends_in_a_clear_error(tmp_path: Path, brand: BrandConfig) -> None:
+    class Cycling(ScriptedSource):
+        def fetch_page(self, *args: Any) -> Page:
+            return Page([{"id": "x"}], "same")
+
+    with pytest.raises(SourceError, match="more than 5 pages"):
+        land_paged(
+            tmp_path,
+            Cycling(1),
+            brand,
+            start=START,
+            end=END,
+            options={},
+            policy=FetchPolicy(max_pages=5, sleep=lambda s: None),
+        )
