@@ -171,8 +171,19 @@ def _fail(brand: BrandConfig, field: str, problem: str) -> ConfigError:
     return ConfigError(f"brand '{brand.id}', field '{field}': {problem}")
 
 
+#: Options a brand's ``sources.x`` may set; anything else is a typo and fails at load.
+KNOWN_OPTIONS = ("enabled", "lag_minutes", "page_size", "include_reposts")
+
+
 def _options(brand: BrandConfig, options: Mapping[str, Any]) -> tuple[int, bool]:
     """``(page_size, include_reposts)`` from a brand's ``sources.x`` options."""
+    unknown = sorted(set(options) - set(KNOWN_OPTIONS))
+    if unknown:
+        raise _fail(
+            brand,
+            f"sources.x.{unknown[0]}",
+            f"unknown option (known: {', '.join(KNOWN_OPTIONS)})",
+        )
     page_size = options.get("page_size", DEFAULT_PAGE_SIZE)
     if (
         isinstance(page_size, bool)

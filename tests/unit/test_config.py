@@ -114,6 +114,7 @@ def test_unknown_brand_lists_the_known_ones() -> None:
         ("demo", {"profile": "airline"}, "sources.demo.profile"),
         ("demo", {"profile": "telecom", "posts_per_day": -3}, "sources.demo.posts_per_day"),
         ("x", {"page_size": 1000}, "sources.x.page_size"),
+        ("x", {"include_retweets": True}, "sources.x.include_retweets"),
         ("mastodon", {"hashtags": ["acme"]}, "sources.mastodon.instance"),
         ("bluesky", {"colour": "blue"}, "sources.bluesky.colour"),
         ("file", {"columns": {"text": "body"}}, "sources.file.folder"),
