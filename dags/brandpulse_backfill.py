@@ -154,8 +154,8 @@ def brandpulse_backfill() -> None:
 
         return jobs.load(Batch.from_dict(batch)).to_dict()
 
-    # all_done: aggregate what did load; check_loads (a leaf) still fails the run.
-    @task(pool=WAREHOUSE_POOL, outlets=AGGREGATES, trigger_rule="all_done")
+    # all_done_min_one_success: aggregate what did load; check_loads (a leaf) still fails the run.
+    @task(pool=WAREHOUSE_POOL, outlets=AGGREGATES, trigger_rule="all_done_min_one_success")
     def aggregate(items: list[dict[str, str]], loads: list[dict[str, Any]]) -> dict[str, int]:
         """Recompute brand_hourly and brand_daily over what the loads covered."""
         from pipeline import jobs

@@ -128,9 +128,9 @@ def brandpulse_ingest() -> None:
 
         return jobs.load(Batch.from_dict(batch)).to_dict()
 
-    # all_done: one failing source must not keep the other brands' hours out of the
+    # all_done_min_one_success: one failing source must not keep the other brands' hours out of the
     # aggregates; check_loads (a leaf) still fails the run so the failure is seen.
-    @task(pool=WAREHOUSE_POOL, outlets=AGGREGATES, trigger_rule="all_done")
+    @task(pool=WAREHOUSE_POOL, outlets=AGGREGATES, trigger_rule="all_done_min_one_success")
     def aggregate(
         loads: list[dict[str, Any]],
         data_interval_start: datetime | None = None,
