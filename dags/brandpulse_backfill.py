@@ -25,62 +25,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import (
-    Asset,
-    ExceptionRetryPolicy,
-    Param,
-    RetryAction,
-    RetryRule,
-    dag,
-    get_current_context,
-    task,
-)
+from airflow.sdk import Param, dag, get_current_context, task
+from brandpulse_dag_support import AGGREGATES, POSTS, RETRY_POLICY, connection_secret
 
-from pipeline.orchestration import (
-    ASSET_URIS,
-    BACKFILL_DAG,
-    DEFAULT_ARGS,
-    PERMANENT_ERRORS,
-    RATE_LIMIT_RETRY_DELAY,
-    RATE_LIMITED_ERRORS,
-    START_DATE,
-    WAREHOUSE_POOL,
-)
-
-POSTS = Asset(name="brandpulse_posts", uri=ASSET_URIS["brandpulse_posts"])
-AGGREGATES = [
-    Asset(name=name, uri=ASSET_URIS[name])
-    for name in ("brandpulse_brand_hourly", "brandpulse_brand_daily")
-]
-
-# A bad brands file or interval is not fixed by retrying: fail at once, retry the rest.
-RETRY_POLICY = ExceptionRetryPolicy(
-    rules=[
-        RetryRule(exception=PERMANENT_ERRORS, action=RetryAction.FAIL, reason="not retryable"),
-        RetryRule(
-            exception=RATE_LIMITED_ERRORS,
-            action=RetryAction.RETRY,
-            retry_delay=RATE_LIMIT_RETRY_DELAY,
-            reason="rate limited: retry after the provider's window resets",
-        ),
-    ]
-)
-
-
-def connection_secret(conn_id: str) -> str | None:
-    """The secret an Airflow Connection holds (password, else ``token`` in its extra).
-
-    Passed to pipeline steps as their secret lookup; runs inside tasks only, never at parse.
-    """
-    from airflow.sdk import BaseHook
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
-    try:
-        conn = BaseHook.get_connection(conn_id)
-    except AirflowNotFoundException:
-        return None
-    token = conn.password or conn.extra_dejson.get("token")
-    return str(token) if token else None
+from pipeline.orchestration import BACKFILL_DAG, DEFAULT_ARGS, START_DATE, WAREHOUSE_POOL
 
 
 @dag(

@@ -13,45 +13,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import (
-    Asset,
-    CronDataIntervalTimetable,
-    ExceptionRetryPolicy,
-    RetryAction,
-    RetryRule,
-    dag,
-    task,
-)
+from airflow.sdk import CronDataIntervalTimetable, dag, task
+from brandpulse_dag_support import BRAND_DAILY, RETRY_POLICY
 
-from pipeline.orchestration import (
-    ASSET_URIS,
-    DAILY_DAG,
-    DEFAULT_ARGS,
-    PERMANENT_ERRORS,
-    RATE_LIMIT_RETRY_DELAY,
-    RATE_LIMITED_ERRORS,
-    START_DATE,
-    WAREHOUSE_POOL,
-)
+from pipeline.orchestration import DAILY_DAG, DEFAULT_ARGS, START_DATE, WAREHOUSE_POOL
 
 #: Stored days on either side of the interval that are settled again: a brand's local day
 #: can start up to 14 hours before and end 12 hours after the UTC day (UTC+14 .. UTC-12).
 SETTLE_MARGIN = timedelta(days=1)
-
-BRAND_DAILY = Asset(name="brandpulse_brand_daily", uri=ASSET_URIS["brandpulse_brand_daily"])
-
-# A bad brands file or interval is not fixed by retrying: fail at once, retry the rest.
-RETRY_POLICY = ExceptionRetryPolicy(
-    rules=[
-        RetryRule(exception=PERMANENT_ERRORS, action=RetryAction.FAIL, reason="not retryable"),
-        RetryRule(
-            exception=RATE_LIMITED_ERRORS,
-            action=RetryAction.RETRY,
-            retry_delay=RATE_LIMIT_RETRY_DELAY,
-            reason="rate limited: retry after the provider's window resets",
-        ),
-    ]
-)
 
 
 @dag(

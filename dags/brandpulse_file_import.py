@@ -15,23 +15,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from airflow.sdk import Asset, ExceptionRetryPolicy, RetryAction, RetryRule, dag, task
+from airflow.sdk import dag, task
+from brandpulse_dag_support import POSTS, RETRY_POLICY
 
-from pipeline.orchestration import (
-    ASSET_URIS,
-    DEFAULT_ARGS,
-    FILE_IMPORT_DAG,
-    PERMANENT_ERRORS,
-    START_DATE,
-    WAREHOUSE_POOL,
-)
-
-POSTS = Asset(name="brandpulse_posts", uri=ASSET_URIS["brandpulse_posts"])
-
-# A bad brands file is not fixed by retrying: fail at once, retry the rest.
-RETRY_POLICY = ExceptionRetryPolicy(
-    rules=[RetryRule(exception=PERMANENT_ERRORS, action=RetryAction.FAIL, reason="not retryable")]
-)
+from pipeline.orchestration import DEFAULT_ARGS, FILE_IMPORT_DAG, START_DATE, WAREHOUSE_POOL
 
 
 @dag(

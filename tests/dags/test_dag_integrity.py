@@ -40,8 +40,10 @@ BaseHook.get_connection = classmethod(forbid("BaseHook.get_connection"))
 Connection.get = classmethod(forbid("Connection.get"))
 Variable.get = classmethod(forbid("Variable.get"))
 before = set(sys.modules)
-from airflow.dag_processing.dagbag import DagBag
-bag = DagBag(dag_folder=sys.argv[1])
+from pathlib import Path
+from airflow.dag_processing.dagbag import BundleDagBag
+# As Airflow parses a bundle: its folder on sys.path, so DAG files share a support module.
+bag = BundleDagBag(dag_folder=sys.argv[1], bundle_path=Path(sys.argv[1]))
 heavy = ["pandas", "duckdb", "vaderSentiment", "great_expectations", "tweepy", "pipeline.jobs",
          "pipeline.scoring", "pipeline.warehouse"]
 dags = {}
@@ -124,7 +126,7 @@ def test_every_task_that_writes_the_warehouse_is_in_the_one_slot_pool(
 
 
 def test_dag_files_read_settings_only_inside_tasks() -> None:
-    for path in Path(PROJECT_ROOT / "dags").glob("*.py"):
+    for path in Path(PROJECT_ROOT / "dags").glob("*.py"):  # brandpulse_dag_support.py too
         module_level = [
             line for line in path.read_text().splitlines()
             if line.startswith(("from pipeline", "import pipeline"))

@@ -1,0 +1,53 @@
+"""Shared wiring for the brandpulse DAG files (this file defines no DAG; .airflowignore
+keeps the DAG processor from parsing it as one).
+
+Airflow puts the DAG bundle's folder on ``sys.path``, so DAG files import this module
+directly. It imports only ``airflow.sdk`` and :mod:`pipeline.orchestration` (plain data):
+nothing heavy, no Connection, Variable or database at parse time.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset, ExceptionRetryPolicy, RetryAction, RetryRule
+
+from pipeline.orchestration import (
+    ASSET_URIS,
+    PERMANENT_ERRORS,
+    RATE_LIMIT_RETRY_DELAY,
+    RATE_LIMITED_ERRORS,
+)
+
+POSTS = Asset(name="brandpulse_posts", uri=ASSET_URIS["brandpulse_posts"])
+BRAND_HOURLY = Asset(name="brandpulse_brand_hourly", uri=ASSET_URIS["brandpulse_brand_hourly"])
+BRAND_DAILY = Asset(name="brandpulse_brand_daily", uri=ASSET_URIS["brandpulse_brand_daily"])
+AGGREGATES = [BRAND_HOURLY, BRAND_DAILY]
+
+#: A bad brands file, interval or credential is not fixed by retrying: fail at once. A far
+#: rate limit is retried after the provider's window; everything else gets default_args'.
+RETRY_POLICY = ExceptionRetryPolicy(
+    rules=[
+        RetryRule(exception=PERMANENT_ERRORS, action=RetryAction.FAIL, reason="not retryable"),
+        RetryRule(
+            exception=RATE_LIMITED_ERRORS,
+            action=RetryAction.RETRY,
+            retry_delay=RATE_LIMIT_RETRY_DELAY,
+            reason="rate limited: retry after the provider's window resets",
+        ),
+    ]
+)
+
+
+def connection_secret(conn_id: str) -> str | None:
+    """The secret an Airflow Connection holds (password, else ``token`` in its extra).
+
+    Passed to pipeline steps as their secret lookup; runs inside tasks only, never at parse.
+    """
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        conn = BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        return None
+    token = conn.password or conn.extra_dejson.get("token")
+    return str(token) if token else None
