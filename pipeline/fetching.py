@@ -29,7 +29,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -251,8 +251,3 @@ def land_paged(
         rate_limit_waits=counters["rate_limit_waits"],
     )
     return Batch(source.name, brand.id, start, end, path, records), stats
-
-
-def utc_from_epoch(seconds: float) -> datetime:
-    """A provider's epoch-seconds reset header as an aware UTC datetime."""
-    return datetime.fromtimestamp(seconds, tz=UTC)

@@ -53,8 +53,16 @@ from pipeline.config import BrandConfig
 from pipeline.errors import ConfigError, TransientSourceError
 from pipeline.posts import Post
 from pipeline.secrets import SecretLookup, SecretSpec, resolve
+from pipeline.sources import fields
 from pipeline.sources.base import Page, RawRecord
-from pipeline.sources.http import ErrorHelp, JsonHttp, RateLimitHeaders, Reply, epoch_seconds
+from pipeline.sources.http import (
+    ErrorHelp,
+    JsonHttp,
+    RateLimitHeaders,
+    Reply,
+    epoch_seconds,
+    split_cursor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +187,13 @@ class BlueskySource:
         """One search page for one term of ``brand`` in ``[start, end)``, with profiles."""
         opts = self._options(brand, options)
         queries = search_queries(brand)
-        index, provider_cursor = _parse_cursor(brand, cursor, len(queries))
+        index, provider_cursor = split_cursor(
+            cursor,
+            len(queries),
+            source=self.name,
+            brand_id=brand.id,
+            what=f"brand's {len(queries)} search terms",
+        )
         params: dict[str, Any] = {
             "q": queries[index],
             "sort": "latest",
@@ -218,12 +232,8 @@ class BlueskySource:
         return Page(records=records, next_cursor=next_cursor, info=info)
 
     def _options(self, brand: BrandConfig, options: Mapping[str, Any]) -> _Options:
-        def fail(field: str, problem: str) -> ConfigError:
-            return ConfigError(f"brand '{brand.id}', field 'sources.bluesky.{field}': {problem}")
-
-        unknown = sorted(set(options) - set(_KNOWN_OPTIONS))
-        if unknown:
-            raise fail(unknown[0], f"unknown option (known: {', '.join(_KNOWN_OPTIONS)})")
+        fail = fields.option_error(brand, self.name)
+        fields.reject_unknown(options, _KNOWN_OPTIONS, fail)
         auth = options.get("auth", False)
         if not isinstance(auth, bool):
             raise fail("auth", f"must be true or false, got {auth!r}")
@@ -330,17 +340,16 @@ class BlueskySource:
 
     def to_post(self, raw: RawRecord, brand: BrandConfig) -> Post:
         """A :class:`Post` from one raw record; ``ValueError("<field>: <why>")`` if malformed."""
-        if not isinstance(raw, Mapping):
-            raise ValueError(f"record: expected a mapping, got {type(raw).__name__}")
-        post = _mapping(raw, "post", "post")
-        uri = _string(post, "uri", "post.uri")
+        fields.as_mapping(raw, "record")
+        post = fields.mapping(raw, "post", "post")
+        uri = fields.string(post, "uri", "post.uri")
         match = _POST_URI.match(uri)
         if match is None:
             raise ValueError(f"post.uri: not an at:// URI of a post: {uri!r}")
-        author = _mapping(post, "author", "post.author")
-        did = _string(author, "did", "post.author.did")
-        handle = _string(author, "handle", "post.author.handle")
-        record = _mapping(post, "record", "post.record")
+        author = fields.mapping(post, "author", "post.author")
+        did = fields.string(author, "did", "post.author.did")
+        handle = fields.string(author, "handle", "post.author.handle")
+        record = fields.mapping(post, "record", "post.record")
         text = record.get("text")
         if not isinstance(text, str):
             raise ValueError(f"post.record.text: must be a string, got {text!r}")
@@ -350,10 +359,10 @@ class BlueskySource:
         if reply is not None:
             if not isinstance(reply, Mapping):
                 raise ValueError(f"post.record.reply: expected a mapping, got {reply!r}")
-            root = _mapping(reply, "root", "post.record.reply.root")
-            parent = _mapping(reply, "parent", "post.record.reply.parent")
-            root_uri = _string(root, "uri", "post.record.reply.root.uri")
-            parent_uri = _string(parent, "uri", "post.record.reply.parent.uri")
+            root = fields.mapping(reply, "root", "post.record.reply.root")
+            parent = fields.mapping(reply, "parent", "post.record.reply.parent")
+            root_uri = fields.string(root, "uri", "post.record.reply.root.uri")
+            parent_uri = fields.string(parent, "uri", "post.record.reply.parent.uri")
         parent_author = None
         if parent_uri is not None:
             authority = _AT_URI.match(parent_uri)
@@ -412,19 +421,6 @@ def _quoted(term: str) -> str:
     return f'"{cleaned}"' if " " in cleaned else cleaned
 
 
-def _parse_cursor(brand: BrandConfig, cursor: str | None, terms: int) -> tuple[int, str]:
-    if cursor is None:
-        return 0, ""
-    index, sep, provider = cursor.partition(":")
-    if not sep or not index.isdigit() or int(index) >= terms:
-        raise ConfigError(
-            f"bluesky: brand '{brand.id}': checkpoint cursor {cursor!r} does not match the "
-            f"brand's {terms} search terms (were they edited mid-fetch? delete the "
-            "checkpoint file to start the interval again)"
-        )
-    return int(index), provider
-
-
 def _iso(moment: datetime) -> str:
     """A datetime as the lexicon's ``datetime`` format, UTC with milliseconds."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -445,10 +441,7 @@ def _author_did(post: Mapping[str, Any]) -> str | None:
 def _excluded(post: Mapping[str, Any], exclude: tuple[str, ...]) -> bool:
     record = post.get("record")
     text = record.get("text") if isinstance(record, Mapping) else None
-    if not isinstance(text, str) or not exclude:
-        return False
-    folded = text.casefold()
-    return any(x.casefold() in folded for x in exclude)
+    return isinstance(text, str) and fields.contains_any(text, exclude)
 
 
 def _is_brand_handle(handle: str, brand: BrandConfig) -> bool:
@@ -457,37 +450,10 @@ def _is_brand_handle(handle: str, brand: BrandConfig) -> bool:
     return folded in brand.account_handles or short in brand.account_handles
 
 
-def _mapping(mapping: Mapping[str, Any], key: str, field: str) -> Mapping[str, Any]:
-    value = mapping.get(key)
-    if value is None:
-        raise ValueError(f"{field}: missing")
-    if not isinstance(value, Mapping):
-        raise ValueError(f"{field}: expected a mapping, got {type(value).__name__}")
-    return value
-
-
-def _string(mapping: Mapping[str, Any], key: str, field: str) -> str:
-    value = mapping.get(key)
-    if value is None:
-        raise ValueError(f"{field}: missing")
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{field}: must be a non-empty string, got {value!r}")
-    return value
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
-
-
 def _created_at(record: Mapping[str, Any], post: Mapping[str, Any]) -> datetime:
     """``record.createdAt`` (the author's clock), else ``indexedAt`` (the AppView's)."""
-    created = _parse_time(record.get("createdAt")) or _parse_time(post.get("indexedAt"))
+    created = fields.optional_timestamp(record.get("createdAt"))
+    created = created or fields.optional_timestamp(post.get("indexedAt"))
     if created is None:
         raise ValueError(
             "post.record.createdAt: missing or not an ISO 8601 time with a zone "
@@ -498,14 +464,10 @@ def _created_at(record: Mapping[str, Any], post: Mapping[str, Any]) -> datetime:
 
 def _followers(profile: Any) -> int:
     """``followersCount`` of the author's profile; 0 when the profile is unavailable."""
+    profile = fields.as_optional_mapping(profile, "profile")
     if profile is None:
         return 0
-    if not isinstance(profile, Mapping):
-        raise ValueError(f"profile: expected a mapping or null, got {type(profile).__name__}")
-    count = profile.get("followersCount", 0)
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValueError(f"profile.followersCount: must be a non-negative integer, got {count!r}")
-    return count
+    return fields.non_negative_int(profile.get("followersCount", 0), "profile.followersCount")
 
 
 __all__ = ["SECRET", "BlueskySource", "create", "search_queries"]

@@ -53,10 +53,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final, Generic, TypeVar
 
 from pipeline.config import BrandConfig
-from pipeline.errors import ConfigError, InputError
+from pipeline.errors import InputError
 from pipeline.posts import Post
 from pipeline.secrets import SecretLookup
 from pipeline.sources import demo_text as text_data
+from pipeline.sources import fields
 from pipeline.sources.base import Page, RawRecord
 
 logger = logging.getLogger(__name__)
@@ -1164,12 +1165,8 @@ _KNOWN_OPTIONS: Final = ("enabled", "lag_minutes", "posts_per_day", "profile")
 def _options(brand: BrandConfig, options: Mapping[str, Any]) -> tuple[str, float]:
     """Validate a brand's ``sources.demo`` options: ``(profile name, posts per day)``."""
 
-    def fail(field: str, problem: str) -> ConfigError:
-        return ConfigError(f"brand '{brand.id}', field 'sources.demo.{field}': {problem}")
-
-    unknown = sorted(set(options) - set(_KNOWN_OPTIONS))
-    if unknown:
-        raise fail(unknown[0], f"unknown option (known: {', '.join(_KNOWN_OPTIONS)})")
+    fail = fields.option_error(brand, DemoSource.name)
+    fields.reject_unknown(options, _KNOWN_OPTIONS, fail)
     profile = options.get("profile")
     if profile is None:
         raise fail("profile", f"is required (one of: {', '.join(sorted(PROFILES))})")
@@ -1244,70 +1241,35 @@ class DemoSource:
 
     def to_post(self, raw: RawRecord, brand: BrandConfig) -> Post:
         """A :class:`Post` from one raw record; ``ValueError("<field>: <why>")`` if malformed."""
-        if not isinstance(raw, Mapping):
-            raise ValueError(f"record: expected a mapping, got {type(raw).__name__}")
-        post_id = _string(raw, "id")
+        fields.as_mapping(raw, "record")
+        post_id = fields.string(raw, "id")
         if not post_id.isdigit():
             raise ValueError(f"id: must be a numeric string, got {post_id!r}")
-        author = raw.get("author")
-        if not isinstance(author, Mapping):
-            raise ValueError(f"author: expected a mapping, got {type(author).__name__}")
-        handle = _string(author, "handle", "author.handle")
-        followers = author.get("followers")
-        if isinstance(followers, bool) or not isinstance(followers, int) or followers < 0:
-            raise ValueError(f"author.followers: must be a non-negative integer, got {followers!r}")
-        reply = raw.get("in_reply_to")
-        if reply is not None and not isinstance(reply, Mapping):
-            raise ValueError(f"in_reply_to: expected a mapping or null, got {type(reply).__name__}")
+        author = fields.as_mapping(raw.get("author"), "author")
+        handle = fields.string(author, "handle", "author.handle")
+        followers = fields.non_negative_int(author.get("followers"), "author.followers")
+        reply = fields.as_optional_mapping(raw.get("in_reply_to"), "in_reply_to")
         return Post(
             source=self.name,
             post_id=post_id,
             brand=brand.id,
-            created_at=_timestamp(raw.get("created_at")),
-            author_id=_string(author, "id", "author.id"),
+            created_at=fields.timestamp(raw.get("created_at"), "created_at"),
+            author_id=fields.string(author, "id", "author.id"),
             author_handle=handle,
             author_followers=followers,
-            text=_string(raw, "text"),
-            lang=_optional_string(raw, "lang"),
-            url=_optional_string(raw, "url"),
-            conversation_id=_optional_string(raw, "conversation_id"),
-            in_reply_to_post_id=_string(reply, "post_id", "in_reply_to.post_id") if reply else None,
+            text=fields.string(raw, "text"),
+            lang=fields.optional_string(raw, "lang"),
+            url=fields.optional_string(raw, "url"),
+            conversation_id=fields.optional_string(raw, "conversation_id"),
+            in_reply_to_post_id=fields.string(reply, "post_id", "in_reply_to.post_id")
+            if reply
+            else None,
             in_reply_to_author_id=(
-                _string(reply, "author_id", "in_reply_to.author_id") if reply else None
+                fields.string(reply, "author_id", "in_reply_to.author_id") if reply else None
             ),
-            repost_of=_optional_string(raw, "repost_of"),
+            repost_of=fields.optional_string(raw, "repost_of"),
             is_brand_reply=handle.casefold() in brand.account_handles,
         )
-
-
-def _string(mapping: Mapping[str, Any], key: str, field: str | None = None) -> str:
-    value = mapping.get(key)
-    if value is None:
-        raise ValueError(f"{field or key}: missing")
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{field or key}: must be a non-empty string, got {value!r}")
-    return value
-
-
-def _optional_string(mapping: Mapping[str, Any], key: str) -> str | None:
-    value = mapping.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ValueError(f"{key}: must be a string or null, got {value!r}")
-    return value or None
-
-
-def _timestamp(value: Any) -> datetime:
-    if value is None:
-        raise ValueError("created_at: missing")
-    if not isinstance(value, str):
-        raise ValueError(f"created_at: must be an ISO-8601 string, got {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"created_at: not an ISO-8601 timestamp: {value!r}") from None
-    if parsed.tzinfo is None:
-        raise ValueError(f"created_at: has no time zone: {value!r}")
-    return parsed.astimezone(UTC)
 
 
 __all__ = [

@@ -54,8 +54,8 @@ _RETRYABLE_4XX = frozenset({408})
 _SERVER_ERROR = 500
 
 
-def epoch_seconds(value: str) -> datetime | None:
-    """A reset header in epoch seconds (Bluesky's ``ratelimit-reset``), or None if garbled."""
+def epoch_seconds(value: str | float) -> datetime | None:
+    """A reset time in epoch seconds (Bluesky's ``ratelimit-reset``, X's), or None if garbled."""
     try:
         return datetime.fromtimestamp(float(value), tz=UTC)
     except (ValueError, OverflowError, OSError):
@@ -121,6 +121,26 @@ def query_param(url: str, name: str) -> str | None:
     """The first value of the query parameter ``name`` in ``url`` (e.g. a Link's max_id)."""
     values = parse_qs(urlsplit(url).query).get(name)
     return values[0] if values else None
+
+
+def split_cursor(
+    cursor: str | None, count: int, *, source: str, brand_id: str, what: str
+) -> tuple[int, str]:
+    """``(index, provider cursor)`` of a ``"<index>:<provider cursor>"`` checkpoint cursor.
+
+    ``index`` picks one of ``count`` searches (terms, hashtags), ``what`` names them for the
+    error raised when the cursor does not fit them (``"brand's 3 search terms"``).
+    """
+    if cursor is None:
+        return 0, ""
+    index, sep, provider = cursor.partition(":")
+    if not sep or not index.isdigit() or int(index) >= count:
+        raise ConfigError(
+            f"{source}: brand '{brand_id}': checkpoint cursor {cursor!r} does not match the "
+            f"{what} (were they edited mid-fetch? delete the checkpoint file to start the "
+            "interval again)"
+        )
+    return int(index), provider
 
 
 def _retry_after(value: str | None, clock: Callable[[], float]) -> datetime | None:

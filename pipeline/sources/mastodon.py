@@ -45,11 +45,19 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from pipeline.config import BrandConfig
-from pipeline.errors import ConfigError, TransientSourceError
+from pipeline.errors import TransientSourceError
 from pipeline.posts import Post
 from pipeline.secrets import SecretLookup, SecretSpec, resolve
+from pipeline.sources import fields
 from pipeline.sources.base import Page, RawRecord
-from pipeline.sources.http import ErrorHelp, JsonHttp, RateLimitHeaders, iso_8601, query_param
+from pipeline.sources.http import (
+    ErrorHelp,
+    JsonHttp,
+    RateLimitHeaders,
+    iso_8601,
+    query_param,
+    split_cursor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +142,13 @@ class MastodonSource:
     ) -> Page:
         """One timeline page of one hashtag, keeping the statuses created in the interval."""
         opts = _options(brand, options)
-        index, max_id = _parse_cursor(brand, cursor, len(opts.hashtags))
+        index, max_id = split_cursor(
+            cursor,
+            len(opts.hashtags),
+            source=self.name,
+            brand_id=brand.id,
+            what=f"{len(opts.hashtags)} hashtags configured",
+        )
         hashtag = opts.hashtags[index]
         token = self._token() if opts.auth else None
         lower = snowflake(start - ARRIVAL_MARGIN)
@@ -207,22 +221,17 @@ class MastodonSource:
 
     def to_post(self, raw: RawRecord, brand: BrandConfig) -> Post:
         """A :class:`Post` from one Status; ``ValueError("<field>: <why>")`` if malformed."""
-        if not isinstance(raw, Mapping):
-            raise ValueError(f"record: expected a mapping, got {type(raw).__name__}")
-        status_id = _string(raw, "id", "id")
-        account = raw.get("account")
-        if not isinstance(account, Mapping):
-            raise ValueError(f"account: expected a mapping, got {type(account).__name__}")
-        acct = _string(account, "acct", "account.acct")
-        reblog = raw.get("reblog")
-        if reblog is not None and not isinstance(reblog, Mapping):
-            raise ValueError(f"reblog: expected a mapping or null, got {type(reblog).__name__}")
+        fields.as_mapping(raw, "record")
+        status_id = fields.string(raw, "id")
+        account = fields.as_mapping(raw.get("account"), "account")
+        acct = fields.string(account, "acct", "account.acct")
+        reblog = fields.as_optional_mapping(raw.get("reblog"), "reblog")
         shown = reblog if reblog is not None else raw  # a boost shows the boosted words
         content = shown.get("content")
         if not isinstance(content, str):
             where = "reblog.content" if reblog is not None else "content"
             raise ValueError(f"{where}: must be an HTML string, got {content!r}")
-        in_reply_to = _optional_string(raw, "in_reply_to_id")
+        in_reply_to = fields.optional_string(raw, "in_reply_to_id")
         created = _created(raw)
         if created is None:
             raise ValueError(
@@ -234,16 +243,17 @@ class MastodonSource:
             post_id=status_id,
             brand=brand.id,
             created_at=created,
-            author_id=_string(account, "id", "account.id"),
+            author_id=fields.string(account, "id", "account.id"),
             author_handle=acct,
             author_followers=_followers(account),
             text=html_to_text(content),
-            lang=_optional_string(raw, "language") or _optional_string(shown, "language"),
-            url=_optional_string(raw, "url") or _optional_string(shown, "url"),
+            lang=fields.optional_string(raw, "language")
+            or fields.optional_string(shown, "language"),
+            url=fields.optional_string(raw, "url") or fields.optional_string(shown, "url"),
             conversation_id=in_reply_to or status_id,
             in_reply_to_post_id=in_reply_to,
-            in_reply_to_author_id=_optional_string(raw, "in_reply_to_account_id"),
-            repost_of=_string(reblog, "id", "reblog.id") if reblog is not None else None,
+            in_reply_to_author_id=fields.optional_string(raw, "in_reply_to_account_id"),
+            repost_of=fields.string(reblog, "id", "reblog.id") if reblog is not None else None,
             is_brand_reply=_is_brand_account(acct, brand),
         )
 
@@ -293,12 +303,8 @@ def html_to_text(html: str) -> str:
 
 
 def _options(brand: BrandConfig, options: Mapping[str, Any]) -> _Options:
-    def fail(field: str, problem: str) -> ConfigError:
-        return ConfigError(f"brand '{brand.id}', field 'sources.mastodon.{field}': {problem}")
-
-    unknown = sorted(set(options) - set(_KNOWN_OPTIONS))
-    if unknown:
-        raise fail(unknown[0], f"unknown option (known: {', '.join(_KNOWN_OPTIONS)})")
+    fail = fields.option_error(brand, MastodonSource.name)
+    fields.reject_unknown(options, _KNOWN_OPTIONS, fail)
     instance = options.get("instance")
     if instance is None:
         raise fail(
@@ -363,19 +369,6 @@ def _hints(opts: _Options) -> ErrorHelp:
     )
 
 
-def _parse_cursor(brand: BrandConfig, cursor: str | None, hashtags: int) -> tuple[int, str]:
-    if cursor is None:
-        return 0, ""
-    index, sep, max_id = cursor.partition(":")
-    if not sep or not index.isdigit() or int(index) >= hashtags:
-        raise ConfigError(
-            f"mastodon: brand '{brand.id}': checkpoint cursor {cursor!r} does not match the "
-            f"{hashtags} hashtags configured (were they edited mid-fetch? delete the "
-            "checkpoint file to start the interval again)"
-        )
-    return int(index), max_id
-
-
 def snowflake(moment: datetime) -> str:
     """The lowest status id Mastodon gives a status arriving at ``moment``.
 
@@ -402,14 +395,7 @@ def _next_max_id(links: Mapping[str, str], statuses: list[Any]) -> str | None:
 
 
 def _created(status: Mapping[str, Any]) -> datetime | None:
-    value = status.get("created_at")
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
+    return fields.optional_timestamp(status.get("created_at"))
 
 
 def _excluded(status: Mapping[str, Any], exclude: tuple[str, ...]) -> bool:
@@ -418,10 +404,7 @@ def _excluded(status: Mapping[str, Any], exclude: tuple[str, ...]) -> bool:
     reblog = status.get("reblog")
     shown = reblog if isinstance(reblog, Mapping) else status
     content = shown.get("content")
-    if not isinstance(content, str):
-        return False
-    folded = html_to_text(content).casefold()
-    return any(x.casefold() in folded for x in exclude)
+    return isinstance(content, str) and fields.contains_any(html_to_text(content), exclude)
 
 
 def _is_brand_account(acct: str, brand: BrandConfig) -> bool:
@@ -430,29 +413,11 @@ def _is_brand_account(acct: str, brand: BrandConfig) -> bool:
     return folded in brand.account_handles or folded.split("@", 1)[0] in brand.account_handles
 
 
-def _string(mapping: Mapping[str, Any], key: str, field: str) -> str:
-    value = mapping.get(key)
-    if value is None:
-        raise ValueError(f"{field}: missing")
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{field}: must be a non-empty string, got {value!r}")
-    return value
-
-
-def _optional_string(mapping: Mapping[str, Any], key: str) -> str | None:
-    value = mapping.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ValueError(f"{key}: must be a string or null, got {value!r}")
-    return value or None
-
-
 def _followers(account: Mapping[str, Any]) -> int:
     count = account.get("followers_count")
     if count is None:
         return 0
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValueError(f"account.followers_count: must be a non-negative integer, got {count!r}")
-    return count
+    return fields.non_negative_int(count, "account.followers_count")
 
 
 __all__ = ["ARRIVAL_MARGIN", "SECRET", "MastodonSource", "create", "html_to_text", "snowflake"]

@@ -30,7 +30,7 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 import requests
@@ -45,10 +45,11 @@ from pipeline.errors import (
     SourceError,
     TransientSourceError,
 )
-from pipeline.fetching import utc_from_epoch
 from pipeline.posts import Post
 from pipeline.secrets import SecretLookup, SecretSpec, redact, resolve
+from pipeline.sources import fields
 from pipeline.sources.base import Page, RawRecord
+from pipeline.sources.http import epoch_seconds
 
 log = logging.getLogger(__name__)
 
@@ -177,13 +178,7 @@ KNOWN_OPTIONS = ("enabled", "lag_minutes", "page_size", "include_reposts")
 
 def _options(brand: BrandConfig, options: Mapping[str, Any]) -> tuple[int, bool]:
     """``(page_size, include_reposts)`` from a brand's ``sources.x`` options."""
-    unknown = sorted(set(options) - set(KNOWN_OPTIONS))
-    if unknown:
-        raise _fail(
-            brand,
-            f"sources.x.{unknown[0]}",
-            f"unknown option (known: {', '.join(KNOWN_OPTIONS)})",
-        )
+    fields.reject_unknown(options, KNOWN_OPTIONS, fields.option_error(brand, "x"))
     page_size = options.get("page_size", DEFAULT_PAGE_SIZE)
     if (
         isinstance(page_size, bool)
@@ -357,7 +352,7 @@ class XSource:
         try:
             return self._client.search_recent_tweets(query, **params)
         except tweepy.TooManyRequests as exc:
-            reset_at = utc_from_epoch(exc.reset_time) if exc.reset_time is not None else None
+            reset_at = epoch_seconds(exc.reset_time) if exc.reset_time is not None else None
             when = reset_at.isoformat() if reset_at else f"within {RATE_LIMIT_WINDOW}"
             raise RateLimitedError(
                 f"X rate limit reached for recent search; the window resets {when}",
@@ -397,44 +392,41 @@ class XSource:
     @staticmethod
     def to_post(raw: RawRecord, brand: BrandConfig) -> Post:
         """A :class:`Post` from one raw record; ``ValueError("<field>: <why>")`` if malformed."""
-        if not isinstance(raw, Mapping):
-            raise ValueError(f"record: expected a mapping, got {type(raw).__name__}")
-        tweet = raw.get("tweet")
-        if not isinstance(tweet, Mapping):
-            raise ValueError(f"tweet: expected a mapping, got {type(tweet).__name__}")
-        post_id = _string(tweet, "id", "tweet.id")
+        fields.as_mapping(raw, "record")
+        tweet = fields.as_mapping(raw.get("tweet"), "tweet")
+        post_id = fields.string(tweet, "id", "tweet.id")
         if not post_id.isdigit():
             raise ValueError(f"tweet.id: must be a numeric string, got {post_id!r}")
-        author_id = _string(tweet, "author_id", "tweet.author_id")
-        author = raw.get("author")
-        if author is not None and not isinstance(author, Mapping):
-            raise ValueError(f"author: expected a mapping or null, got {type(author).__name__}")
+        author_id = fields.string(tweet, "author_id", "tweet.author_id")
+        author = fields.as_optional_mapping(raw.get("author"), "author")
         handle, followers = author_id, 0
         if author is not None:
-            if _string(author, "id", "author.id") != author_id:
+            if fields.string(author, "id", "author.id") != author_id:
                 raise ValueError(
                     f"author.id: {author['id']!r} is not tweet.author_id {author_id!r}"
                 )
-            handle = _string(author, "username", "author.username")
+            handle = fields.string(author, "username", "author.username")
             followers = _followers(author)
-        lang = _optional_string(tweet, "lang", "tweet.lang")
+        lang = fields.optional_string(tweet, "lang", "tweet.lang", none="absent")
         replied_to, reposted = _references(tweet)
         return Post(
             source=XSource.name,
             post_id=post_id,
             brand=brand.id,
-            created_at=_timestamp(tweet.get("created_at")),
+            created_at=fields.timestamp(tweet.get("created_at"), "tweet.created_at"),
             author_id=author_id,
             author_handle=handle,
             author_followers=followers,
-            text=_string(tweet, "text", "tweet.text"),
+            text=fields.string(tweet, "text", "tweet.text"),
             lang=None if lang == UNDETERMINED_LANG else lang,
             # x.com/i/status/<id> opens a tweet whose author's handle is unknown.
             url=f"https://x.com/{handle if author is not None else 'i'}/status/{post_id}",
-            conversation_id=_optional_string(tweet, "conversation_id", "tweet.conversation_id"),
+            conversation_id=fields.optional_string(
+                tweet, "conversation_id", "tweet.conversation_id", none="absent"
+            ),
             in_reply_to_post_id=replied_to,
-            in_reply_to_author_id=_optional_string(
-                tweet, "in_reply_to_user_id", "tweet.in_reply_to_user_id"
+            in_reply_to_author_id=fields.optional_string(
+                tweet, "in_reply_to_user_id", "tweet.in_reply_to_user_id", none="absent"
             ),
             repost_of=reposted,
             is_brand_reply=author is not None and handle.casefold() in brand.account_handles,
@@ -460,34 +452,15 @@ def _parts(body: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any], Mapping[
     return data, users, meta
 
 
-def _string(mapping: Mapping[str, Any], key: str, field: str) -> str:
-    value = mapping.get(key)
-    if value is None:
-        raise ValueError(f"{field}: missing")
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{field}: must be a non-empty string, got {value!r}")
-    return value
-
-
-def _optional_string(mapping: Mapping[str, Any], key: str, field: str) -> str | None:
-    value = mapping.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ValueError(f"{field}: must be a string or absent, got {value!r}")
-    return value or None
-
-
 def _followers(author: Mapping[str, Any]) -> int:
     metrics = author.get("public_metrics")
     if metrics is None:
         return 0
     if not isinstance(metrics, Mapping):
         raise ValueError(f"author.public_metrics: expected a mapping, got {metrics!r}")
-    count = metrics.get("followers_count", 0)
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValueError(
-            f"author.public_metrics.followers_count: must be a non-negative integer, got {count!r}"
-        )
-    return count
+    return fields.non_negative_int(
+        metrics.get("followers_count", 0), "author.public_metrics.followers_count"
+    )
 
 
 def _references(tweet: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -501,23 +474,9 @@ def _references(tweet: Mapping[str, Any]) -> tuple[str | None, str | None]:
     for i, ref in enumerate(refs):
         if not isinstance(ref, Mapping):
             raise ValueError(f"tweet.referenced_tweets[{i}]: expected a mapping, got {ref!r}")
-        kind = _string(ref, "type", f"tweet.referenced_tweets[{i}].type")
-        found.setdefault(kind, _string(ref, "id", f"tweet.referenced_tweets[{i}].id"))
+        kind = fields.string(ref, "type", f"tweet.referenced_tweets[{i}].type")
+        found.setdefault(kind, fields.string(ref, "id", f"tweet.referenced_tweets[{i}].id"))
     return found.get("replied_to"), found.get("retweeted")
-
-
-def _timestamp(value: Any) -> datetime:
-    if value is None:
-        raise ValueError("tweet.created_at: missing")
-    if not isinstance(value, str):
-        raise ValueError(f"tweet.created_at: must be an ISO-8601 string, got {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"tweet.created_at: not an ISO-8601 timestamp: {value!r}") from None
-    if parsed.utcoffset() is None:
-        raise ValueError(f"tweet.created_at: has no time zone: {value!r}")
-    return parsed.astimezone(UTC)
 
 
 __all__ = [
