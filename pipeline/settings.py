@@ -5,8 +5,6 @@ Everything the pipeline writes at run time lives under one folder, ``BRANDPULSE_
 on its own with an environment variable, so a deployment can put the warehouse, the landing
 zone or the outbox on other disks without touching code:
 
-==========================  ==========================================  =========================
-variable                    what                                        default
 ========================  =========================================  ========================
 variable                  what                                       default
 ========================  =========================================  ========================
