@@ -108,6 +108,15 @@ def cmd_import_files(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from pipeline import evaluation
+    from pipeline.scoring import default_scorer
+
+    result = evaluation.evaluate(default_scorer(), Path(args.data))
+    sys.stdout.write(evaluation.report(result))
+    return 0
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from pipeline import score_file
 
@@ -249,6 +258,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--text-column", default="text", help="column holding the post text (default: text)"
     )
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser(
+        "eval",
+        help="measure the scorer on public evaluation data (VADER tweets, SemEval, complaints)",
+        description=(
+            "Score public evaluation data and print Pearson r on the VADER tweets ground "
+            "truth, macro-F1 on SemEval-2017 task 4A and complaint precision/recall/F1 on "
+            "the complaints corpus. --data is a folder with vader_groundtruth/, "
+            "semeval2017_sentiment/ and complaints_dev/ (see pipeline/evaluation.py)."
+        ),
+    )
+    p.add_argument("--data", required=True, help="folder of the evaluation data sets")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser(
         "query",

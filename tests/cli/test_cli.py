@@ -22,7 +22,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     return code, out, err
 
 
-@pytest.mark.parametrize("command", ["demo", "run", "score", "query", "airflow"])
+@pytest.mark.parametrize(
+    "command", ["demo", "run", "score", "query", "import-files", "eval", "airflow"]
+)
 def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         build_parser().parse_args([command, "--help"])

@@ -1,0 +1,149 @@
+"""``brandpulse eval``: measure the scorer on public, third-party evaluation data.
+
+The data is not part of this project (it is not ours to redistribute): point ``--data`` at
+a folder laid out like the project's shared evaluation data::
+
+    vader_groundtruth/tweets_GroundTruth.txt   id <TAB> mean human rating (-4..4) <TAB> text
+    semeval2017_sentiment/test_text.txt        one tweet a line
+    semeval2017_sentiment/test_labels.txt      0 negative, 1 neutral, 2 positive
+    complaints_dev/complaints-data.csv         tweet_id, text, label (1 complaint), domain
+
+and it prints: Pearson r between VADER's compound and the human ratings (Hutto & Gilbert,
+ICWSM 2014), macro-F1 of the sentiment label on SemEval-2017 task 4A, and precision,
+recall and F1 of ``is_complaint`` on the complaints corpus (Preotiuc-Pietro et al., ACL
+2019). Nothing in the scorer is fitted to these files.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.scoring import Scorer, Sentiment
+
+SEMEVAL_LABELS = {"0": Sentiment.NEGATIVE, "1": Sentiment.NEUTRAL, "2": Sentiment.POSITIVE}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The scorer's figures on each data set (None where the files were not found)."""
+
+    vader_tweets_r: float | None
+    vader_tweets_n: int
+    semeval_macro_f1: float | None
+    semeval_accuracy: float | None
+    semeval_n: int
+    complaint_precision: float | None
+    complaint_recall: float | None
+    complaint_f1: float | None
+    complaints_n: int
+    model_version: str
+
+
+def pearson(xs: Sequence[float], ys: Sequence[float]) -> float:
+    """Pearson's correlation coefficient of two equally long series."""
+    n = len(xs)
+    if n < 2 or n != len(ys):
+        raise ValueError("pearson needs two series of the same length, at least 2")
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    return sxy / math.sqrt(sxx * syy) if sxx and syy else 0.0
+
+
+def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """(precision, recall, F1), 0 where undefined."""
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, score
+
+
+def _vader_tweets(scorer: Scorer, path: Path) -> tuple[float, int]:
+    ratings, compounds = [], []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for line_no, line in enumerate(fh, start=1):
+            parts = line.rstrip("\r\n").split("\t")
+            if len(parts) < 3:
+                raise InputError(f"{path}, line {line_no}: expected id, rating and text")
+            ratings.append(float(parts[1]))
+            compounds.append(scorer.score(parts[2]).compound)
+    return pearson(compounds, ratings), len(ratings)
+
+
+def _semeval(scorer: Scorer, texts: Path, labels: Path) -> tuple[float, float, int]:
+    gold = [SEMEVAL_LABELS[x.strip()] for x in labels.read_text("utf-8").splitlines() if x.strip()]
+    lines = texts.read_text("utf-8").split("\n")
+    tweets = lines[: len(gold)]
+    if len(tweets) != len(gold):
+        raise InputError(f"{texts}: {len(tweets)} texts for {len(gold)} labels")
+    predicted = [scorer.score(t).sentiment for t in tweets]
+    f1s = []
+    for label in Sentiment:
+        tp = sum(p is label and g is label for p, g in zip(predicted, gold, strict=True))
+        fp = sum(p is label and g is not label for p, g in zip(predicted, gold, strict=True))
+        fn = sum(p is not label and g is label for p, g in zip(predicted, gold, strict=True))
+        f1s.append(f1(tp, fp, fn)[2])
+    accuracy = sum(p is g for p, g in zip(predicted, gold, strict=True)) / len(gold)
+    return sum(f1s) / len(f1s), accuracy, len(gold)
+
+
+def _complaints(scorer: Scorer, path: Path) -> tuple[float, float, float, int]:
+    tp = fp = fn = n = 0
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.reader(fh):
+            if len(row) < 3:
+                continue
+            truth, predicted = row[2].strip() == "1", scorer.score(row[1]).is_complaint
+            tp += truth and predicted
+            fp += predicted and not truth
+            fn += truth and not predicted
+            n += 1
+    precision, recall, score = f1(tp, fp, fn)
+    return precision, recall, score, n
+
+
+def evaluate(scorer: Scorer, data: Path) -> Evaluation:
+    """Run every evaluation whose files exist under ``data``."""
+    if not data.is_dir():
+        raise InputError(f"evaluation data folder not found: {data}")
+    tweets = data / "vader_groundtruth" / "tweets_GroundTruth.txt"
+    texts = data / "semeval2017_sentiment" / "test_text.txt"
+    labels = data / "semeval2017_sentiment" / "test_labels.txt"
+    complaints = data / "complaints_dev" / "complaints-data.csv"
+    r, r_n = _vader_tweets(scorer, tweets) if tweets.exists() else (None, 0)
+    macro, acc, s_n = (
+        _semeval(scorer, texts, labels) if texts.exists() and labels.exists() else (None, None, 0)
+    )
+    p, rec, c_f1, c_n = (
+        _complaints(scorer, complaints) if complaints.exists() else (None, None, None, 0)
+    )
+    if not (r_n or s_n or c_n):
+        raise InputError(f"{data}: none of the evaluation files were found (see --help)")
+    return Evaluation(r, r_n, macro, acc, s_n, p, rec, c_f1, c_n, scorer.model_version)
+
+
+def report(result: Evaluation) -> str:
+    """The figures as a short text table."""
+
+    def fmt(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.3f}"
+
+    return "\n".join(
+        [
+            f"scorer: {result.model_version}",
+            f"VADER tweets ground truth   Pearson r = {fmt(result.vader_tweets_r)}"
+            f"   ({result.vader_tweets_n} tweets)",
+            f"SemEval-2017 task 4A        macro-F1 = {fmt(result.semeval_macro_f1)}"
+            f"   accuracy = {fmt(result.semeval_accuracy)}   ({result.semeval_n} tweets)",
+            f"complaints corpus           precision = {fmt(result.complaint_precision)}"
+            f"   recall = {fmt(result.complaint_recall)}   F1 = {fmt(result.complaint_f1)}"
+            f"   ({result.complaints_n} tweets)",
+            "",
+        ]
+    )

@@ -1,0 +1,58 @@
+"""The evaluation command on small hand-made files shaped like the public data sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.evaluation import evaluate, f1, pearson, report
+from pipeline.scoring import default_scorer
+
+
+def test_pearson_and_f1() -> None:
+    assert pearson([1, 2, 3], [2, 4, 6]) == pytest.approx(1.0)
+    assert pearson([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+    assert f1(2, 2, 0) == pytest.approx((0.5, 1.0, 2 / 3))
+    assert f1(0, 0, 3) == (0.0, 0.0, 0.0)
+
+
+def make_data(root: Path) -> Path:
+    (root / "vader_groundtruth").mkdir(parents=True)
+    (root / "vader_groundtruth" / "tweets_GroundTruth.txt").write_text(
+        "1\t3.1\tI love this, best day ever!\r\n2\t-2.9\tthis is awful and I hate it\r\n"
+        "3\t0.1\tthe bus leaves at noon\r\n",
+        encoding="utf-8",
+    )
+    (root / "semeval2017_sentiment").mkdir()
+    (root / "semeval2017_sentiment" / "test_text.txt").write_text(
+        "I love this!\nthis is terrible\nthe meeting is at 3\n", encoding="utf-8"
+    )
+    (root / "semeval2017_sentiment" / "test_labels.txt").write_text("2\n0\n1\n", encoding="utf-8")
+    (root / "complaints_dev").mkdir()
+    (root / "complaints_dev" / "complaints-data.csv").write_text(
+        '1,"@Acme still waiting for my refund, 3 weeks now",1,retail\n'
+        "2,@Acme what time do you open?,0,retail\n"
+        "3,@Acme my order never arrived,1,retail\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_evaluate_reads_every_data_set(tmp_path: Path) -> None:
+    result = evaluate(default_scorer(), make_data(tmp_path / "data"))
+    assert (result.vader_tweets_n, result.semeval_n, result.complaints_n) == (3, 3, 3)
+    assert result.vader_tweets_r is not None and result.vader_tweets_r > 0.9
+    assert result.semeval_macro_f1 == pytest.approx(1.0)
+    assert (result.complaint_precision, result.complaint_recall) == (1.0, 1.0)
+    text = report(result)
+    assert "Pearson r = " in text and "macro-F1 = 1.000" in text and "F1 = 1.000" in text
+
+
+def test_missing_data_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not found"):
+        evaluate(default_scorer(), tmp_path / "nowhere")
+    tmp_path.joinpath("empty").mkdir()
+    with pytest.raises(InputError, match="none of the evaluation files"):
+        evaluate(default_scorer(), tmp_path / "empty")
