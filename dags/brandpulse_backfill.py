@@ -26,20 +26,16 @@ from __future__ import annotations
 from typing import Any
 
 from airflow.sdk import Param, dag, get_current_context, task
-from brandpulse_dag_support import AGGREGATES, POSTS, RETRY_POLICY, connection_secret
+from brandpulse_dag_support import AGGREGATES, DAG_DEFAULTS, POSTS, connection_secret
 
-from pipeline.orchestration import BACKFILL_DAG, DEFAULT_ARGS, START_DATE, WAREHOUSE_POOL
+from pipeline.orchestration import BACKFILL_DAG, WAREHOUSE_POOL
 
 
 @dag(
     dag_id=BACKFILL_DAG,
     schedule=None,
-    start_date=START_DATE,
-    catchup=False,
-    max_active_runs=1,
-    default_args={**DEFAULT_ARGS, "retry_policy": RETRY_POLICY},
-    tags=["brandpulse"],
     doc_md=__doc__,
+    **DAG_DEFAULTS,
     params={
         "start": Param("2026-10-05", type="string", description="First day (UTC), inclusive"),
         "end": Param("2026-11-02", type="string", description="Last day (UTC), exclusive"),

@@ -8,13 +8,17 @@ nothing heavy, no Connection, Variable or database at parse time.
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow.sdk import Asset, ExceptionRetryPolicy, RetryAction, RetryRule
 
 from pipeline.orchestration import (
     ASSET_URIS,
+    DEFAULT_ARGS,
     PERMANENT_ERRORS,
     RATE_LIMIT_RETRY_DELAY,
     RATE_LIMITED_ERRORS,
+    START_DATE,
 )
 
 POSTS = Asset(name="brandpulse_posts", uri=ASSET_URIS["brandpulse_posts"])
@@ -35,6 +39,16 @@ RETRY_POLICY = ExceptionRetryPolicy(
         ),
     ]
 )
+
+#: What every brandpulse DAG shares: one run at a time (runs of a DAG write the same
+#: warehouse), no automatic catch-up (backfills are explicit), our retries and tag.
+DAG_DEFAULTS: dict[str, Any] = {
+    "start_date": START_DATE,
+    "catchup": False,
+    "max_active_runs": 1,
+    "default_args": {**DEFAULT_ARGS, "retry_policy": RETRY_POLICY},
+    "tags": ["brandpulse"],
+}
 
 
 def connection_secret(conn_id: str) -> str | None:

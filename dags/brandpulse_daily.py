@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
-from brandpulse_dag_support import BRAND_DAILY, RETRY_POLICY
+from brandpulse_dag_support import BRAND_DAILY, DAG_DEFAULTS
 
-from pipeline.orchestration import DAILY_DAG, DEFAULT_ARGS, START_DATE, WAREHOUSE_POOL
+from pipeline.orchestration import DAILY_DAG, WAREHOUSE_POOL
 
 #: Stored days on either side of the interval that are settled again: a brand's local day
 #: can start up to 14 hours before and end 12 hours after the UTC day (UTC+14 .. UTC-12).
@@ -26,12 +26,8 @@ SETTLE_MARGIN = timedelta(days=1)
 @dag(
     dag_id=DAILY_DAG,
     schedule=CronDataIntervalTimetable("15 0 * * *", timezone="UTC"),
-    start_date=START_DATE,
-    catchup=False,
-    max_active_runs=1,
-    default_args={**DEFAULT_ARGS, "retry_policy": RETRY_POLICY},
-    tags=["brandpulse"],
     doc_md=__doc__,
+    **DAG_DEFAULTS,
 )
 def brandpulse_daily() -> None:
     @task(pool=WAREHOUSE_POOL, outlets=[BRAND_DAILY])

@@ -16,20 +16,16 @@ from datetime import timedelta
 from typing import Any
 
 from airflow.sdk import dag, task
-from brandpulse_dag_support import POSTS, RETRY_POLICY
+from brandpulse_dag_support import DAG_DEFAULTS, POSTS
 
-from pipeline.orchestration import DEFAULT_ARGS, FILE_IMPORT_DAG, START_DATE, WAREHOUSE_POOL
+from pipeline.orchestration import FILE_IMPORT_DAG, WAREHOUSE_POOL
 
 
 @dag(
     dag_id=FILE_IMPORT_DAG,
     schedule=timedelta(minutes=15),
-    start_date=START_DATE,
-    catchup=False,
-    max_active_runs=1,
-    default_args={**DEFAULT_ARGS, "retry_policy": RETRY_POLICY},
-    tags=["brandpulse"],
     doc_md=__doc__,
+    **DAG_DEFAULTS,
 )
 def brandpulse_file_import() -> None:
     @task(pool=WAREHOUSE_POOL, outlets=[POSTS])

@@ -27,20 +27,16 @@ from datetime import datetime
 from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
-from brandpulse_dag_support import AGGREGATES, POSTS, RETRY_POLICY, connection_secret
+from brandpulse_dag_support import AGGREGATES, DAG_DEFAULTS, POSTS, connection_secret
 
-from pipeline.orchestration import DEFAULT_ARGS, INGEST_DAG, START_DATE, WAREHOUSE_POOL
+from pipeline.orchestration import INGEST_DAG, WAREHOUSE_POOL
 
 
 @dag(
     dag_id=INGEST_DAG,
     schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),
-    start_date=START_DATE,
-    catchup=False,
-    max_active_runs=1,
-    default_args={**DEFAULT_ARGS, "retry_policy": RETRY_POLICY},
-    tags=["brandpulse"],
     doc_md=__doc__,
+    **DAG_DEFAULTS,
 )
 def brandpulse_ingest() -> None:
     @task
