@@ -32,7 +32,7 @@ from pipeline.scoring import Scorer, default_scorer
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
 from pipeline.sources import get_parser, get_source
-from pipeline.timeutil import plain_utc
+from pipeline.timeutil import check_interval
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +41,6 @@ HOUR = timedelta(hours=1)
 #: Sources read from a folder as files appear, not fetched per interval.
 FOLDER_SOURCES = frozenset({"file"})
 DAY = timedelta(days=1)
-
-
-def check_interval(start: datetime, end: datetime) -> tuple[datetime, datetime]:
-    """Both ends aware, start before end; returned in UTC."""
-    if start.tzinfo is None or end.tzinfo is None:
-        raise InputError("interval ends must be timezone-aware (UTC)")
-    if not start < end:
-        raise InputError(
-            f"empty interval: start {start.isoformat()} is not before end {end.isoformat()}"
-        )
-    return plain_utc(start), plain_utc(end)
 
 
 def floor_hour(moment: datetime) -> datetime:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.timeutil import plain_utc
+from pipeline.timeutil import check_interval
 
 #: The Airflow pool every task that writes the warehouse runs in. One slot: DuckDB allows
 #: one writing process per file, so warehouse writers queue instead of colliding.
@@ -58,9 +58,9 @@ RATE_LIMIT_RETRY_DELAY = timedelta(minutes=15)
 
 def run_interval(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
     """A DAG run's data interval as aware UTC datetimes; a clear error when there is none."""
-    if start is None or end is None or not start < end:
+    if start is None or end is None:
         raise InputError(
             f"this task needs a data interval, got [{start}, {end}): run it from a scheduled "
             "DAG run or `airflow dags test DAG_ID LOGICAL_DATE`"
         )
-    return plain_utc(start), plain_utc(end)
+    return check_interval(start, end)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from pipeline.errors import InputError
+
 
 def parse_moment(text: str) -> datetime:
     """A date or ISO datetime as an aware UTC datetime; naive input is taken as UTC."""
@@ -30,3 +32,14 @@ def plain_utc(moment: datetime) -> datetime:
     return datetime(
         utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond, tzinfo=UTC
     )
+
+
+def check_interval(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """Both ends aware, start before end; returned as plain UTC datetimes."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise InputError("interval ends must be timezone-aware (UTC)")
+    if not start < end:
+        raise InputError(
+            f"empty interval: start {start.isoformat()} is not before end {end.isoformat()}"
+        )
+    return plain_utc(start), plain_utc(end)
