@@ -77,6 +77,13 @@ class Fault:
         return Fault(lambda api: Response(200, b'{"data": [{"id": "1", "text": "trunc'))
 
 
+class Sleeps(list[float]):
+    """A recording ``sleep`` for FetchPolicy: nothing really waits."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
 class FakeAPI:
     """Base of a fake provider API. Subclasses implement :meth:`handle`."""
 

@@ -38,7 +38,7 @@ from tests.fakes.bluesky_api import (
     WINDOW_START,
     FakeBluesky,
 )
-from tests.fakes.server import FakeAPI, Fault, Response, serve
+from tests.fakes.server import FakeAPI, Fault, Response, Sleeps, serve
 
 ENV_VAR = "BRANDPULSE_BLUESKY_APP_PASSWORD"
 BRAND = BrandConfig(
@@ -54,13 +54,6 @@ BRAND = BrandConfig(
     report_local_time="08:00",
     alert_recipients=(),
 )
-
-
-class Sleeps(list[float]):
-    """A recording ``sleep`` for FetchPolicy: nothing really waits."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 @pytest.fixture

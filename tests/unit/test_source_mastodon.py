@@ -37,7 +37,7 @@ from tests.fakes.mastodon_api import (
     FakeMastodon,
     render,
 )
-from tests.fakes.server import Fault, serve
+from tests.fakes.server import Fault, Sleeps, serve
 
 ENV_VAR = "BRANDPULSE_MASTODON_TOKEN"
 BRAND = BrandConfig(
@@ -53,13 +53,6 @@ BRAND = BrandConfig(
     report_local_time="08:00",
     alert_recipients=(),
 )
-
-
-class Sleeps(list[float]):
-    """A recording ``sleep`` for FetchPolicy: nothing really waits."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 @pytest.fixture
