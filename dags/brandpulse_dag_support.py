@@ -65,3 +65,27 @@ def connection_secret(conn_id: str) -> str | None:
         return None
     token = conn.password or conn.extra_dejson.get("token")
     return str(token) if token else None
+
+
+def smtp_config() -> Any:
+    """The ``smtp_default`` Connection as a :class:`pipeline.mailer.SmtpConfig`, or None.
+
+    None (no Connection configured) means emails are written to the outbox folder. Runs
+    inside tasks only, never at parse.
+    """
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    from pipeline.mailer import SmtpConfig
+
+    try:
+        conn = BaseHook.get_connection("smtp_default")
+    except AirflowNotFoundException:
+        return SmtpConfig.from_env()
+    return SmtpConfig.from_connection(
+        host=conn.host,
+        port=conn.port,
+        login=conn.login,
+        password=conn.password,
+        extra=conn.extra_dejson,
+    )
