@@ -475,7 +475,7 @@ def refresh_daily(
     timezone: str,
     days: Sequence[date],
 ) -> int:
-    """Recompute ``brand_daily`` rows of ``brand`` for exactly these local days."""
+    """Recompute ``brand_daily`` and ``brand_daily_categories`` of ``brand`` for these days."""
     if not days:
         return 0
     ordered = sorted(set(days))
@@ -492,6 +492,15 @@ def refresh_daily(
             {"brand": brand, "days": ordered},
         )
         con.execute(f"insert into brand_daily by name {_transform(sql_dir, 'brand_daily')}", params)
+        con.execute(
+            "delete from brand_daily_categories where brand = $brand and list_contains($days, day)",
+            {"brand": brand, "days": ordered},
+        )
+        con.execute(
+            "insert into brand_daily_categories by name "
+            + _transform(sql_dir, "brand_daily_categories"),
+            {k: v for k, v in params.items() if k != "timezone"},
+        )
     return len(ordered)
 
 

@@ -61,11 +61,14 @@ EMPTY_Q = pd.DataFrame(columns=["record_no", "post_id", "reason", "raw"])
 def test_migrations_apply_once_and_record_themselves(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     c = warehouse.connect(path)
-    assert warehouse.migrate(c, SQL) == [
+    applied = warehouse.migrate(c, SQL)
+    assert applied == sorted(p.name for p in (SQL / "migrations").glob("*.sql"))
+    assert applied[:5] == [
         "001_posts.sql",
         "002_aggregates.sql",
         "003_file_imports.sql",
         "004_posts_per_brand.sql",
+        "005_categories_spikes_alerts.sql",
     ]
     assert warehouse.migrate(c, SQL) == []
     tables = {
@@ -77,6 +80,10 @@ def test_migrations_apply_once_and_record_themselves(tmp_path: Path) -> None:
         "load_runs",
         "brand_hourly",
         "brand_daily",
+        "brand_daily_categories",
+        "spikes",
+        "spike_hours",
+        "alerts",
         "schema_migrations",
     } <= tables
     c.close()
@@ -85,8 +92,8 @@ def test_migrations_apply_once_and_record_themselves(tmp_path: Path) -> None:
 def test_migration_003_keeps_quarantined_records_under_their_batch(tmp_path: Path) -> None:
     old_sql = tmp_path / "sql"
     shutil.copytree(SQL, old_sql)
-    for later in ("003_file_imports.sql", "004_posts_per_brand.sql"):
-        (old_sql / "migrations" / later).unlink()
+    for later in sorted((old_sql / "migrations").glob("*.sql"))[2:]:
+        later.unlink()
     path = tmp_path / "w.duckdb"
     with warehouse.open_for_write(path, old_sql) as c:
         c.execute(
@@ -200,6 +207,34 @@ def test_daily_aggregates_use_the_brand_day(con: Any) -> None:
         (date(2026, 10, 5), 1, "America/New_York"),
         (date(2026, 10, 6), 0, "America/New_York"),
     ]
+
+
+def test_daily_categories_count_complaints_per_category_and_day(con: Any) -> None:
+    at = T0 + timedelta(hours=15)
+    rows = [
+        post_row("1", at, is_complaint=True, complaint_category="billing", author_followers=5),
+        post_row("2", at, is_complaint=True, complaint_category="billing", author_followers=7),
+        post_row("3", at, is_complaint=True, complaint_category="outage"),
+        # Not counted: not a complaint, a repost of one, and a complaint on another day.
+        post_row("4", at),
+        post_row("5", at, is_complaint=True, complaint_category="billing", kind="repost"),
+        post_row("6", at + timedelta(days=1), brand_day=date(2026, 10, 6), is_complaint=True,
+                 complaint_category="outage"),
+    ]  # fmt: skip
+    warehouse.replace_interval(con, record(T0, T0 + timedelta(days=2), 6), frame(rows), EMPTY_Q)
+    day = date(2026, 10, 5)
+    for _ in range(2):  # a refresh replaces its days, never duplicates
+        warehouse.refresh_daily(con, SQL, "pebble", timezone="America/New_York", days=[day])
+    got = con.execute(
+        "select day, category, complaints, complaint_reach, share"
+        " from brand_daily_categories order by category"
+    ).fetchall()
+    assert got == [
+        (day, "billing", 2, 12, pytest.approx(2 / 3)),
+        (day, "outage", 1, 10, pytest.approx(1 / 3)),
+    ]
+    total = con.execute("select complaints from brand_daily where day = ?", [day]).fetchone()
+    assert total == (3,)
 
 
 def test_copies_are_decided_the_same_whatever_the_load_order(con: Any) -> None:
