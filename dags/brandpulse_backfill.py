@@ -8,12 +8,16 @@ hourly `brandpulse_ingest` DAG over a range in day-sized chunks, oldest first:
 2. **land**: fetches each chunk into the landing zone;
 3. **load**: scores each chunk and replaces it in the warehouse (one at a time: the
    `brandpulse_warehouse` pool has one slot);
-4. **aggregate**: recomputes `brand_hourly` and `brand_daily` over the whole range.
+4. **aggregate**: recomputes `brand_hourly` and `brand_daily` over the whole range;
+5. **spikes_and_alerts**: judges every hour of the range for spikes and, unless the
+   `alerts` param is false, sends the alerts due (each exactly once, see
+   `brandpulse_alerts`).
 
 Params: `start`, `end` (dates; end exclusive), optional `brands` and `sources` (lists of
 ids; empty = all), `local_days` (default true: every brand gets exactly those calendar days
 in its own time zone, one chunk per day; false: `start`/`end` are UTC moments cut into
-`chunk_hours` chunks). Rerunning a range replaces it. From the command line:
+`chunk_hours` chunks), `alerts` (default true). Rerunning a range replaces it and sends
+no alert twice. From the command line:
 
     brandpulse airflow dags trigger brandpulse_backfill \
         --conf '{"start": "2026-10-05", "end": "2026-11-02"}'
@@ -26,7 +30,14 @@ from __future__ import annotations
 from typing import Any
 
 from airflow.sdk import Param, dag, get_current_context, task
-from brandpulse_dag_support import AGGREGATES, DAG_DEFAULTS, POSTS, connection_secret
+from brandpulse_dag_support import (
+    AGGREGATES,
+    DAG_DEFAULTS,
+    POSTS,
+    SPIKES,
+    connection_secret,
+    smtp_config,
+)
 
 from pipeline.orchestration import BACKFILL_DAG, WAREHOUSE_POOL
 
@@ -52,6 +63,9 @@ from pipeline.orchestration import BACKFILL_DAG, WAREHOUSE_POOL
             minimum=1,
             maximum=24 * 7,
             description="UTC chunk size when local_days is false",
+        ),
+        "alerts": Param(
+            True, type="boolean", description="send the alerts due for spikes in the range"
         ),
     },
 )
@@ -112,6 +126,29 @@ def brandpulse_backfill() -> None:
             "brand_days": result.days,
         }
 
+    @task(pool=WAREHOUSE_POOL, outlets=[SPIKES])
+    def spikes_and_alerts(
+        items: list[dict[str, str]], aggregated: dict[str, int]
+    ) -> dict[str, Any]:
+        """Judge every hour of the range for spikes; send the alerts due (param alerts)."""
+        from pipeline import alerting, jobs
+        from pipeline.settings import Settings
+
+        chunks = [jobs.Chunk.from_dict(i) for i in items]
+        if not chunks:
+            return {"sent": 0}
+        settings = Settings.from_env()
+        send = bool(get_current_context()["params"]["alerts"])
+        summary = alerting.evaluate(
+            settings,
+            smtp_config() if send else None,
+            sorted({c.brand for c in chunks}),
+            window=(min(c.start for c in chunks), max(c.end for c in chunks)),
+            alerts=send,
+        )
+        print(alerting.describe(summary, settings, sent=send))
+        return {"sent": summary.sent, "brand_hours": aggregated["brand_hours"]}
+
     @task
     def check_loads(loads: list[dict[str, Any]]) -> int:
         """Fails the run (upstream_failed) when any load failed, after aggregate has run."""
@@ -121,7 +158,7 @@ def brandpulse_backfill() -> None:
     items = plan()
     landed = land.override(doc_md=land.function.__doc__).expand(item=items)
     loads = load.override(doc_md=load.function.__doc__).expand(batch=landed)
-    aggregate(items, loads)
+    spikes_and_alerts(items, aggregate(items, loads))
     check_loads(loads)
 
 

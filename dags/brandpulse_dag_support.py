@@ -25,6 +25,7 @@ POSTS = Asset(name="brandpulse_posts", uri=ASSET_URIS["brandpulse_posts"])
 BRAND_HOURLY = Asset(name="brandpulse_brand_hourly", uri=ASSET_URIS["brandpulse_brand_hourly"])
 BRAND_DAILY = Asset(name="brandpulse_brand_daily", uri=ASSET_URIS["brandpulse_brand_daily"])
 AGGREGATES = [BRAND_HOURLY, BRAND_DAILY]
+SPIKES = Asset(name="brandpulse_spikes", uri=ASSET_URIS["brandpulse_spikes"])
 
 #: A bad brands file, interval or credential is not fixed by retrying: fail at once. A far
 #: rate limit is retried after the provider's window; everything else gets default_args'.

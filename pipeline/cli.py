@@ -86,6 +86,27 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"({result.quarantined} quarantined); aggregated {result.aggregate.hours} brand-hours "
         f"and {result.aggregate.days} brand-days into {settings.warehouse}"
     )
+    if items:
+        from pipeline import alerting, mailer
+
+        start, end = min(i.start for i in items), max(i.end for i in items)
+        brands = sorted({i.brand for i in items})
+        summary = alerting.evaluate(
+            settings,
+            mailer.SmtpConfig.from_env(),
+            brands,
+            window=(start, end),
+            alerts=not args.no_alerts,
+        )
+        print(alerting.describe(summary, settings, sent=not args.no_alerts))
+    return 0
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    from pipeline import detect_file
+
+    summary = detect_file.detect_csv(Path(args.input), Path(args.output))
+    print(f"{args.input}: {summary.format()}; wrote {args.output}", file=sys.stderr)
     return 0
 
 
@@ -227,7 +248,25 @@ def build_parser() -> argparse.ArgumentParser:
         "(whole local days, one batch per day) instead of UTC moments",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--no-alerts",
+        action="store_true",
+        help="store the spikes found in the interval but send no alert email",
+    )
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "detect",
+        help="run the spike detector over a timestamp,value CSV",
+        description=(
+            "Read a regular timestamp,value CSV (any step from 5 minutes to a day; the step is "
+            "inferred) and write timestamp,value,anomaly_score,is_spike, causally: each row is "
+            "judged on the rows before it only, with the detector's defaults (docs/spikes.md)."
+        ),
+    )
+    p.add_argument("--input", required=True, help="CSV with a header: timestamp,value")
+    p.add_argument("--output", required=True, help="CSV to write")
+    p.set_defaults(func=cmd_detect)
 
     p = sub.add_parser(
         "import-files",
@@ -277,7 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="run read-only SQL against the warehouse and print a table",
         description=(
             "Open the warehouse read-only and run one SQL statement. Tables: posts, "
-            "brand_hourly, brand_daily, quarantine, load_runs (see README.md)."
+            "brand_hourly, brand_daily, brand_daily_categories, spikes, spike_hours, alerts, "
+            "quarantine, load_runs (see docs/warehouse.md)."
         ),
         epilog='example: brandpulse query "' + EXAMPLE_QUERIES[0] + '"',
     )

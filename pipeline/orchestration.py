@@ -21,12 +21,17 @@ BACKFILL_DAG = "brandpulse_backfill"
 INGEST_DAG = "brandpulse_ingest"
 DAILY_DAG = "brandpulse_daily"
 FILE_IMPORT_DAG = "brandpulse_file_import"
+ALERTS_DAG = "brandpulse_alerts"
+#: How often the alerts DAG evaluates the latest closed hours, besides running right after
+#: every update of brand_hourly (cron, UTC).
+ALERTS_SCHEDULE = "*/15 * * * *"
 
 #: Asset name -> URI: the warehouse tables the DAGs produce.
 ASSET_URIS = {
     "brandpulse_posts": "brandpulse://warehouse/posts",
     "brandpulse_brand_hourly": "brandpulse://warehouse/brand_hourly",
     "brandpulse_brand_daily": "brandpulse://warehouse/brand_daily",
+    "brandpulse_spikes": "brandpulse://warehouse/spikes",
 }
 
 #: The first interval the schedules know about: the first day of the demo data.

@@ -81,6 +81,7 @@ def test_every_dag_imports_without_errors(parsed: dict[str, Any]) -> None:
     assert parsed["errors"] == {}
     assert set(parsed["dags"]) == {
         "brandpulse_ingest", "brandpulse_daily", "brandpulse_backfill", "brandpulse_file_import",
+        "brandpulse_alerts",
     }  # fmt: skip
 
 
@@ -110,10 +111,19 @@ def test_ingest_structure(parsed: dict[str, Any]) -> None:
 def test_backfill_and_daily_structure(parsed: dict[str, Any]) -> None:
     backfill = parsed["dags"]["brandpulse_backfill"]
     assert backfill["timetable"] == "NullTimetable"
-    assert list(backfill["tasks"]) == ["plan", "land", "load", "aggregate", "check_loads"]
+    assert list(backfill["tasks"]) == [
+        "plan", "land", "load", "aggregate", "spikes_and_alerts", "check_loads",
+    ]  # fmt: skip
     daily = parsed["dags"]["brandpulse_daily"]
     assert daily["timetable"] == "CronDataIntervalTimetable"
     assert daily["tasks"]["settle_daily"]["pool"] == "brandpulse_warehouse"
+
+
+def test_alerts_runs_after_every_hourly_update_and_on_a_clock(parsed: dict[str, Any]) -> None:
+    alerts = parsed["dags"]["brandpulse_alerts"]
+    assert alerts["timetable"] == "AssetOrTimeSchedule"
+    assert alerts["tasks"]["detect_and_alert"]["pool"] == "brandpulse_warehouse"
+    assert alerts["max_active_runs"] == 1 and alerts["doc"]
 
 
 def test_every_task_that_writes_the_warehouse_is_in_the_one_slot_pool(
@@ -121,7 +131,10 @@ def test_every_task_that_writes_the_warehouse_is_in_the_one_slot_pool(
 ) -> None:
     for dag in parsed["dags"].values():
         for task_id, task in dag["tasks"].items():
-            if task_id in {"load", "aggregate", "settle_daily", "import_files"}:
+            if task_id in {
+                "load", "aggregate", "settle_daily", "import_files", "spikes_and_alerts",
+                "detect_and_alert",
+            }:  # fmt: skip
                 assert task["pool"] == "brandpulse_warehouse", task_id
 
 

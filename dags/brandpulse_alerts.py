@@ -1,0 +1,64 @@
+"""
+### brandpulse_alerts: spike detection and alert emails
+
+Runs right after every update of `brand_hourly` (the hourly ingest, file imports,
+backfills) and, as a safety net, every 15 minutes. For each brand it judges the latest
+closed hours stored (`lookback_hours`, default 6, so a late load is still judged), each
+hour against a seasonal baseline of the hours before it (`pipeline/spikes.py`,
+`docs/spikes.md`), stores what it flags in `spikes` / `spike_hours`, and emails the alerts
+due to the brand's `alerts.recipients`:
+
+- **opened** when a spike is first seen, **escalated** when its severity rises (an ongoing
+  spike alerts again only then), **recovered** when it ends (configurable per brand under
+  `overrides.alerts`);
+- through the Airflow Connection `smtp_default` when there is one, else as `.eml` files in
+  the outbox folder;
+- **exactly once** per spike, kind and recipient: the `alerts` ledger is committed before
+  each send and marked sent after, so a retry or a rerun never sends twice, and a crash
+  in between resends with the same Message-ID (counted in `attempts`, logged).
+
+A failed delivery fails the task after every other delivery was tried; the retry sends
+only what is still due.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
+from brandpulse_dag_support import BRAND_HOURLY, DAG_DEFAULTS, SPIKES, smtp_config
+
+from pipeline.orchestration import ALERTS_DAG, ALERTS_SCHEDULE, WAREHOUSE_POOL
+
+
+@dag(
+    dag_id=ALERTS_DAG,
+    schedule=AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable(ALERTS_SCHEDULE, timezone="UTC"), assets=[BRAND_HOURLY]
+    ),
+    doc_md=__doc__,
+    **DAG_DEFAULTS,
+)
+def brandpulse_alerts() -> None:
+    @task(pool=WAREHOUSE_POOL, outlets=[SPIKES])
+    def detect_and_alert() -> dict[str, Any]:
+        """Judge each brand's latest stored hours, store spikes, send the alerts due."""
+        from pipeline import alerting
+        from pipeline.settings import Settings
+
+        settings = Settings.from_env()
+        summary = alerting.evaluate(settings, smtp_config())
+        print(alerting.describe(summary, settings))
+        return {
+            "sent": summary.sent,
+            "failed": summary.failed,
+            "alerts": [
+                f"{o.spike_id} {o.kind} {o.severity} -> {o.recipient}: {o.status}"
+                for o in summary.outcomes
+            ],
+        }
+
+    detect_and_alert()
+
+
+brandpulse_alerts()
