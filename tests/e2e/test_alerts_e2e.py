@@ -1,0 +1,94 @@
+"""The demo incident through real Airflow: alert emails reach a real SMTP server on
+127.0.0.1 once per spike and recipient, with numbers, a chart and escaped post text."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from pipeline import airflow_runner, file_import, warehouse
+from pipeline.settings import Settings
+from tests.conftest import write_brands
+from tests.fakes.smtp import smtp_server, smtp_uri
+
+pytestmark = pytest.mark.airflow
+
+PLANTED = '<script>alert("pwned")</script> still no signal, @PebbleMobile is down AGAIN'
+RECIPIENTS = ["oncall@pebble.example", "pr@pebble.example"]
+BRANDS = """
+version: 1
+brands:
+  - id: pebble
+    name: Pebble Mobile
+    timezone: America/New_York
+    accounts: ["@PebbleMobile", "@PebbleCares"]
+    terms: ["pebble mobile"]
+    sources:
+      demo: {profile: telecom, posts_per_day: 900}
+      file: {folder: planted}
+    alerts: {recipients: [oncall@pebble.example, pr@pebble.example]}
+"""
+
+
+def _plant(settings: Settings) -> None:
+    """One post with hostile text and a huge reach, in the outage hour (17:30 UTC)."""
+    folder = settings.home / "planted"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "planted.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["post_id", "created_at", "text", "author_handle", "author_followers"])
+        writer.writerow(["planted-1", "2026-10-22T17:30:00Z", PLANTED, "loudvoice", 5_000_000])
+    results = file_import.import_files(settings)
+    assert [r.loaded for r in results] == [1]
+
+
+def test_the_demo_incident_alerts_each_recipient_once_with_context(
+    e2e_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRANDPULSE_BRANDS", str(write_brands(tmp_path / "brands.yaml", BRANDS)))
+    settings = Settings.from_env()
+    _plant(settings)
+    conf = {
+        "start": "2026-10-08T00:00:00Z", "end": "2026-10-22T22:00:00Z", "local_days": False,
+        "brands": ["pebble"], "sources": ["demo"],
+    }  # fmt: skip
+    with smtp_server() as (inbox, port):
+        monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", smtp_uri(port))
+        airflow_runner.dags_test("brandpulse_backfill", settings, conf=conf)
+        first = list(inbox.messages)
+        # A rerun of the backfill and the scheduled evaluation send nothing more.
+        airflow_runner.dags_test("brandpulse_backfill", settings, conf=conf)
+        airflow_runner.dags_test("brandpulse_alerts", settings)
+        assert len(inbox.messages) == len(first)
+
+    spikes = {r.message["X-Brandpulse-Spike"] for r in first}
+    assert any(s.startswith("pebble:complaints:2026-10-22") for s in spikes), spikes
+    delivered = sorted((r.message["X-Brandpulse-Spike"], r.recipients[0]) for r in first)
+    assert delivered == sorted((s, rcpt) for s in spikes for rcpt in RECIPIENTS)
+
+    msg = next(
+        r.message for r in first
+        if r.recipients == [RECIPIENTS[0]] and ":complaints:" in r.message["X-Brandpulse-Spike"]
+    )  # fmt: skip
+    assert "Pebble Mobile complaints spike" in msg["Subject"]
+    assert "WARNING" in msg["Subject"] or "CRITICAL" in msg["Subject"]
+    assert "expected" in msg["Subject"]
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert "Since: Thu 22 Oct" in text and "Peak:" in text
+    assert "loudvoice" in text  # the planted post leads the top posts by reach
+    assert "<script" not in html and "&lt;script&gt;alert(&quot;pwned&quot;)" in html
+    png = [p for p in msg.walk() if p.get_content_type() == "image/png"]
+    assert len(png) == 1 and png[0]["Content-ID"] == "<chart>" and 'src="cid:chart"' in html
+
+    con = warehouse.connect(settings.warehouse, read_only=True)
+    try:
+        ledger = con.execute(
+            "select count(*), count(*) filter (where status = 'sent' and attempts = 1)"
+            " from alerts where kind <> 'recovered' or status = 'sent'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert ledger == (len(first), len(first))
