@@ -54,8 +54,10 @@ __all__ = [
     "DueReport",
     "Report",
     "ReportDelivery",
+    "archive",
     "due_reports",
     "render_report",
+    "send_due",
     "send_reports",
 ]
 
