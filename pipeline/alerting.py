@@ -204,8 +204,9 @@ def detect_brand(
 ) -> DetectResult:
     """Judge ``brand``'s stored hours in ``[start, end)`` and store the flagged ones."""
     spike_config, alert_config = brand_settings(brand)
-    history_start = start - spikes.HISTORY_HOURS * HOUR
-    points = _stored_hours(con, brand.id, history_start, end)
+    # Every verdict is made on the brand's whole stored history (the detector's state
+    # depends on where it starts), so judging an hour again always gives the same answer.
+    points = _stored_hours(con, brand.id, datetime.min.replace(tzinfo=UTC), end)
     findings = spikes.detect_hourly(points, spike_config, brand=brand.id, start=start)
     judged = sum(1 for p in points if p.hour >= start)
     rows = [

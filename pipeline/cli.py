@@ -135,6 +135,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     result = evaluation.evaluate(default_scorer(), Path(args.data))
     sys.stdout.write(evaluation.report(result))
+    if args.nab_scorer:
+        from pipeline import spike_eval
+
+        nab = spike_eval.evaluate_nab(Path(args.data) / "nab_realtweets_dev", Path(args.nab_scorer))
+        sys.stdout.write("\n" + nab.format() + "\n")
     return 0
 
 
@@ -309,6 +314,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("--data", required=True, help="folder of the evaluation data sets")
+    p.add_argument(
+        "--nab-scorer",
+        help="also score the spike detector on <data>/nab_realtweets_dev with this copy of "
+        "NAB's scorer (nab_score.py), in the standard and reward-low-FP profiles",
+    )
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser(
