@@ -53,7 +53,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final, Generic, TypeVar
 
 from pipeline.config import BrandConfig
-from pipeline.errors import InputError
+from pipeline.errors import ConfigError, InputError
 from pipeline.posts import Post
 from pipeline.secrets import SecretLookup
 from pipeline.sources import demo_text as text_data
@@ -228,6 +228,7 @@ class Incident:
     categories: tuple[tuple[str, float], ...]
     tail_hours: int = 0
     label: str = ""
+    days: int = 0  # days between the start's and the end's local date (0: same day)
 
 
 @dataclass(frozen=True)
@@ -723,7 +724,12 @@ class _World:
     """Everything about one brand that does not change from hour to hour."""
 
     def __init__(
-        self, seed: int, brand: BrandConfig, profile: Profile, posts_per_day: float
+        self,
+        seed: int,
+        brand: BrandConfig,
+        profile: Profile,
+        posts_per_day: float,
+        incidents: tuple[Incident, ...] = (),
     ) -> None:
         rng = random.Random(f"{seed}:{brand.id}:world")
         self.seed = seed
@@ -776,7 +782,7 @@ class _World:
         ]
         self.care: _Weighted[_Author] = _Weighted(care, care_weights)
 
-        self.surges = self._incident_windows(INCIDENTS.get(profile.name, ()))
+        self.surges = self._incident_windows((*INCIDENTS.get(profile.name, ()), *incidents))
 
     def _incident_windows(
         self, incidents: Sequence[Incident]
@@ -785,7 +791,7 @@ class _World:
         windows: list[tuple[int, int, _Surge]] = []
         for inc in incidents:
             start = datetime.combine(inc.day, inc.start, tzinfo=self.tz)
-            end = datetime.combine(inc.day, inc.end, tzinfo=self.tz)
+            end = datetime.combine(inc.day + timedelta(days=inc.days), inc.end, tzinfo=self.tz)
             if end <= start:
                 end += timedelta(days=1)
             cats = _Weighted.of(inc.categories)
@@ -813,17 +819,23 @@ _WORLD_CACHE_SIZE: Final = 16  # brands x option sets kept built
 _worlds: dict[tuple[Any, ...], _World] = {}
 
 
-def _world_for(seed: int, brand: BrandConfig, profile: str, posts_per_day: float) -> _World:
+def _world_for(
+    seed: int,
+    brand: BrandConfig,
+    profile: str,
+    posts_per_day: float,
+    incidents: tuple[Incident, ...] = (),
+) -> _World:
     """The world of a brand, built once per seed, config fields and options."""
     key = (
         seed, brand.id, brand.name, brand.timezone, brand.accounts, brand.terms,
-        brand.languages, profile, posts_per_day,
+        brand.languages, profile, posts_per_day, incidents,
     )  # fmt: skip
     world = _worlds.get(key)
     if world is None:
         if len(_worlds) >= _WORLD_CACHE_SIZE:
             del _worlds[next(iter(_worlds))]
-        world = _worlds[key] = _World(seed, brand, PROFILES[profile], posts_per_day)
+        world = _worlds[key] = _World(seed, brand, PROFILES[profile], posts_per_day, incidents)
     return world
 
 
@@ -1159,11 +1171,69 @@ class _Hour:
 # The source
 # --------------------------------------------------------------------------------------
 
-_KNOWN_OPTIONS: Final = ("enabled", "lag_minutes", "posts_per_day", "profile")
+_KNOWN_OPTIONS: Final = ("enabled", "incidents", "lag_minutes", "posts_per_day", "profile")
+#: Most hours a configured incident may last.
+MAX_INCIDENT_HOURS: Final = 48
 
 
-def _options(brand: BrandConfig, options: Mapping[str, Any]) -> tuple[str, float]:
-    """Validate a brand's ``sources.demo`` options: ``(profile name, posts per day)``."""
+def _incidents(
+    profile: str, raw: Any, fail: Callable[[str, str], ConfigError]
+) -> tuple[Incident, ...]:
+    """Extra incidents from ``sources.demo.incidents`` (drills: rehearse the alerting).
+
+    Each item: ``start`` (local ``YYYY-MM-DDTHH:MM``, whole hours), ``hours`` (1-48),
+    optional ``multiplier`` (complaints vs a normal hour, default 9) and ``category``
+    (default: the profile's outage category).
+    """
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise fail("incidents", "must be a list of {start, hours, multiplier, category}")
+    out = []
+    for i, item in enumerate(raw):
+        where = f"incidents[{i}]"
+        if not isinstance(item, Mapping) or set(item) - {
+            "start",
+            "hours",
+            "multiplier",
+            "category",
+        }:
+            raise fail(where, "must be a mapping with start, hours, multiplier, category")
+        try:
+            start = datetime.strptime(str(item.get("start")), "%Y-%m-%dT%H:%M")
+        except ValueError:
+            raise fail(f"{where}.start", "must be a local time YYYY-MM-DDTHH:MM") from None
+        if start.minute:
+            raise fail(f"{where}.start", "must be a whole hour")
+        hours = item.get("hours")
+        if (
+            isinstance(hours, bool)
+            or not isinstance(hours, int)
+            or not 1 <= hours <= MAX_INCIDENT_HOURS
+        ):
+            raise fail(f"{where}.hours", f"must be a whole number from 1 to {MAX_INCIDENT_HOURS}")
+        mult = item.get("multiplier", 9.0)
+        if isinstance(mult, bool) or not isinstance(mult, int | float) or not 1 < mult <= 100:
+            raise fail(f"{where}.multiplier", "must be a number above 1, up to 100")
+        known = [c for c, _ in PROFILES[profile].categories]
+        category = item.get("category", "outage" if "outage" in known else known[0])
+        if category not in known:
+            raise fail(f"{where}.category", f"unknown category (known: {', '.join(known)})")
+        end = start + timedelta(hours=hours)
+        out.append(
+            Incident(
+                day=start.date(), start=start.time(), end=end.time(), multiplier=float(mult),
+                categories=((str(category), 1.0),), tail_hours=1, label="configured incident",
+                days=(end.date() - start.date()).days,
+            )
+        )  # fmt: skip
+    return tuple(out)
+
+
+def _options(
+    brand: BrandConfig, options: Mapping[str, Any]
+) -> tuple[str, float, tuple[Incident, ...]]:
+    """Validate a brand's ``sources.demo`` options: ``(profile, posts per day, incidents)``."""
 
     fail = fields.option_error(brand, DemoSource.name)
     fields.reject_unknown(options, _KNOWN_OPTIONS, fail)
@@ -1184,7 +1254,11 @@ def _options(brand: BrandConfig, options: Mapping[str, Any]) -> tuple[str, float
         raise fail(
             "posts_per_day", f"must be a positive number up to {MAX_POSTS_PER_DAY}, got {per_day!r}"
         )
-    return str(profile), float(per_day)
+    return (
+        str(profile),
+        float(per_day),
+        _incidents(str(profile), options.get("incidents"), fail),
+    )
 
 
 def _epoch(value: datetime, name: str) -> float:
@@ -1215,12 +1289,12 @@ class DemoSource:
         self, brand: BrandConfig, start: datetime, end: datetime, options: Mapping[str, Any]
     ) -> Iterator[RawRecord]:
         """The records about ``brand`` created in ``[start, end)``, by ``(created_at, id)``."""
-        profile, per_day = _options(brand, options)
+        profile, per_day, incidents = _options(brand, options)
         start_ts, end_ts = _epoch(start, "start"), _epoch(end, "end")
         first_hour = int((start_ts - _MAX_FOLLOW_UP_S) // _HOUR_S) * _HOUR_S
         if first_hour * 1000 < _SNOWFLAKE_EPOCH_MS:
             raise InputError("start: the demo source makes posts from 2010-11-06 on")
-        world = _world_for(self.seed, brand, profile, per_day)
+        world = _world_for(self.seed, brand, profile, per_day, incidents)
         rows: list[_Row] = []
         for hour_ts in range(first_hour, math.ceil(end_ts), _HOUR_S):
             rows.extend(r for r in _Hour(world, hour_ts).generate() if start_ts <= r[0] < end_ts)

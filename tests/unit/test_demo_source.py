@@ -502,3 +502,61 @@ def test_bad_posts_per_day_is_a_config_error(value: Any) -> None:
     options = {"profile": "telecom", "posts_per_day": value}
     with pytest.raises(ConfigError, match=r"pebble.*sources\.demo\.posts_per_day"):
         DemoSource().fetch(PEBBLE, DEMO_START, DEMO_END, options)
+
+
+def test_a_configured_incident_is_a_surge_of_complaints_in_its_hours() -> None:
+    from pipeline.config import parse_brands
+
+    def brand_with(options: dict[str, object]) -> Any:
+        data = {
+            "brands": [{
+                "id": "drill", "name": "Drill Co", "timezone": "Europe/London",
+                "accounts": ["@Drill"], "terms": ["drill"], "sources": {"demo": options},
+            }]
+        }  # fmt: skip
+        return parse_brands(data, Path("brands.yaml")).brands[0]
+
+    plain = brand_with({"profile": "grocery"})
+    drill = brand_with({
+        "profile": "grocery",
+        "incidents": [{"start": "2026-11-22T10:00", "hours": 2, "multiplier": 8}],
+    })  # fmt: skip
+    start = datetime(2026, 11, 22, 9, tzinfo=UTC)  # 09:00 UTC = 09:00 London in November
+
+    def complaints(brand: Any, hours: int, offset: int) -> int:
+        rows = DemoSource().fetch(
+            brand, start + timedelta(hours=offset), start + timedelta(hours=offset + hours),
+            brand.source("demo").options,
+        )  # fmt: skip
+        return sum(1 for r in rows if r["demo_truth"]["intent"] == "complaint")
+
+    assert complaints(drill, 2, 1) > 4 * max(1, complaints(plain, 2, 1))
+    assert complaints(drill, 1, 0) == complaints(plain, 1, 0)  # before it: unchanged
+
+
+@pytest.mark.parametrize(
+    ("incident", "field"),
+    [
+        ({"start": "2026-11-22 10:00", "hours": 2}, "incidents[0].start"),
+        ({"start": "2026-11-22T10:30", "hours": 2}, "incidents[0].start"),
+        ({"start": "2026-11-22T10:00", "hours": 0}, "incidents[0].hours"),
+        ({"start": "2026-11-22T10:00", "hours": 2, "multiplier": 1}, "incidents[0].multiplier"),
+        ({"start": "2026-11-22T10:00", "hours": 2, "category": "weather"}, "incidents[0].category"),
+        ({"start": "2026-11-22T10:00", "hours": 2, "size": 3}, "incidents[0]"),
+    ],
+)
+def test_configured_incidents_are_validated(incident: dict[str, object], field: str) -> None:
+    from pipeline.config import parse_brands
+
+    data = {
+        "brands": [{
+            "id": "drill", "name": "Drill Co", "timezone": "Europe/London",
+            "accounts": ["@Drill"], "terms": ["drill"],
+            "sources": {"demo": {"profile": "grocery", "incidents": [incident]}},
+        }]
+    }  # fmt: skip
+    from pipeline.sources import check_options
+
+    brand = parse_brands(data, Path("brands.yaml")).brands[0]
+    with pytest.raises(ConfigError, match=re.escape(f"sources.demo.{field}'")):
+        check_options(brand)
