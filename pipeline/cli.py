@@ -102,6 +102,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from pipeline import mailer, report
+
+    settings = Settings.from_env()
+    day = date.fromisoformat(args.date) if args.date else None
+    if args.no_send:
+        from pipeline.config import load_brands
+
+        for brand in load_brands(settings.brands_file).select(tuple(args.brand or ())):
+            rendered = report.render_report(settings, brand.id, day or report.yesterday(brand))
+            print(f"{brand.id}: {report.archive(settings, rendered)}")
+        return 0
+    results = report.send_reports(
+        settings, day, args.brand, mailer.SmtpConfig.from_env(), resend=args.resend
+    )
+    for r in results:
+        print(" ".join(f"{k}={v}" for k, v in r.to_dict().items()))
+    return 0
+
+
 def cmd_detect(args: argparse.Namespace) -> int:
     from pipeline import detect_file
 
@@ -259,6 +281,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="store the spikes found in the interval but send no alert email",
     )
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "report",
+        help="render, archive and send the daily complaint report",
+        description=(
+            "Build each brand's complaint report for a day (in the brand's time zone) from the "
+            "warehouse, archive it as HTML under the reports folder and send it to the brand's "
+            "report.recipients: over SMTP when AIRFLOW_CONN_SMTP_DEFAULT is set, else into the "
+            "outbox. A recipient who already got that day's report is skipped (see --resend). "
+            "What the report shows: docs/report.md."
+        ),
+    )
+    p.add_argument("--date", help="the day, YYYY-MM-DD (default: each brand's yesterday)")
+    p.add_argument("--brand", action="append", help="brand id (repeatable; default: all)")
+    p.add_argument(
+        "--resend", action="store_true", help="send again to recipients who already got it"
+    )
+    p.add_argument(
+        "--no-send", action="store_true", help="only render and archive the HTML; send nothing"
+    )
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser(
         "detect",

@@ -19,15 +19,28 @@ log = logging.getLogger(__name__)
 #: The demo loads whole local days per brand, which reach up to 14 hours past the UTC days.
 DEMO_MARGIN = timedelta(hours=14)
 
-#: Marks a day in the summary whose complaint share (complaints / posts) exceeds this
-#: multiple of the brand's median day: busy days are not spikes, a jump in share is.
-SUMMARY_PEAK_FACTOR = 2.0
-
 _DAILY_SQL = """
-select brand, day, posts, round(negative_share, 3) as negative_share, complaints
-from brand_daily
-where day >= ? and day < ?
-order by brand, day
+select
+    d.brand, d.day, d.posts, round(d.negative_share, 3) as negative_share, d.complaints,
+    coalesce((
+        select '◀ ' || string_agg(distinct replace(s.metric, '_', ' '), ', ') || ' spike'
+        from spikes as s
+        where s.brand = d.brand
+          and (timezone(d.timezone, s.started_at::timestamptz))::date <= d.day
+          and (timezone(d.timezone, s.last_hour::timestamptz))::date >= d.day
+    ), '') as spikes
+from brand_daily as d
+where d.day >= ? and d.day < ?
+order by d.brand, d.day
+"""
+
+_SPIKES_SQL = """
+select s.brand, s.metric, s.started_at, s.hours, s.observed, s.expected, s.severity,
+       count(a.recipient) filter (where a.status = 'sent')::bigint as emails
+from spikes as s left join alerts as a using (spike_id)
+where s.started_at >= ? and s.started_at < ?
+group by all
+order by s.brand, s.started_at, s.metric
 """
 
 _PEAK_HOUR_SQL = """
@@ -62,8 +75,14 @@ def run_demo(settings: Settings, *, engine: str, out: TextIO) -> None:
     else:
         out.write(f"Running the pipeline locally over {conf['start']} .. {conf['end']}...\n")
         out.flush()
-        jobs.run(
-            jobs.plan(DEMO_START, DEMO_END, local_days=True, settings=settings), settings=settings
+        items = jobs.plan(DEMO_START, DEMO_END, local_days=True, settings=settings)
+        jobs.run(items, settings=settings)
+        from pipeline import alerting, mailer
+
+        alerting.evaluate(
+            settings,
+            mailer.SmtpConfig.from_env(),
+            window=(min(i.start for i in items), max(i.end for i in items)),
         )
     elapsed = time.monotonic() - started
     out.write(summary(settings, engine=engine, elapsed_s=elapsed))
@@ -80,6 +99,9 @@ def summary(settings: Settings, *, engine: str, elapsed_s: float) -> str:
             con, _KINDS_SQL, [start - DEMO_MARGIN, end + DEMO_MARGIN]
         )
         quarantined = con.execute("select count(*) from quarantine").fetchone()
+        spike_names, spikes = warehouse.query(
+            con, _SPIKES_SQL, [start - DEMO_MARGIN, end + DEMO_MARGIN]
+        )
     finally:
         con.close()
 
@@ -96,13 +118,9 @@ def summary(settings: Settings, *, engine: str, elapsed_s: float) -> str:
     for row in daily:
         by_brand.setdefault(str(row[0]), []).append(tuple(row))
     for rows in by_brand.values():
-        shares = [_share(r) for r in rows]
-        median = sorted(shares)[len(shares) // 2] if shares else 0.0
-        marked = [
-            (*r, "◀ complaint spike" if median and share > SUMMARY_PEAK_FACTOR * median else "")
-            for r, share in zip(rows, shares, strict=True)
-        ]
-        lines.append(table.render([*names, ""], marked, max_rows=None))
+        lines.append(table.render([*names[:-1], ""], rows, max_rows=None))
+    lines.append("Spikes found by the detector (UTC), and alert emails sent for them:")
+    lines.append(table.render(spike_names, spikes, max_rows=None))
     lines.append("Busiest complaint hour per brand (UTC):")
     lines.append(table.render(["brand", "hour", "posts", "complaints"], peaks, max_rows=None))
     lines.append("All stored posts by kind:")
@@ -126,11 +144,6 @@ def summary(settings: Settings, *, engine: str, elapsed_s: float) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def _share(row: tuple[object, ...]) -> float:
-    posts, complaints = int(str(row[2])), int(str(row[4]))
-    return complaints / posts if posts else 0.0
 
 
 def _count_files(folder: Path, pattern: str) -> int:

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
-from pipeline import landing, warehouse
+from pipeline import landing, responses, warehouse
 from pipeline.config import BrandConfig, BrandsFile, load_brands
 from pipeline.errors import ConfigError, InputError
 from pipeline.fetching import FetchPolicy, land_paged
@@ -342,6 +342,10 @@ def aggregate(
                 own = _hours(start, end) if create else []
                 margin = warehouse.existing_hours(con, brand.id, floor_hour(lo), ceil_hour(hi))
                 hours += warehouse.refresh_hourly(con, settings.sql, brand.id, own + margin)
+            # Replies arrive after complaints: complaints of the week before get theirs.
+            responses.refresh_complaint_responses(
+                con, settings.sql, brand.id, start - responses.REPLY_LOOKBACK, end
+            )
             if daily:
                 own_days = _days(*local_days(brand, start, end)) if create else []
                 margin_days = warehouse.existing_days(con, brand.id, *local_days(brand, lo, hi))

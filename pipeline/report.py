@@ -281,7 +281,7 @@ def _settle(
         )
 
 
-def _yesterday(brand: BrandConfig) -> date:
+def yesterday(brand: BrandConfig) -> date:
     """The brand's last complete local day, by the wall clock (the CLI's default only)."""
     return datetime.now(brand.tz).date() - timedelta(days=1)
 
@@ -308,7 +308,7 @@ def send_reports(
     channel = "smtp" if smtp is not None else "outbox"
     results: list[ReportDelivery] = []
     for brand in brands:
-        report_day = day or _yesterday(brand)
+        report_day = day or yesterday(brand)
         report = render_report(settings, brand.id, report_day)
         path = archive(settings, report)
         log.info("report %s archived at %s", report.key, path)

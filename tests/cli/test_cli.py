@@ -228,6 +228,9 @@ def test_local_demo_shows_28_whole_days_per_brand_and_the_incident(
     assert code == 0, err
     day_rows = re.findall(r"^(pebble|fernleaf) +\| \d{4}-\d\d-\d\d \|", out, re.MULTILINE)
     assert sorted(Counter(day_rows).items()) == [("fernleaf", 28), ("pebble", 28)]
-    spike_lines = [line for line in out.splitlines() if "complaint spike" in line]
-    assert [line.split()[2] for line in spike_lines] == ["2026-10-22"], out
+    # Days marked from the `spikes` table: the outage day only, with a complaints spike.
+    spike_days = [line for line in out.splitlines() if "◀" in line]
+    assert [line.split()[2] for line in spike_days] == ["2026-10-22"], out
+    assert "complaints" in spike_days[0] and spike_days[0].startswith("pebble")
+    assert "Spikes found by the detector" in out
     assert str(settings.warehouse) in out and "brandpulse query" in out

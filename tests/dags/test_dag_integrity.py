@@ -81,7 +81,7 @@ def test_every_dag_imports_without_errors(parsed: dict[str, Any]) -> None:
     assert parsed["errors"] == {}
     assert set(parsed["dags"]) == {
         "brandpulse_ingest", "brandpulse_daily", "brandpulse_backfill", "brandpulse_file_import",
-        "brandpulse_alerts",
+        "brandpulse_alerts", "brandpulse_report",
     }  # fmt: skip
 
 
@@ -133,7 +133,7 @@ def test_every_task_that_writes_the_warehouse_is_in_the_one_slot_pool(
         for task_id, task in dag["tasks"].items():
             if task_id in {
                 "load", "aggregate", "settle_daily", "import_files", "spikes_and_alerts",
-                "detect_and_alert",
+                "detect_and_alert", "send_reports",
             }:  # fmt: skip
                 assert task["pool"] == "brandpulse_warehouse", task_id
 
