@@ -3,18 +3,14 @@ SMTP server (aiosmtpd on 127.0.0.1), given as the smtp_default Connection, once.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from pipeline import airflow_runner, jobs, warehouse
 from pipeline.settings import Settings
+from tests.fakes.smtp import Inbox, smtp_server, smtp_uri
 
 pytestmark = pytest.mark.airflow
 
@@ -25,35 +21,12 @@ RUN = datetime(2026, 10, 23, 12, tzinfo=UTC)
 RECIPIENT = "care-lead@pebble.example"
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        msg = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(msg, EmailMessage)
-        self.messages.append((list(envelope.rcpt_tos), msg))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
     """A real SMTP server on 127.0.0.1, given to Airflow as the smtp_default Connection."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_SMTP_DEFAULT",
-        f"smtp://127.0.0.1:{port}?disable_ssl=true&disable_tls=true"
-        "&from_email=brandpulse%40example.com",
-    )
-    try:
+    with smtp_server() as (inbox, port):
+        monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", smtp_uri(port))
         yield inbox
-    finally:
-        controller.stop()
 
 
 def test_the_report_dag_mails_the_report_once_over_smtp(
@@ -67,8 +40,8 @@ def test_the_report_dag_mails_the_report_once_over_smtp(
 
     airflow_runner.dags_test("brandpulse_report", e2e_settings, logical_date=RUN)
 
-    assert [to for to, _ in smtp.messages] == [[RECIPIENT]]
-    msg = smtp.messages[0][1]
+    assert [r.recipients for r in smtp.messages] == [[RECIPIENT]]
+    msg = smtp.messages[0].message
     con = warehouse.connect(e2e_settings.warehouse, read_only=True)
     try:
         complaints, posts = con.execute(
@@ -86,7 +59,7 @@ def test_the_report_dag_mails_the_report_once_over_smtp(
         con.close()
     assert complaints and answered and answered[0] > 0  # the demo's replies were found
     assert msg["Subject"].startswith(f"Pebble Mobile complaint report {DAY}: {complaints:,} ")
-    assert msg["From"] == "brandpulse@example.com"
+    assert msg["From"] == "brandpulse@alerts.example"
     assert ledger == [(RECIPIENT, "smtp", "sent", 1, msg["Message-ID"])]
 
     text = msg.get_body(preferencelist=("plain",))
