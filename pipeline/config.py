@@ -143,6 +143,94 @@ class _Checker:
         return value
 
 
+#: Keys under ``overrides:`` that other modules validate themselves: ``spikes`` (the spike
+#: detector, pipeline.spikes), ``alerts`` (pipeline.alerting), ``report`` (pipeline.report_data).
+_OTHER_OVERRIDES = {"spikes", "alerts", "report"}
+_OVERRIDE_KEYS = {"lexicon", "categories", "complaint_threshold"} | _OTHER_OVERRIDES
+_CATEGORY_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_CATEGORY_FIELDS = {"keywords", "label"}
+#: VADER's lexicon valences run from -4 (most negative) to +4.
+_VALENCE_RANGE = 4.0
+
+
+def _parse_overrides(c: _Checker) -> dict[str, Any]:
+    """Validate ``overrides:``: the scoring keys here, other keys passed through as they are.
+
+    ``lexicon``: ``{word: valence}``, one word (VADER scores single tokens), valence -4..4.
+    ``categories``: ``{name: {keywords: [regex, ...], label: text}}`` adding or replacing a
+    category of ``models/categories.yaml``, or ``{name: null}`` removing one.
+    ``complaint_threshold``: the complaint score (0..1, exclusive) that makes a complaint.
+    """
+    raw = c.mapping("overrides")
+    unknown = sorted(set(raw) - _OVERRIDE_KEYS)
+    if unknown:
+        raise c.fail(
+            f"overrides.{unknown[0]}",
+            f"unknown override (known: {', '.join(sorted(_OVERRIDE_KEYS))})",
+        )
+    parsed: dict[str, Any] = dict(raw)
+    if "lexicon" in raw:
+        lexicon = raw["lexicon"] or {}
+        if not isinstance(lexicon, Mapping):
+            raise c.fail("overrides.lexicon", "must be a mapping of word: valence (-4..4)")
+        words: dict[str, float] = {}
+        for word, valence in lexicon.items():
+            fld = f"overrides.lexicon.{word}"
+            if not isinstance(word, str) or not word.strip() or len(word.split()) != 1:
+                raise c.fail(fld, "must be a single word (VADER scores one token at a time)")
+            if (
+                isinstance(valence, bool)
+                or not isinstance(valence, int | float)
+                or not -_VALENCE_RANGE <= valence <= _VALENCE_RANGE
+            ):
+                raise c.fail(fld, f"valence must be a number from -4 to 4, got {valence!r}")
+            words[word.strip().lower()] = float(valence)
+        parsed["lexicon"] = words
+    if "categories" in raw:
+        categories = raw["categories"] or {}
+        if not isinstance(categories, Mapping):
+            raise c.fail("overrides.categories", "must be a mapping of category: {keywords: [...]}")
+        cats: dict[str, dict[str, Any] | None] = {}
+        for name, spec in categories.items():
+            fld = f"overrides.categories.{name}"
+            if not isinstance(name, str) or not _CATEGORY_ID.match(name):
+                raise c.fail(fld, "name must be lowercase letters, digits or '_', 1-40 chars")
+            if spec is None:
+                cats[name] = None  # removes the default category
+                continue
+            if not isinstance(spec, Mapping):
+                raise c.fail(fld, "must be a mapping with 'keywords' (or null to remove it)")
+            extra = sorted(set(spec) - _CATEGORY_FIELDS)
+            if extra:
+                raise c.fail(f"{fld}.{extra[0]}", "unknown field (known: keywords, label)")
+            keywords = _Checker(c.file, c.brand, spec, prefix=f"{fld}.").strings(
+                "keywords", required=True
+            )
+            for keyword in keywords:
+                try:
+                    re.compile(keyword)
+                except re.error as exc:
+                    raise c.fail(f"{fld}.keywords", f"invalid pattern {keyword!r}: {exc}") from None
+            label = spec.get("label", name)
+            if not isinstance(label, str) or not label.strip():
+                raise c.fail(f"{fld}.label", f"must be a non-empty string, got {label!r}")
+            cats[name] = {"keywords": list(keywords), "label": label.strip()}
+        parsed["categories"] = cats
+    if "complaint_threshold" in raw:
+        threshold = raw["complaint_threshold"]
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, int | float)
+            or not 0 < threshold < 1
+        ):
+            raise c.fail(
+                "overrides.complaint_threshold",
+                f"must be a number between 0 and 1, got {threshold!r}",
+            )
+        parsed["complaint_threshold"] = float(threshold)
+    return parsed
+
+
 _BRAND_FIELDS = {
     "id", "name", "timezone", "accounts", "terms", "exclude", "languages", "sources",
     "report", "alerts", "overrides",
@@ -207,7 +295,7 @@ def _parse_brand(file: str, index: int, raw: Any) -> BrandConfig:
         report_recipients=report.strings("recipients", pattern=_EMAIL),
         report_local_time=local_time,
         alert_recipients=alerts.strings("recipients", pattern=_EMAIL),
-        overrides=dict(c.mapping("overrides")),
+        overrides=_parse_overrides(c),
     )
 
 

@@ -1,34 +1,67 @@
 """Sentiment and complaint scoring.
 
-vaderSentiment is wrapped once, behind :func:`score_text`, and its analyzer is built once per
-process (building it reads the 7,500-word lexicon from disk). The complaint detector combines
-VADER's negativity with the complaint cues in ``models/complaint_cues.yaml``; the primary
-category comes from ``models/categories.yaml``. The version of every asset is part of
-:data:`Scorer.model_version`, which is stored with each scored post.
+vaderSentiment is wrapped once, behind :class:`Scorer`, and its analyzer is built once per
+process (building it reads the 7,500-word lexicon from disk); :func:`scorer_for` builds one
+more per brand with lexicon or category overrides. Every asset is data in the models folder:
+
+``vader_fixes.yaml``
+    label thresholds and the fixes for known VADER misreads ("not horrible", "no issues",
+    emoji written with variation selectors).
+``complaint_cues.yaml``
+    the complaint detector: cue families in log-odds, combined with VADER's negativity and
+    whether the post is aimed at an account.
+``categories.yaml``
+    the default complaint taxonomy.
+``spam_cues.yaml``
+    promotional noise.
+
+``Score.compound`` / ``pos`` / ``neu`` / ``neg`` are VADER's exact output on the original
+text (with the scorer's lexicon: for :func:`default_scorer`, bit-identical to the package);
+``Score.sentiment_compound`` is the compound after the misread fixes, and ``Score.sentiment``
+is read from it. The version of every asset (and, for a brand scorer, a short hash of the
+brand's overrides) is part of :data:`Scorer.model_version`, stored with each scored post.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
+import math
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from vaderSentiment.vaderSentiment import (
+    BOOSTER_DICT,
+    NEGATE,
+    SentimentIntensityAnalyzer,
+    SentiText,
+)
 
 from pipeline.errors import ConfigError
+
+try:  # the regular-expression parser, to index cue patterns by the words they start with
+    from re._parser import parse as _sre_parse  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - Python 3.10
+    from sre_parse import parse as _sre_parse
 from pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from pipeline.config import BrandConfig
 
 log = logging.getLogger(__name__)
 
 # Thresholds from vaderSentiment's README ("About the Scoring"): compound >= 0.05 is
-# positive, compound <= -0.05 is negative, anything between is neutral.
+# positive, compound <= -0.05 is negative, anything between is neutral. The scorer uses the
+# thresholds in models/vader_fixes.yaml instead (see there for where they come from).
 POSITIVE_THRESHOLD = 0.05
 NEGATIVE_THRESHOLD = -0.05
 
@@ -39,6 +72,11 @@ _NEGATION_LOOKBEHIND = 40
 #: Category given to a complaint whose text matches no category keyword.
 OTHER_CATEGORY = "other"
 
+#: Brand override keys this module reads (``overrides:`` in brands.yaml).
+OVERRIDE_KEYS = ("lexicon", "categories", "complaint_threshold")
+
+_MENTION = re.compile(r"(?<![\w@])@\w+")
+
 
 class Sentiment(StrEnum):
     POSITIVE = "positive"
@@ -46,18 +84,25 @@ class Sentiment(StrEnum):
     NEGATIVE = "negative"
 
 
-def label_for(compound: float) -> Sentiment:
-    """VADER's README thresholds applied to a compound score."""
-    if compound >= POSITIVE_THRESHOLD:
+def label_for(
+    compound: float, positive: float = POSITIVE_THRESHOLD, negative: float = NEGATIVE_THRESHOLD
+) -> Sentiment:
+    """The label of a compound score (VADER's README thresholds unless others are given)."""
+    if compound >= positive:
         return Sentiment.POSITIVE
-    if compound <= NEGATIVE_THRESHOLD:
+    if compound <= negative:
         return Sentiment.NEGATIVE
     return Sentiment.NEUTRAL
 
 
 @dataclass(frozen=True, slots=True)
 class Score:
-    """The scores of one text."""
+    """The scores of one text.
+
+    ``compound``, ``pos``, ``neu`` and ``neg`` are VADER's own output on the original text;
+    ``sentiment_compound`` is the compound after the misread fixes (equal to ``compound``
+    for most texts) and ``sentiment`` is its label.
+    """
 
     compound: float
     pos: float
@@ -67,26 +112,221 @@ class Score:
     is_complaint: bool
     complaint_score: float
     complaint_category: str | None
+    sentiment_compound: float | None = None
+
+
+def _alternation(patterns: Iterable[str], where: str, flags: int = re.I) -> re.Pattern[str]:
+    try:
+        return re.compile(
+            r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?!\w)", flags
+        )
+    except re.error as exc:
+        raise ConfigError(f"{where}: invalid pattern: {exc}") from None
+
+
+# -- fast matching ------------------------------------------------------------------------
+#
+# Python's re tries every alternative of a pattern at every position of the text, so a few
+# hundred cue patterns per text would cost several times VADER itself. Instead, without
+# changing what matches:
+#
+# * texts are lowercased once and patterns compiled without re.IGNORECASE;
+# * every pattern that starts with a word ("refund\w*", "(?:no ?one|nobody) answers") is
+#   indexed by the first characters of the words it can start with, and tried (anchored)
+#   only at the words of a text that begin that way;
+# * the few patterns that can start otherwise (emoji, "??", "#\w*fail", "\d+ hours") are
+#   searched as before, one alternation per family.
+
+#: First-word characters a pattern is indexed by (shorter first words: all of them).
+_KEY_LEN = 4
+#: More literal beginnings than this and a pattern is searched instead of indexed.
+_MAX_PREFIXES = 1024
+_WORD = re.compile(r"\w+")
+#: Words whose candidate patterns are remembered (then the memo starts again).
+_MEMO_SIZE = 200_000
+_WORD_PREFIX = re.compile(r"\w*")
+
+
+def _lower_pattern(pattern: str) -> str:
+    """Lowercase a pattern's literal characters (escapes such as \\W keep their case)."""
+    out, escaped = [], False
+    for ch in pattern:
+        out.append(ch if escaped else ch.lower())
+        escaped = ch == "\\" and not escaped
+    return "".join(out)
+
+
+_DIGITS = frozenset("0123456789")
+
+
+def _prefixes(items: list[tuple[Any, Any]], i: int = 0) -> tuple[set[str], set[str]]:
+    """The literal beginnings of the matches of ``items[i:]``, a parsed pattern: (those a
+    match goes on from with something not literal, whole matches)."""
+    partial: set[str] = set()
+    opens = {""}
+    while i < len(items):
+        if len(opens) + len(partial) > _MAX_PREFIXES:
+            return {""}, set()
+        op, av = items[i]
+        name = getattr(op, "name", "")
+        i += 1
+        if name == "LITERAL":
+            opens = {o + chr(av) for o in opens}
+        elif name in ("ASSERT", "ASSERT_NOT", "AT"):
+            continue  # zero-width
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            low, high, sub = av
+            sub_partial, sub_whole = _prefixes(list(sub.data))
+            if low == 0 and high == 1 and not sub_partial:  # "s?", "(?:still )?"
+                opens = {o + e for o in opens for e in sub_whole | {""}}
+                continue
+            partial |= {o + e for o in opens for e in sub_partial | sub_whole}
+            if low:
+                return partial, set()
+            rest_partial, rest_whole = _prefixes(items, i)  # zero times: what follows
+            partial |= {o + e for o in opens for e in rest_partial}
+            return partial, {o + e for o in opens for e in rest_whole}
+        elif name == "IN":
+            chars: set[str] = set()
+            for kind, value in av:
+                kind_name = getattr(kind, "name", "")
+                if kind_name == "LITERAL":
+                    chars.add(chr(value))
+                elif kind_name == "CATEGORY" and getattr(value, "name", "") == "CATEGORY_DIGIT":
+                    chars |= _DIGITS
+                else:
+                    return partial | opens, set()
+            opens = {o + c for o in opens for c in chars}
+        elif name in ("SUBPATTERN", "BRANCH"):
+            alternatives = [av[-1]] if name == "SUBPATTERN" else list(av[1])
+            new_opens: set[str] = set()
+            for alternative in alternatives:
+                alt_partial, alt_whole = _prefixes(list(alternative.data))
+                partial |= {o + e for o in opens for e in alt_partial}
+                new_opens |= {o + e for o in opens for e in alt_whole}
+            opens = new_opens
+        else:
+            return partial | opens, set()
+    return partial, opens
+
+
+def _first_word_keys(pattern: str) -> set[tuple[str, bool]] | None:
+    """Index keys of a (lowercased) pattern: (first word or its first characters, whether
+    a word must equal it), or None when a match may start without a word."""
+    partial, whole = _prefixes(list(_sre_parse(pattern).data))
+    keys = set()
+    for prefix, ends in [*((p, False) for p in partial), *((p, True) for p in whole)]:
+        word = _WORD_PREFIX.match(prefix)
+        if word is None or not word.group():
+            return None
+        first = word.group()
+        if len(first) >= _KEY_LEN:
+            keys.add((first[:_KEY_LEN], False))
+        else:  # a short word: exact when something literal (or the end) follows it
+            keys.add((first, ends or len(prefix) > len(first)))
+    return keys
+
+
+def _bounded(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
+    except re.error as exc:
+        raise ConfigError(f"{where}: invalid pattern: {exc}") from None
+
+
+class _CueIndex:
+    """Cue patterns of many groups (families), indexed by the words they start with."""
+
+    def __init__(self, groups: Mapping[str, Iterable[str]], where: str) -> None:
+        self.names = tuple(groups)
+        # key -> group -> the group's patterns starting that way, tried as one alternation
+        tables: tuple[dict[str, dict[int, list[str]]], ...] = ({}, {})
+        always: dict[int, list[str]] = {}
+        for gi, (name, patterns) in enumerate(groups.items()):
+            for raw in patterns:
+                pattern = _lower_pattern(str(raw))
+                _bounded(pattern, f"{where} '{name}'")  # every pattern must compile
+                keys = _first_word_keys(pattern)
+                if keys is None:
+                    always.setdefault(gi, []).append(pattern)
+                    continue
+                for key, exact in keys:
+                    tables[exact].setdefault(key, {}).setdefault(gi, []).append(pattern)
+        self.by_key, self.exact = (
+            {
+                key: [
+                    (gi, _alternation(ps, f"{where} '{self.names[gi]}'", 0))
+                    for gi, ps in by_group.items()
+                ]
+                for key, by_group in table.items()
+            }
+            for table in tables
+        )
+        self._memo: dict[str, tuple[tuple[int, re.Pattern[str]], ...]] = {}
+        self.always = {
+            gi: _alternation(patterns, f"{where} '{self.names[gi]}'", 0)
+            for gi, patterns in always.items()
+        }
+        # The characters the always-searched patterns can start with: a text with none of
+        # them is not searched ("" when some pattern may start with anything).
+        starts: set[str] = set()
+        for patterns in always.values():
+            for pattern in patterns:
+                partial, whole = _prefixes(list(_sre_parse(pattern).data))
+                found = partial | whole
+                if "" in found:
+                    starts.add("")
+                starts |= {p[0] for p in found if p}
+        self.always_gate = (
+            None
+            if "" in starts or not starts
+            else re.compile("[" + "".join(re.escape(c) for c in sorted(starts)) + "]")
+        )
+
+    def _candidates(self, token: str) -> tuple[tuple[int, re.Pattern[str]], ...]:
+        """The patterns to try at a word, remembered per word (words repeat a lot)."""
+        found = [
+            candidate
+            for n in range(1, _KEY_LEN + 1)
+            for candidate in self.by_key.get(token[:n], ())
+        ]
+        if len(token) < _KEY_LEN:
+            found.extend(self.exact.get(token, ()))
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.clear()
+        self._memo[token] = candidates = tuple(found)
+        return candidates
+
+    def matches(
+        self, lowered: str, done: set[int] | frozenset[int] = frozenset()
+    ) -> Iterator[tuple[int, re.Match[str]]]:
+        """(group, match) for every indexed pattern matching at a word, then the others.
+
+        Groups in ``done`` (which the caller may grow while iterating) are skipped.
+        """
+        memo = self._memo
+        for word in _WORD.finditer(lowered):
+            token = word.group()
+            candidates = memo.get(token)
+            if candidates is None:
+                candidates = self._candidates(token)
+            for gi, pattern in candidates:
+                if gi not in done:
+                    found = pattern.match(lowered, word.start())
+                    if found is not None:
+                        yield gi, found
+        if self.always and self.always_gate is not None and not self.always_gate.search(lowered):
+            return
+        for gi, pattern in self.always.items():
+            if gi not in done:
+                for found in pattern.finditer(lowered):
+                    yield gi, found
 
 
 @dataclass(frozen=True)
 class _CueFamily:
     name: str
     weight: float
-    pattern: re.Pattern[str]
-
-
-@dataclass(frozen=True)
-class _Category:
-    name: str
-    pattern: re.Pattern[str]
-
-
-def _alternation(patterns: list[str], where: str) -> re.Pattern[str]:
-    try:
-        return re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?!\w)", re.I)
-    except re.error as exc:
-        raise ConfigError(f"{where}: invalid pattern: {exc}") from None
 
 
 def _read_yaml(path: Path) -> Mapping[str, Any]:
@@ -101,68 +341,296 @@ def _read_yaml(path: Path) -> Mapping[str, Any]:
     return data
 
 
+#: The vaderSentiment release whose ``polarity_scores`` :class:`_Analyzer` follows.
+_VADER_FAST_PATH = "3.3.2"
+
+
+class _Analyzer(SentimentIntensityAnalyzer):  # type: ignore[misc]
+    """VADER, skipping its character-by-character emoji step when a text has no emoji.
+
+    That step copies a text without emoji unchanged (then strips it); everything after it
+    is vaderSentiment 3.3.2's ``polarity_scores``, line for line, calling VADER's own
+    methods, so the scores are bit-identical (a unit test compares them with the package).
+    On any other release of the package, the package's own method runs.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._emoji = frozenset(k for k in self.emojis if len(k) == 1)
+        self._fast = package_version("vaderSentiment") == _VADER_FAST_PATH
+
+    def polarity_scores(self, text: str) -> dict[str, float]:
+        if not self._fast or not self._emoji.isdisjoint(text):
+            return dict(super().polarity_scores(text))
+        text = text.strip()
+        sentitext = SentiText(text)
+        sentiments: list[float] = []
+        words_and_emoticons = sentitext.words_and_emoticons
+        for i, item in enumerate(words_and_emoticons):
+            valence = 0
+            if item.lower() in BOOSTER_DICT:
+                sentiments.append(valence)
+                continue
+            if (
+                i < len(words_and_emoticons) - 1
+                and item.lower() == "kind"
+                and words_and_emoticons[i + 1].lower() == "of"
+            ):
+                sentiments.append(valence)
+                continue
+            sentiments = self.sentiment_valence(valence, sentitext, item, i, sentiments)
+        sentiments = self._but_check(words_and_emoticons, sentiments)
+        return dict(self.score_valence(sentiments, text))
+
+
+class _FixedAnalyzer(_Analyzer):
+    """VADER with two word-level fixes, run through VADER's own scoring code.
+
+    * a negated negative word ("not horrible") keeps ``negated_negative_scale`` of the
+      positive valence VADER's negation gives it;
+    * "no" before a word of ``no_problem_words`` ("no issues") gets ``no_problem_valence``
+      instead of the negative valence of "no" on its own.
+    """
+
+    def __init__(
+        self,
+        lexicon: Mapping[str, float],
+        negated_negative_scale: float,
+        no_problem_words: frozenset[str],
+        no_problem_valence: float,
+    ) -> None:
+        super().__init__()
+        self.lexicon = dict(lexicon)
+        self._scale = negated_negative_scale
+        self._no_problem_words = no_problem_words
+        self._no_problem_valence = no_problem_valence
+
+    def sentiment_valence(
+        self, valence: float, sentitext: Any, item: str, i: int, sentiments: list[float]
+    ) -> list[float]:
+        sentiments = super().sentiment_valence(valence, sentitext, item, i, sentiments)
+        word = item.lower()
+        words = sentitext.words_and_emoticons
+        if word == "no" and i + 1 < len(words) and words[i + 1].lower() in self._no_problem_words:
+            sentiments[-1] = self._no_problem_valence
+        elif self.lexicon.get(word, 0.0) < 0 and sentiments[-1] > 0:
+            sentiments[-1] *= self._scale
+        return sentiments
+
+
+def _fingerprint(data: Any) -> str:
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=list)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:8]
+
+
+def brand_scoring_spec(brand: BrandConfig) -> dict[str, Any]:
+    """What of a brand changes its scores: its scoring overrides and its own handles."""
+    overrides = brand.overrides or {}
+    return {
+        "lexicon": dict(overrides.get("lexicon") or {}),
+        "categories": dict(overrides.get("categories") or {}),
+        "complaint_threshold": overrides.get("complaint_threshold"),
+        "handles": sorted(brand.account_handles),
+    }
+
+
 class Scorer:
     """Scores texts: VADER sentiment, complaint flag and score, complaint category.
 
-    Build one per process with :func:`default_scorer`; it is immutable after construction
-    and safe to share between threads.
+    Build one per process with :func:`default_scorer` (or per brand with :func:`scorer_for`);
+    it is immutable after construction and safe to share between threads.
     """
 
-    def __init__(self, models_dir: Path) -> None:
-        self._analyzer = SentimentIntensityAnalyzer()
+    def __init__(self, models_dir: Path, brand: BrandConfig | None = None) -> None:
+        spec = brand_scoring_spec(brand) if brand is not None else None
+        fixes = _read_yaml(models_dir / "vader_fixes.yaml")
         cues = _read_yaml(models_dir / "complaint_cues.yaml")
         cats = _read_yaml(models_dir / "categories.yaml")
         spam = _read_yaml(models_dir / "spam_cues.yaml")
+
+        # Sentiment: VADER itself (a separate instance with its own lexicon dict when the
+        # brand overrides words; the installed package and other scorers are never touched).
+        self._analyzer = _Analyzer()
+        if spec and spec["lexicon"]:
+            self._analyzer.lexicon = {
+                **self._analyzer.lexicon,
+                **{str(w).lower(): float(v) for w, v in spec["lexicon"].items()},
+            }
+        self.positive_threshold = float(fixes["positive_threshold"])
+        self.negative_threshold = float(fixes["negative_threshold"])
+        self._fixed = _FixedAnalyzer(
+            self._analyzer.lexicon,
+            float(fixes["negated_negative_scale"]),
+            frozenset(str(w).lower() for w in fixes["no_problem_words"]),
+            float(fixes["no_problem_valence"]),
+        )
+        modifiers = str(fixes["emoji_modifiers"])
+        joiners = str(fixes["emoji_joiners"])
+        self._emoji_modifiers = re.compile(f"[{modifiers}]")
+        self._emoji_joiners = re.compile(f"[{joiners}]")
+        # Texts that may need a fix are scored a second time: those with an emoji modifier,
+        # and those where a negation word (VADER's list, "no") comes shortly before a
+        # negative word of the lexicon or a no-problem word. Checked on \w+ words, with
+        # "n't" folded into "nt" as in VADER's list ("don't" -> "dont").
+        self._has_modifier = re.compile(f"[{modifiers}{joiners}]")
+        self._negations = frozenset(n.replace("'", "") for n in (*NEGATE, "no"))
+        self._negative_words = frozenset(
+            w for w, v in self._analyzer.lexicon.items() if v < 0 and _WORD.fullmatch(w)
+        ) | frozenset(str(w).lower() for w in fixes["no_problem_words"])
+
+        # Complaints.
         self.threshold = float(cues["threshold"])
+        if spec and spec["complaint_threshold"] is not None:
+            self.threshold = float(spec["complaint_threshold"])
+        self.bias = float(cues["bias"])
+        self.negativity_weight = float(cues["negativity_weight"])
+        self.positivity_weight = float(cues["positivity_weight"])
         negators = "|".join(str(n) for n in cues.get("negators", []))
         # A negator followed by at most three words, right before a cue, cancels it.
         self._negated_before = (
-            re.compile(rf"(?:^|\W)(?:{negators})(?:\W+\w+){{0,3}}\W*$", re.I) if negators else None
+            re.compile(rf"(?:^|\W)(?:{_lower_pattern(negators)})(?:\W+\w+){{0,3}}\W*$")
+            if negators
+            else None
         )
-        self.negativity_weight = float(cues["negativity_weight"])
         self.families = tuple(
-            _CueFamily(
-                name,
-                float(spec["weight"]),
-                _alternation(list(spec["patterns"]), f"complaint_cues.yaml: family '{name}'"),
-            )
-            for name, spec in cues["families"].items()
+            _CueFamily(name, float(spec_["weight"])) for name, spec_ in cues["families"].items()
         )
-        self.categories = tuple(
-            _Category(name, _alternation(list(spec["keywords"]), f"categories.yaml: '{name}'"))
-            for name, spec in cats["categories"].items()
+        self._positive = tuple(f.weight > 0 for f in self.families)
+        self._cue_index = _CueIndex(
+            {name: list(spec_["patterns"]) for name, spec_ in cues["families"].items()},
+            "complaint_cues.yaml: family",
         )
+        addressed = cues["addressed"]
+        self.any_mention_weight = float(addressed["any_mention"])
+        self.care_account_weight = float(addressed["care_account"])
+        care = str(addressed["care_handle_pattern"])
+        handles = spec["handles"] if spec else []
+        if handles:
+            care += "|@(?:" + "|".join(re.escape(h) for h in handles) + ")"
+        self._care_account = re.compile(rf"(?<![\w@])(?:{care})(?!\w)", re.I)
+
+        # Categories: the brand's own (new or replacing a default) first, then the defaults.
+        categories: dict[str, list[str] | None] = {}
+        for name, cat in (spec["categories"] if spec else {}).items():
+            categories[str(name)] = None if cat is None else list(cat["keywords"])
+        for name, cat in cats["categories"].items():
+            categories.setdefault(str(name), list(cat["keywords"]))
+        self.categories = tuple(name for name, keywords in categories.items() if keywords)
+        self._category_index = _CueIndex(
+            {name: keywords for name, keywords in categories.items() if keywords}, "categories:"
+        )
+
         self.spam_min_hits = int(spam["min_hits"])
         self.spam_patterns = tuple(_alternation([p], "spam_cues.yaml") for p in spam["patterns"])
         self.model_version = (
-            f"vader-{package_version('vaderSentiment')}"
+            f"vader-{package_version('vaderSentiment')}+fixes-{fixes['version']}"
             f"+cues-{cues['version']}+categories-{cats['version']}+spam-{spam['version']}"
         )
+        if brand is not None:
+            self.model_version += f"+brand-{brand.id}-{_fingerprint(spec)}"
 
-    def _cue_matches(self, pattern: re.Pattern[str], text: str) -> bool:
-        """True when ``pattern`` matches somewhere not right after a negator."""
-        for match in pattern.finditer(text):
-            before = text[max(0, match.start() - _NEGATION_LOOKBEHIND) : match.start()]
-            if self._negated_before is None or not self._negated_before.search(before):
+    # -- sentiment -------------------------------------------------------------------------
+
+    def normalize_emoji(self, text: str) -> str:
+        """Drop emoji modifiers (variation selectors, skin tones) and split ZWJ sequences."""
+        return self._emoji_joiners.sub(" ", self._emoji_modifiers.sub("", text))
+
+    def _needs_fix(self, text: str, lowered: str) -> bool:
+        if self._has_modifier.search(text):
+            return True
+        words = _WORD.findall(lowered.replace("n't", "nt"))
+        negative = self._negative_words
+        for i, word in enumerate(words):
+            # VADER looks up to three words back for a negation; "n't" folding and
+            # punctuation can shift that by one, so one word more is checked.
+            if word in self._negations and not negative.isdisjoint(words[i + 1 : i + 5]):
                 return True
         return False
 
-    def complaint_score(self, text: str, compound: float) -> float:
-        """Noisy-OR of VADER's negativity and every complaint cue family that matches."""
-        keep = 1.0 - self.negativity_weight * max(0.0, -compound)
-        for family in self.families:
-            if self._cue_matches(family.pattern, text):
-                keep *= 1.0 - family.weight
-        return round(1.0 - keep, 4)
+    def sentiment_compound(self, text: str, compound: float, lowered: str | None = None) -> float:
+        """The compound after the misread fixes (``compound`` when none can apply)."""
+        if not self._needs_fix(text, text.lower() if lowered is None else lowered):
+            return compound
+        return float(self._fixed.polarity_scores(self.normalize_emoji(text))["compound"])
 
-    def category(self, text: str) -> str:
+    def label(self, sentiment_compound: float) -> Sentiment:
+        return label_for(sentiment_compound, self.positive_threshold, self.negative_threshold)
+
+    # -- complaints ------------------------------------------------------------------------
+
+    def _negated(self, lowered: str, start: int) -> bool:
+        """True when a negator comes right before ``start`` ("no extra charges")."""
+        if self._negated_before is None:
+            return False
+        return (
+            self._negated_before.search(lowered[max(0, start - _NEGATION_LOOKBEHIND) : start])
+            is not None
+        )
+
+    def _families(self, lowered: str) -> list[int]:
+        """Indexes of the cue families that match: a cue of a family with positive weight
+        counts only when no negator comes right before it. (The loop of
+        :meth:`_CueIndex.matches`, inlined: it runs for every post.)"""
+        index = self._cue_index
+        memo, candidates_of, negated = index._memo, index._candidates, self._negated
+        positive = self._positive
+        found: set[int] = set()
+        for word in _WORD.finditer(lowered):
+            token = word.group()
+            candidates = memo.get(token)
+            if candidates is None:
+                candidates = candidates_of(token)
+            if candidates:
+                start = word.start()
+                for gi, pattern in candidates:
+                    if (
+                        gi not in found
+                        and pattern.match(lowered, start) is not None
+                        and not (positive[gi] and negated(lowered, start))
+                    ):
+                        found.add(gi)
+        gate = index.always_gate
+        if index.always and (gate is None or gate.search(lowered)):
+            for gi, pattern in index.always.items():
+                if gi not in found:
+                    for match in pattern.finditer(lowered):
+                        if not (positive[gi] and negated(lowered, match.start())):
+                            found.add(gi)
+                            break
+        return sorted(found)
+
+    def cues(self, text: str) -> list[str]:
+        """The names of the cue families that match ``text`` (for explanations and tests)."""
+        found = [self.families[i].name for i in self._families(text.lower())]
+        if self._care_account.search(text):
+            found.append("care_account")
+        elif _MENTION.search(text):
+            found.append("mention")
+        return found
+
+    def complaint_score(self, text: str, compound: float, lowered: str | None = None) -> float:
+        """The complaint probability: logistic of the summed evidence (see the cues file)."""
+        z = (
+            self.bias
+            + self.negativity_weight * max(0.0, -compound)
+            + self.positivity_weight * max(0.0, compound)
+        )
+        for i in self._families(text.lower() if lowered is None else lowered):
+            z += self.families[i].weight
+        if "@" in text:
+            if self._care_account.search(text):
+                z += self.any_mention_weight + self.care_account_weight
+            elif _MENTION.search(text):
+                z += self.any_mention_weight
+        return round(1.0 / (1.0 + math.exp(-z)), 4)
+
+    def category(self, text: str, lowered: str | None = None) -> str:
         """The category with the most keyword hits; ties go to the earlier one."""
-        best, best_hits = OTHER_CATEGORY, 0
-        for cat in self.categories:
-            hits = sum(1 for _ in cat.pattern.finditer(text))
-            if hits > best_hits:
-                best, best_hits = cat.name, hits
-        return best
+        hits = [0] * len(self.categories)
+        for gi, _ in self._category_index.matches(text.lower() if lowered is None else lowered):
+            hits[gi] += 1
+        best = max(range(len(hits)), key=lambda i: (hits[i], -i), default=None)
+        return OTHER_CATEGORY if best is None or not hits[best] else self.categories[best]
 
     def is_spam(self, text: str) -> bool:
         """True when at least ``min_hits`` distinct spam cues match."""
@@ -177,17 +645,20 @@ class Scorer:
     def score(self, text: str) -> Score:
         polarity = self._analyzer.polarity_scores(text)
         compound = float(polarity["compound"])
-        complaint_score = self.complaint_score(text, compound)
+        lowered = text.lower()
+        fixed = self.sentiment_compound(text, compound, lowered)
+        complaint_score = self.complaint_score(text, fixed, lowered)
         is_complaint = complaint_score >= self.threshold
         return Score(
             compound=compound,
             pos=float(polarity["pos"]),
             neu=float(polarity["neu"]),
             neg=float(polarity["neg"]),
-            sentiment=label_for(compound),
+            sentiment=self.label(fixed),
             is_complaint=is_complaint,
             complaint_score=complaint_score,
-            complaint_category=self.category(text) if is_complaint else None,
+            complaint_category=self.category(text, lowered) if is_complaint else None,
+            sentiment_compound=fixed,
         )
 
 
@@ -201,6 +672,28 @@ def _scorer_for(models_dir: Path) -> Scorer:
 def default_scorer() -> Scorer:
     """The process-wide scorer for the configured models folder (built on first use)."""
     return _scorer_for(Settings.from_env().models)
+
+
+_brand_scorers: dict[tuple[Path, str, str], Scorer] = {}
+_brand_lock = threading.Lock()
+
+
+def scorer_for(brand: BrandConfig) -> Scorer:
+    """The scorer for one brand: its lexicon and category overrides, threshold and handles.
+
+    Cached per (models folder, brand id, overrides and handles), so a changed brands file
+    builds a new one. A brand without overrides still gets its own scorer: its handles are
+    how it knows a post is aimed at the brand.
+    """
+    models = Settings.from_env().models
+    key = (models, brand.id, _fingerprint(brand_scoring_spec(brand)))
+    with _brand_lock:
+        scorer = _brand_scorers.get(key)
+        if scorer is None:
+            scorer = Scorer(models, brand)
+            _brand_scorers[key] = scorer
+            log.info("scorer built for brand %s: %s", brand.id, scorer.model_version)
+    return scorer
 
 
 def score_text(text: str) -> Score:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.evaluation import evaluate, f1, pearson, report
+from pipeline.evaluation import complaints_half, evaluate, f1, pearson, report
 from pipeline.scoring import default_scorer
 
 
@@ -46,8 +46,20 @@ def test_evaluate_reads_every_data_set(tmp_path: Path) -> None:
     assert result.vader_tweets_r is not None and result.vader_tweets_r > 0.9
     assert result.semeval_macro_f1 == pytest.approx(1.0)
     assert (result.complaint_precision, result.complaint_recall) == (1.0, 1.0)
+    assert result.vader_tweets_r_plain is not None
+    halves = result.complaint_halves or {}
+    assert set(halves) <= {"dev", "held-out"}
+    assert sum(n for *_, n in halves.values()) == 3
     text = report(result)
     assert "Pearson r = " in text and "macro-F1 = 1.000" in text and "F1 = 1.000" in text
+    assert "plain VADER" in text
+
+
+def test_complaint_halves_are_fixed_and_near_equal() -> None:
+    ids = [str(1_000_000_000_000_000 + 2 * i) for i in range(1000)]  # even, like snowflake ids
+    halves = [complaints_half(i) for i in ids]
+    assert halves == [complaints_half(i) for i in ids]
+    assert 400 < halves.count("dev") < 600
 
 
 def test_missing_data_is_a_clear_error(tmp_path: Path) -> None:
