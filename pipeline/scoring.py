@@ -473,7 +473,8 @@ class Scorer:
         # negative word of the lexicon or a no-problem word. Checked on \w+ words, with
         # "n't" folded into "nt" as in VADER's list ("don't" -> "dont").
         self._has_modifier = re.compile(f"[{modifiers}{joiners}]")
-        self._negations = frozenset(n.replace("'", "") for n in (*NEGATE, "no"))
+        # "n't" is split into two words ("don", "t"); a lone "t" counts as a negation.
+        self._negations = frozenset(n.replace("'", "") for n in (*NEGATE, "no", "t"))
         self._negative_words = frozenset(
             w for w, v in self._analyzer.lexicon.items() if v < 0 and _WORD.fullmatch(w)
         ) | frozenset(str(w).lower() for w in fixes["no_problem_words"])
@@ -535,21 +536,25 @@ class Scorer:
         """Drop emoji modifiers (variation selectors, skin tones) and split ZWJ sequences."""
         return self._emoji_joiners.sub(" ", self._emoji_modifiers.sub("", text))
 
-    def _needs_fix(self, text: str, lowered: str) -> bool:
+    def _needs_fix(self, text: str, words: list[str]) -> bool:
+        """Whether a fix may apply: ``words`` are the \\w+ words of the lowercased text."""
         if self._has_modifier.search(text):
             return True
-        words = _WORD.findall(lowered.replace("n't", "nt"))
-        negative = self._negative_words
+        negations, negative = self._negations, self._negative_words
         for i, word in enumerate(words):
-            # VADER looks up to three words back for a negation; "n't" folding and
-            # punctuation can shift that by one, so one word more is checked.
-            if word in self._negations and not negative.isdisjoint(words[i + 1 : i + 5]):
+            # VADER looks up to three words back for a negation; "n't" splitting into two
+            # words and punctuation can shift that by one, so one word more is checked.
+            if word in negations and not negative.isdisjoint(words[i + 1 : i + 5]):
                 return True
         return False
 
-    def sentiment_compound(self, text: str, compound: float, lowered: str | None = None) -> float:
+    def sentiment_compound(
+        self, text: str, compound: float, words: list[str] | None = None
+    ) -> float:
         """The compound after the misread fixes (``compound`` when none can apply)."""
-        if not self._needs_fix(text, text.lower() if lowered is None else lowered):
+        if words is None:
+            words = _WORD.findall(text.lower())
+        if not self._needs_fix(text, words):
             return compound
         return float(self._fixed.polarity_scores(self.normalize_emoji(text))["compound"])
 
@@ -567,7 +572,7 @@ class Scorer:
             is not None
         )
 
-    def _families(self, lowered: str) -> list[int]:
+    def _families(self, lowered: str, words: list[str] | None = None) -> set[int]:
         """Indexes of the cue families that match: a cue of a family with positive weight
         counts only when no negator comes right before it. (The loop of
         :meth:`_CueIndex.matches`, inlined: it runs for every post.)"""
@@ -577,6 +582,8 @@ class Scorer:
         found: set[int] = set()
         for word in _WORD.finditer(lowered):
             token = word.group()
+            if words is not None:
+                words.append(token)
             candidates = memo.get(token)
             if candidates is None:
                 candidates = candidates_of(token)
@@ -597,25 +604,30 @@ class Scorer:
                         if not (positive[gi] and negated(lowered, match.start())):
                             found.add(gi)
                             break
-        return sorted(found)
+        return found
 
     def cues(self, text: str) -> list[str]:
         """The names of the cue families that match ``text`` (for explanations and tests)."""
-        found = [self.families[i].name for i in self._families(text.lower())]
+        found = [self.families[i].name for i in sorted(self._families(text.lower()))]
         if self._care_account.search(text):
             found.append("care_account")
         elif _MENTION.search(text):
             found.append("mention")
         return found
 
-    def complaint_score(self, text: str, compound: float, lowered: str | None = None) -> float:
-        """The complaint probability: logistic of the summed evidence (see the cues file)."""
+    def complaint_score(
+        self, text: str, compound: float, families: set[int] | None = None
+    ) -> float:
+        """The complaint probability: logistic of the summed evidence (see the cues file).
+
+        ``families``: the matching cue families, when already known.
+        """
         z = (
             self.bias
             + self.negativity_weight * max(0.0, -compound)
             + self.positivity_weight * max(0.0, compound)
         )
-        for i in self._families(text.lower() if lowered is None else lowered):
+        for i in self._families(text.lower()) if families is None else families:
             z += self.families[i].weight
         if "@" in text:
             if self._care_account.search(text):
@@ -646,8 +658,10 @@ class Scorer:
         polarity = self._analyzer.polarity_scores(text)
         compound = float(polarity["compound"])
         lowered = text.lower()
-        fixed = self.sentiment_compound(text, compound, lowered)
-        complaint_score = self.complaint_score(text, fixed, lowered)
+        words: list[str] = []
+        families = self._families(lowered, words)
+        fixed = self.sentiment_compound(text, compound, words)
+        complaint_score = self.complaint_score(text, fixed, families)
         is_complaint = complaint_score >= self.threshold
         return Score(
             compound=compound,
