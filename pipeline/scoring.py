@@ -167,6 +167,8 @@ def _prefixes(items: list[tuple[Any, Any]], i: int = 0) -> tuple[set[str], set[s
     while i < len(items):
         if len(opens) + len(partial) > _MAX_PREFIXES:
             return {""}, set()
+        if len(opens) > _MAX_PREFIXES // 8:  # long enough: stop extending
+            return partial | opens, set()
         op, av = items[i]
         name = getattr(op, "name", "")
         i += 1
@@ -234,6 +236,10 @@ def _bounded(pattern: str, where: str) -> re.Pattern[str]:
         raise ConfigError(f"{where}: invalid pattern: {exc}") from None
 
 
+#: What to try at a word: all its patterns as one (None: none), and each with its group.
+_Candidates = tuple[re.Pattern[str] | None, tuple[tuple[int, re.Pattern[str]], ...]]
+
+
 class _CueIndex:
     """Cue patterns of many groups (families), indexed by the words they start with."""
 
@@ -262,7 +268,8 @@ class _CueIndex:
             }
             for table in tables
         )
-        self._memo: dict[str, tuple[tuple[int, re.Pattern[str]], ...]] = {}
+        self._memo: dict[str, _Candidates] = {}
+        self._combined: dict[tuple[tuple[int, str], ...], re.Pattern[str]] = {}
         self.always = {
             gi: _alternation(patterns, f"{where} '{self.names[gi]}'", 0)
             for gi, patterns in always.items()
@@ -273,28 +280,35 @@ class _CueIndex:
         for patterns in always.values():
             for pattern in patterns:
                 partial, whole = _prefixes(list(_sre_parse(pattern).data))
-                found = partial | whole
-                if "" in found:
-                    starts.add("")
-                starts |= {p[0] for p in found if p}
+                starts |= {p[:2] for p in partial | whole}
+        # Drop starts that a shorter start already covers ("#" covers "#a").
+        starts = {p for p in starts if not any(q != p and p.startswith(q) for q in starts)}
         self.always_gate = (
             None
             if "" in starts or not starts
-            else re.compile("[" + "".join(re.escape(c) for c in sorted(starts)) + "]")
+            else re.compile("|".join(re.escape(p) for p in sorted(starts, key=len, reverse=True)))
         )
 
-    def _candidates(self, token: str) -> tuple[tuple[int, re.Pattern[str]], ...]:
-        """The patterns to try at a word, remembered per word (words repeat a lot)."""
-        found = [
+    def _candidates(self, token: str) -> _Candidates:
+        """The patterns to try at a word, and all of them as one pattern (to rule them all
+        out with one call), remembered per word (words repeat a lot)."""
+        found = tuple(
             candidate
             for n in range(1, _KEY_LEN + 1)
             for candidate in self.by_key.get(token[:n], ())
-        ]
+        )
         if len(token) < _KEY_LEN:
-            found.extend(self.exact.get(token, ()))
+            found += tuple(self.exact.get(token, ()))
+        combined = None
+        if found:
+            key = tuple((gi, p.pattern) for gi, p in found)
+            combined = self._combined.get(key)
+            if combined is None:
+                combined = re.compile("|".join(p.pattern for _, p in found))
+                self._combined[key] = combined
         if len(self._memo) >= _MEMO_SIZE:
             self._memo.clear()
-        self._memo[token] = candidates = tuple(found)
+        self._memo[token] = candidates = (combined, found)
         return candidates
 
     def matches(
@@ -310,12 +324,12 @@ class _CueIndex:
             candidates = memo.get(token)
             if candidates is None:
                 candidates = self._candidates(token)
-            for gi, pattern in candidates:
+            for gi, pattern in candidates[1]:
                 if gi not in done:
                     found = pattern.match(lowered, word.start())
                     if found is not None:
                         yield gi, found
-        if self.always and self.always_gate is not None and not self.always_gate.search(lowered):
+        if self.always_gate is not None and not self.always_gate.search(lowered):
             return
         for gi, pattern in self.always.items():
             if gi not in done:
@@ -508,7 +522,7 @@ class Scorer:
         handles = spec["handles"] if spec else []
         if handles:
             care += "|@(?:" + "|".join(re.escape(h) for h in handles) + ")"
-        self._care_account = re.compile(rf"(?<![\w@])(?:{care})(?!\w)", re.I)
+        self._care_account = re.compile(rf"(?:{care})", re.I)
 
         # Categories: the brand's own (new or replacing a default) first, then the defaults.
         categories: dict[str, list[str] | None] = {}
@@ -587,9 +601,10 @@ class Scorer:
             candidates = memo.get(token)
             if candidates is None:
                 candidates = candidates_of(token)
-            if candidates:
+            combined = candidates[0]
+            if combined is not None and combined.match(lowered, word.start()) is not None:
                 start = word.start()
-                for gi, pattern in candidates:
+                for gi, pattern in candidates[1]:
                     if (
                         gi not in found
                         and pattern.match(lowered, start) is not None
@@ -606,13 +621,23 @@ class Scorer:
                             break
         return found
 
+    def _addressed(self, text: str) -> str | None:
+        """ "care_account" when the text mentions a care account (or one of the brand's own),
+        "mention" when it mentions another account, else None."""
+        if "@" not in text:
+            return None
+        mentions = _MENTION.findall(text)
+        if not mentions:
+            return None
+        care = self._care_account.fullmatch
+        return "care_account" if any(care(m) for m in mentions) else "mention"
+
     def cues(self, text: str) -> list[str]:
         """The names of the cue families that match ``text`` (for explanations and tests)."""
         found = [self.families[i].name for i in sorted(self._families(text.lower()))]
-        if self._care_account.search(text):
-            found.append("care_account")
-        elif _MENTION.search(text):
-            found.append("mention")
+        addressed = self._addressed(text)
+        if addressed:
+            found.append(addressed)
         return found
 
     def complaint_score(
@@ -629,11 +654,11 @@ class Scorer:
         )
         for i in self._families(text.lower()) if families is None else families:
             z += self.families[i].weight
-        if "@" in text:
-            if self._care_account.search(text):
-                z += self.any_mention_weight + self.care_account_weight
-            elif _MENTION.search(text):
-                z += self.any_mention_weight
+        addressed = self._addressed(text)
+        if addressed == "care_account":
+            z += self.any_mention_weight + self.care_account_weight
+        elif addressed == "mention":
+            z += self.any_mention_weight
         return round(1.0 / (1.0 + math.exp(-z)), 4)
 
     def category(self, text: str, lowered: str | None = None) -> str:
