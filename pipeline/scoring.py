@@ -510,7 +510,11 @@ class Scorer:
         self.families = tuple(
             _CueFamily(name, float(spec_["weight"])) for name, spec_ in cues["families"].items()
         )
-        self._positive = tuple(f.weight > 0 for f in self.families)
+        # Families whose cues a negator before them cancels.
+        self._negatable = tuple(
+            float(spec_["weight"]) > 0 and bool(spec_.get("negatable", True))
+            for spec_ in cues["families"].values()
+        )
         self._cue_index = _CueIndex(
             {name: list(spec_["patterns"]) for name, spec_ in cues["families"].items()},
             "complaint_cues.yaml: family",
@@ -592,7 +596,7 @@ class Scorer:
         :meth:`_CueIndex.matches`, inlined: it runs for every post.)"""
         index = self._cue_index
         memo, candidates_of, negated = index._memo, index._candidates, self._negated
-        positive = self._positive
+        negatable = self._negatable
         found: set[int] = set()
         for word in _WORD.finditer(lowered):
             token = word.group()
@@ -608,7 +612,7 @@ class Scorer:
                     if (
                         gi not in found
                         and pattern.match(lowered, start) is not None
-                        and not (positive[gi] and negated(lowered, start))
+                        and not (negatable[gi] and negated(lowered, start))
                     ):
                         found.add(gi)
         gate = index.always_gate
@@ -616,7 +620,7 @@ class Scorer:
             for gi, pattern in index.always.items():
                 if gi not in found:
                     for match in pattern.finditer(lowered):
-                        if not (positive[gi] and negated(lowered, match.start())):
+                        if not (negatable[gi] and negated(lowered, match.start())):
                             found.add(gi)
                             break
         return found

@@ -3,6 +3,7 @@ cue families and categories, and brand overrides. Every text here is hand-writte
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,9 @@ def test_texts_without_negation_or_emoji_modifiers_keep_vaders_compound() -> Non
         ("failure", "having issues with the checkout page"),
         ("breach", "this should have been delivered yesterday"),
         ("breach", "the scanner no longer recognises my card"),
+        ("breach", "it was working fine yesterday"),
+        ("care_failure", "you never replied to my email"),
+        ("frustrated_question", "still no refund. why?"),
         ("safety", "the heater caught fire last night"),
         ("safety", "found glass in my salad"),
         ("inability", "I can't log in"),
@@ -253,7 +257,8 @@ def test_model_version_changes_with_an_asset(tmp_path: Path) -> None:
     for asset in MODELS.glob("*.yaml"):
         (tmp_path / asset.name).write_text(asset.read_text("utf-8"), "utf-8")
     cues = tmp_path / "complaint_cues.yaml"
-    cues.write_text(cues.read_text("utf-8").replace("version: 3", "version: 99", 1), "utf-8")
+    text = re.sub(r"(?m)^version: \d+$", "version: 99", cues.read_text("utf-8"), count=1)
+    cues.write_text(text, "utf-8")
     assert "+cues-99+" in Scorer(tmp_path).model_version
 
 
@@ -346,8 +351,6 @@ def test_spike_overrides_are_left_to_their_owner() -> None:
 
 def test_indexed_cue_matching_finds_what_a_plain_search_finds() -> None:
     """The first-word index is only a shortcut: compare it with searching every pattern."""
-    import re
-
     import yaml
 
     cues = yaml.safe_load((MODELS / "complaint_cues.yaml").read_text("utf-8"))
@@ -359,7 +362,8 @@ def test_indexed_cue_matching_finds_what_a_plain_search_finds() -> None:
             for p in spec["patterns"]:
                 for m in re.finditer(rf"(?<!\w)(?:{p})(?!\w)", text, re.I):
                     before = text[max(0, m.start() - 40) : m.start()]
-                    if spec["weight"] < 0 or not negator.search(before):
+                    negatable = spec["weight"] > 0 and spec.get("negatable", True)
+                    if not negatable or not negator.search(before):
                         found.append(name)
                         break
                 if name in found:
