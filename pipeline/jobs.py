@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
-from pipeline import landing, responses, warehouse
+from pipeline import landing, quality, responses, warehouse
 from pipeline.config import BrandConfig, BrandsFile, load_brands
 from pipeline.errors import ConfigError, InputError
 from pipeline.fetching import FetchPolicy, land_paged
@@ -165,12 +165,21 @@ class LoadResult:
 
 
 def score_posts(
-    batch: landing.Batch, brand: BrandConfig, scorer: Scorer
+    batch: landing.Batch,
+    brand: BrandConfig,
+    scorer: Scorer,
+    *,
+    on_quality: Callable[[quality.SuiteReport], None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, LoadResult]:
-    """Normalize, classify and score a landed batch: (posts rows, quarantine rows, result)."""
-    normalized = normalize_batch(
-        get_parser(batch.source), brand, landing.read_batch(batch), batch.start, batch.end
-    )
+    """Normalize, classify and score a landed batch: (posts rows, quarantine rows, result).
+
+    The scored posts then pass the posts quality suite (:func:`pipeline.quality.gate_posts`):
+    rows failing it join the quarantine with a ``quality: ...`` reason. ``on_quality``
+    receives the suite's report (to store it), when there were posts to check.
+    """
+    records = list(landing.read_batch(batch))
+    index = quality.RecordIndex(get_parser(batch.source), records)
+    normalized = normalize_batch(index.to_post, brand, records, batch.start, batch.end)
     posts = normalized.posts
     scores = [scorer.score(p.text) for p in posts]
     classes = classify(posts, [scorer.is_spam(p.text) for p in posts])
@@ -224,21 +233,38 @@ def score_posts(
         },
         columns=["record_no", "post_id", "reason", "raw"],
     )
-    kinds = Counter(c.kind.value for c in classes)
+    gate = quality.gate_posts(
+        posts_frame,
+        quarantine,
+        record_nos=index.record_nos(normalized),
+        records=records,
+        source=batch.source,
+        brand=batch.brand,
+        batch_id=(
+            batch.path.stem.removeprefix("file=")
+            if batch.source in FOLDER_SOURCES
+            else warehouse.interval_batch_id(batch.start, batch.end)
+        ),
+        start=batch.start,
+        end=batch.end,
+        brands=[brand.id],
+    )
+    if gate.report is not None and on_quality is not None:
+        on_quality(gate.report)
+    posts_frame, quarantine = gate.posts, gate.quarantine
+    kinds = Counter(str(k) for k in posts_frame["kind"])
     result = LoadResult(
         source=batch.source,
         brand=batch.brand,
         start=batch.start,
         end=batch.end,
         fetched=normalized.fetched,
-        loaded=len(posts),
+        loaded=len(posts_frame),
         duplicates=normalized.duplicates,
-        quarantined=len(normalized.rejected),
+        quarantined=len(quarantine),
         kinds={k.value: kinds.get(k.value, 0) for k in PostKind},
-        complaints=sum(
-            1
-            for s, c in zip(scores, classes, strict=True)
-            if s.is_complaint and c.kind is PostKind.ORIGINAL
+        complaints=int(
+            (posts_frame["is_complaint"] & (posts_frame["kind"] == PostKind.ORIGINAL.value)).sum()
         ),
     )
     return posts_frame, quarantine, result
@@ -250,7 +276,8 @@ def load(batch: landing.Batch, settings: Settings | None = None) -> LoadResult:
     brand = _brands(settings).get(batch.brand)
     scorer = default_scorer()
     # Score before opening the warehouse: the write lock is held only while writing.
-    posts, quarantine, result = score_posts(batch, brand, scorer)
+    reports: list[quality.SuiteReport] = []
+    posts, quarantine, result = score_posts(batch, brand, scorer, on_quality=reports.append)
     with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
         warehouse.replace_interval(
             con,
@@ -269,6 +296,8 @@ def load(batch: landing.Batch, settings: Settings | None = None) -> LoadResult:
             posts,
             quarantine,
         )
+        for report in reports:
+            quality.store(con, report)
     log.info(
         "loaded source=%s brand=%s interval=[%s, %s): fetched=%d loaded=%d duplicates=%d "
         "quarantined=%d complaints=%d kinds=%s",
@@ -333,29 +362,36 @@ def aggregate(
     brands = _brands(settings).select(tuple(brand_ids or ()))
     hours = days = 0
     lo, hi = start - before, end + after
+    batch_id = warehouse.interval_batch_id(start, end)
     with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
         for brand in brands:
             warehouse.mark_copies(
                 con, settings.sql, brand.id, start=start, end=end + COPY_WINDOW, window=COPY_WINDOW
             )
+            hour_list: list[datetime] = []
             if hourly:
                 own = _hours(start, end) if create else []
                 margin = warehouse.existing_hours(con, brand.id, floor_hour(lo), ceil_hour(hi))
-                hours += warehouse.refresh_hourly(con, settings.sql, brand.id, own + margin)
+                hour_list = own + margin
+            day_list: list[date] = []
+            if daily:
+                own_days = _days(*local_days(brand, start, end)) if create else []
+                margin_days = warehouse.existing_days(con, brand.id, *local_days(brand, lo, hi))
+                day_list = own_days + margin_days
+            # The rows as they were: put back if the refreshed ones fail their quality suites.
+            before_refresh = quality.read_aggregates(con, brand.id, hour_list, day_list)
+            if hourly:
+                hours += warehouse.refresh_hourly(con, settings.sql, brand.id, hour_list)
             # Replies arrive after complaints: complaints of the week before get theirs.
             responses.refresh_complaint_responses(
                 con, settings.sql, brand.id, start - responses.REPLY_LOOKBACK, end
             )
             if daily:
-                own_days = _days(*local_days(brand, start, end)) if create else []
-                margin_days = warehouse.existing_days(con, brand.id, *local_days(brand, lo, hi))
                 days += warehouse.refresh_daily(
-                    con,
-                    settings.sql,
-                    brand.id,
-                    timezone=brand.timezone,
-                    days=own_days + margin_days,
+                    con, settings.sql, brand.id, timezone=brand.timezone, days=day_list
                 )
+            # Still holding the write lock: nobody has read the new rows yet.
+            quality.gate_aggregates(con, before_refresh, batch_id=batch_id)
     log.info(
         "aggregated %d brand-hours and %d brand-days over [%s, %s) and its margins",
         hours, days, start.isoformat(), end.isoformat(),
