@@ -144,8 +144,9 @@ class _Checker:
 
 
 #: Keys under ``overrides:`` that other modules validate themselves: ``spikes`` (the spike
-#: detector, pipeline.spikes), ``alerts`` (pipeline.alerting), ``report`` (pipeline.report_data).
-_OTHER_OVERRIDES = {"spikes", "alerts", "report"}
+#: detector, pipeline.spikes), ``alerts`` (pipeline.alerting), ``report`` (pipeline.report_data),
+#: ``privacy`` (pipeline.privacy).
+_OTHER_OVERRIDES = {"spikes", "alerts", "report", "privacy"}
 _OVERRIDE_KEYS = {"lexicon", "categories", "complaint_threshold"} | _OTHER_OVERRIDES
 _CATEGORY_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _CATEGORY_FIELDS = {"keywords", "label"}
