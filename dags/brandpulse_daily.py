@@ -7,6 +7,10 @@ stored one day on either side of it. The hourly `brandpulse_ingest` DAG keeps ea
 row up to date as hours load; this run re-derives the days from what `posts` holds at the
 end of the day (after reruns, backfills and late file imports), without adding rows for
 days that were never loaded. Rerunning it changes nothing unless posts changed.
+
+Then **apply_retention** empties the raw text of posts (and quarantined records, and the
+landing files) older than each brand's `overrides.privacy.retention_days`, counted back
+from the run's data interval end; aggregates are kept. Brands without it are left alone.
 """
 
 from __future__ import annotations
@@ -45,7 +49,22 @@ def brandpulse_daily() -> None:
         )
         return {"brand_days": result.days}
 
-    settle_daily()
+    @task(pool=WAREHOUSE_POOL)
+    def apply_retention(data_interval_end: datetime | None = None) -> list[dict[str, object]]:
+        """Drop raw text older than each brand's retention_days (aggregates kept)."""
+        from pipeline import privacy
+        from pipeline.settings import Settings
+
+        if data_interval_end is None:
+            raise ValueError("apply_retention needs the run's data interval")
+        results = privacy.apply_retention(Settings.from_env(), data_interval_end.date())
+        return [
+            {"brand": r.brand, "cutoff": r.cutoff.isoformat(), "posts": r.posts,
+             "quarantine": r.quarantine, "landing_files": r.landing_files}
+            for r in results
+        ]  # fmt: skip
+
+    settle_daily() >> apply_retention()
 
 
 brandpulse_daily()

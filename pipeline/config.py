@@ -339,4 +339,24 @@ def load_brands(path: Path) -> BrandsFile:
             check_options(brand)
         except ConfigError as exc:
             raise ConfigError(f"{path.name}: {exc}") from None
+        _check_other_overrides(brand, path.name)
     return brands
+
+
+def _check_other_overrides(brand: BrandConfig, file: str) -> None:
+    """The override sections other modules own, validated by them when the file loads."""
+    from pipeline.privacy import PrivacyConfig
+    from pipeline.report_data import report_options
+    from pipeline.spikes import SpikeConfig
+
+    SpikeConfig.from_overrides(
+        brand.overrides.get("spikes"), f"{file}: brand {brand.id}: overrides.spikes"
+    )
+    report_options(brand, file)
+    PrivacyConfig.for_brand(brand, file)
+    if "alerts" in brand.overrides:
+        from pipeline.alerting import AlertConfig
+
+        AlertConfig.from_overrides(
+            brand.overrides["alerts"], f"{file}: brand {brand.id}: overrides.alerts"
+        )

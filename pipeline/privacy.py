@@ -29,16 +29,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-import pandas as pd
-
-from pipeline import warehouse
 from pipeline.config import BrandConfig, load_brands
 from pipeline.errors import ConfigError
 from pipeline.secrets import SecretLookup, SecretSpec, resolve
 from pipeline.settings import Settings
+
+if TYPE_CHECKING:  # the brands file validates PrivacyConfig: keep this module light
+    import duckdb
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -225,6 +225,8 @@ def forget_author(
     lookup: SecretLookup | None = None,
 ) -> ForgetResult:
     """Remove every post by ``handle`` (and their traces) for the brands named (all)."""
+    from pipeline import warehouse
+
     handle = handle.strip()
     if not handle.lstrip("@"):
         raise ConfigError("forget: --author must be a handle")
@@ -253,6 +255,8 @@ def forget_author(
 def _forget_in_brand(
     con: duckdb.DuckDBPyConnection, settings: Settings, brand: BrandConfig, names: set[str]
 ) -> dict[str, int]:
+    from pipeline import warehouse
+
     handles = sorted(names)
     rows = con.execute(
         "select post_id, created_at, brand_day from posts"
@@ -318,6 +322,8 @@ def apply_retention(
 
     Aggregates are left as they are: they were computed while the text was there.
     """
+    from pipeline import warehouse
+
     results = []
     brands = load_brands(settings.brands_file).select(tuple(brand_ids))
     with warehouse.open_for_write(settings.warehouse, settings.sql) as con:

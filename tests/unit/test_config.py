@@ -132,3 +132,26 @@ def test_source_options_are_checked_when_the_file_is_loaded(
         load_brands(path)
     assert str(err.value).startswith("brands.yaml: brand 'acme', field ")
     assert f"field '{field}'" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"spikes": {"threshold": "high"}}, "overrides.spikes.threshold"),
+        ({"spikes": {"sensitivity": 3}}, "overrides.spikes.sensitivity"),
+        ({"alerts": {"min_severity": "huge"}}, "overrides.alerts.min_severity"),
+        ({"report": {"sla_hours": -1}}, "overrides.report.sla_hours"),
+        ({"privacy": {"retention_days": 0}}, "overrides.privacy.retention_days"),
+        ({"privacy": {"pseudonymise": True}}, "overrides.privacy.pseudonymise"),
+    ],
+)
+def test_every_override_section_is_checked_when_the_file_is_loaded(
+    tmp_path: Path, overrides: dict[str, object], field: str
+) -> None:
+    path = tmp_path / "brands.yaml"
+    path.write_text(yaml.safe_dump(_with(overrides=overrides)), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_brands(path)
+    message = str(err.value)
+    assert message.startswith("brands.yaml: brand ") and "acme" in message
+    assert field in message, message
