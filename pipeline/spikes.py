@@ -11,19 +11,24 @@ Two layers (design, defaults and benchmark figures in ``docs/spikes.md``):
   metrics (``complaints``, ``negative_share``, ``volume``) and return :class:`SpikeFinding`
   records with expected value, severity and the start of the episode, for alerts.
 
-The model, in short. The expected value of a point is a *seasonal baseline* (the median of
-the same hour of the same weekday over the last weeks, or of the same hour of day over the
-last days while there are not yet two weeks, or of the last hours before that) times a
-*level* (the median ratio of the recent points to their baselines). Values are compared on
+The model, in short. The expected value of a point is a *seasonal baseline* (the mean,
+spikes clipped, of the same hour of the same weekday over the last weeks, or of the same hour
+of day over the last days while there are not yet two weeks, or of the last hours before
+that) times a *level* (the recent points over their baselines, summed). Values are compared on
 the variance-stabilised scale of counts, ``2*sqrt(x + 3/8)`` (Anscombe), where Poisson
 noise has unit spread whatever the mean; the spread used is the larger of that Poisson
 floor and a robust spread (MAD) of the recent residuals, so over-dispersed series are not
 flagged for their ordinary noise and sparse ones (0-3 a point) are not flagged for Poisson
-noise. The test statistic is the larger of the residual of the point and of the sum of the
-last hour (sustained rises show early in the hourly sum). Points that are far above their
-expected value are clipped before they enter the baseline, so a past spike does not raise
-the baseline. An event opens when the statistic reaches ``threshold`` and stays open while
-it keeps reaching ``threshold / 2`` within ``cooldown``; only the opening point is a spike.
+noise. The residual is tested on several scales: the point itself and the sums of the last
+hour and the last six hours (a sustained rise shows in the sums before any single point is
+extreme). Each scale has its own bar: ``threshold``, or more on a bursty series, namely the
+value that an ordinary day's largest z on that scale exceeds once in ``false_alarm_days``
+days (a Gumbel fit to the recent daily maxima). Points far above their expected value are
+clipped before they enter the baseline, so a past spike does not raise it. An event opens
+when some scale reaches its bar and stays open while some scale reaches ``hold_fraction``
+of its bar within ``cooldown_hours``; only the opening point is a spike, unless a burst
+``escalate`` times further past its bar than anything so far in the event comes (a new
+event).
 """
 
 from __future__ import annotations
@@ -51,6 +56,12 @@ METRICS: Final[tuple[Metric, ...]] = ("complaints", "negative_share", "volume")
 _MAD_SD: Final = 1.4826
 #: Anscombe's offset: 2*sqrt(x + 3/8) has variance ~1 for Poisson x.
 _ANSCOMBE: Final = 0.375
+#: Gumbel's median (-ln ln 2) and MAD, in units of its scale beta (numerical).
+_GUMBEL_MEDIAN: Final = 0.3665
+_GUMBEL_MAD: Final = 0.7670
+#: The Gumbel scale of the daily maxima is taken as at least this fraction of their median,
+#: so a few near-identical days cannot bring the bar down to an ordinary day's maximum.
+_MIN_TAIL_FRACTION: Final = 0.25
 
 
 # --------------------------------------------------------------------------------------
@@ -68,11 +79,17 @@ class SpikeConfig:
 
     #: Robust z (variance-stabilised residual over its spread) that opens an event.
     threshold: float = 5.0
-    #: The bar also rises to ``relative`` times the median daily maximum of the statistic
-    #: over the last ``relative_days`` days: a series whose ordinary days already reach
-    #: z = 10 (heavy-tailed, bursty) must go well past that to be a spike.
-    relative: float = 2.0
+    #: The bar of each scale also rises to the value that the largest z of an ordinary day
+    #: reaches once in ``false_alarm_days`` days (a Gumbel fit to the daily maxima of that
+    #: scale over the last ``relative_days`` days): on a bursty, heavy-tailed series whose
+    #: ordinary days already reach z = 10, only much larger bursts open events.
+    false_alarm_days: float = 56.0
     relative_days: int = 14
+    #: Optional extra floor: ``relative`` times the median daily maximum (0: off).
+    relative: float = 0.0
+    #: Inside an open event, a point whose excess over the bar is ``escalate`` times the
+    #: largest excess of the event so far opens a new event (a far larger burst is news).
+    escalate: float = 2.0
     #: Robust z from which a finding is ``critical`` rather than ``warning``.
     critical: float = 10.0
     #: An event stays open while the statistic reaches ``threshold * hold_fraction``...
@@ -171,6 +188,10 @@ def _validate(c: SpikeConfig) -> list[tuple[str, str]]:
     positive = (
         "threshold", "critical", "cooldown_hours", "level_hours", "spread_days", "clip",
     )  # fmt: skip
+    if not c.false_alarm_days > 1:
+        out.append(("false_alarm_days", f"must be > 1, got {c.false_alarm_days}"))
+    if not c.escalate >= 1:
+        out.append(("escalate", f"must be >= 1, got {c.escalate}"))
     for name in positive:
         value = getattr(c, name)
         if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
@@ -314,14 +335,55 @@ def config_scales(config: SpikeConfig) -> tuple[float, ...]:
     return config.scales_hours
 
 
+def gumbel_quantile_offset(days: float) -> float:
+    """How many Gumbel scales above the median of daily maxima the maximum of one day in
+    ``days`` lies: ``-ln(-ln(1 - 1/days)) - (-ln ln 2)``."""
+    p = 1.0 / days
+    return -math.log(-math.log1p(-p)) - _GUMBEL_MEDIAN
+
+
+def daily_max_bar(day_max: Sequence[float], config: SpikeConfig) -> float:
+    """The statistic that opens an event on one scale, from its recent daily maxima.
+
+    The maxima of a day's z are modelled as Gumbel (the law of the maximum of many
+    light-tailed draws): location and scale from their median and MAD, the scale at least
+    ``_MIN_TAIL_FRACTION`` of the median. The bar is the value an ordinary day exceeds once
+    in ``false_alarm_days`` days, never below ``threshold`` (nor below ``relative`` times
+    the median, when ``relative`` is set).
+    """
+    if not day_max:
+        return config.threshold
+    m = median(day_max)
+    beta = max(median(abs(x - m) for x in day_max) / _GUMBEL_MAD, _MIN_TAIL_FRACTION * m)
+    tail = m + gumbel_quantile_offset(config.false_alarm_days) * beta
+    return max(config.threshold, config.relative * m, tail)
+
+
 class _Scale:
     """The sum of the last ``k`` points against the sum of their expected values."""
 
-    def __init__(self, k: int, spread_points: int) -> None:
+    def __init__(self, k: int, spread_points: int, days: int) -> None:
         self.k = k
-        self.window: deque[tuple[float, float]] = deque(maxlen=k)
+        self.window: deque[tuple[float, float, float]] = deque(maxlen=k)
         self.residuals: deque[float] = deque(maxlen=spread_points)
         self.cache: tuple[int, float] = (-1, 0.0)
+        # daily maxima of this scale's z: its own bar (see StreamDetector.bar)
+        self.day_max: deque[float] = deque(maxlen=days)
+        self.day: Any = None
+        self.cur_max = 0.0
+
+    def bar(self, config: SpikeConfig) -> float:
+        """The z that opens an event on this scale now (see :func:`daily_max_bar`)."""
+        return daily_max_bar(self.day_max, config)
+
+    def track_day(self, ts: datetime, z: float) -> None:
+        day = ts.date()
+        if day != self.day:
+            if self.day is not None:
+                self.day_max.append(self.cur_max)
+            self.day, self.cur_max = day, 0.0
+        if math.isfinite(z):
+            self.cur_max = max(self.cur_max, z)
 
     def reset(self) -> None:
         self.window.clear()
@@ -335,14 +397,14 @@ class _Scale:
         return max(self.cache[1], 1.0) if counts else max(self.cache[1], 1e-9)
 
     def push(
-        self, value: float, exp: float, n: int, counts: bool, transform: Any
+        self, value: float, parts: tuple[float, float], n: int, counts: bool, transform: Any
     ) -> tuple[float, float]:
         """(z, observed total) of the span ending at this point; z = -inf until full."""
-        self.window.append((value, exp))
+        self.window.append((value, *parts))
         if len(self.window) < self.k:
             return -math.inf, 0.0
-        sx = sum(v for v, _ in self.window)
-        se = sum(e for _, e in self.window)
+        sx = sum(v for v, _, _ in self.window)
+        se = sum(b * lv if counts else b + lv for _, b, lv in self.window)
         r = float(transform(sx) - transform(se))
         z = r / self.spread(n, counts)
         self.residuals.append(r)
@@ -370,20 +432,18 @@ class StreamDetector:
         spread_points = max(24, math.ceil(c.spread_days * DAY / interval))
         spread_points = min(spread_points, 2016)  # a week of 5-minute points: enough, fast
         # sums over longer spans: sustained rises show there before any single point is extreme
-        self.scales = [_Scale(1, spread_points)]
+        self.scales = [_Scale(1, spread_points, c.relative_days)]
         for hours in config_scales(c):
             k = round(hours * HOUR / interval)
             if k > 1:
-                self.scales.append(_Scale(k, spread_points))
+                self.scales.append(_Scale(k, spread_points, c.relative_days))
         self.counts = True
         self.first: datetime | None = None
         self.last: datetime | None = None
         self.event_start: datetime | None = None
         self.last_hot: datetime | None = None
+        self.event_peak = 0.0
         self._n = 0
-        self.day_max: deque[float] = deque(maxlen=c.relative_days)
-        self.day: Any = None
-        self.cur_max = 0.0
 
     # -- pieces ---------------------------------------------------------------------------
 
@@ -391,17 +451,26 @@ class StreamDetector:
         return _stab(x) if self.counts else x
 
     def expected(self, ts: datetime) -> float | None:
+        parts = self._parts(ts)
+        return None if parts is None else self._combine(*parts)
+
+    def _combine(self, base: float, level: float) -> float:
+        return base * level if self.counts else base + level
+
+    def _parts(self, ts: datetime) -> tuple[float, float] | None:
+        """(seasonal base, level): expected = base * level (counts) or base + level."""
         base, _ = self.baseline.base(ts)
         if base is None:
             return None
+        neutral = 1.0 if self.counts else 0.0
         if len(self.ratios) < 3:
-            return base
+            return base, neutral
         if not self.counts:
-            return base + median(r for r, _ in self.ratios)
+            return base, median(r for r, _ in self.ratios)
         num = sum(v for v, _ in self.ratios)
         den = sum(b for _, b in self.ratios)
         # the level follows trends and quiet spells, not the spike it is measuring
-        return base * min(max(num / den, 0.5), 2.0) if den > 0 else base
+        return base, (min(max(num / den, 0.5), 2.0) if den > 0 else 1.0)
 
     # -- the step -------------------------------------------------------------------------
 
@@ -422,33 +491,41 @@ class StreamDetector:
         if self.counts and (value < 0 or value != math.floor(value)):
             self._switch_to_real_values()
         self._n += 1
-        exp = self.expected(ts)
+        parts = self._parts(ts)
+        exp = None if parts is None else self._combine(*parts)
         score = 0.0
+        excess = 0.0  # the largest z / bar over the scales: an event opens at 1
         clipped = value
-        if exp is not None:
+        if parts is not None and exp is not None:
             tx, te = self._transform(value), self._transform(exp)
             s1 = self.scales[0].spread(self._n, self.counts)
-            zs = [sc.push(value, exp, self._n, self.counts, self._transform) for sc in self.scales]
-            score = max(
-                (z for z, total in zs if total >= c.min_count or not self.counts), default=0.0
-            )
+            for sc in self.scales:
+                z, total = sc.push(value, parts, self._n, self.counts, self._transform)
+                bar = sc.bar(c)
+                sc.track_day(ts, z)
+                if total >= c.min_count or not self.counts:
+                    score = max(score, z)
+                    excess = max(excess, z / bar)
             if tx - te > c.clip * s1:  # a spike must not raise the baseline
                 bound = te + c.clip * s1
                 clipped = _unstab(bound) if self.counts else bound
         else:
             for sc in self.scales:
                 sc.window.clear()
-        bar = self.bar()
-        self._track_day(ts, score)
         warm = ts - self.first >= timedelta(hours=c.warmup_hours)
         is_spike = False
         if warm and exp is not None:
-            if score >= bar * c.hold_fraction and self.event_start is not None:
+            if excess >= c.hold_fraction and self.event_start is not None:
                 self.last_hot = ts
-            if score >= bar and self.event_start is None:
+            if excess >= 1.0 and (
+                self.event_start is None or excess >= c.escalate * self.event_peak
+            ):
                 is_spike = True
                 self.event_start = ts
                 self.last_hot = ts
+                self.event_peak = excess
+            elif self.event_start is not None:
+                self.event_peak = max(self.event_peak, excess)
         self._learn(ts, clipped)
         severity: Severity | None = None
         if score >= c.critical:
@@ -466,21 +543,6 @@ class StreamDetector:
             event_start=self.event_start,
             severity=severity if warm else None,
         )
-
-    def bar(self) -> float:
-        """The statistic that opens an event now: ``threshold``, or more on bursty series."""
-        c = self.config
-        if not self.day_max:
-            return c.threshold
-        return max(c.threshold, c.relative * median(self.day_max))
-
-    def _track_day(self, ts: datetime, score: float) -> None:
-        day = ts.date()
-        if day != self.day:
-            if self.day is not None:
-                self.day_max.append(self.cur_max)
-            self.day, self.cur_max = day, 0.0
-        self.cur_max = max(self.cur_max, score)
 
     def _learn(self, ts: datetime, value: float) -> None:
         base, _ = self.baseline.base(ts)

@@ -13,9 +13,11 @@ from pipeline.spikes import (
     HourPoint,
     SpikeConfig,
     StreamDetector,
+    daily_max_bar,
     detect_hourly,
     detect_latest,
     detect_series,
+    gumbel_quantile_offset,
     infer_interval,
 )
 
@@ -132,6 +134,74 @@ def test_real_valued_series_uses_the_raw_scale() -> None:
     assert spikes_at(detect_series(series, H)) == [series[300][0]]
 
 
+def test_gumbel_bar_rate_and_floors() -> None:
+    # one day in 56 exceeds the bar: 3.65 Gumbel scales above the median of the maxima
+    assert gumbel_quantile_offset(56.0) == pytest.approx(3.650, abs=1e-3)
+    assert gumbel_quantile_offset(14.0) < gumbel_quantile_offset(56.0)
+    cfg = SpikeConfig()
+    assert daily_max_bar([], cfg) == cfg.threshold
+    # quiet days (maxima ~2): the floor threshold holds
+    assert daily_max_bar([2.0, 1.8, 2.3, 2.1], cfg) == cfg.threshold
+    # bursty days (maxima ~10, spread 2): the bar is well above an ordinary day
+    bursty = [8.0, 10.0, 12.0, 9.0, 11.0, 10.0, 14.0]
+    assert daily_max_bar(bursty, cfg) > 1.8 * 10.0
+    # identical maxima do not collapse the bar to the median
+    assert daily_max_bar([10.0] * 7, cfg) == pytest.approx(10.0 * (1 + 0.25 * 3.650), abs=0.01)
+    # the optional relative floor
+    assert daily_max_bar([10.0] * 7, SpikeConfig(relative=3.0)) == 30.0
+
+
+def test_bursty_series_ordinary_bursts_are_not_spikes_but_a_huge_one_is() -> None:
+    rng = random.Random(4)
+    series = counts(35, base=30.0, seed=4)
+    # every day one short burst of 3-6x the hour's mean: ordinary for this series
+    burst_hours = {START + timedelta(days=d, hours=rng.randrange(8, 20)) for d in range(35)}
+    series = [(t, v * rng.uniform(3, 6) // 1 if t in burst_hours else v) for t, v in series]
+    at = START + timedelta(days=28, hours=15)
+    series = [(t, 2000 if t == at else v) for t, v in series]
+    late = START + timedelta(days=14)
+    found = [t for t in spikes_at(detect_series(series, H)) if t >= late]
+    assert at in found
+    assert len(found) <= 2
+    # a fixed bar at `threshold` (no Gumbel tail) would page for the ordinary bursts
+    fixed = SpikeConfig(false_alarm_days=1.01)
+    assert len([t for t in spikes_at(detect_series(series, H, fixed)) if t >= late]) >= 4
+
+
+def test_sustained_level_shift_flagged_by_the_long_scale() -> None:
+    # +35% for 8 hours on a 5-minute series (day rhythm): no point is extreme, the sums are
+    step = timedelta(minutes=5)
+    rng = random.Random(9)
+    start = START + timedelta(days=15, hours=8)
+
+    def mean(t: datetime) -> float:
+        day = 40.0 * (1.0 + 0.8 * math.sin((t.hour - 9) / 24 * 2 * math.pi))
+        return day * (1.35 if start <= t < start + 8 * H else 1.0)
+
+    times = [START + i * step for i in range(21 * 288)]
+    series = [(t, poisson(rng, mean(t))) for t in times]
+    results = detect_series(series, step)
+    assert spikes_at(results[: 15 * 288]) == []
+    found = spikes_at(results)
+    assert len(found) == 1
+    assert start <= found[0] < start + 6 * H
+    assert results[times.index(found[0])].value is not None
+    point_z = [r.score for r in detect_series(series, step, SpikeConfig(scales_hours=()))]
+    assert max(point_z[15 * 288 :]) < SpikeConfig().threshold  # no single point suffices
+
+
+def test_far_larger_burst_inside_an_open_event_escalates() -> None:
+    series = counts(28, base=20.0, seed=2)
+    small = START + timedelta(days=20, hours=10)
+    big = small + 5 * H
+    bump = {small: 45, small + H: 30, small + 2 * H: 30, small + 3 * H: 30, small + 4 * H: 30}
+    series = [(t, v + bump.get(t, 0) + (900 if t == big else 0)) for t, v in series]
+    assert spikes_at(detect_series(series, H)) == [small, big]
+    # without escalation the big burst is swallowed by the open event
+    no_esc = SpikeConfig(escalate=1e9)
+    assert spikes_at(detect_series(series, H, no_esc)) == [small]
+
+
 def test_points_must_come_in_order() -> None:
     det = StreamDetector(H)
     det.update(START, 1)
@@ -169,6 +239,8 @@ def test_config_defaults_and_overrides() -> None:
         ({"hold_fraction": 1.5}, "hold_fraction"),
         ({"season_weeks": True}, "season_weeks"),
         ({"scales_hours": [-1]}, "scales_hours"),
+        ({"false_alarm_days": 1}, "false_alarm_days"),
+        ({"escalate": 0.5}, "escalate"),
     ],
 )
 def test_config_errors_name_the_field(overrides: dict, field: str) -> None:
