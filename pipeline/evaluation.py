@@ -14,19 +14,24 @@ sentiment label on SemEval-2017 task 4A, and precision, recall and F1 of ``is_co
 the complaints corpus (Preotiuc-Pietro et al., ACL 2019), on the whole file and on each of
 its two halves (:func:`complaints_half`). The complaint cues were developed looking only at
 the "dev" half; the "held-out" half shows whether they generalize (see README "Scoring").
+It also measures the scorer's throughput next to plain VADER's on the SemEval texts
+(:func:`measure_throughput`).
 """
 
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import math
+import statistics
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import InputError
-from pipeline.scoring import Scorer, Sentiment
+from pipeline.scoring import Scorer, Sentiment, default_scorer
 
 SEMEVAL_LABELS = {"0": Sentiment.NEGATIVE, "1": Sentiment.NEUTRAL, "2": Sentiment.POSITIVE}
 
@@ -48,6 +53,9 @@ class Evaluation:
     vader_tweets_r_plain: float | None = None
     #: (precision, recall, F1, tweets) per half of the complaints file: "dev", "held-out".
     complaint_halves: dict[str, tuple[float, float, float, int]] | None = None
+    #: (plain VADER texts/s, scorer texts/s, ratio) on the SemEval texts, see
+    #: :func:`measure_throughput`; None when not measured.
+    throughput: tuple[float, float, float] | None = None
 
 
 def complaints_half(tweet_id: str) -> str:
@@ -80,6 +88,57 @@ def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return precision, recall, score
 
 
+#: Texts per timed chunk in :func:`measure_throughput`.
+THROUGHPUT_CHUNK = 250
+
+
+def measure_throughput(
+    texts: Sequence[str], repeats: int = 5, scorer: Scorer | None = None
+) -> tuple[float, float, float]:
+    """Texts per second of plain VADER and of ``scorer`` (with the complaint detector), and
+    their ratio (scorer / VADER), measured in this process on the same texts.
+
+    vaderSentiment's own ``SentimentIntensityAnalyzer().polarity_scores`` is the reference.
+    After one untimed pass of each over all the texts (both warm), every repeat walks the
+    texts in chunks of :data:`THROUGHPUT_CHUNK`, timing VADER and the scorer on each chunk
+    one after the other (which goes first alternates), so that both see the same machine
+    load; times are this process's CPU time, so other processes on a shared machine do not
+    count against either side. Each figure is the median over the repeats (the ratio is the
+    median of the per-repeat ratios).
+    """
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    if not texts or repeats < 1:
+        raise ValueError("measure_throughput needs texts and at least one repeat")
+    vader = SentimentIntensityAnalyzer().polarity_scores
+    score = (scorer or default_scorer()).score
+    for text in texts:
+        vader(text)
+        score(text)
+    clock = time.process_time
+    chunks = [texts[i : i + THROUGHPUT_CHUNK] for i in range(0, len(texts), THROUGHPUT_CHUNK)]
+    vader_rates, scorer_rates, ratios = [], [], []
+    for repeat in range(repeats):
+        gc.collect()
+        spent = [0.0, 0.0]  # VADER, scorer
+        for n, chunk in enumerate(chunks):
+            order = ((0, vader), (1, score)) if (n + repeat) % 2 == 0 else ((1, score), (0, vader))
+            for side, function in order:
+                start = clock()
+                for text in chunk:
+                    function(text)
+                spent[side] += clock() - start
+        vader_s, scorer_s = (max(t, 1e-9) for t in spent)
+        vader_rates.append(len(texts) / vader_s)
+        scorer_rates.append(len(texts) / scorer_s)
+        ratios.append(vader_s / scorer_s)
+    return (
+        statistics.median(vader_rates),
+        statistics.median(scorer_rates),
+        statistics.median(ratios),
+    )
+
+
 def _vader_tweets(scorer: Scorer, path: Path) -> tuple[float, float, int]:
     ratings, compounds, plain = [], [], []
     with path.open(encoding="utf-8", newline="") as fh:
@@ -96,12 +155,16 @@ def _vader_tweets(scorer: Scorer, path: Path) -> tuple[float, float, int]:
     return pearson(compounds, ratings), pearson(plain, ratings), len(ratings)
 
 
-def _semeval(scorer: Scorer, texts: Path, labels: Path) -> tuple[float, float, int]:
+def _semeval_tweets(texts: Path, labels: Path) -> tuple[list[str], list[Sentiment]]:
     gold = [SEMEVAL_LABELS[x.strip()] for x in labels.read_text("utf-8").splitlines() if x.strip()]
     lines = texts.read_text("utf-8").split("\n")
     tweets = lines[: len(gold)]
     if len(tweets) != len(gold):
         raise InputError(f"{texts}: {len(tweets)} texts for {len(gold)} labels")
+    return tweets, gold
+
+
+def _semeval(scorer: Scorer, tweets: list[str], gold: list[Sentiment]) -> tuple[float, float, int]:
     predicted = [scorer.score(t).sentiment for t in tweets]
     f1s = []
     for label in Sentiment:
@@ -136,8 +199,9 @@ def _complaints(
     return precision, recall, score, n, figures
 
 
-def evaluate(scorer: Scorer, data: Path) -> Evaluation:
-    """Run every evaluation whose files exist under ``data``."""
+def evaluate(scorer: Scorer, data: Path, throughput_repeats: int = 5) -> Evaluation:
+    """Run every evaluation whose files exist under ``data``, and measure the throughput on
+    the SemEval texts (``throughput_repeats`` times; 0: not measured)."""
     if not data.is_dir():
         raise InputError(f"evaluation data folder not found: {data}")
     tweets = data / "vader_groundtruth" / "tweets_GroundTruth.txt"
@@ -145,8 +209,12 @@ def evaluate(scorer: Scorer, data: Path) -> Evaluation:
     labels = data / "semeval2017_sentiment" / "test_labels.txt"
     complaints = data / "complaints_dev" / "complaints-data.csv"
     r, r_plain, r_n = _vader_tweets(scorer, tweets) if tweets.exists() else (None, None, 0)
-    macro, acc, s_n = (
-        _semeval(scorer, texts, labels) if texts.exists() and labels.exists() else (None, None, 0)
+    semeval = _semeval_tweets(texts, labels) if texts.exists() and labels.exists() else None
+    macro, acc, s_n = _semeval(scorer, *semeval) if semeval else (None, None, 0)
+    throughput = (
+        measure_throughput(semeval[0], throughput_repeats, scorer)
+        if semeval and throughput_repeats > 0
+        else None
     )
     p, rec, c_f1, c_n, halves = (
         _complaints(scorer, complaints) if complaints.exists() else (None, None, None, 0, None)
@@ -154,8 +222,9 @@ def evaluate(scorer: Scorer, data: Path) -> Evaluation:
     if not (r_n or s_n or c_n):
         raise InputError(f"{data}: none of the evaluation files were found (see --help)")
     return Evaluation(
-        r, r_n, macro, acc, s_n, p, rec, c_f1, c_n, scorer.model_version, r_plain, halves
-    )
+        r, r_n, macro, acc, s_n, p, rec, c_f1, c_n, scorer.model_version, r_plain, halves,
+        throughput,
+    )  # fmt: skip
 
 
 def report(result: Evaluation) -> str:
@@ -180,6 +249,16 @@ def report(result: Evaluation) -> str:
             f"   recall = {fmt(result.complaint_recall)}   F1 = {fmt(result.complaint_f1)}"
             f"   ({result.complaints_n} tweets)",
             *halves,
+            *(
+                [
+                    f"throughput (SemEval texts, CPU time, median of interleaved runs)"
+                    f"   plain VADER {result.throughput[0]:,.0f}/s"
+                    f"   scorer {result.throughput[1]:,.0f}/s"
+                    f"   ratio = {result.throughput[2]:.2f}"
+                ]
+                if result.throughput
+                else []
+            ),
             "",
         ]
     )

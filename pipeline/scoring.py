@@ -30,6 +30,7 @@ import json
 import logging
 import math
 import re
+import string
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -41,9 +42,11 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
+    C_INCR,
+    N_SCALAR,
     NEGATE,
+    SPECIAL_CASES,
     SentimentIntensityAnalyzer,
-    SentiText,
 )
 
 from pipeline.errors import ConfigError
@@ -355,81 +358,236 @@ def _read_yaml(path: Path) -> Mapping[str, Any]:
     return data
 
 
+# -- VADER 3.3.2's word rules, on words lowercased once ----------------------------------
+#
+# Each is the package's function of the same name (vaderSentiment.vaderSentiment), with
+# ``lower`` the text's words already lowercased instead of lowercasing them on every call.
+
+
+def _negated_word(word: str) -> bool:
+    """``negated([word])``: a word of VADER's negation list, or one containing "n't"."""
+    return word in _NEGATE or "n't" in word
+
+
+def _scalar_inc_dec(
+    word: str, lower: str, valence: float, is_cap_diff: bool, start_i: int
+) -> float:
+    """``scalar_inc_dec``, with the package's damping by distance (0.95, 0.9)."""
+    scalar = 0.0
+    if lower in BOOSTER_DICT:
+        scalar = BOOSTER_DICT[lower]
+        if valence < 0:
+            scalar *= -1
+        if word.isupper() and is_cap_diff:
+            if valence > 0:
+                scalar += C_INCR
+            else:
+                scalar -= C_INCR
+        if start_i == 1 and scalar != 0:
+            scalar = scalar * 0.95
+        if start_i == 2 and scalar != 0:
+            scalar = scalar * 0.9
+    return scalar
+
+
+def _negation_check(valence: float, lower: list[str], start_i: int, i: int) -> float:
+    if start_i == 0:
+        if _negated_word(lower[i - 1]):
+            valence = valence * N_SCALAR
+    elif start_i == 1:
+        if lower[i - 2] == "never" and (lower[i - 1] == "so" or lower[i - 1] == "this"):
+            valence = valence * 1.25
+        elif lower[i - 2] == "without" and lower[i - 1] == "doubt":
+            pass  # "without doubt" is not a negation
+        elif _negated_word(lower[i - 2]):
+            valence = valence * N_SCALAR
+    elif start_i == 2:
+        # The package's precedence: (never and (so or this)) or (so or this).
+        if (lower[i - 3] == "never" and (lower[i - 2] == "so" or lower[i - 2] == "this")) or (
+            lower[i - 1] == "so" or lower[i - 1] == "this"
+        ):
+            valence = valence * 1.25
+        elif lower[i - 3] == "without" and (lower[i - 2] == "doubt" or lower[i - 1] == "doubt"):
+            pass
+        elif _negated_word(lower[i - 3]):
+            valence = valence * N_SCALAR
+    return valence
+
+
+def _special_idioms_check(valence: float, lower: list[str], i: int) -> float:
+    onezero = f"{lower[i - 1]} {lower[i]}"
+    twoonezero = f"{lower[i - 2]} {lower[i - 1]} {lower[i]}"
+    twoone = f"{lower[i - 2]} {lower[i - 1]}"
+    threetwoone = f"{lower[i - 3]} {lower[i - 2]} {lower[i - 1]}"
+    threetwo = f"{lower[i - 3]} {lower[i - 2]}"
+    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+        if seq in SPECIAL_CASES:
+            valence = SPECIAL_CASES[seq]
+            break
+    if len(lower) - 1 > i:
+        zeroone = f"{lower[i]} {lower[i + 1]}"
+        if zeroone in SPECIAL_CASES:
+            valence = SPECIAL_CASES[zeroone]
+    if len(lower) - 1 > i + 1:
+        zeroonetwo = f"{lower[i]} {lower[i + 1]} {lower[i + 2]}"
+        if zeroonetwo in SPECIAL_CASES:
+            valence = SPECIAL_CASES[zeroonetwo]
+    for n_gram in (threetwoone, threetwo, twoone):
+        if n_gram in BOOSTER_DICT:
+            valence = valence + BOOSTER_DICT[n_gram]
+    return valence
+
+
+def _least_check(valence: float, lexicon: Mapping[str, float], lower: list[str], i: int) -> float:
+    if i > 1 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
+        if lower[i - 2] != "at" and lower[i - 2] != "very":
+            valence = valence * N_SCALAR
+    elif i > 0 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
+        valence = valence * N_SCALAR
+    return valence
+
+
 #: The vaderSentiment release whose ``polarity_scores`` :class:`_Analyzer` follows.
 _VADER_FAST_PATH = "3.3.2"
+_NEGATE = frozenset(NEGATE)
+_PUNCTUATION = string.punctuation
+
+
+@dataclass(frozen=True, slots=True)
+class _Fixes:
+    """The word-level misread fixes (see ``vader_fixes.yaml``)."""
+
+    #: A negated negative word ("not horrible") keeps this share of its flipped valence.
+    negated_negative_scale: float
+    #: "no" before one of these words ("no issues") gets ``no_problem_valence``.
+    no_problem_words: frozenset[str]
+    no_problem_valence: float
 
 
 class _Analyzer(SentimentIntensityAnalyzer):  # type: ignore[misc]
-    """VADER, skipping its character-by-character emoji step when a text has no emoji.
+    """VADER 3.3.2's ``polarity_scores``, rewritten to do the same arithmetic faster.
 
-    That step copies a text without emoji unchanged (then strips it); everything after it
-    is vaderSentiment 3.3.2's ``polarity_scores``, line for line, calling VADER's own
-    methods, so the scores are bit-identical (a unit test compares them with the package).
-    On any other release of the package, the package's own method runs.
+    The package lowercases every word of a text again for each word it scores (its negation
+    and idiom checks rebuild the lowercased list), and copies a text character by character
+    to replace emoji. Here each word is lowercased once and texts without emoji are not
+    copied; every rule, its order and every floating-point operation are the package's
+    (``scores`` follows ``SentimentIntensityAnalyzer.polarity_scores`` line for line), so
+    the scores are bit-identical: a unit test compares them with the package on hand-written
+    texts. On any other release of the package, the package's own method runs.
+
+    ``scores`` also returns the compound after the misread fixes (:class:`_Fixes`), computed
+    in the same pass: a fix changes one word's valence after VADER has scored it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, fixes: _Fixes | None = None) -> None:
         super().__init__()
         self._emoji = frozenset(k for k in self.emojis if len(k) == 1)
         self._fast = package_version("vaderSentiment") == _VADER_FAST_PATH
+        self.fixes = fixes
 
     def polarity_scores(self, text: str) -> dict[str, float]:
-        if not self._fast or not self._emoji.isdisjoint(text):
+        if not self._fast:
             return dict(super().polarity_scores(text))
-        text = text.strip()
-        sentitext = SentiText(text)
+        return self.scores(text, fix=False)[0]
+
+    def _without_emoji(self, text: str) -> str:
+        """The package's emoji step: each emoji character replaced by its description."""
+        if self._emoji.isdisjoint(text):
+            return text
+        emojis = self.emojis
+        out: list[str] = []
+        prev_space = True
+        for ch in text:
+            description = emojis.get(ch) if ch in emojis else None
+            if description is not None:
+                if not prev_space:
+                    out.append(" ")
+                out.append(description)
+                prev_space = False
+            else:
+                out.append(ch)
+                prev_space = ch == " "
+        return "".join(out)
+
+    def scores(self, text: str, fix: bool = True) -> tuple[dict[str, float], float]:
+        """VADER's scores of ``text`` and its compound after the fixes (when ``fix``)."""
+        if not self._fast:
+            polarity = dict(super().polarity_scores(text))
+            return polarity, polarity["compound"]
+        text = self._without_emoji(text).strip()
+        words = []
+        for token in text.split():  # SentiText._strip_punc_if_word
+            stripped = token.strip(_PUNCTUATION)
+            words.append(token if len(stripped) <= 2 else stripped)
+        lower = [w.lower() for w in words]
+        n = len(words)
+        allcaps = 0  # allcap_differential
+        for word in words:
+            if word.isupper():
+                allcaps += 1
+        is_cap_diff = 0 < n - allcaps < n
+        lexicon = self.lexicon
+        fixes = self.fixes if fix else None
         sentiments: list[float] = []
-        words_and_emoticons = sentitext.words_and_emoticons
-        for i, item in enumerate(words_and_emoticons):
-            valence = 0
-            if item.lower() in BOOSTER_DICT:
-                sentiments.append(valence)
+        changed: list[tuple[int, float]] = []  # (word, valence after a fix)
+        for i, item in enumerate(lower):
+            if item in BOOSTER_DICT or (i < n - 1 and item == "kind" and lower[i + 1] == "of"):
+                sentiments.append(0)
                 continue
+            valence: float = 0  # sentiment_valence
+            if item in lexicon:
+                valence = lexicon[item]
+                idiom = False
+                if item == "no" and i != n - 1 and lower[i + 1] in lexicon:
+                    valence = 0.0
+                if (
+                    (i > 0 and lower[i - 1] == "no")
+                    or (i > 1 and lower[i - 2] == "no")
+                    or (i > 2 and lower[i - 3] == "no" and lower[i - 1] in ("or", "nor"))
+                ):
+                    valence = lexicon[item] * N_SCALAR
+                if is_cap_diff and words[i].isupper():
+                    if valence > 0:
+                        valence += C_INCR
+                    else:
+                        valence -= C_INCR
+                for start_i in range(0, 3):
+                    if i > start_i and lower[i - (start_i + 1)] not in lexicon:
+                        valence = valence + _scalar_inc_dec(
+                            words[i - (start_i + 1)], lower[i - (start_i + 1)], valence,
+                            is_cap_diff, start_i,
+                        )  # fmt: skip
+                        valence = _negation_check(valence, lower, start_i, i)
+                        if start_i == 2:
+                            before, valence = valence, _special_idioms_check(valence, lower, i)
+                            idiom = valence != before
+                valence = _least_check(valence, lexicon, lower, i)
+                # A negative word VADER made positive, not by an idiom ("bad ass"): negated.
+                if fixes is not None and valence > 0 and lexicon[item] < 0 and not idiom:
+                    changed.append((i, valence * fixes.negated_negative_scale))
             if (
-                i < len(words_and_emoticons) - 1
-                and item.lower() == "kind"
-                and words_and_emoticons[i + 1].lower() == "of"
+                fixes is not None
+                and item == "no"
+                and i + 1 < n
+                and lower[i + 1] in fixes.no_problem_words
             ):
-                sentiments.append(valence)
-                continue
-            sentiments = self.sentiment_valence(valence, sentitext, item, i, sentiments)
-        sentiments = self._but_check(words_and_emoticons, sentiments)
-        return dict(self.score_valence(sentiments, text))
-
-
-class _FixedAnalyzer(_Analyzer):
-    """VADER with two word-level fixes, run through VADER's own scoring code.
-
-    * a negated negative word ("not horrible") keeps ``negated_negative_scale`` of the
-      positive valence VADER's negation gives it;
-    * "no" before a word of ``no_problem_words`` ("no issues") gets ``no_problem_valence``
-      instead of the negative valence of "no" on its own.
-    """
-
-    def __init__(
-        self,
-        lexicon: Mapping[str, float],
-        negated_negative_scale: float,
-        no_problem_words: frozenset[str],
-        no_problem_valence: float,
-    ) -> None:
-        super().__init__()
-        self.lexicon = dict(lexicon)
-        self._scale = negated_negative_scale
-        self._no_problem_words = no_problem_words
-        self._no_problem_valence = no_problem_valence
-
-    def sentiment_valence(
-        self, valence: float, sentitext: Any, item: str, i: int, sentiments: list[float]
-    ) -> list[float]:
-        sentiments = super().sentiment_valence(valence, sentitext, item, i, sentiments)
-        word = item.lower()
-        words = sentitext.words_and_emoticons
-        if word == "no" and i + 1 < len(words) and words[i + 1].lower() in self._no_problem_words:
-            sentiments[-1] = self._no_problem_valence
-        elif self.lexicon.get(word, 0.0) < 0 and sentiments[-1] > 0:
-            sentiments[-1] *= self._scale
-        return sentiments
+                changed.append((i, fixes.no_problem_valence))
+            sentiments.append(valence)
+        fixed = None
+        if changed:
+            fixed = sentiments.copy()
+            for i, value in changed:
+                fixed[i] = value
+        has_but = "but" in lower
+        polarity = self.score_valence(
+            self._but_check(words, sentiments) if has_but else sentiments, text
+        )
+        if fixed is None:
+            return polarity, polarity["compound"]
+        fixed_polarity = self.score_valence(
+            self._but_check(words, fixed) if has_but else fixed, text
+        )
+        return polarity, fixed_polarity["compound"]
 
 
 def _fingerprint(data: Any) -> str:
@@ -464,34 +622,26 @@ class Scorer:
 
         # Sentiment: VADER itself (a separate instance with its own lexicon dict when the
         # brand overrides words; the installed package and other scorers are never touched).
-        self._analyzer = _Analyzer()
+        self.positive_threshold = float(fixes["positive_threshold"])
+        self.negative_threshold = float(fixes["negative_threshold"])
+        self._analyzer = _Analyzer(
+            _Fixes(
+                float(fixes["negated_negative_scale"]),
+                frozenset(str(w).lower() for w in fixes["no_problem_words"]),
+                float(fixes["no_problem_valence"]),
+            )
+        )
         if spec and spec["lexicon"]:
             self._analyzer.lexicon = {
                 **self._analyzer.lexicon,
                 **{str(w).lower(): float(v) for w, v in spec["lexicon"].items()},
             }
-        self.positive_threshold = float(fixes["positive_threshold"])
-        self.negative_threshold = float(fixes["negative_threshold"])
-        self._fixed = _FixedAnalyzer(
-            self._analyzer.lexicon,
-            float(fixes["negated_negative_scale"]),
-            frozenset(str(w).lower() for w in fixes["no_problem_words"]),
-            float(fixes["no_problem_valence"]),
-        )
         modifiers = str(fixes["emoji_modifiers"])
         joiners = str(fixes["emoji_joiners"])
         self._emoji_modifiers = re.compile(f"[{modifiers}]")
         self._emoji_joiners = re.compile(f"[{joiners}]")
-        # Texts that may need a fix are scored a second time: those with an emoji modifier,
-        # and those where a negation word (VADER's list, "no") comes shortly before a
-        # negative word of the lexicon or a no-problem word. Checked on \w+ words, with
-        # "n't" folded into "nt" as in VADER's list ("don't" -> "dont").
+        # A text with an emoji modifier is scored a second time, without the modifiers.
         self._has_modifier = re.compile(f"[{modifiers}{joiners}]")
-        # "n't" is split into two words ("don", "t"); a lone "t" counts as a negation.
-        self._negations = frozenset(n.replace("'", "") for n in (*NEGATE, "no", "t"))
-        self._negative_words = frozenset(
-            w for w, v in self._analyzer.lexicon.items() if v < 0 and _WORD.fullmatch(w)
-        ) | frozenset(str(w).lower() for w in fixes["no_problem_words"])
 
         # Complaints.
         self.threshold = float(cues["threshold"])
@@ -554,27 +704,20 @@ class Scorer:
         """Drop emoji modifiers (variation selectors, skin tones) and split ZWJ sequences."""
         return self._emoji_joiners.sub(" ", self._emoji_modifiers.sub("", text))
 
-    def _needs_fix(self, text: str, words: list[str]) -> bool:
-        """Whether a fix may apply: ``words`` are the \\w+ words of the lowercased text."""
-        if self._has_modifier.search(text):
-            return True
-        negations, negative = self._negations, self._negative_words
-        for i, word in enumerate(words):
-            # VADER looks up to three words back for a negation; "n't" splitting into two
-            # words and punctuation can shift that by one, so one word more is checked.
-            if word in negations and not negative.isdisjoint(words[i + 1 : i + 5]):
-                return True
-        return False
+    def sentiment_scores(self, text: str) -> tuple[dict[str, float], float]:
+        """VADER's own scores of ``text``, and the compound after the misread fixes.
 
-    def sentiment_compound(
-        self, text: str, compound: float, words: list[str] | None = None
-    ) -> float:
-        """The compound after the misread fixes (``compound`` when none can apply)."""
-        if words is None:
-            words = _WORD.findall(text.lower())
-        if not self._needs_fix(text, words):
-            return compound
-        return float(self._fixed.polarity_scores(self.normalize_emoji(text))["compound"])
+        One pass of VADER computes both, except for a text with an emoji modifier: the fixed
+        compound is then VADER's (with the word fixes) on the text without the modifiers.
+        """
+        if text.isascii() or self._has_modifier.search(text) is None:
+            return self._analyzer.scores(text)
+        polarity = self._analyzer.polarity_scores(text)
+        return polarity, self._analyzer.scores(self.normalize_emoji(text))[1]
+
+    def sentiment_compound(self, text: str) -> float:
+        """The compound of ``text`` after the misread fixes."""
+        return self.sentiment_scores(text)[1]
 
     def label(self, sentiment_compound: float) -> Sentiment:
         return label_for(sentiment_compound, self.positive_threshold, self.negative_threshold)
@@ -684,12 +827,10 @@ class Scorer:
         return False
 
     def score(self, text: str) -> Score:
-        polarity = self._analyzer.polarity_scores(text)
-        compound = float(polarity["compound"])
+        polarity, fixed = self.sentiment_scores(text)
+        compound = polarity["compound"]
         lowered = text.lower()
-        words: list[str] = []
-        families = self._families(lowered, words)
-        fixed = self.sentiment_compound(text, compound, words)
+        families = self._families(lowered)
         complaint_score = self.complaint_score(text, fixed, families)
         is_complaint = complaint_score >= self.threshold
         return Score(

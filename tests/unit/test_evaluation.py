@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.evaluation import complaints_half, evaluate, f1, pearson, report
+from pipeline.evaluation import (
+    complaints_half,
+    evaluate,
+    f1,
+    measure_throughput,
+    pearson,
+    report,
+)
 from pipeline.scoring import default_scorer
 
 
@@ -53,6 +60,8 @@ def test_evaluate_reads_every_data_set(tmp_path: Path) -> None:
     text = report(result)
     assert "Pearson r = " in text and "macro-F1 = 1.000" in text and "F1 = 1.000" in text
     assert "plain VADER" in text
+    assert result.throughput is not None and "ratio = " in text
+    assert evaluate(default_scorer(), tmp_path / "data", throughput_repeats=0).throughput is None
 
 
 def test_complaint_halves_are_fixed_and_near_equal() -> None:
@@ -68,3 +77,12 @@ def test_missing_data_is_a_clear_error(tmp_path: Path) -> None:
     tmp_path.joinpath("empty").mkdir()
     with pytest.raises(InputError, match="none of the evaluation files"):
         evaluate(default_scorer(), tmp_path / "empty")
+
+
+def test_measure_throughput_times_vader_and_the_scorer_on_the_same_texts() -> None:
+    texts = ["I love this!", "@AcmeHelp still waiting for my refund 😡", "the bus at noon"] * 200
+    vader, scorer, ratio = measure_throughput(texts, repeats=3)
+    assert vader > 0 and scorer > 0
+    assert ratio == pytest.approx(scorer / vader, rel=0.5)  # medians of separate series
+    with pytest.raises(ValueError, match="needs texts"):
+        measure_throughput([], repeats=3)

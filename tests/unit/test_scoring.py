@@ -30,17 +30,45 @@ def test_scorer_is_built_once_per_process() -> None:
     assert default_scorer() is default_scorer()
 
 
+#: Hand-written texts that exercise every rule of VADER's polarity_scores.
+VADER_RULE_TEXTS = [
+    "I love this!!", "worst. service. ever.", "ok", "", "   ", "no", "🙃 thanks a lot",
+    "not horrible", "no issues", "I love it ❤️", "sick skate park", "©2024 Acme™ 😂😂",
+    "  kind of good, but the ending SUCKS!!! :( ",  # "kind of", "but", caps, emoticon
+    "The food is EXTREMELY good", "the food is extremely GOOD", "ALL CAPS IS GREAT",
+    "it was sort of ok", "it is kind of bad", "very very very bad", "barely good",
+    "no good", "no love or hate", "no problems nor worries", "not the worst", "isn't bad",
+    "never so happy", "never this bad", "without doubt the best", "without a doubt good",
+    "at least it's fine", "the least bad option", "least happy", "very least good",
+    "that movie was the shit", "bad ass skater", "yeah right, great", "the kiss of death",
+    "a cake to die for", "my beating heart", "the bomb!!!!!", "why??? why???? bad",
+    "good?", "good??", "uh-uh no way", "nope, not good", "I ain't happy", "didn't like it",
+    "Happy!!! :) :D <3 :-(", "great job 👍🏽 👩\u200d💻 ❤", "İyi GÜZEL good",
+    "tab\tseparated\nnew lines good", "'quoted' \"good\" (bad) ...", "!!! ??? ...",
+    "not so bad but not great either, but ok",
+]  # fmt: skip
+
+
 def test_vader_scores_are_the_reference_packages_own() -> None:
     reference = SentimentIntensityAnalyzer()
-    texts = ["I love this!!", "worst. service. ever.", "ok", "", "🙃 thanks a lot",
-             "not horrible", "no issues", "I love it ❤️", "sick skate park",
-             "  kind of good, but the ending SUCKS!!! :( ", "©2024 Acme™ 😂😂", "no"]  # fmt: skip
-    for text in texts:
+    for text in VADER_RULE_TEXTS:
         ours = score_text(text)
         ref = reference.polarity_scores(text)
         assert (ours.compound, ours.pos, ours.neu, ours.neg) == (
             ref["compound"], ref["pos"], ref["neu"], ref["neg"],
-        )  # fmt: skip
+        ), text  # fmt: skip
+
+
+def test_brand_lexicon_scores_are_vaders_with_that_lexicon() -> None:
+    skate = scorer_for(brand({"lexicon": {"sick": 2.5, "gnarly": 1.8}}))
+    reference = SentimentIntensityAnalyzer()
+    reference.lexicon = {**reference.lexicon, "sick": 2.5, "gnarly": 1.8}
+    for text in [*VADER_RULE_TEXTS, "not sick", "SO gnarly and sick but meh"]:
+        ours = skate.score(text)
+        ref = reference.polarity_scores(text)
+        assert (ours.compound, ours.pos, ours.neu, ours.neg) == (
+            ref["compound"], ref["pos"], ref["neu"], ref["neg"],
+        ), text  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -98,6 +126,19 @@ def test_texts_without_negation_or_emoji_modifiers_keep_vaders_compound() -> Non
     for text in ["I love this!!", "worst. service. ever.", "the bus leaves at noon"]:
         score = score_text(text)
         assert score.sentiment_compound == score.compound
+
+
+@pytest.mark.parametrize("text", ["that movie was the shit", "i have a bad ass skater"])
+def test_vaders_positive_idioms_with_negative_words_are_not_scaled(text: str) -> None:
+    score = score_text(text)
+    assert score.compound > 0.3
+    assert score.sentiment_compound == score.compound
+
+
+def test_negated_negative_emoticon_is_scaled_too() -> None:
+    score = score_text("it isn't easy :( honestly")  # VADER negates ":(" after "isn't"
+    assert score.sentiment_compound is not None
+    assert score.sentiment_compound < score.compound
 
 
 # -- complaint cue families -----------------------------------------------------------------
