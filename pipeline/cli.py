@@ -180,12 +180,13 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from pipeline import table, warehouse
+    from pipeline import snapshot, table, warehouse
 
     settings = Settings.from_env()
-    con = warehouse.connect(
-        settings.warehouse, read_only=True, lock_timeout=args.wait, sandbox=True
-    )
+    path, note = snapshot.reader_path(settings.warehouse, settings.analyst_db)
+    if note:
+        log.warning("%s", note)
+    con = warehouse.connect(path, read_only=True, lock_timeout=args.wait, sandbox=True)
     try:
         try:
             statements = con.extract_statements(args.sql)
@@ -368,9 +369,11 @@ def build_parser() -> argparse.ArgumentParser:
         "query",
         help="run read-only SQL against the warehouse and print a table",
         description=(
-            "Open the warehouse read-only and run one SQL statement. Tables: posts, "
-            "brand_hourly, brand_daily, brand_daily_categories, spikes, spike_hours, alerts, "
-            "quarantine, load_runs (see docs/warehouse.md)."
+            "Open the analyst snapshot of the warehouse (BRANDPULSE_ANALYST_DB, published "
+            "after every write; the working file until the first one) read-only and run one "
+            "SQL statement. Tables: posts, brand_hourly, brand_daily, brand_daily_categories, "
+            "spikes, spike_hours, alerts, complaint_responses, quarantine, load_runs (see "
+            "docs/warehouse.md)."
         ),
         epilog='example: brandpulse query "' + EXAMPLE_QUERIES[0] + '"',
     )
@@ -383,7 +386,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="rows printed in table format (default 200)",
     )
     p.add_argument(
-        "--wait", type=float, default=30.0, help="seconds to wait while a load holds the warehouse"
+        "--wait",
+        type=float,
+        default=30.0,
+        help="seconds to wait while a load holds the warehouse (only before the first "
+        "snapshot is published)",
     )
     p.set_defaults(func=cmd_query)
 

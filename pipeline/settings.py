@@ -5,18 +5,19 @@ Everything the pipeline writes at run time lives under one folder, ``BRANDPULSE_
 on its own with an environment variable, so a deployment can put the warehouse, the landing
 zone or the outbox on other disks without touching code:
 
-========================  =========================================  ========================
-variable                  what                                       default
-========================  =========================================  ========================
-``BRANDPULSE_HOME``       runtime folder                             ``<project>/var``
-``BRANDPULSE_BRANDS``     the brands file                            ``<project>/brands.yaml``
-``BRANDPULSE_WAREHOUSE``  the DuckDB warehouse file                  ``<home>/warehouse/…``
-``BRANDPULSE_LANDING``    raw posts as fetched, per source/interval  ``<home>/landing``
-``BRANDPULSE_OUTBOX``     emails written as .eml when no SMTP is set ``<home>/outbox``
-``BRANDPULSE_REPORTS``    archived HTML reports                      ``<home>/reports``
-``BRANDPULSE_MODELS``     scoring assets (lexicons, cues, taxonomy)  ``<project>/models``
-``BRANDPULSE_SQL``        migrations and transforms                  ``<project>/sql``
-========================  =========================================  ========================
+=========================  =========================================  ========================
+variable                   what                                       default
+=========================  =========================================  ========================
+``BRANDPULSE_HOME``        runtime folder                             ``<project>/var``
+``BRANDPULSE_BRANDS``      the brands file                            ``<project>/brands.yaml``
+``BRANDPULSE_WAREHOUSE``   the DuckDB warehouse file (DAGs write it)  ``<home>/warehouse/…``
+``BRANDPULSE_ANALYST_DB``  its published read-only snapshot           ``<home>/warehouse/…``
+``BRANDPULSE_LANDING``     raw posts as fetched, per source/interval  ``<home>/landing``
+``BRANDPULSE_OUTBOX``      emails written as .eml when no SMTP is set ``<home>/outbox``
+``BRANDPULSE_REPORTS``     archived HTML reports                      ``<home>/reports``
+``BRANDPULSE_MODELS``      scoring assets (lexicons, cues, taxonomy)  ``<project>/models``
+``BRANDPULSE_SQL``         migrations and transforms                  ``<project>/sql``
+=========================  =========================================  ========================
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class Settings:
     home: Path
     brands_file: Path
     warehouse: Path
+    #: The analyst snapshot of ``warehouse`` (see :mod:`pipeline.snapshot`).
+    analyst_db: Path
     landing: Path
     outbox: Path
     reports: Path
@@ -61,6 +64,7 @@ class Settings:
             home=home,
             brands_file=_path(env, "BRANDPULSE_BRANDS", PROJECT_ROOT / "brands.yaml"),
             warehouse=_path(env, "BRANDPULSE_WAREHOUSE", home / "warehouse" / "brandpulse.duckdb"),
+            analyst_db=_path(env, "BRANDPULSE_ANALYST_DB", home / "warehouse" / "analyst.duckdb"),
             landing=_path(env, "BRANDPULSE_LANDING", home / "landing"),
             outbox=_path(env, "BRANDPULSE_OUTBOX", home / "outbox"),
             reports=_path(env, "BRANDPULSE_REPORTS", home / "reports"),
@@ -92,6 +96,7 @@ class Settings:
             "BRANDPULSE_HOME": str(self.home),
             "BRANDPULSE_BRANDS": str(self.brands_file),
             "BRANDPULSE_WAREHOUSE": str(self.warehouse),
+            "BRANDPULSE_ANALYST_DB": str(self.analyst_db),
             "BRANDPULSE_LANDING": str(self.landing),
             "BRANDPULSE_OUTBOX": str(self.outbox),
             "BRANDPULSE_REPORTS": str(self.reports),

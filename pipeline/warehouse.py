@@ -7,7 +7,9 @@ or inside a registered DataFrame, never inside a SQL string.
 
 DuckDB allows one writing process per file; a process that finds the file locked waits
 (with backoff) up to ``lock_timeout`` seconds and then raises
-:class:`~pipeline.errors.WarehouseLockedError` naming the file.
+:class:`~pipeline.errors.WarehouseLockedError` naming the file. Analysts read a published
+snapshot instead (:mod:`pipeline.snapshot`), which every successful writer brings up to
+date as it finishes, so their sessions never hold the working file.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +29,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline import snapshot
 from pipeline.errors import WarehouseError, WarehouseLockedError
+from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -163,16 +169,52 @@ def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
     return done
 
 
+def analyst_path_for(path: Path) -> Path | None:
+    """The analyst snapshot of the working file ``path``: ``BRANDPULSE_ANALYST_DB`` when
+    ``path`` is the configured warehouse (``BRANDPULSE_WAREHOUSE``), else None."""
+    settings = Settings.from_env()
+    return settings.analyst_db if path.resolve() == settings.warehouse.resolve() else None
+
+
+#: Write connections open in this process, per working file: only the outermost publishes.
+_open_writers: Counter[Path] = Counter()
+_open_writers_lock = threading.Lock()
+
+
 @contextmanager
 def open_for_write(
-    path: Path, sql_dir: Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S
+    path: Path,
+    sql_dir: Path,
+    *,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
+    publish: bool = True,
+    analyst: Path | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A migrated read-write connection, closed on exit."""
+    """A migrated read-write connection, closed on exit.
+
+    On a successful exit (no exception), with ``publish``, the analyst snapshot is brought
+    up to date before the connection (and the lock) is released: ``analyst``, or by default
+    :func:`analyst_path_for` ``path`` (see :mod:`pipeline.snapshot`). It is a file copy
+    when the write changed the file, nothing when it did not. A body that raises publishes
+    nothing, so analysts never see a write step that failed half-way; nor does an
+    ``open_for_write`` nested in another one on the same file (the outer one publishes).
+    """
     con = connect(path, lock_timeout=lock_timeout)
+    key = path.resolve()
+    with _open_writers_lock:
+        _open_writers[key] += 1
+        outermost = _open_writers[key] == 1
     try:
         migrate(con, sql_dir)
         yield con
+        target = analyst or analyst_path_for(path)
+        if publish and outermost and target is not None:
+            snapshot.publish(con, path, target)
     finally:
+        with _open_writers_lock:
+            _open_writers[key] -= 1
+            if not _open_writers[key]:
+                del _open_writers[key]
         con.close()
 
 
