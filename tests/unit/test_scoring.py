@@ -187,6 +187,30 @@ def test_negated_negative_emoticon_is_scaled_too() -> None:
         ("plain_question", "do you ship to Ireland?"),
         ("wish_or_news", "it would be great to have a dark mode"),
         ("wish_or_news", "Acme announces a new store in Leeds"),
+        # cues v5
+        ("breach", "battery life is way below what was advertised"),
+        ("breach", "the signal keeps getting worse"),
+        ("breach", "that doesn't seem right"),
+        ("failure", "the handle came off after a week"),
+        ("failure", "I keep getting error messages"),
+        ("failure", "the helpline cuts you off"),
+        ("sarcasm", "gotta love a 2 hour delay"),
+        ("frustrated_question", "is there a reason the app logs me out?"),
+        ("frustrated_question", "what are you playing at"),
+        ("care_failure", "I never got a call back"),
+        ("persistence", "still trying to reach someone"),
+        ("disappointment", "you ruined my weekend"),
+        ("disappointment", "I regret buying this"),
+        ("disappointment", "there is no excuse for this"),
+        ("non_receipt", "my order still has not been dispatched"),
+        ("non_receipt", "my points haven't updated"),
+        ("non_receipt", "no reply until now"),
+        ("money", "the money was taken twice"),
+        ("money", "I was charged for a cancelled trip"),
+        ("inability", "the discount code won't apply at checkout"),
+        ("inability", "they are not allowing remote access"),
+        ("waiting", "20 minutes of hold music"),
+        ("help_request", "my screen flickers #help"),
     ],
 )
 def test_each_cue_family_recognises_its_language(family: str, text: str) -> None:
@@ -202,6 +226,9 @@ def test_each_cue_family_recognises_its_language(family: str, text: str) -> None
         ("can't wait for the new season", "inability"),
         ("thanks again for the quick reply", "persistence"),
         ("not horrible at all", "disappointment"),
+        ("I keep getting compliments on my new shoes", "failure"),
+        ("my cousin regrets nothing", "disappointment"),
+        ("no excuse needed, come on over", "disappointment"),
     ],
 )
 def test_negated_or_idiomatic_cues_do_not_count(text: str, absent: str) -> None:
@@ -273,6 +300,10 @@ def test_complaints_are_flagged_with_a_category(text: str, category: str) -> Non
         "that new skate park is sick, can't wait to go back",  # praise with a negative word
         "not bad at all, the new menu",  # negated negative
         "the storm knocked the power out, stay safe everyone",  # bad news, no breach
+        "the storm is getting worse, stay safe everyone",  # worse, but no breach of service
+        "you gotta love a sunny Saturday",  # "gotta love" without a failure
+        "how can I fix my bike at home? any tips",  # asking how to fix, not blaming
+        "I keep getting compliments on my new shoes",  # "keep getting" something good
     ],
 )
 def test_non_complaints_are_not_flagged(text: str) -> None:
@@ -421,6 +452,8 @@ def test_indexed_cue_matching_finds_what_a_plain_search_finds() -> None:
         "not one thing missing, no extra charges, zero delays",
         "#greatcustomerservice my refund is 20 days late, 50% price increase",
         "I can't wait!! love it",
+        "gotta love the hold music #help, never got a call back and the money was taken",
+        "no excuse needed; I keep getting compliments, it keeps getting worse though",
     ]
     scorer = default_scorer()
     for text in texts:
