@@ -33,6 +33,8 @@ MIN_COPY_CHARS = 20
 
 # Control characters other than tab and newline (C0, DEL, C1) and NUL have no place in text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Lone UTF-16 surrogates: JSON can carry them ("\\ud800"), UTF-8 (and DuckDB) cannot.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _URL = re.compile(r"https?://\S+", re.I)
 _REPOST_PREFIX = re.compile(r"^rt @\w+:\s*", re.I)
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -59,8 +61,15 @@ class NormalizedBatch:
 
 
 def clean_text(text: str) -> str:
-    """NFC-normalize, drop control characters, trim. Emoji and newlines are kept."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()
+    """NFC-normalize, drop control characters, trim. Emoji and newlines are kept.
+
+    A lone surrogate becomes U+FFFD, as landing already does with bytes that are not UTF-8.
+    """
+    return _CONTROL.sub("", unicodedata.normalize("NFC", _replace_surrogates(text))).strip()
+
+
+def _replace_surrogates(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def fingerprint(text: str) -> str:
@@ -75,13 +84,13 @@ def _fingerprint_length(text: str) -> int:
 
 
 def _raw_json(raw: RawRecord) -> str:
-    return json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+    return _replace_surrogates(json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str))
 
 
 def _raw_id(raw: object) -> str | None:
     if isinstance(raw, Mapping):
         value = raw.get("id", raw.get("post_id"))
-        return str(value) if value is not None else None
+        return _replace_surrogates(str(value)) if value is not None else None
     return None
 
 
@@ -116,10 +125,11 @@ def normalize_batch(
             post, reason = None, f"{exc.args[0] if exc.args else 'field'}: missing"
         except (ValueError, TypeError) as exc:
             post, reason = None, str(exc) or type(exc).__name__
+        except OverflowError as exc:  # a time that leaves datetime's range in UTC
+            post, reason = None, f"record: a value out of range ({exc})"
         if post is None or reason is not None:
-            rejected.append(
-                Rejected(record_no, _raw_id(raw), reason or "record: invalid", _raw_json(raw))
-            )
+            reason = _replace_surrogates(reason or "record: invalid")
+            rejected.append(Rejected(record_no, _raw_id(raw), reason, _raw_json(raw)))
             continue
         if post.post_id in seen:
             duplicates += 1
@@ -147,7 +157,18 @@ def _check(post: Post, start: datetime, end: datetime) -> str | None:
         return f"text: {len(text)} characters, more than {MAX_TEXT_CHARS}"
     if post.author_followers < 0:
         return "author_followers: negative"
+    for name in _STRING_FIELDS:
+        value = getattr(post, name)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            return f"{name}: not valid Unicode (a lone surrogate)"
     return None
+
+
+#: The post's strings stored as they are (the text is cleaned instead).
+_STRING_FIELDS = (
+    "source", "post_id", "brand", "author_id", "author_handle", "lang", "url",
+    "conversation_id", "in_reply_to_post_id", "in_reply_to_author_id", "repost_of",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
