@@ -174,6 +174,7 @@ def test_kill_9_while_publishing_leaves_the_old_snapshot_and_the_next_writer_pub
     settings: Settings, tmp_path: Path
 ) -> None:
     jobs.load(land(settings, DAY1), settings)
+    aggregate(settings, DAY1)
     published = dump(settings.analyst_db)
 
     kill_when(KILLED_PUBLISH, tmp_path / "copying")
@@ -220,28 +221,27 @@ def test_a_task_failing_three_times_then_succeeding_equals_one_clean_run(
 
     # The load task: three attempts fail at different points, the fourth succeeds.
     before_load = dump(settings.analyst_db)
-    disk_full = OSError(28, "No space left on device")
-    load_faults: list[tuple[Any, str, Exception | None, type[Exception]]] = [
-        (warehouse, "_insert_frame", None, Injected),  # after the delete, in the transaction
-        (warehouse, "_replace_quarantine", None, Injected),  # posts in, no ledger row yet
-        (snapshot, "_copy_bytes", disk_full, WarehouseError),  # committed, publishing fails
+    load_faults = [
+        (warehouse, "_insert_frame"),  # after the delete, inside the transaction
+        (warehouse, "_replace_quarantine"),  # posts inserted, no ledger row yet
+        (warehouse, "replace_interval"),  # committed, then the task fails
     ]
-    for owner, name, error, expected in load_faults:
-        with failing(monkeypatch, owner, name, error), pytest.raises(expected):
+    for owner, name in load_faults:
+        with failing(monkeypatch, owner, name), pytest.raises(Injected):
             jobs.load(batch, settings)
-        assert dump(settings.analyst_db) == before_load, name  # never half a load published
+        assert dump(settings.analyst_db) == before_load, name  # nothing of it published
     jobs.load(batch, settings)
 
-    # The aggregate task: the same, at three of its steps (each its own transaction).
+    # The aggregate task: the same, at three of its steps.
     before_aggregate = dump(settings.analyst_db)
-    assert before_aggregate != before_load
-    aggregate_faults: list[tuple[Any, str]] = [
-        (warehouse, "refresh_daily"),  # copies and hours committed, days not
-        (responses, "refresh_complaint_responses"),
-        (warehouse, "mark_copies"),
+    disk_full = OSError(28, "No space left on device")
+    aggregate_faults: list[tuple[Any, str, Exception | None, type[Exception]]] = [
+        (warehouse, "refresh_daily", None, Injected),  # copies and hours committed, days not
+        (responses, "refresh_complaint_responses", None, Injected),
+        (snapshot, "_copy_bytes", disk_full, WarehouseError),  # committed; publishing fails
     ]
-    for owner, name in aggregate_faults:
-        with failing(monkeypatch, owner, name), pytest.raises(Injected):
+    for owner, name, error, expected in aggregate_faults:
+        with failing(monkeypatch, owner, name, error), pytest.raises(expected):
             aggregate(settings, DAY2)
         assert dump(settings.analyst_db) == before_aggregate, name
     aggregate(settings, DAY2)
@@ -273,6 +273,7 @@ def test_a_locked_warehouse_waits_then_fails_clearly_and_the_file_is_intact(
 ) -> None:
     batch = land(settings, DAY1)
     jobs.load(batch, settings)
+    aggregate(settings, DAY1)
     before = state(settings)
     holder = hold(settings.warehouse, read_only=read_only)
     try:
