@@ -177,7 +177,8 @@ def import_file(settings: Settings, brand: BrandConfig, path: Path) -> FileImpor
         last_post_at=last,
         model_version=scorer.model_version,
     )
-    with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
+    # Not published yet: the aggregate below publishes the posts together with their rows.
+    with warehouse.open_for_write(settings.warehouse, settings.sql, publish=False) as con:
         warehouse.replace_file(con, record, posts, quarantine)
     if first is not None and last is not None:
         jobs.aggregate(first, last + jobs.HOUR, [brand.id], settings)
