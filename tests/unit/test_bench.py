@@ -1,0 +1,183 @@
+"""The benchmark harness (pipeline.bench): a tiny run end to end, and the VADER identity
+check on planted mismatches. No timing assertions: only that each figure is measured."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import duckdb
+import pytest
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from pipeline import bench
+
+JSON_KEYS = {
+    "reference_vader_posts_per_s",
+    "naive_peer_posts_per_s",
+    "brandpulse_posts_per_s",
+    "brandpulse_unique_posts_per_s",
+    "ratio_brandpulse_to_reference",
+    "ratio_brandpulse_to_naive",
+    "peak_rss_mb",
+    "vader_identical",
+    "corpus",
+    "stages",
+    "analyst",
+    "machine",
+}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[bench.BenchResult, Path, Path]:
+    root = tmp_path_factory.mktemp("bench")
+    workdir, json_path = root / "work", root / "out" / "bench.json"
+    result = bench.run_bench(
+        600,
+        json_path=json_path,
+        workdir=workdir,
+        days=2,
+        naive_posts=200,
+        text_filter_posts=3_000,
+    )
+    return result, workdir, json_path
+
+
+def test_tiny_run_measures_every_stage(tiny: tuple[bench.BenchResult, Path, Path]) -> None:
+    result, _, _ = tiny
+    corpus = result.corpus
+    assert corpus.brands == 1 and corpus.days == 2
+    assert corpus.records > 0 and corpus.reposts > 0 and corpus.exact_duplicates > 0
+    assert 0 < corpus.unique_records < corpus.records
+    assert result.reference_posts == corpus.records
+    assert result.naive_posts == 200
+    assert result.pipeline.records == corpus.records
+    # Exact duplicate records are counted at load, not stored twice.
+    assert result.pipeline.posts == corpus.records - corpus.exact_duplicates
+    assert result.pipeline_unique is not None
+    assert result.pipeline_unique.records == corpus.unique_records
+    for rate in (
+        result.reference_vader_posts_per_s,
+        result.naive_peer_posts_per_s,
+        result.brandpulse_posts_per_s,
+    ):
+        assert rate > 0 and math.isfinite(rate)
+    assert set(result.pipeline.steps) == {"land", "load", "aggregate", "spikes"}
+    assert result.peak_rss_mb > 0
+    names = [s.name for s in result.stages]
+    assert names == ["reference", "naive", "pipeline-full", "pipeline-unique", "check", "analyst"]
+    assert all(s.peak_rss_mb > 0 for s in result.stages)
+    assert result.vader.identical
+    assert result.vader.compared == result.pipeline.posts
+    analyst = result.analyst
+    assert analyst is not None
+    assert analyst.hourly_rows == bench.ANALYST_BRANDS * bench.ANALYST_DAYS * 24
+    assert analyst.hourly_query_runs >= 20
+    assert analyst.text_filter_posts == 3_000
+    assert 0 < analyst.text_filter_matches < 3_000
+    assert result.airflow is None
+    text = result.format()
+    assert "c/a =" in text and "bit-identical" in text
+
+
+def test_json_has_the_documented_keys(tiny: tuple[bench.BenchResult, Path, Path]) -> None:
+    result, _, json_path = tiny
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    assert set(data) >= JSON_KEYS
+    assert data == json.loads(json.dumps(result.to_json()))
+    assert data["vader_identical"] is True
+    assert data["brandpulse_posts_per_s"] > 0
+
+
+def test_run_removes_its_work_folder(tiny: tuple[bench.BenchResult, Path, Path]) -> None:
+    _, workdir, _ = tiny
+    assert workdir.is_dir()
+    assert list(workdir.iterdir()) == []
+
+
+def _corpus_and_posts(tmp_path: Path) -> tuple[Path, Path, list[tuple[str, str, str]]]:
+    """A one-file corpus, its reference scores, and a `posts` table holding the package's
+    scores of the same texts."""
+    texts = ["I love this, thanks!", "Worst. Service. Ever.", "ok", "The app is not bad at all"]
+    corpus = tmp_path / "corpus"
+    (corpus / "acme").mkdir(parents=True)
+    with (corpus / "acme" / "2026-10-05.jsonl").open("w", encoding="utf-8") as fh:
+        for i, text in enumerate(texts):
+            fh.write(json.dumps({"id": str(i), "text": text}) + "\n")
+    reference = tmp_path / "reference.duckdb"
+    out = bench.stage_reference(str(corpus), str(reference))
+    assert out["posts"] == len(texts)
+    analyzer = SentimentIntensityAnalyzer()
+    warehouse = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "create table posts (brand varchar, post_id varchar, text varchar,"
+        " compound double, pos double, neu double, neg double)"
+    )
+    for i, text in enumerate(texts):
+        s = analyzer.polarity_scores(text)
+        con.execute(
+            "insert into posts values (?, ?, ?, ?, ?, ?, ?)",
+            ["acme", str(i), text, s["compound"], s["pos"], s["neu"], s["neg"]],
+        )
+    con.close()
+    return warehouse, reference, [("acme", str(i), t) for i, t in enumerate(texts)]
+
+
+def _execute(path: Path, sql: str) -> None:
+    con = duckdb.connect(str(path))
+    con.execute(sql)
+    con.close()
+
+
+def test_vader_check_passes_on_identical_scores(tmp_path: Path) -> None:
+    warehouse, reference, rows = _corpus_and_posts(tmp_path)
+    check = bench.check_vader(warehouse, reference)
+    assert check.identical
+    assert check.compared == check.posts == len(rows)
+
+
+def test_vader_check_catches_the_last_bit(tmp_path: Path) -> None:
+    warehouse, reference, _ = _corpus_and_posts(tmp_path)
+    _execute(warehouse, "update posts set compound = nextafter(compound, 2) where post_id = '1'")
+    check = bench.check_vader(warehouse, reference)
+    assert not check.identical
+    assert check.mismatched == 1
+    assert check.examples and check.examples[0].startswith("acme/1:")
+
+
+def test_vader_check_compares_every_vader_column(tmp_path: Path) -> None:
+    warehouse, reference, _ = _corpus_and_posts(tmp_path)
+    _execute(warehouse, "update posts set pos = neu, neu = pos where post_id = '2'")
+    _execute(warehouse, "update posts set neg = neg + 1e-12 where post_id = '3'")
+    check = bench.check_vader(warehouse, reference)
+    assert check.mismatched == 2
+
+
+def test_vader_check_counts_posts_without_reference_or_with_another_text(
+    tmp_path: Path,
+) -> None:
+    warehouse, reference, _ = _corpus_and_posts(tmp_path)
+    _execute(warehouse, "insert into posts values ('acme', '99', 'new', 0, 0, 1, 0)")
+    _execute(warehouse, "update posts set text = 'changed' where post_id = '0'")
+    check = bench.check_vader(warehouse, reference)
+    assert check.missing_reference == 1
+    assert check.text_differs == 1
+    assert not check.identical
+
+
+def test_brands_file_of_synthetic_brands_is_valid(tmp_path: Path) -> None:
+    from pipeline.config import load_brands
+
+    path = tmp_path / "brands.yaml"
+    path.write_text(bench.brands_yaml(3, 1234.5), encoding="utf-8")
+    brands = load_brands(path)
+    assert [b.id for b in brands.brands] == ["bench01", "bench02", "bench03"]
+    demo = brands.get("bench02").source("demo")
+    assert demo is not None and demo.options["profile"] == "grocery"
+
+
+def test_posts_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        bench.run_bench(0)
