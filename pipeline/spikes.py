@@ -28,7 +28,10 @@ clipped before they enter the baseline, so a past spike does not raise it. An ev
 when some scale reaches its bar and stays open while some scale reaches ``hold_fraction``
 of its bar within ``cooldown_hours``; only the opening point is a spike, unless a burst
 ``escalate`` times further past its bar than anything so far in the event comes (a new
-event).
+event). A sustained moderate shift that the level absorbs (a whole day at 1.5x) is caught
+by a one-sided CUSUM of 6-hour block residuals against the plain weekday-and-hour mean,
+standardised by their long-run spread, whose bar is Siegmund's decision interval for one
+false alarm in ``false_alarm_days``; it opens events but does not hold them open.
 """
 
 from __future__ import annotations
@@ -115,6 +118,13 @@ class SpikeConfig:
     #: Spans (hours) whose sums are tested besides the single point (shorter than the
     #: interval: ignored).
     scales_hours: tuple[float, ...] = (1.0, 6.0)
+    #: Sustained-shift channel: a one-sided CUSUM of the residual of consecutive
+    #: ``cusum_hours`` blocks against the seasonal baseline alone (no level), in units of
+    #: its long-run spread; 0 turns it off. Its reference value is ``cusum_shift / 2``
+    #: (tuned to a shift of ``cusum_shift`` spreads) and its decision interval the one
+    #: whose average run length under no change is ``false_alarm_days`` (Siegmund).
+    cusum_hours: float = 6.0
+    cusum_shift: float = 1.0
     #: Which metrics :func:`detect_hourly` evaluates.
     metrics: tuple[str, ...] = METRICS
 
@@ -190,6 +200,10 @@ def _validate(c: SpikeConfig) -> list[tuple[str, str]]:
     )  # fmt: skip
     if not c.false_alarm_days > 1:
         out.append(("false_alarm_days", f"must be > 1, got {c.false_alarm_days}"))
+    if not c.cusum_hours >= 0:
+        out.append(("cusum_hours", f"must be >= 0, got {c.cusum_hours}"))
+    if not c.cusum_shift > 0:
+        out.append(("cusum_shift", f"must be > 0, got {c.cusum_shift}"))
     if not c.escalate >= 1:
         out.append(("escalate", f"must be >= 1, got {c.escalate}"))
     for name in positive:
@@ -317,6 +331,14 @@ class _Baseline:
             return sum(self.recent) / len(self.recent), "recent"
         return None, "none"
 
+    def weekly_mean(self, ts: datetime) -> float | None:
+        """The plain mean of the same weekday-and-hour (no shrinking towards the daily
+        profile, which biases weekdays low and weekends high), once it has two weeks."""
+        w = self.weekly.get(self._wkey(ts)) if self.weekly_on else None
+        if w is None or len(w) < 2 * self.per_bucket:
+            return None
+        return sum(w) / len(w)
+
     def add(self, ts: datetime, value: float) -> None:
         if self.weekly_on:
             key = self._wkey(ts)
@@ -411,6 +433,126 @@ class _Scale:
         return z, sx
 
 
+#: Siegmund's correction for the overshoot of a normal CUSUM over its decision interval.
+_SIEGMUND_OVERSHOOT: Final = 1.166
+#: Cap on the lag-1 autocorrelation of the block residuals (long-run factor at most 3).
+_MAX_RHO: Final = 0.8
+
+
+def siegmund_arl(k: float, h: float) -> float:
+    """Siegmund's approximation of the average run length, under no change, of a
+    one-sided CUSUM ``S = max(0, S + u - k)`` of independent N(0, 1) values ``u`` with
+    decision interval ``h``: ``(exp(2kb) - 2kb - 1) / (2k^2)``, ``b = h + 1.166``."""
+    b = h + _SIEGMUND_OVERSHOOT
+    return (math.expm1(2.0 * k * b) - 2.0 * k * b) / (2.0 * k * k)
+
+
+def cusum_interval(k: float, arl: float) -> float:
+    """The decision interval ``h`` whose Siegmund run length is ``arl`` (bisection)."""
+    lo, hi = 0.0, 1.0
+    while siegmund_arl(k, hi) < arl:
+        hi *= 2.0
+    for _ in range(60):
+        mid = (lo + hi) / 2.0
+        lo, hi = (mid, hi) if siegmund_arl(k, mid) < arl else (lo, mid)
+    return hi
+
+
+class _Cusum:
+    """One-sided CUSUM of block residuals against the seasonal baseline (no level).
+
+    Blocks of ``k`` consecutive points; at each block's end the residual of its sum
+    (variance-stabilised for counts) against the sum of the seasonal baselines is divided by
+    its long-run spread: the robust spread of past block residuals, at least 1 for counts
+    (Poisson), times the AR(1) factor ``sqrt((1 + rho) / (1 - rho))`` of their lag-1
+    autocorrelation (consecutive blocks of a real series are not independent, and the run
+    length of a CUSUM depends on the long-run variance). The standardised residual is
+    winsorised at ``clip`` (a single burst is the point scales' business) and accumulated
+    with reference value ``cusum_shift / 2``. The bar is Siegmund's decision interval for
+    a run length of ``false_alarm_days``, raised (as for the scales) to the value an
+    ordinary day's maximum exceeds once in ``false_alarm_days`` days. After an alarm the
+    sum restarts from 0.
+    """
+
+    def __init__(self, k: int, per_day: float, config: SpikeConfig) -> None:
+        self.k = k
+        self.config = config
+        self.ref = config.cusum_shift / 2.0
+        self.h = cusum_interval(self.ref, config.false_alarm_days * per_day / k)
+        self.bar_config = replace(config, threshold=self.h)
+        self.residuals: deque[float] = deque(
+            maxlen=max(8, round(config.relative_days * per_day / k))
+        )
+        self.sx = 0.0
+        self.sb = 0.0
+        self.n = 0
+        self.stat = 0.0
+        #: the block end from which the current run of the sum (above 0) has been building
+        self.run_start: datetime | None = None
+        self.day_max: deque[float] = deque(maxlen=config.relative_days)
+        self.day: Any = None
+        self.cur_max = 0.0
+
+    def reset(self) -> None:
+        self.residuals.clear()
+        self.sx = self.sb = 0.0
+        self.n = 0
+        self.stat = 0.0
+
+    def bar(self) -> float:
+        return daily_max_bar(self.day_max, self.bar_config)
+
+    def _spread(self, counts: bool) -> float:
+        rs = list(self.residuals)
+        sd = max(_mad_sd(rs), 1.0) if counts else max(_mad_sd(rs), 1e-9)
+        m = sum(rs) / len(rs)
+        den = sum((a - m) ** 2 for a in rs)
+        num = sum((a - m) * (b - m) for a, b in itertools.pairwise(rs))
+        rho = min(max(num / den, 0.0), _MAX_RHO) if den > 0 else 0.0
+        return sd * math.sqrt((1.0 + rho) / (1.0 - rho))
+
+    def push(
+        self, ts: datetime, value: float, base: float | None, counts: bool, transform: Any
+    ) -> float:
+        """The statistic over its bar at a block's end (an alarm at >= 1), else 0.
+
+        ``base`` is the plain weekday-and-hour mean (None before two weeks: no block);
+        against the hour-of-day baseline of the first weeks, an ordinary weekly pattern
+        would be a shift."""
+        day = ts.date()
+        if day != self.day:
+            if self.day is not None:
+                self.day_max.append(self.cur_max)
+            self.day, self.cur_max = day, 0.0
+        if base is None:
+            self.sx = self.sb = 0.0
+            self.n = 0
+            return 0.0
+        self.sx += value
+        self.sb += base
+        self.n += 1
+        if self.n < self.k:
+            return 0.0
+        sx, sb = self.sx, self.sb
+        self.sx = self.sb = 0.0
+        self.n = 0
+        r = float(transform(sx) - transform(sb))
+        ready = len(self.residuals) >= 8
+        out = 0.0
+        if ready:
+            u = min(r / self._spread(counts), self.config.clip)
+            if self.stat <= 0.0:
+                self.run_start = ts
+            self.stat = max(0.0, self.stat + u - self.ref)
+            self.cur_max = max(self.cur_max, self.stat)
+            if not counts or sx >= self.config.min_count:
+                out = self.stat / self.bar()
+            if out >= 1.0:
+                self.stat = 0.0
+        self.residuals.append(r)
+        return out
+
+
 class StreamDetector:
     """Causal detector of upward spikes in one regular series of counts (or any values).
 
@@ -444,6 +586,11 @@ class StreamDetector:
         self.last_hot: datetime | None = None
         self.event_peak = 0.0
         self._n = 0
+        self.cusum: _Cusum | None = None
+        self.event_by_shift = False
+        if c.cusum_hours > 0:
+            block = max(1, round(c.cusum_hours * HOUR / interval))
+            self.cusum = _Cusum(block, DAY / interval, c)
 
     # -- pieces ---------------------------------------------------------------------------
 
@@ -495,6 +642,7 @@ class StreamDetector:
         exp = None if parts is None else self._combine(*parts)
         score = 0.0
         excess = 0.0  # the largest z / bar over the scales: an event opens at 1
+        shift = 0.0  # the CUSUM over its bar (opens an event at 1, does not hold one)
         clipped = value
         if parts is not None and exp is not None:
             tx, te = self._transform(value), self._transform(exp)
@@ -509,6 +657,10 @@ class StreamDetector:
             if tx - te > c.clip * s1:  # a spike must not raise the baseline
                 bound = te + c.clip * s1
                 clipped = _unstab(bound) if self.counts else bound
+            if self.cusum is not None:
+                # the clipped value: a single burst is the scales' business, not a shift
+                weekly = self.baseline.weekly_mean(ts)
+                shift = self.cusum.push(ts, clipped, weekly, self.counts, self._transform)
         else:
             for sc in self.scales:
                 sc.window.clear()
@@ -517,13 +669,26 @@ class StreamDetector:
         if warm and exp is not None:
             if excess >= c.hold_fraction and self.event_start is not None:
                 self.last_hot = ts
-            if excess >= 1.0 and (
-                self.event_start is None or excess >= c.escalate * self.event_peak
+            # a CUSUM alarm opens an event when none is open, or when the open one was
+            # opened by the CUSUM and the sum has since built up again from 0 after it
+            fresh_shift = shift >= 1.0 and (
+                self.event_start is None
+                or (
+                    self.event_by_shift
+                    and self.cusum is not None
+                    and self.cusum.run_start is not None
+                    and self.cusum.run_start > self.event_start
+                )
+            )
+            if fresh_shift or (
+                excess >= 1.0
+                and (self.event_start is None or excess >= c.escalate * self.event_peak)
             ):
                 is_spike = True
                 self.event_start = ts
                 self.last_hot = ts
                 self.event_peak = excess
+                self.event_by_shift = fresh_shift and excess < 1.0
             elif self.event_start is not None:
                 self.event_peak = max(self.event_peak, excess)
         self._learn(ts, clipped)
@@ -563,6 +728,8 @@ class StreamDetector:
         self.ratios.clear()
         for sc in self.scales:
             sc.reset()
+        if self.cusum is not None:
+            self.cusum.reset()
 
 
 def detect_series(

@@ -13,12 +13,14 @@ from pipeline.spikes import (
     HourPoint,
     SpikeConfig,
     StreamDetector,
+    cusum_interval,
     daily_max_bar,
     detect_hourly,
     detect_latest,
     detect_series,
     gumbel_quantile_offset,
     infer_interval,
+    siegmund_arl,
 )
 
 START = datetime(2026, 1, 5)  # a Monday
@@ -218,6 +220,31 @@ def test_infer_interval() -> None:
 # --- configuration ----------------------------------------------------------------------
 
 
+def test_cusum_decision_interval_from_siegmund() -> None:
+    # k = 0.5, one false alarm in 56 days of 6-hour blocks (224 blocks): h ~ 3.6
+    h = cusum_interval(0.5, 224.0)
+    assert h == pytest.approx(3.6, abs=0.05)
+    assert siegmund_arl(0.5, h) == pytest.approx(224.0, rel=1e-6)
+    assert cusum_interval(0.5, 2240.0) > h  # rarer alarms need a higher interval
+
+
+def test_moderate_day_long_shift_flagged_by_the_cusum() -> None:
+    # +40% for 16 hours on an hourly series with a weekly rhythm: neither a point nor a
+    # 6-hour sum reaches its bar; the accumulated block residuals do
+    rng = random.Random(6)
+    start = START + timedelta(days=22, hours=6)
+
+    def mean(t: datetime) -> float:
+        return seasonal_mean(t, 30.0) * (1.4 if start <= t < start + 16 * H else 1.0)
+
+    times = [START + i * H for i in range(28 * 24)]
+    series = [(t, poisson(rng, mean(t))) for t in times]
+    found = spikes_at(detect_series(series, H))
+    assert len(found) == 1
+    assert start <= found[0] < start + 16 * H
+    assert spikes_at(detect_series(series, H, SpikeConfig(cusum_hours=0.0))) == []
+
+
 def test_config_defaults_and_overrides() -> None:
     assert SpikeConfig.from_overrides(None) == SpikeConfig()
     cfg = SpikeConfig.from_overrides({"threshold": 7, "metrics": ["complaints"], "min_posts": 50})
@@ -241,6 +268,8 @@ def test_config_defaults_and_overrides() -> None:
         ({"scales_hours": [-1]}, "scales_hours"),
         ({"false_alarm_days": 1}, "false_alarm_days"),
         ({"escalate": 0.5}, "escalate"),
+        ({"cusum_hours": -1}, "cusum_hours"),
+        ({"cusum_shift": 0}, "cusum_shift"),
     ],
 )
 def test_config_errors_name_the_field(overrides: dict, field: str) -> None:
