@@ -110,7 +110,7 @@ def brandpulse_backfill() -> None:
         from pipeline import jobs
         from pipeline.landing import Batch
 
-        return jobs.load(Batch.from_dict(batch)).to_dict()
+        return jobs.load(Batch.from_dict(batch), secrets=connection_secret).to_dict()
 
     # all_done_min_one_success: aggregate what did load; check_loads (a leaf) still fails the run.
     @task(pool=WAREHOUSE_POOL, outlets=AGGREGATES, trigger_rule="all_done_min_one_success")

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from airflow.sdk import dag, task
-from brandpulse_dag_support import DAG_DEFAULTS, POSTS
+from brandpulse_dag_support import DAG_DEFAULTS, POSTS, connection_secret
 
 from pipeline.orchestration import FILE_IMPORT_DAG, WAREHOUSE_POOL
 
@@ -35,7 +35,7 @@ def brandpulse_file_import() -> None:
 
         from pipeline import file_import
 
-        return [asdict(r) for r in file_import.import_files()]
+        return [asdict(r) for r in file_import.import_files(secrets=connection_secret)]
 
     import_files()
 

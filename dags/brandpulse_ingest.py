@@ -71,7 +71,7 @@ def brandpulse_ingest() -> None:
         from pipeline import jobs
         from pipeline.landing import Batch
 
-        return jobs.load(Batch.from_dict(batch)).to_dict()
+        return jobs.load(Batch.from_dict(batch), secrets=connection_secret).to_dict()
 
     # all_done_min_one_success: one failing source must not keep the other brands' hours out of the
     # aggregates; check_loads (a leaf) still fails the run so the failure is seen.

@@ -334,7 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="score a CSV or JSONL file of posts",
         description=(
             "Read a CSV or JSONL file (by extension: .csv, .jsonl, .ndjson) and write the same "
-            "rows, in the same order, plus compound, sentiment, is_complaint, complaint_score "
+            "rows, in the same order, plus compound (VADER's own), sentiment_compound (after the "
+            "known-misread fixes; the label's score), sentiment, is_complaint, complaint_score "
             "and complaint_category. The output format follows the output file's extension."
         ),
     )

@@ -219,7 +219,10 @@ def land_paged(
                 counters=counters,
             )
             for record in page.records:
-                fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode())
+                # surrogatepass: a provider's lone surrogate ("\ud800") is landed as sent;
+                # normalize then replaces or quarantines it with a reason.
+                line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+                fh.write(line.encode("utf-8", "surrogatepass"))
                 fh.write(b"\n")
             fh.flush()
             os.fsync(fh.fileno())

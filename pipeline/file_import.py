@@ -29,10 +29,11 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import jobs, landing, warehouse
+from pipeline import jobs, landing, quality, warehouse
 from pipeline.config import BrandConfig, load_brands
 from pipeline.errors import ConfigError
-from pipeline.scoring import default_scorer
+from pipeline.scoring import scorer_for
+from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
 from pipeline.sources.files import column_mapping, map_row
 
@@ -134,7 +135,7 @@ def _land(settings: Settings, brand: BrandConfig, path: Path, sha: str) -> landi
     count = 0
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".landing-")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass") as out:
             try:
                 for row_no, row in enumerate(read_rows(path)):
                     record: dict[str, Any] = {"file": path.name, "row_no": row_no, "row": row}
@@ -152,7 +153,9 @@ def _land(settings: Settings, brand: BrandConfig, path: Path, sha: str) -> landi
     return landing.Batch("file", brand.id, EARLIEST_POST, LATEST_POST, target, count)
 
 
-def import_file(settings: Settings, brand: BrandConfig, path: Path) -> FileImportResult:
+def import_file(
+    settings: Settings, brand: BrandConfig, path: Path, secrets: SecretLookup | None = None
+) -> FileImportResult:
     """Import one file for one brand, unless its content was imported before."""
     sha = sha256_of(path)
     with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
@@ -160,8 +163,11 @@ def import_file(settings: Settings, brand: BrandConfig, path: Path) -> FileImpor
             log.info("skipping %s: the same content was imported before", path.name)
             return FileImportResult(brand.id, path.name, sha, skipped=True)
     batch = _land(settings, brand, path, sha)
-    scorer = default_scorer()
-    posts, quarantine, result = jobs.score_posts(batch, brand, scorer)
+    scorer = scorer_for(brand)
+    reports: list[quality.SuiteReport] = []
+    posts, quarantine, result = jobs.score_posts(
+        batch, brand, scorer, on_quality=reports.append, secrets=secrets, batch_id=sha
+    )
     stamps = [pd.Timestamp(t).to_pydatetime().replace(tzinfo=UTC) for t in posts["created_at"]]
     first, last = (min(stamps), max(stamps)) if stamps else (None, None)
     record = warehouse.FileImportRecord(
@@ -180,6 +186,8 @@ def import_file(settings: Settings, brand: BrandConfig, path: Path) -> FileImpor
     # Not published yet: the aggregate below publishes the posts together with their rows.
     with warehouse.open_for_write(settings.warehouse, settings.sql, publish=False) as con:
         warehouse.replace_file(con, record, posts, quarantine)
+        for report in reports:
+            quality.store(con, report)
     if first is not None and last is not None:
         jobs.aggregate(first, last + jobs.HOUR, [brand.id], settings)
     # Only now is the file done: a failure above leaves it to be imported again next run.
@@ -202,7 +210,9 @@ def import_file(settings: Settings, brand: BrandConfig, path: Path) -> FileImpor
 
 
 def import_files(
-    settings: Settings | None = None, brand_ids: Sequence[str] | None = None
+    settings: Settings | None = None,
+    brand_ids: Sequence[str] | None = None,
+    secrets: SecretLookup | None = None,
 ) -> list[FileImportResult]:
     """Import every new file of every brand with the file source (oldest name first)."""
     settings = settings or Settings.from_env()
@@ -217,5 +227,5 @@ def import_files(
             )
         for path in sorted(folder.iterdir()):
             if path.is_file() and path.suffix.lower() in SUFFIXES and not path.name.startswith("."):
-                results.append(import_file(settings, brand, path))
+                results.append(import_file(settings, brand, path, secrets))
     return results

@@ -22,13 +22,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
-from pipeline import landing, quality, responses, warehouse
+from pipeline import landing, privacy, quality, responses, warehouse
 from pipeline.config import BrandConfig, BrandsFile, load_brands
 from pipeline.errors import ConfigError, InputError
 from pipeline.fetching import FetchPolicy, land_paged
 from pipeline.normalize import COPY_WINDOW, classify, normalize_batch
 from pipeline.posts import PostKind
-from pipeline.scoring import Scorer, default_scorer
+from pipeline.scoring import Scorer, scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
 from pipeline.sources import get_parser, get_source
@@ -170,12 +170,17 @@ def score_posts(
     scorer: Scorer,
     *,
     on_quality: Callable[[quality.SuiteReport], None] | None = None,
+    secrets: SecretLookup | None = None,
+    batch_id: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, LoadResult]:
     """Normalize, classify and score a landed batch: (posts rows, quarantine rows, result).
 
     The scored posts then pass the posts quality suite (:func:`pipeline.quality.gate_posts`):
     rows failing it join the quarantine with a ``quality: ...`` reason. ``on_quality``
-    receives the suite's report (to store it), when there were posts to check.
+    receives the suite's report (to store it), when there were posts to check; ``batch_id``
+    names the batch there and in quarantine (default: the interval's). For a brand
+    with ``overrides.privacy.pseudonymize_authors`` the authors are then pseudonymized with
+    the key ``secrets`` (or the environment) gives (:mod:`pipeline.privacy`).
     """
     records = list(landing.read_batch(batch))
     index = quality.RecordIndex(get_parser(batch.source), records)
@@ -216,6 +221,9 @@ def score_posts(
             "complaint_category": score.complaint_category,
             "model_version": scorer.model_version,
             "copy_candidate": cls.copy_candidate,
+            "sentiment_compound": (
+                score.compound if score.sentiment_compound is None else score.sentiment_compound
+            ),
         }
         for name in warehouse.POST_COLUMNS:
             rows[name].append(values[name])
@@ -240,11 +248,7 @@ def score_posts(
         records=records,
         source=batch.source,
         brand=batch.brand,
-        batch_id=(
-            batch.path.stem.removeprefix("file=")
-            if batch.source in FOLDER_SOURCES
-            else warehouse.interval_batch_id(batch.start, batch.end)
-        ),
+        batch_id=batch_id or warehouse.interval_batch_id(batch.start, batch.end),
         start=batch.start,
         end=batch.end,
         brands=[brand.id],
@@ -252,6 +256,8 @@ def score_posts(
     if gate.report is not None and on_quality is not None:
         on_quality(gate.report)
     posts_frame, quarantine = gate.posts, gate.quarantine
+    if len(posts_frame) and privacy.PrivacyConfig.for_brand(brand).pseudonymize_authors:
+        posts_frame = privacy.pseudonymize_posts(posts_frame, privacy.pseudonymizer(secrets))
     kinds = Counter(str(k) for k in posts_frame["kind"])
     result = LoadResult(
         source=batch.source,
@@ -270,15 +276,23 @@ def score_posts(
     return posts_frame, quarantine, result
 
 
-def load(batch: landing.Batch, settings: Settings | None = None) -> LoadResult:
-    """Score a landed batch and replace its interval in the warehouse."""
+def load(
+    batch: landing.Batch, settings: Settings | None = None, secrets: SecretLookup | None = None
+) -> LoadResult:
+    """Score a landed batch and replace its interval in the warehouse.
+
+    Not published to analysts by itself: the aggregate step that always follows publishes
+    the posts together with their aggregates.
+    """
     settings = settings or Settings.from_env()
     brand = _brands(settings).get(batch.brand)
-    scorer = default_scorer()
+    scorer = scorer_for(brand)
     # Score before opening the warehouse: the write lock is held only while writing.
     reports: list[quality.SuiteReport] = []
-    posts, quarantine, result = score_posts(batch, brand, scorer, on_quality=reports.append)
-    with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
+    posts, quarantine, result = score_posts(
+        batch, brand, scorer, on_quality=reports.append, secrets=secrets
+    )
+    with warehouse.open_for_write(settings.warehouse, settings.sql, publish=False) as con:
         warehouse.replace_interval(
             con,
             warehouse.LoadRecord(

@@ -17,7 +17,10 @@ from pathlib import Path
 from pipeline.errors import InputError
 from pipeline.scoring import default_scorer
 
-SCORE_COLUMNS = ("compound", "sentiment", "is_complaint", "complaint_score", "complaint_category")
+SCORE_COLUMNS = (
+    "compound", "sentiment_compound", "sentiment", "is_complaint", "complaint_score",
+    "complaint_category",
+)  # fmt: skip
 CHUNK_ROWS = 50_000
 
 _FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -140,6 +143,11 @@ def score_file(input_path: Path, output_path: Path, *, text_column: str = "text"
                     score = scorer.score(text)
                     record.update(
                         compound=score.compound,
+                        sentiment_compound=(
+                            score.compound
+                            if score.sentiment_compound is None
+                            else score.sentiment_compound
+                        ),
                         sentiment=score.sentiment.value,
                         is_complaint=score.is_complaint,
                         complaint_score=score.complaint_score,

@@ -81,7 +81,10 @@ def timestamp(value: Any, field: str) -> datetime:
         raise ValueError(f"{field}: not an ISO-8601 timestamp: {value!r}") from None
     if parsed.utcoffset() is None:
         raise ValueError(f"{field}: has no time zone: {value!r}")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{field}: out of range in UTC: {value!r}") from None
 
 
 def optional_timestamp(value: Any) -> datetime | None:

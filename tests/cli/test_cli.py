@@ -59,6 +59,7 @@ def test_score_csv_keeps_every_row_and_value_in_order(
         "body",
         "n",
         "compound",
+        "sentiment_compound",
         "sentiment",
         "is_complaint",
         "complaint_score",

@@ -299,7 +299,7 @@ def test_normalize_quarantines_out_of_range_times_and_lone_surrogates() -> None:
     batch = normalize_batch(get_parser("demo"), BRAND, records, START, END)
     reasons = {r.record_no: r.reason for r in batch.rejected}
     assert reasons == {
-        0: "record: a value out of range (date value out of range)",
+        0: "created_at: out of range in UTC: '0001-01-01T00:00:00+14:00'",
         1: "author_handle: not valid Unicode (a lone surrogate)",
         2: "id: must be a numeric string, got '\\ud800'",  # repr() escapes it
     }
