@@ -124,6 +124,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forget(args: argparse.Namespace) -> int:
+    from pipeline import privacy
+
+    result = privacy.forget_author(Settings.from_env(), args.author, args.brand or ())
+    print(result.format())
+    return 0
+
+
 def cmd_detect(args: argparse.Namespace) -> int:
     from pipeline import detect_file
 
@@ -303,6 +311,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-send", action="store_true", help="only render and archive the HTML; send nothing"
     )
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "forget",
+        help="remove an author's posts from every table and the landing zone (logged)",
+        description=(
+            "Delete every post by the author (any case, with or without @; for brands with "
+            "pseudonymized authors, also the pseudonym of the handle) from posts, "
+            "complaint_responses and quarantine, rewrite the landed batches without them so a "
+            "rerun cannot bring them back, re-derive the aggregates they were counted in, and "
+            "record it in privacy_log under a hash of the handle. See docs/privacy.md."
+        ),
+    )
+    p.add_argument("--author", required=True, help="the author's handle, e.g. @someone")
+    p.add_argument("--brand", action="append", help="brand id (repeatable; default: all)")
+    p.set_defaults(func=cmd_forget)
 
     p = sub.add_parser(
         "detect",

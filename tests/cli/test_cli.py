@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import warehouse
 from pipeline.cli import build_parser, main
 from pipeline.settings import Settings
 
@@ -235,3 +236,22 @@ def test_local_demo_shows_28_whole_days_per_brand_and_the_incident(
     assert "complaints" in spike_days[0] and spike_days[0].startswith("pebble")
     assert "Spikes found by the detector" in out
     assert str(settings.warehouse) in out and "brandpulse query" in out
+
+
+def test_forget_reports_what_it_removed(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(
+        capsys, "run", "--start", "2026-10-22T16:00Z", "--end", "2026-10-22T18:00Z",
+        "--brand", "pebble", "--no-progress", "--no-alerts",
+    )  # fmt: skip
+    assert code == 0, err
+    con = warehouse.connect(settings.warehouse, read_only=True)
+    handle = con.execute(
+        "select author_handle from posts where kind = 'original' limit 1"
+    ).fetchone()
+    con.close()
+    assert handle is not None
+    code, out, err = run_cli(capsys, "forget", "--author", f"@{handle[0]}")
+    assert code == 0, err
+    assert out.startswith("forgot author #") and "from posts" in out and handle[0] not in out
