@@ -1,7 +1,8 @@
 """``complaint_responses``: the brand's first reply to every complaint, and how long it took.
 
-One row per complaint (an original post flagged ``is_complaint``), re-derived from ``posts``
-by ``sql/transforms/complaint_responses.sql`` for the complaints created in a range. Replies
+One row per complaint (an original post flagged ``is_complaint``), re-derived for the
+complaints created in a range by ``sql/transforms/complaint_responses.sql``, a mart over the
+intermediate views ``int_complaints`` and ``int_brand_replies`` (migration 010). Replies
 arrive after their complaint (the demo's care team within 36 hours, real teams sometimes
 days later), so a refresh after a load must reach back: :data:`REPLY_LOOKBACK` before the
 loaded interval. Rerunning a refresh over the same posts gives identical rows.
@@ -16,7 +17,6 @@ from pathlib import Path
 import duckdb
 
 from pipeline import warehouse
-from pipeline.errors import WarehouseError
 from pipeline.timeutil import check_interval
 
 log = logging.getLogger(__name__)
@@ -27,14 +27,6 @@ log = logging.getLogger(__name__)
 REPLY_LOOKBACK = timedelta(days=7)
 
 _TRANSFORM = "complaint_responses"
-
-
-def _transform_sql(sql_dir: Path) -> str:
-    path = sql_dir / "transforms" / f"{_TRANSFORM}.sql"
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise WarehouseError(f"transform not found: {path} (set BRANDPULSE_SQL)") from None
 
 
 def refresh_complaint_responses(
@@ -56,7 +48,7 @@ def refresh_complaint_responses(
         "start": warehouse.naive_utc(start),
         "end": warehouse.naive_utc(end),
     }
-    select = _transform_sql(sql_dir)
+    select = warehouse.transform_sql(sql_dir, _TRANSFORM)
     with warehouse.transaction(con):
         con.execute(
             "delete from complaint_responses"

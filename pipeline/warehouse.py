@@ -436,12 +436,23 @@ def record_file_import(con: duckdb.DuckDBPyConnection, record: FileImportRecord)
         )
 
 
-def _transform(sql_dir: Path, name: str) -> str:
-    path = sql_dir / "transforms" / f"{name}.sql"
+#: The folder of ``sql_dir`` holding the mart transforms (and copies.sql). The staging and
+#: intermediate views they select from are created by sql/migrations/010_analyst_layer.sql;
+#: docs/warehouse.md ("The layers") describes the layout.
+TRANSFORMS_DIR = "transforms"
+
+
+def transform_sql(sql_dir: Path, name: str) -> str:
+    """The SQL of the transform ``sql_dir/transforms/<name>.sql``: a mart's select (over the
+    intermediate views), or the copies update."""
+    path = sql_dir / TRANSFORMS_DIR / f"{name}.sql"
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise WarehouseError(f"transform not found: {path} (set BRANDPULSE_SQL)") from None
+
+
+_transform = transform_sql
 
 
 def mark_copies(
@@ -461,7 +472,7 @@ def mark_copies(
         "window_start": naive_utc(start - window),
     }
     with transaction(con):
-        con.execute(_transform(sql_dir, "copies"), params)
+        con.execute(transform_sql(sql_dir, "copies"), params)
 
 
 def existing_hours(
@@ -489,7 +500,11 @@ def existing_days(
 def refresh_hourly(
     con: duckdb.DuckDBPyConnection, sql_dir: Path, brand: str, hours: Sequence[datetime]
 ) -> int:
-    """Recompute ``brand_hourly`` rows of ``brand`` for exactly these UTC hour starts."""
+    """Recompute ``brand_hourly`` rows of ``brand`` for exactly these UTC hour starts.
+
+    The mart is materialized from ``int_post_measures`` (transforms/brand_hourly.sql): the
+    rows of those hours are deleted and selected anew in one transaction.
+    """
     if not hours:
         return 0
     stamps = sorted({naive_utc(h) for h in hours})
@@ -505,7 +520,7 @@ def refresh_hourly(
             {"brand": brand, "hours": stamps},
         )
         con.execute(
-            f"insert into brand_hourly by name {_transform(sql_dir, 'brand_hourly')}", params
+            f"insert into brand_hourly by name {transform_sql(sql_dir, 'brand_hourly')}", params
         )
     return len(stamps)
 
@@ -518,7 +533,12 @@ def refresh_daily(
     timezone: str,
     days: Sequence[date],
 ) -> int:
-    """Recompute ``brand_daily`` and ``brand_daily_categories`` of ``brand`` for these days."""
+    """Recompute ``brand_daily`` and ``brand_daily_categories`` of ``brand`` for these days.
+
+    Both marts are materialized in one transaction, ``brand_daily`` from
+    ``int_post_measures`` (the same measure rules as ``brand_hourly``) and the categories
+    from ``int_complaints``, so a day's category complaints always sum to its complaints.
+    """
     if not days:
         return 0
     ordered = sorted(set(days))
@@ -534,14 +554,16 @@ def refresh_daily(
             "delete from brand_daily where brand = $brand and list_contains($days, day)",
             {"brand": brand, "days": ordered},
         )
-        con.execute(f"insert into brand_daily by name {_transform(sql_dir, 'brand_daily')}", params)
+        con.execute(
+            f"insert into brand_daily by name {transform_sql(sql_dir, 'brand_daily')}", params
+        )
         con.execute(
             "delete from brand_daily_categories where brand = $brand and list_contains($days, day)",
             {"brand": brand, "days": ordered},
         )
         con.execute(
             "insert into brand_daily_categories by name "
-            + _transform(sql_dir, "brand_daily_categories"),
+            + transform_sql(sql_dir, "brand_daily_categories"),
             {k: v for k, v in params.items() if k != "timezone"},
         )
     return len(ordered)

@@ -1,45 +1,40 @@
--- brand_daily rows for one brand and the given local days: one row per brand per calendar
--- day in the brand's time zone, days without posts included.
+-- model: brand_daily
+-- layer: mart (a contract table, materialized by pipeline.warehouse.refresh_daily)
+-- grain: one row per brand and calendar day in the brand's time zone, days without posts
+--   included (zeros, null ratios)
+-- key: brand, day
+-- inputs: int_post_measures
+-- columns: brand, day, timezone; then the measures of brand_hourly, by the same rules
+--   (int_post_measures): posts, positive, neutral, negative, complaints, mean_compound,
+--   negative_share, complaint_share, reach, negative_reach, complaint_reach,
+--   negative_reach_share, reposts, copies, spam, brand_replies
+-- Selects the rows of one brand for the given local days (the refresh replaces exactly those).
 -- Parameters: $brand, $timezone (its IANA zone), $days (list of dates), $first_day, $last_day.
 with days as (
     select unnest($days::date[]) as day
 ),
 
-brand_posts as (
+measures as (
     select
         brand_day as day,
-        kind,
-        sentiment,
-        is_complaint,
-        compound,
-        author_followers
-    from posts
+        count_if(in_posts) as posts,
+        count_if(in_positive) as positive,
+        count_if(in_neutral) as neutral,
+        count_if(in_negative) as negative,
+        count_if(in_complaints) as complaints,
+        sum(compound_e4) / 10000.0 / nullif(count_if(in_posts), 0) as mean_compound,
+        coalesce(sum(reach), 0)::bigint as reach,
+        coalesce(sum(negative_reach), 0)::bigint as negative_reach,
+        coalesce(sum(complaint_reach), 0)::bigint as complaint_reach,
+        count_if(in_reposts) as reposts,
+        count_if(in_copies) as copies,
+        count_if(in_spam) as spam,
+        count_if(in_brand_replies) as brand_replies
+    from int_post_measures
     where brand = $brand
       and brand_day >= $first_day::date
       and brand_day <= $last_day::date
-),
-
-measures as (
-    select
-        day,
-        count(*) filter (where kind = 'original') as posts,
-        count(*) filter (where kind = 'original' and sentiment = 'positive') as positive,
-        count(*) filter (where kind = 'original' and sentiment = 'neutral') as neutral,
-        count(*) filter (where kind = 'original' and sentiment = 'negative') as negative,
-        count(*) filter (where kind = 'original' and is_complaint) as complaints,
-        -- VADER gives compound to 4 decimals: summing whole ten-thousandths makes the mean
-        -- exact, independent of the order DuckDB's threads add rows in.
-        sum(round(compound * 10000)::bigint) filter (where kind = 'original') / 10000.0
-            / nullif(count(*) filter (where kind = 'original'), 0) as mean_compound,
-        coalesce(sum(author_followers) filter (where kind = 'original'), 0)::bigint as reach,
-        coalesce(sum(author_followers) filter (where kind = 'original' and sentiment = 'negative'), 0)::bigint as negative_reach,
-        coalesce(sum(author_followers) filter (where kind = 'original' and is_complaint), 0)::bigint as complaint_reach,
-        count(*) filter (where kind = 'repost') as reposts,
-        count(*) filter (where kind = 'copy') as copies,
-        count(*) filter (where kind = 'spam') as spam,
-        count(*) filter (where kind = 'brand_reply') as brand_replies
-    from brand_posts
-    group by day
+    group by brand_day
 )
 
 select

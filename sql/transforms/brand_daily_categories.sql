@@ -1,28 +1,25 @@
--- brand_daily_categories rows for one brand and the given local days: one row per brand,
--- day and complaint category with at least one complaint (original posts, like brand_daily).
+-- model: brand_daily_categories
+-- layer: mart (a contract table, materialized by pipeline.warehouse.refresh_daily, with
+--   brand_daily)
+-- grain: one row per brand, local day and complaint category with at least one complaint
+-- key: brand, day, category
+-- inputs: int_complaints
+-- columns: brand, day, category (the complaint's category, or 'other'), complaints,
+--   complaint_reach (summed followers of the complainers), share (of the day's complaints)
+-- Selects the rows of one brand for the given local days (the refresh replaces exactly those).
 -- Parameters: $brand, $days (list of dates), $first_day, $last_day.
-with complaints as (
+with per_category as (
     select
         brand_day as day,
-        coalesce(complaint_category, 'other') as category,
-        author_followers
-    from posts
+        category,
+        count(*)::bigint as complaints,
+        coalesce(sum(author_followers), 0)::bigint as complaint_reach
+    from int_complaints
     where brand = $brand
       and brand_day >= $first_day::date
       and brand_day <= $last_day::date
       and list_contains($days::date[], brand_day)
-      and kind = 'original'
-      and is_complaint
-),
-
-per_category as (
-    select
-        day,
-        category,
-        count(*)::bigint as complaints,
-        coalesce(sum(author_followers), 0)::bigint as complaint_reach
-    from complaints
-    group by day, category
+    group by brand_day, category
 )
 
 select

@@ -1,44 +1,38 @@
--- brand_hourly rows for one brand and the given UTC hours: one row per brand per hour, hours
--- without posts included (zeros, null ratios), so series have no gaps.
--- Parameters: $brand (brand id), $hours (list of hour starts), $start, $end (their span).
+-- model: brand_hourly
+-- layer: mart (a contract table, materialized by pipeline.warehouse.refresh_hourly)
+-- grain: one row per brand and UTC hour, hours without posts included (zeros, null ratios)
+-- key: brand, hour
+-- inputs: int_post_measures
+-- columns: brand, hour; posts, positive, neutral, negative, complaints (original posts);
+--   mean_compound; negative_share, complaint_share; reach, negative_reach, complaint_reach,
+--   negative_reach_share; reposts, copies, spam, brand_replies (sql/migrations/002, and
+--   docs/warehouse.md)
+-- Selects the rows of one brand for the given hours (the refresh replaces exactly those).
+-- Parameters: $brand (brand id), $hours (list of UTC hour starts), $start, $end (their span).
 with hours as (
     select unnest($hours::timestamp[]) as hour
-),
-
-brand_posts as (
-    select
-        date_trunc('hour', created_at) as hour,
-        kind,
-        sentiment,
-        is_complaint,
-        compound,
-        author_followers
-    from posts
-    where brand = $brand
-      and created_at >= $start::timestamp
-      and created_at < $end::timestamp
 ),
 
 measures as (
     select
         hour,
-        count(*) filter (where kind = 'original') as posts,
-        count(*) filter (where kind = 'original' and sentiment = 'positive') as positive,
-        count(*) filter (where kind = 'original' and sentiment = 'neutral') as neutral,
-        count(*) filter (where kind = 'original' and sentiment = 'negative') as negative,
-        count(*) filter (where kind = 'original' and is_complaint) as complaints,
-        -- VADER gives compound to 4 decimals: summing whole ten-thousandths makes the mean
-        -- exact, independent of the order DuckDB's threads add rows in.
-        sum(round(compound * 10000)::bigint) filter (where kind = 'original') / 10000.0
-            / nullif(count(*) filter (where kind = 'original'), 0) as mean_compound,
-        coalesce(sum(author_followers) filter (where kind = 'original'), 0)::bigint as reach,
-        coalesce(sum(author_followers) filter (where kind = 'original' and sentiment = 'negative'), 0)::bigint as negative_reach,
-        coalesce(sum(author_followers) filter (where kind = 'original' and is_complaint), 0)::bigint as complaint_reach,
-        count(*) filter (where kind = 'repost') as reposts,
-        count(*) filter (where kind = 'copy') as copies,
-        count(*) filter (where kind = 'spam') as spam,
-        count(*) filter (where kind = 'brand_reply') as brand_replies
-    from brand_posts
+        count_if(in_posts) as posts,
+        count_if(in_positive) as positive,
+        count_if(in_neutral) as neutral,
+        count_if(in_negative) as negative,
+        count_if(in_complaints) as complaints,
+        sum(compound_e4) / 10000.0 / nullif(count_if(in_posts), 0) as mean_compound,
+        coalesce(sum(reach), 0)::bigint as reach,
+        coalesce(sum(negative_reach), 0)::bigint as negative_reach,
+        coalesce(sum(complaint_reach), 0)::bigint as complaint_reach,
+        count_if(in_reposts) as reposts,
+        count_if(in_copies) as copies,
+        count_if(in_spam) as spam,
+        count_if(in_brand_replies) as brand_replies
+    from int_post_measures
+    where brand = $brand
+      and created_at >= $start::timestamp
+      and created_at < $end::timestamp
     group by hour
 )
 

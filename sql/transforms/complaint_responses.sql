@@ -1,10 +1,20 @@
--- complaint_responses rows for one brand's complaints created in [$start, $end): one row per
--- complaint (original post with is_complaint) with the brand's first reply to it, if any.
--- A reply counts when it is by one of the brand's accounts (is_brand_reply), in the same
--- source, not earlier than the complaint, and either answers the complaint itself
--- (in_reply_to_post_id) or answers the complainer in the complaint's thread
--- (conversation_id and in_reply_to_author_id). Replies are looked for without an end:
--- a reply loaded later is found when the range is refreshed again.
+-- model: complaint_responses
+-- layer: mart (a contract table, materialized by
+--   pipeline.responses.refresh_complaint_responses)
+-- grain: one row per complaint (an original post flagged is_complaint) and brand
+-- key: source, brand, post_id
+-- inputs: int_complaints, int_brand_replies
+-- columns: source, brand, post_id, created_at, brand_day, author_id, author_handle,
+--   author_followers, complaint_category, complaint_score, url (the complaint);
+--   first_reply_post_id, first_reply_at, first_reply_handle (the brand's first reply, null
+--   when none is stored), response_seconds, answered
+-- A reply (int_brand_replies) answers a complaint when it is in the same source, not earlier
+-- than the complaint, and either answers the complaint itself (in_reply_to_post_id) or
+-- answers the complainer in the complaint's thread (conversation_id and
+-- in_reply_to_author_id). The first is the earliest (ties: the smaller post id). Replies are
+-- looked for without an end: a reply loaded later is found when the range is refreshed again.
+-- Selects the rows of one brand's complaints created in [$start, $end) (the refresh
+-- replaces exactly those).
 -- Parameters: $brand, $start, $end (UTC timestamps).
 with complaints as (
     select
@@ -20,10 +30,8 @@ with complaints as (
         complaint_score,
         url,
         conversation_id
-    from posts
+    from int_complaints
     where brand = $brand
-      and kind = 'original'
-      and is_complaint
       and created_at >= $start::timestamp
       and created_at < $end::timestamp
 ),
@@ -37,9 +45,8 @@ replies as (
         conversation_id,
         in_reply_to_post_id,
         in_reply_to_author_id
-    from posts
+    from int_brand_replies
     where brand = $brand
-      and is_brand_reply
       and created_at >= $start::timestamp
 ),
 
