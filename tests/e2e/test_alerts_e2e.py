@@ -33,13 +33,13 @@ brands:
 
 
 def _plant(settings: Settings) -> None:
-    """One post with hostile text and a huge reach, in the outage hour (17:30 UTC)."""
+    """One post with hostile text and a huge reach, in the middle of the outage (20:30 UTC)."""
     folder = settings.home / "planted"
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "planted.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["post_id", "created_at", "text", "author_handle", "author_followers"])
-        writer.writerow(["planted-1", "2026-10-22T17:30:00Z", PLANTED, "loudvoice", 5_000_000])
+        writer.writerow(["planted-1", "2026-10-22T20:30:00Z", PLANTED, "loudvoice", 5_000_000])
     results = file_import.import_files(settings)
     assert [r.loaded for r in results] == [1]
 
