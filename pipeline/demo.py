@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -15,6 +15,9 @@ from pipeline.settings import Settings
 from pipeline.sources.demo import DEMO_END, DEMO_START
 
 log = logging.getLogger(__name__)
+
+#: The day whose complaint reports the demo sends: Pebble's network outage.
+REPORT_DAY = date(2026, 10, 22)
 
 #: The demo loads whole local days per brand, which reach up to 14 hours past the UTC days.
 DEMO_MARGIN = timedelta(hours=14)
@@ -84,6 +87,11 @@ def run_demo(settings: Settings, *, engine: str, out: TextIO) -> None:
             mailer.SmtpConfig.from_env(),
             window=(min(i.start for i in items), max(i.end for i in items)),
         )
+    from pipeline import mailer, report
+
+    out.write(f"Sending the daily complaint reports for the outage day {REPORT_DAY}...\n")
+    out.flush()
+    report.send_reports(settings, REPORT_DAY, None, mailer.SmtpConfig.from_env())
     elapsed = time.monotonic() - started
     out.write(summary(settings, engine=engine, elapsed_s=elapsed))
 
@@ -129,7 +137,8 @@ def summary(settings: Settings, *, engine: str, elapsed_s: float) -> str:
         f"Quarantined records: {quarantined[0] if quarantined else 0}",
         "",
         "Where things are:",
-        f"  warehouse (DuckDB)  {settings.warehouse}",
+        f"  analyst snapshot    {settings.analyst_db}  (what to query)",
+        f"  warehouse (DuckDB)  {settings.warehouse}  (the DAGs' working file)",
         f"  landing zone        {settings.landing}",
         f"  outbox (.eml)       {settings.outbox}"
         f"  ({_count_files(settings.outbox, '*.eml')} emails)",
@@ -139,7 +148,7 @@ def summary(settings: Settings, *, engine: str, elapsed_s: float) -> str:
         "",
         "Try:",
         *(f'  .venv/bin/brandpulse query "{q}"' for q in EXAMPLE_QUERIES),
-        f"  .venv/bin/python -c \"import duckdb; duckdb.connect('{settings.warehouse}', "
+        f"  .venv/bin/python -c \"import duckdb; duckdb.connect('{settings.analyst_db}', "
         "read_only=True).sql('describe').show()\"",
         "",
     ]
