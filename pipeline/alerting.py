@@ -364,16 +364,12 @@ def due_alerts(
     return sorted(dict.fromkeys(due), key=lambda k: (order[k[0]], SEVERITY_RANK[k[1]]))
 
 
-# Bidirectional overrides and invisible characters that could disguise a post's text.
-_INVISIBLE = re.compile(
-    "[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\x00-\x08\x0b-\x1f\x7f]"
-)
-
-
 def clean_text(text: str, limit: int = 280) -> str:
-    """Post text made safe to show: no bidi/invisible controls, one line, at most ``limit``."""
-    flat = " ".join(_INVISIBLE.sub("", text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    """Post text made safe to show (no bidi or invisible controls, one line, capped): the
+    same rules as the daily report's (:func:`pipeline.report_render.clean`)."""
+    from pipeline.report_render import clean
+
+    return clean(text, limit)
 
 
 @dataclass(frozen=True)

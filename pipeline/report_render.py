@@ -57,21 +57,28 @@ INK, MUTED, RULE, HEAD_BG = "#1f2937", "#6b7280", "#e5e7eb", "#f3f4f6"
 FONT = "font-family:Arial,Helvetica,sans-serif"
 
 
+#: Format characters that are kept: zero-width non-joiner and joiner.
+_JOINERS = frozenset("\u200c\u200d")
+
+
 def clean(text: str | None, limit: int = TEXT_LIMIT) -> str:
     """Text safe to show: no control or invisible format characters, one line, capped.
 
     Removes every Unicode format character (category Cf: the bidi embeddings, overrides and
     isolates U+202A-U+202E and U+2066-U+2069, the marks U+200E/U+200F/U+061C, zero-width
-    spaces and joiners U+200B-U+200D, U+2060, U+FEFF, soft hyphens, tag characters) and
-    control characters, collapses whitespace, and cuts to ``limit`` characters with an
-    ellipsis. Not escaped: use :func:`h` for HTML.
+    spaces U+200B, U+2060, U+FEFF, soft hyphens, tag characters) except the joiners U+200C
+    and U+200D (they build emoji like 🤦‍♀️ and shape Indic and Arabic scripts, and move no
+    text), and control characters; collapses whitespace, and cuts to ``limit`` characters
+    with an ellipsis. Not escaped: use :func:`h` for HTML.
     """
     if not text:
         return ""
     kept = "".join(
         " " if ch.isspace() else ch
         for ch in text
-        if ch.isspace() or unicodedata.category(ch) not in {"Cf", "Cc", "Co", "Cs"}
+        if ch.isspace()
+        or ch in _JOINERS
+        or unicodedata.category(ch) not in {"Cf", "Cc", "Co", "Cs"}
     )
     one_line = " ".join(kept.split())
     if len(one_line) > limit:

@@ -248,7 +248,9 @@ def test_hostile_post_text_is_escaped_neutralised_and_truncated(full: Settings) 
     msg = build_message(report.email("lead@acme.example"), "brandpulse@example.com")
     html_part = msg.get_body(preferencelist=("html",))
     assert html_part is not None and "<script" not in html_part.get_content().lower()
-    assert clean("a\u202eb\u200dc\n\n d", 10) == "abc d"
+    assert clean("a\u202eb\u200bc\n\n d", 10) == "abc d"
+    # Joiners stay: they build emoji (woman facepalming) and move no text.
+    assert clean("\U0001f926\u200d\u2640\ufe0f ok") == "\U0001f926\u200d\u2640\ufe0f ok"
     assert clean("x" * 20, 10) == "x" * 9 + "…"
 
 
