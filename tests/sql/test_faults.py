@@ -23,42 +23,12 @@ import pytest
 from pipeline import jobs, landing, responses, snapshot, warehouse
 from pipeline.errors import WarehouseError, WarehouseLockedError
 from pipeline.settings import PROJECT_ROOT, Settings
+from tests.dbdump import Dump, dump
 
 SQL = PROJECT_ROOT / "sql"
 #: Wall-clock audit columns (when a check ran): no logic reads them, they differ run to run.
-AUDIT_COLUMNS = frozenset({"checked_at"})
 DAY1 = (datetime(2026, 10, 21, 4, tzinfo=UTC), datetime(2026, 10, 22, 4, tzinfo=UTC))
 DAY2 = (DAY1[1], DAY1[1] + timedelta(days=1))  # the outage day in New York
-
-Dump = dict[str, list[tuple[Any, ...]]]
-
-
-def dump(path: Path) -> Dump:
-    """Every table of a DuckDB file, rows sorted (opening it also proves it is readable)."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "select table_name from duckdb_tables() where database_name = current_database()"
-                " order by 1"
-            ).fetchall()
-        ]
-        out = {}
-        for table in tables:
-            columns = ", ".join(
-                f'"{name}"'
-                for (name,) in con.execute(
-                    "select column_name from duckdb_columns() where table_name = ?"
-                    " and database_name = current_database() order by column_index",
-                    [table],
-                ).fetchall()
-                if name not in AUDIT_COLUMNS
-            )
-            out[table] = con.execute(f'select {columns} from "{table}" order by all').fetchall()  # noqa: S608
-        return out
-    finally:
-        con.close()
 
 
 def state(settings: Settings) -> tuple[Dump, Dump]:

@@ -7,46 +7,17 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
 
 from pipeline import cli, jobs, snapshot, warehouse
 from pipeline.settings import PROJECT_ROOT, Settings
+from tests.dbdump import dump
 
 SQL = PROJECT_ROOT / "sql"
 #: Wall-clock audit columns (when a check ran): no logic reads them, they differ run to run.
-AUDIT_COLUMNS = frozenset({"checked_at"})
 T0 = datetime(2026, 10, 21, tzinfo=UTC)
-
-
-def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table of a DuckDB file, rows sorted."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "select table_name from duckdb_tables() where database_name = current_database()"
-                " order by 1"
-            ).fetchall()
-        ]
-        out = {}
-        for table in tables:
-            columns = ", ".join(
-                f'"{name}"'
-                for (name,) in con.execute(
-                    "select column_name from duckdb_columns() where table_name = ?"
-                    " and database_name = current_database() order by column_index",
-                    [table],
-                ).fetchall()
-                if name not in AUDIT_COLUMNS
-            )
-            out[table] = con.execute(f'select {columns} from "{table}" order by all').fetchall()  # noqa: S608
-        return out
-    finally:
-        con.close()
 
 
 def count_loads(path: Path) -> int:
