@@ -218,7 +218,8 @@ def subject(data: ReportData) -> str:
     complaints = data.headline.get("complaints").value
     return (
         f"{clean(w.brand_name, SHORT_LIMIT)} complaint report {w.day}: "
-        f"{fmt_int(complaints)} complaints, {data.overdue_total:,} unanswered past SLA"
+        f"{fmt_int(complaints)} complaints; {data.overdue_total:,} from the last 7 days "
+        "unanswered past SLA"
     )
 
 
