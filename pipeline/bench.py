@@ -58,6 +58,7 @@ import shutil
 import sqlite3
 import statistics
 import struct
+import subprocess
 import tempfile
 import threading
 import time
@@ -1110,7 +1111,32 @@ def machine() -> dict[str, str]:
         "platform": platform.platform(),
         # Other work on the machine skews every figure: the 1-minute load average at the end.
         "loadavg_1m": f"{os.getloadavg()[0]:.2f}",
+        "commit": _commit(),
     }
+
+
+def _commit() -> str:
+    """The checked-out commit, with ``+dirty`` when the working tree has changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return head + ("+dirty" if dirty else "")
 
 
 @contextmanager
