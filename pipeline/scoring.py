@@ -691,6 +691,8 @@ class Scorer:
 
         self.spam_min_hits = int(spam["min_hits"])
         self.spam_patterns = tuple(_alternation([p], "spam_cues.yaml") for p in spam["patterns"])
+        # One pass that matches where any cue does: most posts match none and stop there.
+        self._spam_any = _alternation(list(spam["patterns"]), "spam_cues.yaml")
         self.model_version = (
             f"vader-{package_version('vaderSentiment')}+fixes-{fixes['version']}"
             f"+cues-{cues['version']}+categories-{cats['version']}+spam-{spam['version']}"
@@ -818,6 +820,8 @@ class Scorer:
 
     def is_spam(self, text: str) -> bool:
         """True when at least ``min_hits`` distinct spam cues match."""
+        if not self._spam_any.search(text):
+            return False
         hits = 0
         for pattern in self.spam_patterns:
             if pattern.search(text):
