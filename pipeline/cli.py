@@ -132,6 +132,13 @@ def cmd_forget(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pipeline import bench
+
+    print(bench.run_from_args(args).format())
+    return 0
+
+
 def cmd_detect(args: argparse.Namespace) -> int:
     from pipeline import detect_file
 
@@ -311,6 +318,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-send", action="store_true", help="only render and archive the HTML; send nothing"
     )
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "bench",
+        help="the performance benchmark (see docs/benchmark.md)",
+        description=(
+            "Generate N demo posts (a documented share of duplicates), then time in one run: "
+            "(a) vaderSentiment alone, (b) a naive peer pipeline (pandas apply + row-by-row "
+            "INSERT through SQLAlchemy, on a subset), (c) brandpulse end to end (landing to "
+            "spikes), each in a fresh process with its peak memory; check that the stored VADER "
+            "scores equal the package's on every post; time analyst queries. Prints posts per "
+            "second, the ratios c/a and c/b and peak RSS."
+        ),
+    )
+    from pipeline import bench
+
+    bench.add_arguments(p)
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser(
         "forget",
