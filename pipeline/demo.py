@@ -156,4 +156,4 @@ def summary(settings: Settings, *, engine: str, elapsed_s: float) -> str:
 
 
 def _count_files(folder: Path, pattern: str) -> int:
-    return sum(1 for _ in folder.glob(pattern)) if folder.is_dir() else 0
+    return sum(1 for _ in folder.rglob(pattern)) if folder.is_dir() else 0
