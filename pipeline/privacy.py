@@ -269,27 +269,28 @@ def _forget_in_brand(
     counts: dict[str, int] = {}
     with warehouse.transaction(con):
         for table in ("complaint_responses", "posts"):
-            before = _count(con, table, brand.id)
-            con.execute(
-                f"delete from {table} where brand = ? and list_contains(?, post_id)",  # noqa: S608
-                [brand.id, ids],
+            counts[table] = _deleted(
+                con.execute(
+                    f"delete from {table} where brand = ? and list_contains(?, post_id)",  # noqa: S608
+                    [brand.id, ids],
+                )
             )
-            counts[table] = before - _count(con, table, brand.id)
-        before = _count(con, "quarantine", brand.id)
-        con.execute(
-            "delete from quarantine where brand = ? and (list_contains(?, post_id) or"
-            " list_contains(?, lower(ltrim(coalesce(json_extract_string(raw, '$.author_handle'),"
-            " ''), '@'))))",
-            [brand.id, ids, handles],
+        counts["quarantine"] = _deleted(
+            con.execute(
+                "delete from quarantine where brand = ? and (list_contains(?, post_id) or"
+                " list_contains(?, lower(ltrim(coalesce(json_extract_string(raw,"
+                " '$.author_handle'), ''), '@'))))",
+                [brand.id, ids, handles],
+            )
         )
-        counts["quarantine"] = before - _count(con, "quarantine", brand.id)
     warehouse.refresh_hourly(con, settings.sql, brand.id, hours)
     warehouse.refresh_daily(con, settings.sql, brand.id, timezone=brand.timezone, days=days)
     return counts
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: str, brand: str) -> int:
-    row = con.execute(f"select count(*) from {table} where brand = ?", [brand]).fetchone()  # noqa: S608
+def _deleted(cursor: duckdb.DuckDBPyConnection) -> int:
+    """The rows a DELETE or UPDATE just changed (DuckDB returns the count as its result)."""
+    row = cursor.fetchone()
     return int(row[0]) if row else 0
 
 
@@ -334,16 +335,20 @@ def apply_retention(
             cutoff = today - timedelta(days=days)
             moment = datetime.combine(cutoff, datetime.min.time())
             with warehouse.transaction(con):
-                posts = con.execute(
-                    "update posts set text = '', url = null"
-                    " where brand = ? and created_at < ? and text <> ''",
-                    [brand.id, moment],
-                ).fetchone()
-                quarantined = con.execute(
-                    "update quarantine set raw = '{}' where brand = ? and raw <> '{}'"
-                    " and coalesce(interval_end, ?) <= ?",
-                    [brand.id, moment, moment],
-                ).fetchone()
+                posts = _deleted(
+                    con.execute(
+                        "update posts set text = '', url = null"
+                        " where brand = ? and created_at < ? and text <> ''",
+                        [brand.id, moment],
+                    )
+                )
+                quarantined = _deleted(
+                    con.execute(
+                        "update quarantine set raw = '{}' where brand = ? and raw <> '{}'"
+                        " and coalesce(interval_end, ?) <= ?",
+                        [brand.id, moment, moment],
+                    )
+                )
                 files = 0
                 for day, folder in _landing_days(settings.landing, brand.id):
                     if day < cutoff:
@@ -351,10 +356,7 @@ def apply_retention(
                             path.unlink()
                             files += 1
                         folder.rmdir()
-                result = RetentionResult(
-                    brand.id, cutoff, int(posts[0]) if posts else 0,
-                    int(quarantined[0]) if quarantined else 0, files,
-                )  # fmt: skip
+                result = RetentionResult(brand.id, cutoff, posts, quarantined, files)
                 _log_action(
                     con, "retention", brand.id, None,
                     {"posts": result.posts, "quarantine": result.quarantine,
