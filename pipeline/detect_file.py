@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, reading_input
 from pipeline.spikes import SpikeConfig, StreamDetector
 
 HELP = (
@@ -65,33 +65,26 @@ def _parse_time(text: str, where: str) -> datetime:
 
 def _rows(path: Path) -> Iterator[tuple[int, str, str]]:
     """(line number, timestamp text, value text) of each data row."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if header is None:
-                raise InputError(f"{path}: empty file (expected a header timestamp,value)")
-            names = [h.strip().lower() for h in header]
-            missing = [c for c in ("timestamp", "value") if c not in names]
-            if missing:
-                raise InputError(
-                    f"{path}, line 1: no column {' or '.join(missing)} "
-                    f"(header is {','.join(header)!r}; expected timestamp,value)"
-                )
-            ti, vi = names.index("timestamp"), names.index("value")
-            for row in reader:
-                line = reader.line_num
-                if not row or all(not c.strip() for c in row):
-                    continue
-                if len(row) <= max(ti, vi):
-                    raise InputError(f"{path}, line {line}: expected {len(names)} fields")
-                yield line, row[ti], row[vi]
-    except FileNotFoundError:
-        raise InputError(f"input file not found: {path}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except csv.Error as exc:
-        raise InputError(f"{path}: not valid CSV ({exc})") from None
+    with reading_input(path), path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            raise InputError(f"{path}: empty file (expected a header timestamp,value)")
+        names = [h.strip().lower() for h in header]
+        missing = [c for c in ("timestamp", "value") if c not in names]
+        if missing:
+            raise InputError(
+                f"{path}, line 1: no column {' or '.join(missing)} "
+                f"(header is {','.join(header)!r}; expected timestamp,value)"
+            )
+        ti, vi = names.index("timestamp"), names.index("value")
+        for row in reader:
+            line = reader.line_num
+            if not row or all(not c.strip() for c in row):
+                continue
+            if len(row) <= max(ti, vi):
+                raise InputError(f"{path}, line {line}: expected {len(names)} fields")
+            yield line, row[ti], row[vi]
 
 
 def _naive_utc(ts: datetime) -> datetime:

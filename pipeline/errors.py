@@ -6,7 +6,11 @@ that says what went wrong and what to do about it. Secrets never appear in messa
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 
 class BrandpulseError(Exception):
@@ -56,3 +60,16 @@ class WarehouseError(BrandpulseError):
 
 class WarehouseLockedError(WarehouseError):
     """Another process holds the warehouse file; the operation may be retried later."""
+
+
+@contextmanager
+def reading_input(path: Path) -> Iterator[None]:
+    """Turn the ways reading a user's text file fails into an :class:`InputError` naming it."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise InputError(f"input file not found: {path}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except csv.Error as exc:
+        raise InputError(f"{path}: not valid CSV ({exc})") from None

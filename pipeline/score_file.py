@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, reading_input
 from pipeline.scoring import default_scorer
 
 SCORE_COLUMNS = (
@@ -44,7 +44,7 @@ Record = dict[str, object]
 
 def _read_chunks(path: Path, fmt: str) -> Iterator[tuple[list[str], list[Record]]]:
     """(columns, records) chunks; CSV values stay the exact text of the file."""
-    try:
+    with reading_input(path):
         if fmt == "csv":
             yield from _csv_chunks(path)
             return
@@ -67,12 +67,6 @@ def _read_chunks(path: Path, fmt: str) -> Iterator[tuple[list[str], list[Record]
                     rows = []
             if rows:
                 yield list(dict.fromkeys(k for r in rows for k in r)), rows
-    except FileNotFoundError:
-        raise InputError(f"input file not found: {path}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except csv.Error as exc:
-        raise InputError(f"{path}: not valid CSV ({exc})") from None
 
 
 def _csv_chunks(path: Path) -> Iterator[tuple[list[str], list[Record]]]:
