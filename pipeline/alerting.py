@@ -36,14 +36,13 @@ from typing import Any
 import duckdb
 
 from pipeline import charts, mailer, spikes, warehouse
+from pipeline.alert_config import SEVERITY_RANK, AlertConfig
 from pipeline.config import BrandConfig, load_brands
-from pipeline.errors import ConfigError
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
 
 HOUR = timedelta(hours=1)
-SEVERITY_RANK = {"warning": 1, "critical": 2}
 #: Version of the detector defaults and of the episode rules, stored with every spike.
 DETECTOR_VERSION = "spikes-1"
 METRIC_LABEL = {
@@ -67,52 +66,6 @@ _STOPWORDS = frozenset(
 # ------------------------------------------------------------------------------------
 # Configuration
 # ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AlertConfig:
-    """A brand's alert settings: ``overrides: {alerts: {...}}`` in the brands file."""
-
-    #: Metrics whose spikes are alerted (volume spikes are stored, not alerted, by default:
-    #: a viral compliment is not an incident).
-    metrics: tuple[str, ...] = ("complaints", "negative_share")
-    #: Lowest severity that is alerted.
-    min_severity: str = "warning"
-    #: Send a short note when a spike ends.
-    recovery_note: bool = True
-    #: Stored hours without a flag after which an episode has ended.
-    recovery_hours: int = 3
-    #: Closed hours the scheduled evaluation looks back over (catches late loads).
-    lookback_hours: int = 6
-
-    @classmethod
-    def from_overrides(cls, raw: Any, where: str) -> AlertConfig:
-        if raw is None:
-            return cls()
-        if not isinstance(raw, Mapping):
-            raise ConfigError(f"{where}: expected a mapping of alert settings")
-        values: dict[str, Any] = {}
-        for key, value in raw.items():
-            if key == "metrics":
-                if not isinstance(value, list) or not all(v in spikes.METRICS for v in value):
-                    raise ConfigError(f"{where}.metrics: a list of {', '.join(spikes.METRICS)}")
-                values[key] = tuple(value)
-            elif key == "min_severity":
-                if value not in SEVERITY_RANK:
-                    raise ConfigError(f"{where}.min_severity: one of warning, critical")
-                values[key] = value
-            elif key == "recovery_note":
-                if not isinstance(value, bool):
-                    raise ConfigError(f"{where}.recovery_note: true or false")
-                values[key] = value
-            elif key in {"recovery_hours", "lookback_hours"}:
-                if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 168:
-                    raise ConfigError(f"{where}.{key}: a whole number of hours, 1 to 168")
-                values[key] = value
-            else:
-                known = "lookback_hours, metrics, min_severity, recovery_hours, recovery_note"
-                raise ConfigError(f"{where}.{key}: unknown setting (known: {known})")
-        return cls(**values)
 
 
 def brand_settings(

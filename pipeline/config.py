@@ -345,6 +345,7 @@ def load_brands(path: Path) -> BrandsFile:
 
 def _check_other_overrides(brand: BrandConfig, file: str) -> None:
     """The override sections other modules own, validated by them when the file loads."""
+    from pipeline.alert_config import AlertConfig
     from pipeline.privacy import PrivacyConfig
     from pipeline.report_data import report_options
     from pipeline.spikes import SpikeConfig
@@ -354,9 +355,6 @@ def _check_other_overrides(brand: BrandConfig, file: str) -> None:
     )
     report_options(brand, file)
     PrivacyConfig.for_brand(brand, file)
-    if "alerts" in brand.overrides:
-        from pipeline.alerting import AlertConfig
-
-        AlertConfig.from_overrides(
-            brand.overrides["alerts"], f"{file}: brand {brand.id}: overrides.alerts"
-        )
+    AlertConfig.from_overrides(
+        brand.overrides.get("alerts"), f"{file}: brand {brand.id}: overrides.alerts"
+    )
