@@ -239,6 +239,27 @@ def _bounded(pattern: str, where: str) -> re.Pattern[str]:
         raise ConfigError(f"{where}: invalid pattern: {exc}") from None
 
 
+class _Gate:
+    """Whether a text contains one of some literal strings (as a regular expression
+    alternation of them would find, but without trying every one at every position)."""
+
+    def __init__(self, starts: Iterable[str]) -> None:
+        # Drop starts that a shorter start already covers ("#" covers "#a").
+        found = set(starts)
+        found = {p for p in found if not any(q != p and p.startswith(q) for q in found)}
+        self.ascii = tuple(sorted(p for p in found if p.isascii()))
+        self.chars = frozenset(p for p in found if not p.isascii() and len(p) == 1)
+        self.other = tuple(sorted(p for p in found if not p.isascii() and len(p) > 1))
+
+    def __call__(self, text: str) -> bool:
+        for start in self.ascii:
+            if start in text:
+                return True
+        if text.isascii():
+            return False
+        return not self.chars.isdisjoint(text) or any(p in text for p in self.other)
+
+
 #: What to try at a word: all its patterns as one (None: none), and each with its group.
 _Candidates = tuple[re.Pattern[str] | None, tuple[tuple[int, re.Pattern[str]], ...]]
 
@@ -277,20 +298,15 @@ class _CueIndex:
             gi: _alternation(patterns, f"{where} '{self.names[gi]}'", 0)
             for gi, patterns in always.items()
         }
-        # The characters the always-searched patterns can start with: a text with none of
-        # them is not searched ("" when some pattern may start with anything).
-        starts: set[str] = set()
-        for patterns in always.values():
+        # Per group, the characters its always-searched patterns can start with: a text
+        # with none of them is not searched (None when some pattern may start with anything).
+        self.always_gates: dict[int, _Gate | None] = {}
+        for gi, patterns in always.items():
+            starts: set[str] = set()
             for pattern in patterns:
                 partial, whole = _prefixes(list(_sre_parse(pattern).data))
                 starts |= {p[:2] for p in partial | whole}
-        # Drop starts that a shorter start already covers ("#" covers "#a").
-        starts = {p for p in starts if not any(q != p and p.startswith(q) for q in starts)}
-        self.always_gate = (
-            None
-            if "" in starts or not starts
-            else re.compile("|".join(re.escape(p) for p in sorted(starts, key=len, reverse=True)))
-        )
+            self.always_gates[gi] = None if "" in starts else _Gate(starts)
 
     def _candidates(self, token: str) -> _Candidates:
         """The patterns to try at a word, and all of them as one pattern (to rule them all
@@ -332,12 +348,99 @@ class _CueIndex:
                     found = pattern.match(lowered, word.start())
                     if found is not None:
                         yield gi, found
-        if self.always_gate is not None and not self.always_gate.search(lowered):
-            return
         for gi, pattern in self.always.items():
-            if gi not in done:
+            gate = self.always_gates[gi]
+            if gi not in done and (gate is None or gate(lowered)):
                 for found in pattern.finditer(lowered):
                     yield gi, found
+
+
+#: Characters that IGNORECASE matches to an ASCII letter but ``str.lower`` does not lower to
+#: it (or lowers to more than one character): a text with one is matched without the
+#: lowercase prefilter of :class:`_StartIndex`. (All such code points; a unit test checks.)
+#: Literal beginnings of a pattern checked as substrings by :class:`_StartIndex` (at most
+#: this many, of at most this many characters).
+_MAX_STARTS, _START_LEN = 24, 12
+_FOLD_ODD = frozenset("\u0130\u0131\u017f\u212a")
+
+
+class _StartIndex:
+    """Which of some patterns can match a text at all, from the literal characters every
+    match must start with: a necessary condition, computed in a few microseconds.
+
+    A match of a (word-bounded, lowercased) pattern that starts with a word starts at a
+    word of the lowercased text that begins with (or, when something literal follows, is)
+    its first word; one that starts otherwise ("#ad", "$", an emoji) needs its first
+    character in the text; a pattern with too many beginnings is always a candidate.
+    """
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.always: set[int] = set()
+        #: first word (or its first _KEY_LEN characters) a word must begin with / be
+        self.prefix: dict[str, set[int]] = {}
+        self.exact: dict[str, set[int]] = {}
+        self.by_char: dict[str, set[int]] = {}
+        #: per pattern, texts one of which every match begins with (None: not known)
+        self.starts: list[tuple[str, ...] | None] = []
+        for i, pattern in enumerate(patterns):
+            partial, whole = _prefixes(list(_sre_parse(pattern).data))
+            starts = {p[:_START_LEN] for p in partial | whole}
+            starts = {p for p in starts if not any(q != p and p.startswith(q) for q in starts)}
+            self.starts.append(
+                None if "" in starts or len(starts) > _MAX_STARTS else tuple(sorted(starts))
+            )
+            for start, ends in [*((p, False) for p in partial), *((p, True) for p in whole)]:
+                word = _WORD_PREFIX.match(start)
+                first = word.group() if word is not None else ""
+                if not start:
+                    self.always.add(i)
+                elif not first:
+                    self.by_char.setdefault(start[0], set()).add(i)
+                elif len(first) >= _KEY_LEN:
+                    self.prefix.setdefault(first[:_KEY_LEN], set()).add(i)
+                elif ends or len(start) > len(first):
+                    self.exact.setdefault(first, set()).add(i)
+                else:
+                    self.prefix.setdefault(first, set()).add(i)
+        #: words seen, those of them that some pattern may start at, and those patterns:
+        #: one tuple, replaced whole when it grows too big (so threads never see a word
+        #: as seen without its patterns)
+        self._words: tuple[set[str], set[str], dict[str, frozenset[int]]] = (set(), set(), {})
+
+    def _learn(
+        self, token: str, seen: set[str], hit: set[str], hits: dict[str, frozenset[int]]
+    ) -> None:
+        found = set(self.exact.get(token, ()))
+        for n in range(1, min(len(token), _KEY_LEN) + 1):
+            found |= self.prefix.get(token[:n], set())
+        if found:
+            hits[token] = frozenset(found)
+            hit.add(token)
+        seen.add(token)
+
+    def candidates(self, lowered: str) -> set[int]:
+        """The patterns that may match ``lowered`` (a superset of those that do)."""
+        words = set(_WORD.findall(lowered))
+        seen, hit, hits = self._words
+        new = words - seen
+        if new:
+            if len(seen) >= _MEMO_SIZE:
+                seen, hit, hits = self._words = (set(), set(), {})
+                new = words
+            for token in new:
+                self._learn(token, seen, hit, hits)
+        found = set(self.always)
+        for token in words & hit:
+            found |= hits[token]
+        for ch, ids in self.by_char.items():
+            if ch in lowered:
+                found |= ids
+        starts = self.starts
+        return {
+            i
+            for i in found
+            if (texts := starts[i]) is None or any(text in lowered for text in texts)
+        }
 
 
 @dataclass(frozen=True)
@@ -691,8 +794,9 @@ class Scorer:
 
         self.spam_min_hits = int(spam["min_hits"])
         self.spam_patterns = tuple(_alternation([p], "spam_cues.yaml") for p in spam["patterns"])
-        # One pass that matches where any cue does: most posts match none and stop there.
-        self._spam_any = _alternation(list(spam["patterns"]), "spam_cues.yaml")
+        # Which cues can match at all, from the words and characters they start with: most
+        # posts have fewer than min_hits candidates and stop there.
+        self._spam_starts = _StartIndex(_lower_pattern(str(p)) for p in spam["patterns"])
         self.model_version = (
             f"vader-{package_version('vaderSentiment')}+fixes-{fixes['version']}"
             f"+cues-{cues['version']}+categories-{cats['version']}+spam-{spam['version']}"
@@ -760,10 +864,11 @@ class Scorer:
                         and not (negatable[gi] and negated(lowered, start))
                     ):
                         found.add(gi)
-        gate = index.always_gate
-        if index.always and (gate is None or gate.search(lowered)):
+        if index.always:
+            gates = index.always_gates
             for gi, pattern in index.always.items():
-                if gi not in found:
+                gate = gates[gi]
+                if gi not in found and (gate is None or gate(lowered)):
                     for match in pattern.finditer(lowered):
                         if not (negatable[gi] and negated(lowered, match.start())):
                             found.add(gi)
@@ -820,10 +925,14 @@ class Scorer:
 
     def is_spam(self, text: str) -> bool:
         """True when at least ``min_hits`` distinct spam cues match."""
-        if not self._spam_any.search(text):
-            return False
+        patterns = self.spam_patterns
+        if text.isascii() or _FOLD_ODD.isdisjoint(text):
+            candidates = self._spam_starts.candidates(text.lower())
+            if len(candidates) < self.spam_min_hits:
+                return False
+            patterns = tuple(patterns[i] for i in sorted(candidates))
         hits = 0
-        for pattern in self.spam_patterns:
+        for pattern in patterns:
             if pattern.search(text):
                 hits += 1
                 if hits >= self.spam_min_hits:

@@ -459,3 +459,45 @@ def test_indexed_cue_matching_finds_what_a_plain_search_finds() -> None:
     for text in texts:
         ours = [c for c in scorer.cues(text) if c not in ("care_account", "mention")]
         assert sorted(ours) == sorted(plain(text)), text
+
+
+#: Texts near the spam cues: each cue's words alone, in pairs, in other cases and with
+#: characters that case-insensitive matching treats specially.
+SPAM_NEAR_TEXTS = [
+    "GIVEAWAY", "giveaway time, win a car", "Win A Free iPhone now", "WIN FREE BITCOIN",
+    "my crypto wallet", "method and something else", "#teamfollowback f4f", "#TeamFollowBack",
+    "follow back pls, i follow back", "DM me for details", "message me to claim your prize",
+    "tap the link in my bio", "👉https://x.y and 🔗 http://z", "bit.ly/abc tinyurl t.co/xyz",
+    "earn $500 a day", "promo code SAVE, #ad", "retweet to win", "claim now!", "$ABCD",
+    "$abc to the moon", "side hustle, passive income", "made $1,000 per week", "ends tonight",
+    "first 50 people", "buy followers", "from home, no scam", "not a scam", "#free #win",
+    "ſide hustle, paſſive income", "İ giveaway win a prize", "\u212aLAIM your giftcard",
+    "limited spots: act fast", "you've won! check if you won", "the refund never came",
+    "connect your wallet on telegram", "loyalty reward gift card giveaway",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", SPAM_NEAR_TEXTS)
+def test_is_spam_prefilter_gives_the_answers_of_every_pattern(text: str) -> None:
+    # is_spam tries only the cues whose beginning appears in the text: the same answer as
+    # searching every cue's pattern.
+    scorer = default_scorer()
+    hits = sum(1 for pattern in scorer.spam_patterns if pattern.search(text))
+    assert scorer.is_spam(text) is (hits >= scorer.spam_min_hits)
+    assert scorer.is_spam(text.upper()) is (
+        sum(1 for p in scorer.spam_patterns if p.search(text.upper())) >= scorer.spam_min_hits
+    )
+
+
+def test_fold_odd_lists_every_character_that_ignorecase_folds_to_ascii() -> None:
+    from pipeline.scoring import _FOLD_ODD
+
+    odd = set()
+    for code in range(0x80, 0x110000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        ch = chr(code)
+        lowered = ch.lower()
+        if len(lowered) != 1 or lowered.isascii() or re.fullmatch("[a-z]", ch, re.I):
+            odd.add(ch)
+    assert odd == _FOLD_ODD
