@@ -211,6 +211,14 @@ def test_negated_negative_emoticon_is_scaled_too() -> None:
         ("inability", "they are not allowing remote access"),
         ("waiting", "20 minutes of hold music"),
         ("help_request", "my screen flickers #help"),
+        # cues v6
+        ("failure", "my earbuds keep powering off on their own"),
+        ("failure", "the laptop restarts randomly"),
+        ("failure", "the step counter is wildly inaccurate"),
+        ("frustrated_question", "do you not have an email address?"),
+        ("frustrated_question", "what kind of service is this"),
+        ("frustrated_question", "when will our internet be back up?"),
+        ("persistence", "my order is still in processing"),
     ],
 )
 def test_each_cue_family_recognises_its_language(family: str, text: str) -> None:
@@ -229,6 +237,8 @@ def test_each_cue_family_recognises_its_language(family: str, text: str) -> None
         ("I keep getting compliments on my new shoes", "failure"),
         ("my cousin regrets nothing", "disappointment"),
         ("no excuse needed, come on over", "disappointment"),
+        ("do you not have to be 18 to buy one?", "frustrated_question"),
+        ("the oven turns off after an hour", "failure"),
     ],
 )
 def test_negated_or_idiomatic_cues_do_not_count(text: str, absent: str) -> None:
@@ -298,6 +308,8 @@ def test_complaints_are_flagged_with_a_category(text: str, category: str) -> Non
         "@Acme thanks so much for sorting my refund, great service!",  # thanks, money word
         "BREAKING: Acme recalls 2 million phones over battery fires",  # news
         "that new skate park is sick, can't wait to go back",  # praise with a negative word
+        "my kettle switches off by itself when it boils, love it",  # a feature, praised
+        "what kind of coffee is this? tastes amazing",  # a question, not the service
         "not bad at all, the new menu",  # negated negative
         "the storm knocked the power out, stay safe everyone",  # bad news, no breach
         "the storm is getting worse, stay safe everyone",  # worse, but no breach of service
