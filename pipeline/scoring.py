@@ -343,6 +343,9 @@ class _CueIndex:
             candidates = memo.get(token)
             if candidates is None:
                 candidates = self._candidates(token)
+            combined = candidates[0]
+            if combined is None or combined.match(lowered, word.start()) is None:
+                continue  # none of them matches here: one call rules them all out
             for gi, pattern in candidates[1]:
                 if gi not in done:
                     found = pattern.match(lowered, word.start())
@@ -355,12 +358,12 @@ class _CueIndex:
                     yield gi, found
 
 
-#: Characters that IGNORECASE matches to an ASCII letter but ``str.lower`` does not lower to
-#: it (or lowers to more than one character): a text with one is matched without the
-#: lowercase prefilter of :class:`_StartIndex`. (All such code points; a unit test checks.)
 #: Literal beginnings of a pattern checked as substrings by :class:`_StartIndex` (at most
 #: this many, of at most this many characters).
 _MAX_STARTS, _START_LEN = 24, 12
+#: Characters that IGNORECASE matches to an ASCII letter but ``str.lower`` does not lower to
+#: it (or lowers to more than one character): a text with one is matched without the
+#: lowercase prefilter of :class:`_StartIndex`. (All such code points; a unit test checks.)
 _FOLD_ODD = frozenset("\u0130\u0131\u017f\u212a")
 
 
