@@ -11,6 +11,7 @@ See ``docs/configuration.md`` for every field.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -65,9 +66,11 @@ class BrandConfig:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
+    @functools.cached_property
     def account_handles(self) -> frozenset[str]:
-        """The brand's own handles, casefolded and without '@', to recognise its replies."""
+        """The brand's own handles, casefolded and without '@', to recognise its replies.
+
+        Computed once per brand (sources ask for every record)."""
         return frozenset(a.lstrip("@").casefold() for a in self.accounts)
 
     def source(self, name: str) -> SourceConfig | None:

@@ -161,6 +161,10 @@ def _fetch_one(
             policy.sleep(delay)
 
 
+#: Landed lines: compact JSON, the text as it is (no \uXXXX escapes).
+_RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def land_paged(
     landing: Path,
     source: Source,
@@ -218,12 +222,12 @@ def land_paged(
                 policy=policy,
                 counters=counters,
             )
-            for record in page.records:
-                # surrogatepass: a provider's lone surrogate ("\ud800") is landed as sent;
-                # normalize then replaces or quarantines it with a reason.
-                line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-                fh.write(line.encode("utf-8", "surrogatepass"))
-                fh.write(b"\n")
+            if page.records:
+                # One line per record, the page in one write. surrogatepass: a provider's
+                # lone surrogate ("\ud800") is landed as sent; normalize then replaces or
+                # quarantines it with a reason.
+                lines = "\n".join(map(_RECORD_ENCODER.encode, page.records)) + "\n"
+                fh.write(lines.encode("utf-8", "surrogatepass"))
             fh.flush()
             os.fsync(fh.fileno())
             offset, records, pages = fh.tell(), records + len(page.records), pages + 1

@@ -65,6 +65,8 @@ def clean_text(text: str) -> str:
 
     A lone surrogate becomes U+FFFD, as landing already does with bytes that are not UTF-8.
     """
+    if text.isascii():  # no surrogates, and NFC leaves ASCII as it is
+        return _CONTROL.sub("", text).strip()
     return _CONTROL.sub("", unicodedata.normalize("NFC", _replace_surrogates(text))).strip()
 
 
@@ -74,13 +76,18 @@ def _replace_surrogates(text: str) -> str:
 
 def fingerprint(text: str) -> str:
     """A hash of a text that ignores links, case, punctuation, spacing and a repost prefix."""
+    return _fingerprint(text)[0]
+
+
+def _fingerprint(text: str) -> tuple[str, int]:
+    """:func:`fingerprint` and the number of word characters it was made of (links and a
+    repost prefix not counted)."""
     core = _REPOST_PREFIX.sub("", text.casefold())
     core = _NON_WORD.sub(" ", _URL.sub(" ", core)).strip()
-    return hashlib.blake2b(core.encode("utf-8"), digest_size=8).hexdigest()
-
-
-def _fingerprint_length(text: str) -> int:
-    return len(_NON_WORD.sub("", _URL.sub("", _REPOST_PREFIX.sub("", text))))
+    digest = hashlib.blake2b(core.encode("utf-8"), digest_size=8).hexdigest()
+    if text.isascii():  # casefolding kept every character: count the core's
+        return digest, len(core) - core.count(" ")
+    return digest, len(_NON_WORD.sub("", _URL.sub("", _REPOST_PREFIX.sub("", text))))
 
 
 def _raw_json(raw: RawRecord) -> str:
@@ -120,7 +127,8 @@ def normalize_batch(
             continue
         try:
             post = to_post(raw, brand)
-            reason = _check(post, start, end)
+            text = clean_text(post.text)
+            reason = _check(post, text, start, end)
         except KeyError as exc:
             post, reason = None, f"{exc.args[0] if exc.args else 'field'}: missing"
         except (ValueError, TypeError) as exc:
@@ -135,12 +143,12 @@ def normalize_batch(
             duplicates += 1
             continue
         seen.add(post.post_id)
-        posts.append(replace(post, text=clean_text(post.text)))
+        posts.append(post if text == post.text else replace(post, text=text))
     return NormalizedBatch(posts=posts, rejected=rejected, duplicates=duplicates, fetched=fetched)
 
 
-def _check(post: Post, start: datetime, end: datetime) -> str | None:
-    """The reason ``post`` cannot be stored, or None."""
+def _check(post: Post, text: str, start: datetime, end: datetime) -> str | None:
+    """The reason ``post`` (whose text cleans to ``text``) cannot be stored, or None."""
     if not post.post_id:
         return "post_id: empty"
     if post.created_at.tzinfo is None:
@@ -150,7 +158,6 @@ def _check(post: Post, start: datetime, end: datetime) -> str | None:
             f"created_at: {post.created_at.isoformat()} is outside the load's interval "
             f"[{start.isoformat()}, {end.isoformat()})"
         )
-    text = clean_text(post.text)
     if not text:
         return "text: empty"
     if len(text) > MAX_TEXT_CHARS:
@@ -159,7 +166,8 @@ def _check(post: Post, start: datetime, end: datetime) -> str | None:
         return "author_followers: negative"
     for name in _STRING_FIELDS:
         value = getattr(post, name)
-        if isinstance(value, str) and _SURROGATE.search(value):
+        # ASCII (the usual case, and quick to tell) has no surrogates.
+        if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
             return f"{name}: not valid Unicode (a lone surrogate)"
     return None
 
@@ -199,8 +207,8 @@ def classify(
     out: list[Classified | None] = [None] * len(posts)
     for i in order:
         post = posts[i]
-        fp = fingerprint(post.text)
-        eligible = _fingerprint_length(post.text) >= MIN_COPY_CHARS
+        fp, length = _fingerprint(post.text)
+        eligible = length >= MIN_COPY_CHARS
         duplicate_of = None
         if post.is_brand_reply:
             kind = PostKind.BRAND_REPLY

@@ -9,7 +9,11 @@ import pytest
 
 from pipeline.config import BrandConfig, load_brands
 from pipeline.normalize import (
+    _NON_WORD,
+    _REPOST_PREFIX,
+    _URL,
     COPY_WINDOW,
+    _fingerprint,
     classify,
     clean_text,
     fingerprint,
@@ -147,3 +151,19 @@ def test_copies_are_found_against_earlier_posts_within_the_window() -> None:
 def test_source_to_post_round_trip(tmp_path: Path, brand: BrandConfig) -> None:
     post = FlatSource().to_post(rec(9, "hello", handle="PebbleCares"), brand)
     assert post.is_brand_reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RT @pebble: my phone has had no signal since 9am https://t.co/x",
+        "Straße gesperrt, kein Netz seit heute früh!!",  # casefold turns ß into ss
+        "ﬁne ﬁne ﬁne ﬁne ﬁne ﬁne ﬁne",  # a ligature casefolds into two letters
+        "___ ... !!! ___",
+        "no signal_at_all since noon, again",
+    ],
+)
+def test_fingerprint_length_counts_the_word_characters_of_the_text_as_written(text: str) -> None:
+    as_written = len(_NON_WORD.sub("", _URL.sub("", _REPOST_PREFIX.sub("", text))))
+    digest, length = _fingerprint(text)
+    assert (digest, length) == (fingerprint(text), as_written)
