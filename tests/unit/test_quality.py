@@ -156,6 +156,62 @@ def test_gate_posts_checks_every_row_level_expectation() -> None:
     assert json.loads(gate.quarantine["raw"].iloc[0]) == {"n": 11}
 
 
+def test_a_group_of_batches_is_judged_at_once_and_reported_batch_by_batch(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def frame(n: int, brand: str, day: int, **bad: Any) -> pd.DataFrame:
+        at = datetime(2026, 10, day, 12)
+        rows = [
+            {"source": "demo", "brand": brand, "post_id": f"{day}-{i}", "created_at": at,
+             "text": "fine", "lang": "en", "author_followers": 1, "compound": 0.1,
+             "complaint_score": 0.2}
+            for i in range(n)
+        ]  # fmt: skip
+        if bad:
+            rows[-1].update(bad)
+        return pd.DataFrame(rows)
+
+    empty = pd.DataFrame(columns=["record_no", "post_id", "reason", "raw"])
+    day = timedelta(days=1)
+
+    def batch(posts: pd.DataFrame, brand: str, day_no: int) -> quality.PostBatch:
+        start = datetime(2026, 10, day_no, tzinfo=UTC)
+        read: list[int] = []
+
+        def records() -> list[object]:
+            read.append(1)
+            return [{"record": i, "day": day_no} for i in range(len(posts))]
+
+        return quality.PostBatch(
+            posts=posts, quarantine=empty, record_nos=list(range(len(posts))), records=records,
+            source="demo", brand=brand, batch_id=f"b{day_no}", start=start, end=start + day,
+            brands=[brand],
+        )  # fmt: skip
+
+    batches = [
+        batch(frame(3, "pebble", 20), "pebble", 20),
+        batch(frame(0, "pebble", 21), "pebble", 21),  # nothing to judge: no report
+        batch(frame(4, "fernleaf", 22, lang="English"), "fernleaf", 22),
+    ]
+    with caplog.at_level(logging.INFO, logger="pipeline.quality"):
+        first, empty_gate, last = quality.gate_post_batches(batches)
+
+    assert first.report is not None and first.report.success and first.report.rows == 3
+    assert {o.element_count for o in first.report.outcomes} == {3}
+    assert len(first.posts) == 3 and first.quarantined == 0
+    assert empty_gate.report is None
+    assert last.report is not None and last.report.batch_id == "b22"
+    [failed] = last.report.failed
+    assert (failed.element_count, failed.unexpected_count, failed.rows) == (4, 1, (3,))
+    assert failed.details["sample"] == ["'English'"]
+    assert list(last.posts["post_id"]) == ["22-0", "22-1", "22-2"]
+    [reason] = last.quarantine["reason"]
+    assert reason == "quality: expect_column_values_to_match_regex(lang): 'English'"
+    assert json.loads(last.quarantine["raw"].iloc[0]) == {"record": 3, "day": 22}
+    lines = [r.getMessage() for r in caplog.records if r.name == "pipeline.quality"]
+    assert [line.split(" rows=")[0].rsplit("batch=", 1)[1] for line in lines] == ["b20", "b22"]
+
+
 def test_an_empty_batch_runs_no_suite() -> None:
     frame = pd.DataFrame(columns=list(warehouse.POST_COLUMNS))
     quarantine = pd.DataFrame(columns=["record_no", "post_id", "reason", "raw"])
