@@ -15,11 +15,17 @@ No step reads the clock: time comes from the interval.
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+import duckdb
 import pandas as pd
 
 from pipeline import landing, privacy, quality, responses, warehouse
@@ -164,6 +170,150 @@ class LoadResult:
         }
 
 
+@dataclass(frozen=True)
+class ScoredBatch:
+    """A landed batch normalized, classified and scored: what the posts gate judges.
+
+    Plain data, so that a worker process can make it (:func:`load_batches`).
+    """
+
+    batch: landing.Batch
+    posts: pd.DataFrame  # the warehouse's post columns
+    quarantine: pd.DataFrame  # record_no, post_id, reason, raw
+    record_nos: list[int]  # the landed record of each row of ``posts``
+    fetched: int
+    duplicates: int
+    model_version: str
+
+    def for_gate(
+        self, brand: BrandConfig, batch_id: str | None, records: Sequence[object] | None = None
+    ) -> quality.PostBatch:
+        """The gate's view of this batch; the landed records are read again only if a
+        post fails and ``records`` were not given."""
+        batch = self.batch
+        return quality.PostBatch(
+            posts=self.posts,
+            quarantine=self.quarantine,
+            record_nos=self.record_nos,
+            records=(lambda: records) if records is not None else _reader(batch),
+            source=batch.source,
+            brand=batch.brand,
+            batch_id=batch_id or warehouse.interval_batch_id(batch.start, batch.end),
+            start=batch.start,
+            end=batch.end,
+            brands=[brand.id],
+        )
+
+
+def _reader(batch: landing.Batch) -> Callable[[], list[object]]:
+    return lambda: list(landing.read_batch(batch))
+
+
+def score_batch(
+    batch: landing.Batch,
+    brand: BrandConfig,
+    scorer: Scorer,
+    records: Sequence[object] | None = None,
+) -> ScoredBatch:
+    """Normalize, classify and score a landed batch (``records``: the batch as read, if
+    the caller has read it already)."""
+    if records is None:
+        records = list(landing.read_batch(batch))
+    index = quality.RecordIndex(get_parser(batch.source), records)
+    normalized = normalize_batch(index.to_post, brand, records, batch.start, batch.end)
+    posts = normalized.posts
+    texts = [p.text for p in posts]
+    scores = [scorer.score(t) for t in texts]
+    classes = classify(posts, [scorer.is_spam(t) for t in texts])
+    tz = brand.tz
+    columns: dict[str, list[Any]] = {
+        "source": [p.source for p in posts],
+        "post_id": [p.post_id for p in posts],
+        "brand": [p.brand for p in posts],
+        "created_at": [warehouse.naive_utc(p.created_at) for p in posts],
+        "brand_day": [p.created_at.astimezone(tz).date() for p in posts],
+        "author_id": [p.author_id for p in posts],
+        "author_handle": [p.author_handle for p in posts],
+        "author_followers": [p.author_followers for p in posts],
+        "text": texts,
+        "lang": [p.lang for p in posts],
+        "url": [p.url for p in posts],
+        "conversation_id": [p.conversation_id for p in posts],
+        "in_reply_to_post_id": [p.in_reply_to_post_id for p in posts],
+        "in_reply_to_author_id": [p.in_reply_to_author_id for p in posts],
+        "repost_of": [p.repost_of for p in posts],
+        "is_brand_reply": [p.is_brand_reply for p in posts],
+        "kind": [c.kind.value for c in classes],
+        "duplicate_of": [c.duplicate_of for c in classes],
+        "text_fingerprint": [c.fingerprint for c in classes],
+        "compound": [s.compound for s in scores],
+        "pos": [s.pos for s in scores],
+        "neu": [s.neu for s in scores],
+        "neg": [s.neg for s in scores],
+        "sentiment": [s.sentiment.value for s in scores],
+        "is_complaint": [s.is_complaint for s in scores],
+        "complaint_score": [s.complaint_score for s in scores],
+        "complaint_category": [s.complaint_category for s in scores],
+        "model_version": [scorer.model_version] * len(posts),
+        "copy_candidate": [c.copy_candidate for c in classes],
+        "sentiment_compound": [
+            s.compound if s.sentiment_compound is None else s.sentiment_compound for s in scores
+        ],
+    }
+    posts_frame = pd.DataFrame(columns, columns=list(warehouse.POST_COLUMNS))
+    if len(posts_frame):
+        posts_frame = posts_frame.astype(
+            {"created_at": "datetime64[us]", "author_followers": "int64"}
+        )
+    quarantine = pd.DataFrame(
+        {
+            "record_no": [r.record_no for r in normalized.rejected],
+            "post_id": [r.post_id for r in normalized.rejected],
+            "reason": [r.reason for r in normalized.rejected],
+            "raw": [r.raw for r in normalized.rejected],
+        },
+        columns=["record_no", "post_id", "reason", "raw"],
+    )
+    return ScoredBatch(
+        batch=batch,
+        posts=posts_frame,
+        quarantine=quarantine,
+        record_nos=index.record_nos(normalized),
+        fetched=normalized.fetched,
+        duplicates=normalized.duplicates,
+        model_version=scorer.model_version,
+    )
+
+
+def _gated(
+    scored: ScoredBatch,
+    gate: quality.PostGate,
+    brand: BrandConfig,
+    secrets: SecretLookup | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, LoadResult]:
+    """The rows to write and the load's result, once the posts gate has judged."""
+    posts_frame, quarantine = gate.posts, gate.quarantine
+    if len(posts_frame) and privacy.PrivacyConfig.for_brand(brand).pseudonymize_authors:
+        posts_frame = privacy.pseudonymize_posts(posts_frame, privacy.pseudonymizer(secrets))
+    kinds = Counter(str(k) for k in posts_frame["kind"])
+    batch = scored.batch
+    result = LoadResult(
+        source=batch.source,
+        brand=batch.brand,
+        start=batch.start,
+        end=batch.end,
+        fetched=scored.fetched,
+        loaded=len(posts_frame),
+        duplicates=scored.duplicates,
+        quarantined=len(quarantine),
+        kinds={k.value: kinds.get(k.value, 0) for k in PostKind},
+        complaints=int(
+            (posts_frame["is_complaint"] & (posts_frame["kind"] == PostKind.ORIGINAL.value)).sum()
+        ),
+    )
+    return posts_frame, quarantine, result
+
+
 def score_posts(
     batch: landing.Batch,
     brand: BrandConfig,
@@ -183,135 +333,43 @@ def score_posts(
     the key ``secrets`` (or the environment) gives (:mod:`pipeline.privacy`).
     """
     records = list(landing.read_batch(batch))
-    index = quality.RecordIndex(get_parser(batch.source), records)
-    normalized = normalize_batch(index.to_post, brand, records, batch.start, batch.end)
-    posts = normalized.posts
-    scores = [scorer.score(p.text) for p in posts]
-    classes = classify(posts, [scorer.is_spam(p.text) for p in posts])
-    tz = brand.tz
-    rows = {name: [] for name in warehouse.POST_COLUMNS}  # type: dict[str, list[object]]
-    for post, score, cls in zip(posts, scores, classes, strict=True):
-        values: dict[str, object] = {
-            "source": post.source,
-            "post_id": post.post_id,
-            "brand": post.brand,
-            "created_at": warehouse.naive_utc(post.created_at),
-            "brand_day": post.created_at.astimezone(tz).date(),
-            "author_id": post.author_id,
-            "author_handle": post.author_handle,
-            "author_followers": post.author_followers,
-            "text": post.text,
-            "lang": post.lang,
-            "url": post.url,
-            "conversation_id": post.conversation_id,
-            "in_reply_to_post_id": post.in_reply_to_post_id,
-            "in_reply_to_author_id": post.in_reply_to_author_id,
-            "repost_of": post.repost_of,
-            "is_brand_reply": post.is_brand_reply,
-            "kind": cls.kind.value,
-            "duplicate_of": cls.duplicate_of,
-            "text_fingerprint": cls.fingerprint,
-            "compound": score.compound,
-            "pos": score.pos,
-            "neu": score.neu,
-            "neg": score.neg,
-            "sentiment": score.sentiment.value,
-            "is_complaint": score.is_complaint,
-            "complaint_score": score.complaint_score,
-            "complaint_category": score.complaint_category,
-            "model_version": scorer.model_version,
-            "copy_candidate": cls.copy_candidate,
-            "sentiment_compound": (
-                score.compound if score.sentiment_compound is None else score.sentiment_compound
-            ),
-        }
-        for name in warehouse.POST_COLUMNS:
-            rows[name].append(values[name])
-    posts_frame = pd.DataFrame(rows, columns=list(warehouse.POST_COLUMNS))
-    if len(posts_frame):
-        posts_frame = posts_frame.astype(
-            {"created_at": "datetime64[us]", "author_followers": "int64"}
-        )
-    quarantine = pd.DataFrame(
-        {
-            "record_no": [r.record_no for r in normalized.rejected],
-            "post_id": [r.post_id for r in normalized.rejected],
-            "reason": [r.reason for r in normalized.rejected],
-            "raw": [r.raw for r in normalized.rejected],
-        },
-        columns=["record_no", "post_id", "reason", "raw"],
-    )
-    gate = quality.gate_posts(
-        posts_frame,
-        quarantine,
-        record_nos=index.record_nos(normalized),
-        records=records,
-        source=batch.source,
-        brand=batch.brand,
-        batch_id=batch_id or warehouse.interval_batch_id(batch.start, batch.end),
-        start=batch.start,
-        end=batch.end,
-        brands=[brand.id],
-    )
+    scored = score_batch(batch, brand, scorer, records)
+    [gate] = quality.gate_post_batches([scored.for_gate(brand, batch_id, records)])
     if gate.report is not None and on_quality is not None:
         on_quality(gate.report)
-    posts_frame, quarantine = gate.posts, gate.quarantine
-    if len(posts_frame) and privacy.PrivacyConfig.for_brand(brand).pseudonymize_authors:
-        posts_frame = privacy.pseudonymize_posts(posts_frame, privacy.pseudonymizer(secrets))
-    kinds = Counter(str(k) for k in posts_frame["kind"])
-    result = LoadResult(
-        source=batch.source,
-        brand=batch.brand,
-        start=batch.start,
-        end=batch.end,
-        fetched=normalized.fetched,
-        loaded=len(posts_frame),
-        duplicates=normalized.duplicates,
-        quarantined=len(quarantine),
-        kinds={k.value: kinds.get(k.value, 0) for k in PostKind},
-        complaints=int(
-            (posts_frame["is_complaint"] & (posts_frame["kind"] == PostKind.ORIGINAL.value)).sum()
+    return _gated(scored, gate, brand, secrets)
+
+
+def _write_load(
+    con: duckdb.DuckDBPyConnection,
+    scored: ScoredBatch,
+    *,
+    posts: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    result: LoadResult,
+    report: quality.SuiteReport | None,
+) -> None:
+    """Replace the batch's interval with its rows, store its quality report, log."""
+    batch = scored.batch
+    warehouse.replace_interval(
+        con,
+        warehouse.LoadRecord(
+            source=batch.source,
+            brand=batch.brand,
+            start=batch.start,
+            end=batch.end,
+            landing_path=str(batch.path),
+            fetched=result.fetched,
+            loaded=result.loaded,
+            duplicates=result.duplicates,
+            quarantined=result.quarantined,
+            model_version=scored.model_version,
         ),
+        posts,
+        quarantine,
     )
-    return posts_frame, quarantine, result
-
-
-def load(
-    batch: landing.Batch, settings: Settings | None = None, secrets: SecretLookup | None = None
-) -> LoadResult:
-    """Score a landed batch and replace its interval in the warehouse.
-
-    Not published to analysts by itself: the aggregate step that always follows publishes
-    the posts together with their aggregates.
-    """
-    settings = settings or Settings.from_env()
-    brand = _brands(settings).get(batch.brand)
-    scorer = scorer_for(brand)
-    # Score before opening the warehouse: the write lock is held only while writing.
-    reports: list[quality.SuiteReport] = []
-    posts, quarantine, result = score_posts(
-        batch, brand, scorer, on_quality=reports.append, secrets=secrets
-    )
-    with warehouse.open_for_write(settings.warehouse, settings.sql, publish=False) as con:
-        warehouse.replace_interval(
-            con,
-            warehouse.LoadRecord(
-                source=batch.source,
-                brand=batch.brand,
-                start=batch.start,
-                end=batch.end,
-                landing_path=str(batch.path),
-                fetched=result.fetched,
-                loaded=result.loaded,
-                duplicates=result.duplicates,
-                quarantined=result.quarantined,
-                model_version=scorer.model_version,
-            ),
-            posts,
-            quarantine,
-        )
-        for report in reports:
-            quality.store(con, report)
+    if report is not None:
+        quality.store(con, report)
     log.info(
         "loaded source=%s brand=%s interval=[%s, %s): fetched=%d loaded=%d duplicates=%d "
         "quarantined=%d complaints=%d kinds=%s",
@@ -324,7 +382,133 @@ def load(
             "%d record(s) quarantined for source=%s brand=%s; see the quarantine table",
             result.quarantined, result.source, result.brand,
         )  # fmt: skip
+
+
+def load(
+    batch: landing.Batch, settings: Settings | None = None, secrets: SecretLookup | None = None
+) -> LoadResult:
+    """Score a landed batch and replace its interval in the warehouse.
+
+    Not published to analysts by itself: the aggregate step that always follows publishes
+    the posts together with their aggregates.
+    """
+    settings = settings or Settings.from_env()
+    brand = _brands(settings).get(batch.brand)
+    # Score before opening the warehouse: the write lock is held only while writing.
+    scored = score_batch(batch, brand, scorer_for(brand))
+    [gate] = quality.gate_post_batches([scored.for_gate(brand, None)])
+    posts, quarantine, result = _gated(scored, gate, brand, secrets)
+    with warehouse.open_for_write(settings.warehouse, settings.sql, publish=False) as con:
+        _write_load(
+            con, scored, posts=posts, quarantine=quarantine, result=result, report=gate.report
+        )
     return result
+
+
+#: Records :func:`load_batches` scores in its own process before it starts workers.
+POOL_AFTER_RECORDS = 20_000
+
+#: Rows the posts gate validates at once in :func:`load_batches` (its cost is mostly fixed
+#: per validation; a group's frames stay in memory until they are written).
+GATE_GROUP_ROWS = 40_000
+
+
+def default_workers() -> int:
+    """Processes :func:`load_batches` scores in: ``BRANDPULSE_WORKERS``, else one per core."""
+    value = os.environ.get("BRANDPULSE_WORKERS", "").strip()
+    if value:
+        try:
+            workers = int(value)
+        except ValueError:
+            raise ConfigError(f"BRANDPULSE_WORKERS must be a whole number, got {value!r}") from None
+        if workers < 1:
+            raise ConfigError(f"BRANDPULSE_WORKERS must be at least 1, got {workers}")
+        return workers
+    return os.cpu_count() or 1
+
+
+def _score_in_worker(batch: landing.Batch, brand: BrandConfig) -> ScoredBatch:
+    """:func:`score_batch` in a worker process (the brand's scorer is built once there)."""
+    return score_batch(batch, brand, scorer_for(brand))
+
+
+def load_batches(
+    batches: Iterable[landing.Batch],
+    settings: Settings | None = None,
+    *,
+    workers: int | None = None,
+    secrets: SecretLookup | None = None,
+    group_rows: int = GATE_GROUP_ROWS,
+    pool_after: int = POOL_AFTER_RECORDS,
+    on_load: Callable[[LoadResult], None] | None = None,
+) -> list[LoadResult]:
+    """:func:`load` for many landed batches (a backfill), with the cores working together.
+
+    Once ``pool_after`` records have been scored here (starting worker processes costs
+    about two seconds, more than a small run takes), batches are scored in ``workers``
+    processes (default :func:`default_workers`; 1 never starts any) while this process
+    takes the next batch from ``batches`` (which may land it) and writes finished ones.
+    The posts gate judges groups of about ``group_rows`` posts in one validation
+    (:func:`pipeline.quality.gate_post_batches`); then every batch of the group replaces
+    its interval in its own transaction, all on one warehouse connection. Results come in
+    the order of ``batches``; ``on_load`` is called after each batch is written. A failure
+    stops at the batch that failed: the batches written before it stay (a rerun replaces
+    them, as :func:`load` does).
+    """
+    settings = settings or Settings.from_env()
+    brands = _brands(settings)
+    workers = default_workers() if workers is None else workers
+    results: list[LoadResult] = []
+    group: list[ScoredBatch] = []
+    with (
+        warehouse.open_for_write(settings.warehouse, settings.sql, publish=False) as con,
+        ExitStack() as stack,
+    ):
+
+        def flush() -> None:
+            gates = quality.gate_post_batches(
+                [s.for_gate(brands.get(s.batch.brand), None) for s in group]
+            )
+            for scored, gate in zip(group, gates, strict=True):
+                brand = brands.get(scored.batch.brand)
+                posts, quarantine, result = _gated(scored, gate, brand, secrets)
+                _write_load(
+                    con, scored, posts=posts, quarantine=quarantine, result=result,
+                    report=gate.report,
+                )  # fmt: skip
+                results.append(result)
+                if on_load is not None:
+                    on_load(result)
+            group.clear()
+
+        def take(scored: ScoredBatch) -> None:
+            group.append(scored)
+            if sum(len(s.posts) for s in group) >= group_rows:
+                flush()
+
+        pool: ProcessPoolExecutor | None = None
+        pending: deque[Future[ScoredBatch]] = deque()
+        scored_here = 0
+        for batch in batches:
+            brand = brands.get(batch.brand)
+            if pool is None and workers > 1 and scored_here >= pool_after:
+                context = multiprocessing.get_context("spawn")  # no inherited locks or handles
+                pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context))
+                # On a failure, batches not yet started are dropped, not scored in vain.
+                stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+            if pool is None:
+                take(score_batch(batch, brand, scorer_for(brand)))
+                scored_here += batch.records
+                continue
+            pending.append(pool.submit(_score_in_worker, batch, brand))
+            # Every worker busy with one batch queued, no more batches in memory than that.
+            while len(pending) > 2 * workers or (pending and pending[0].done()):
+                take(pending.popleft().result())
+        while pending:
+            take(pending.popleft().result())
+        if group:
+            flush()
+    return results
 
 
 @dataclass(frozen=True)
@@ -533,17 +717,25 @@ def run(
     *,
     settings: Settings | None = None,
     on_step: Callable[[Chunk], None] | None = None,
+    workers: int | None = None,
 ) -> RunResult:
     """Land, load and aggregate the planned chunks without a scheduler, oldest first.
 
-    Running oldest first lets copies be recognised against the posts before them.
-    ``on_step`` is called after each load (for a progress bar).
+    Chunks are landed one after the other and, in a long run, scored in ``workers``
+    processes (:func:`load_batches`; default one per core).
+    ``on_step`` is called after each load is written (for a progress bar).
     """
     settings = settings or Settings.from_env()
-    loads = []
-    for item in sorted(items, key=lambda c: (c.start, c.brand, c.source)):
-        batch = land(item.source, item.brand, item.start, item.end, settings)
-        loads.append(load(batch, settings))
+    ordered = sorted(items, key=lambda c: (c.start, c.brand, c.source))
+    done = iter(ordered)
+
+    def landed() -> Iterator[landing.Batch]:
+        for item in ordered:
+            yield land(item.source, item.brand, item.start, item.end, settings)
+
+    def step(_: LoadResult) -> None:
         if on_step is not None:
-            on_step(item)
+            on_step(next(done))
+
+    loads = load_batches(landed(), settings, workers=workers, on_load=step)
     return RunResult(loads=tuple(loads), aggregate=aggregate_chunks(items, settings))

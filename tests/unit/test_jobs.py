@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import jobs, warehouse
-from pipeline.errors import InputError
+from pipeline.errors import ConfigError, InputError
 from pipeline.settings import PROJECT_ROOT, Settings
 
 from ..e2e.conftest import snapshot
@@ -103,3 +103,53 @@ def test_lag_shifts_the_fetch_window_so_windows_still_tile(tmp_path: Path) -> No
     snap = snapshot(settings)
     jobs.load(first, settings)  # reloading the earlier window changes nothing
     assert snapshot(settings) == snap
+
+
+def _table(settings: Settings, sql: str) -> list[tuple[object, ...]]:
+    con = warehouse.connect(settings.warehouse, read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_load_batches_in_worker_processes_writes_what_loads_one_by_one_do(
+    tmp_path: Path,
+) -> None:
+    one, many = settings_in(tmp_path / "one"), settings_in(tmp_path / "many")
+    items = jobs.plan(START, END, ["pebble", "fernleaf"], chunk=jobs.DAY, settings=one)
+    assert len(items) == 6
+    expected = []
+    for item in items:
+        expected.append(
+            jobs.load(jobs.land(item.source, item.brand, item.start, item.end, one), one)
+        )
+    batches = [jobs.land(i.source, i.brand, i.start, i.end, many) for i in items]
+    written: list[jobs.LoadResult] = []
+    # Workers from the second batch on; gate groups of ~1,500 posts (a few batches each).
+    results = jobs.load_batches(
+        batches, many, workers=2, pool_after=1, group_rows=1_500, on_load=written.append
+    )
+    assert results == written == expected
+    for table, columns in (
+        ("posts", "*"),
+        ("quarantine", "*"),
+        ("load_runs", "* exclude (landing_path)"),
+        ("quality_results", "suite, source, brand, batch_id, expectation, success,"
+         " element_count, unexpected_count"),
+    ):  # fmt: skip
+        sql = f"select {columns} from {table} order by all"  # noqa: S608
+        assert _table(one, sql) == _table(many, sql), table
+
+
+def test_default_workers_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRANDPULSE_WORKERS", "3")
+    assert jobs.default_workers() == 3
+    monkeypatch.setenv("BRANDPULSE_WORKERS", "many")
+    with pytest.raises(ConfigError, match="BRANDPULSE_WORKERS must be a whole number"):
+        jobs.default_workers()
+    monkeypatch.setenv("BRANDPULSE_WORKERS", "0")
+    with pytest.raises(ConfigError, match="at least 1"):
+        jobs.default_workers()
+    monkeypatch.delenv("BRANDPULSE_WORKERS")
+    assert jobs.default_workers() >= 1
