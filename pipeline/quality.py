@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
+from pipeline import warehouse
 from pipeline.errors import BrandpulseError
 from pipeline.normalize import MAX_TEXT_CHARS, NormalizedBatch
 from pipeline.posts import Post
@@ -350,8 +351,7 @@ def _run_suite(
 def store(con: duckdb.DuckDBPyConnection, report: SuiteReport) -> None:
     """Replace the stored results of this suite on this batch with ``report``."""
     key = [report.suite, report.source, report.brand, report.batch_id]
-    con.execute("begin transaction")
-    try:
+    with warehouse.transaction(con):
         con.execute(
             "delete from quality_results"
             " where suite = ? and source = ? and brand = ? and batch_id = ?",
@@ -372,10 +372,6 @@ def store(con: duckdb.DuckDBPyConnection, report: SuiteReport) -> None:
                 for o in report.outcomes
             ],
         )
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
 
 
 # --------------------------------------------------------------------------------------

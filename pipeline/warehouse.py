@@ -221,14 +221,31 @@ def open_for_write(
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Commit on success, roll back on any error."""
+    """Commit on success, roll back on any error.
+
+    Inside another ``transaction`` on the same connection it joins the outer one, which
+    commits or rolls back the whole (DuckDB has no savepoints): several writes that are
+    each atomic can share one commit (:func:`pipeline.jobs.load_batches`).
+    """
+    key = id(con)
+    if key in _open_transactions:
+        yield con
+        return
     con.execute("begin transaction")
+    _open_transactions.add(key)
     try:
         yield con
     except BaseException:
         con.execute("rollback")
         raise
-    con.execute("commit")
+    else:
+        con.execute("commit")
+    finally:
+        _open_transactions.discard(key)
+
+
+#: Connections (by id) inside a :func:`transaction`; each is used by one thread at a time.
+_open_transactions: set[int] = set()
 
 
 def naive_utc(moment: datetime) -> datetime:

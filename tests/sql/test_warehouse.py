@@ -149,6 +149,31 @@ def test_a_failing_load_rolls_back_completely(con: Any) -> None:
     assert con.execute("select post_id from posts").fetchall() == [("a",)]
 
 
+def test_loads_sharing_one_transaction_commit_or_roll_back_together(con: Any) -> None:
+    hour = timedelta(hours=1)
+    with warehouse.transaction(con):
+        warehouse.replace_interval(
+            con, record(T0, T0 + hour, 1), frame([post_row("a", T0)]), EMPTY_Q
+        )
+        warehouse.replace_interval(
+            con, record(T0 + hour, T0 + 2 * hour, 1), frame([post_row("b", T0 + hour)]), EMPTY_Q
+        )
+    assert con.execute("select post_id from posts order by 1").fetchall() == [("a",), ("b",)]
+    bad = frame([post_row("x", T0 + 2 * hour), post_row("x", T0 + 2 * hour)])
+    with pytest.raises(duckdb.Error), warehouse.transaction(con):
+        warehouse.replace_interval(
+            con, record(T0, T0 + hour, 1), frame([post_row("c", T0)]), EMPTY_Q
+        )  # fine on its own, but its group fails
+        warehouse.replace_interval(con, record(T0 + 2 * hour, T0 + 3 * hour, 2), bad, EMPTY_Q)
+    assert con.execute("select post_id from posts order by 1").fetchall() == [("a",), ("b",)]
+    assert con.execute("select count(*) from load_runs").fetchone() == (2,)
+    with warehouse.transaction(con):  # the connection is usable again
+        warehouse.replace_interval(
+            con, record(T0, T0 + hour, 1), frame([post_row("c", T0)]), EMPTY_Q
+        )
+    assert con.execute("select post_id from posts order by 1").fetchall() == [("b",), ("c",)]
+
+
 def test_post_text_is_stored_verbatim_never_interpolated(con: Any) -> None:
     evil = "'); drop table posts; -- <script>alert(1)</script> \u202e"
     warehouse.replace_interval(
