@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -465,7 +466,11 @@ def load_batches(
         ExitStack() as stack,
     ):
 
+        warm_up: threading.Thread | None = None
+
         def flush() -> None:
+            if warm_up is not None:
+                warm_up.join()
             gates = quality.gate_post_batches(
                 [s.for_gate(brands.get(s.batch.brand), None) for s in group]
             )
@@ -502,6 +507,10 @@ def load_batches(
                 pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context))
                 # On a failure, batches not yet started are dropped, not scored in vain.
                 stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+                # Import GX (seconds, once per process) while the workers start, not later
+                # while they wait for this process.
+                warm_up = threading.Thread(target=quality.prepare, name="gx-warm-up")
+                warm_up.start()
             if pool is None:
                 take(score_batch(batch, brand, scorer_for(brand)))
                 scored_here += batch.records

@@ -120,6 +120,7 @@ def test_gate_posts_checks_every_row_level_expectation() -> None:
         {"author_followers": -1},
         {"compound": 1.5},
         {"complaint_score": -0.1},
+        {"created_at": None},
     ]
     frame = pd.DataFrame([{**base, "post_id": str(i), **b} for i, b in enumerate(bad)])
     quarantine = pd.DataFrame(columns=["record_no", "post_id", "reason", "raw"])
@@ -148,11 +149,12 @@ def test_gate_posts_checks_every_row_level_expectation() -> None:
         "7": "expect_column_values_to_be_between(author_followers): -1",
         "8": "expect_column_values_to_be_between(compound): 1.5",
         "9": "expect_column_values_to_be_between(complaint_score): -0.1",
+        "10": "expect_column_values_to_not_be_null(created_at)",
     }
     for post_id, reason in expected.items():
         assert reasons[post_id].startswith("quality: " + reason), (post_id, reasons[post_id])
     assert len(reasons["4"]) < 200  # a long value is quoted shortened
-    assert list(gate.quarantine["record_no"]) == [11, 12, 13, 14, 15, 16, 17, 18, 19]
+    assert list(gate.quarantine["record_no"]) == [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
     assert json.loads(gate.quarantine["raw"].iloc[0]) == {"n": 11}
 
 
