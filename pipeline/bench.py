@@ -10,9 +10,10 @@ peak memory is per stage and no stage inherits another's warm caches):
     row, then INSERT row by row through SQLAlchemy (into SQLite, a commit every 1,000 rows
     as Airflow's ``DbApiHook.insert_rows`` does by default);
 (c) **brandpulse**: the real pipeline in a fresh runtime folder: landing
-    (:func:`pipeline.fetching.land_paged`, the code ``jobs.land`` runs), then
-    :func:`pipeline.jobs.load` per batch (validation, normalize and dedupe, scoring with the
-    complaint detector, the warehouse), :func:`pipeline.jobs.aggregate_chunks` (copies,
+    (:func:`pipeline.fetching.land_paged`, the code ``jobs.land`` runs) feeding
+    :func:`pipeline.jobs.load_batches`, as ``jobs.run`` does (validation, normalize and
+    dedupe, scoring with the complaint detector in one worker process per core, the
+    quality gate, the warehouse), then :func:`pipeline.jobs.aggregate_chunks` (copies,
     hourly and daily aggregates, complaint responses) and
     :func:`pipeline.alerting.detect_brand` per brand (spikes). It runs on the full corpus
     and on a variant without duplicates.
@@ -813,8 +814,9 @@ def stage_pipeline(
 #: Functions whose cumulative time the profile reports: (label, file suffix, name).
 _PROFILED: tuple[tuple[str, str, str], ...] = (
     ("land_paged", "pipeline/fetching.py", "land_paged"),
-    ("load", "pipeline/jobs.py", "load"),
-    ("score_posts", "pipeline/jobs.py", "score_posts"),
+    ("load_batches", "pipeline/jobs.py", "load_batches"),
+    ("score_batch", "pipeline/jobs.py", "score_batch"),
+    ("gate_post_batches", "pipeline/quality.py", "gate_post_batches"),
     ("normalize_batch", "pipeline/normalize.py", "normalize_batch"),
     ("read_batch", "pipeline/landing.py", "read_batch"),
     ("Scorer.score", "pipeline/scoring.py", "score"),
@@ -828,9 +830,11 @@ _PROFILED: tuple[tuple[str, str, str], ...] = (
 
 
 def stage_profile(corpus: str, brands_file: str, home: str, report: str) -> dict[str, Any]:
-    """Stage (c) under cProfile: the report file and the cumulative seconds of the steps."""
+    """Stage (c) under cProfile: the report file and the cumulative seconds of the steps.
+
+    Scoring runs in this process (one worker), so that the profile sees all of it."""
     profiler = cProfile.Profile()
-    out = profiler.runcall(stage_pipeline, corpus, brands_file, home)
+    out = profiler.runcall(stage_pipeline, corpus, brands_file, home, workers=1)
     buffer = io.StringIO()
     stats = pstats.Stats(profiler, stream=buffer)
     buffer.write(f"stage (c) under cProfile: {out['records']} records, steps {out['steps']}\n")
