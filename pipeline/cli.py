@@ -80,7 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             bar.set_postfix_str(f"{item.brand}/{item.source} {item.start:%Y-%m-%d %H:%M}")
             bar.update()
 
-        result = jobs.run(items, settings=settings, on_step=step)
+        result = jobs.run(items, settings=settings, on_step=step, workers=args.workers)
     print(
         f"loaded {result.loaded} posts in {len(result.loads)} loads "
         f"({result.quarantined} quarantined); aggregated {result.aggregate.hours} brand-hours "
@@ -291,6 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
         "(whole local days, one batch per day) instead of UTC moments",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="processes that score batches once a run has scored 20,000 records "
+        "(default: BRANDPULSE_WORKERS, else one per core; 1 scores in this process)",
+    )
     p.add_argument(
         "--no-alerts",
         action="store_true",
