@@ -451,21 +451,18 @@ def load_batches(
     takes the next batch from ``batches`` (which may land it) and writes finished ones.
     The posts gate judges groups of about ``group_rows`` posts in one validation
     (:func:`pipeline.quality.gate_post_batches`); then every batch of the group replaces
-    its interval, all on one warehouse connection and in one transaction per group. Results
-    come in the order of ``batches``; ``on_load`` is called for each batch once its group
-    is committed. A failure stops at the group that failed: the groups committed before it
-    stay (a rerun replaces them, as :func:`load` does), nothing of the failed one does.
+    its interval, in one transaction per group, the warehouse open for writing only then.
+    Results come in the order of ``batches``; ``on_load`` is called for each batch once
+    its group is committed. A failure stops at the group that failed: the groups committed
+    before it stay (a rerun replaces them, as :func:`load` does), nothing of the failed
+    one does.
     """
     settings = settings or Settings.from_env()
     brands = _brands(settings)
     workers = default_workers() if workers is None else workers
     results: list[LoadResult] = []
     group: list[ScoredBatch] = []
-    with (
-        warehouse.open_for_write(settings.warehouse, settings.sql, publish=False) as con,
-        ExitStack() as stack,
-    ):
-
+    with ExitStack() as stack:
         warm_up: threading.Thread | None = None
 
         def flush() -> None:
@@ -475,9 +472,13 @@ def load_batches(
                 [s.for_gate(brands.get(s.batch.brand), None) for s in group]
             )
             written = []
-            # One commit for the group (a commit costs about as much as inserting 3,000
-            # posts); each load stays whole, as its own transaction would keep it.
-            with warehouse.transaction(con):
+            # The write lock only while writing, so that other writers (Airflow's tasks)
+            # get their turn during a long run. One commit for the group (a commit costs
+            # about as much as inserting 3,000 posts); each load stays whole in it.
+            with (
+                warehouse.open_for_write(settings.warehouse, settings.sql, publish=False) as con,
+                warehouse.transaction(con),
+            ):
                 for scored, gate in zip(group, gates, strict=True):
                     brand = brands.get(scored.batch.brand)
                     posts, quarantine, result = _gated(scored, gate, brand, secrets)
