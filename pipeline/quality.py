@@ -3,8 +3,10 @@
 Two gates, both suites as code (built once per process, Great Expectations imported lazily:
 it takes seconds to import):
 
-- **posts** (:func:`gate_posts`, called by :func:`pipeline.jobs.score_posts`): a second gate
-  after :func:`pipeline.normalize.normalize_batch`, over the whole frame of a load's scored
+- **posts** (:func:`gate_post_batches`, called by :func:`pipeline.jobs.load`,
+  :func:`pipeline.jobs.score_posts` and, over groups of batches,
+  :func:`pipeline.jobs.load_batches`): a second gate after
+  :func:`pipeline.normalize.normalize_batch`, over the whole frame of a load's scored
   posts at once. A post failing a row-level expectation is moved to quarantine with the
   reason ``quality: <expectation>(<column>): <value>``; the load's counts still reconcile
   (fetched = loaded + duplicates + quarantined).
