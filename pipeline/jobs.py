@@ -574,38 +574,59 @@ def aggregate(
     settings = settings or Settings.from_env()
     start, end = check_interval(start, end)
     brands = _brands(settings).select(tuple(brand_ids or ()))
+    with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
+        result = _aggregate_on(
+            con, settings, brands, start, end,
+            hourly=hourly, daily=daily, before=before, after=after, create=create,
+        )  # fmt: skip
+    return result
+
+
+def _aggregate_on(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    brands: Sequence[BrandConfig],
+    start: datetime,
+    end: datetime,
+    *,
+    hourly: bool = True,
+    daily: bool = True,
+    before: timedelta = timedelta(0),
+    after: timedelta = COPY_WINDOW,
+    create: bool = True,
+) -> AggregateResult:
+    """:func:`aggregate` on an open connection (publishing is the caller's)."""
     hours = days = 0
     lo, hi = start - before, end + after
     batch_id = warehouse.interval_batch_id(start, end)
-    with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
-        for brand in brands:
-            warehouse.mark_copies(
-                con, settings.sql, brand.id, start=start, end=end + COPY_WINDOW, window=COPY_WINDOW
+    for brand in brands:
+        warehouse.mark_copies(
+            con, settings.sql, brand.id, start=start, end=end + COPY_WINDOW, window=COPY_WINDOW
+        )
+        hour_list: list[datetime] = []
+        if hourly:
+            own = _hours(start, end) if create else []
+            margin = warehouse.existing_hours(con, brand.id, floor_hour(lo), ceil_hour(hi))
+            hour_list = own + margin
+        day_list: list[date] = []
+        if daily:
+            own_days = _days(*local_days(brand, start, end)) if create else []
+            margin_days = warehouse.existing_days(con, brand.id, *local_days(brand, lo, hi))
+            day_list = own_days + margin_days
+        # The rows as they were: put back if the refreshed ones fail their quality suites.
+        before_refresh = quality.read_aggregates(con, brand.id, hour_list, day_list)
+        if hourly:
+            hours += warehouse.refresh_hourly(con, settings.sql, brand.id, hour_list)
+        # Replies arrive after complaints: complaints of the week before get theirs.
+        responses.refresh_complaint_responses(
+            con, settings.sql, brand.id, start - responses.REPLY_LOOKBACK, end
+        )
+        if daily:
+            days += warehouse.refresh_daily(
+                con, settings.sql, brand.id, timezone=brand.timezone, days=day_list
             )
-            hour_list: list[datetime] = []
-            if hourly:
-                own = _hours(start, end) if create else []
-                margin = warehouse.existing_hours(con, brand.id, floor_hour(lo), ceil_hour(hi))
-                hour_list = own + margin
-            day_list: list[date] = []
-            if daily:
-                own_days = _days(*local_days(brand, start, end)) if create else []
-                margin_days = warehouse.existing_days(con, brand.id, *local_days(brand, lo, hi))
-                day_list = own_days + margin_days
-            # The rows as they were: put back if the refreshed ones fail their quality suites.
-            before_refresh = quality.read_aggregates(con, brand.id, hour_list, day_list)
-            if hourly:
-                hours += warehouse.refresh_hourly(con, settings.sql, brand.id, hour_list)
-            # Replies arrive after complaints: complaints of the week before get theirs.
-            responses.refresh_complaint_responses(
-                con, settings.sql, brand.id, start - responses.REPLY_LOOKBACK, end
-            )
-            if daily:
-                days += warehouse.refresh_daily(
-                    con, settings.sql, brand.id, timezone=brand.timezone, days=day_list
-                )
-            # Still holding the write lock: nobody has read the new rows yet.
-            quality.gate_aggregates(con, before_refresh, batch_id=batch_id)
+        # Still holding the write lock: nobody has read the new rows yet.
+        quality.gate_aggregates(con, before_refresh, batch_id=batch_id)
     log.info(
         "aggregated %d brand-hours and %d brand-days over [%s, %s) and its margins",
         hours, days, start.isoformat(), end.isoformat(),
@@ -707,10 +728,15 @@ def aggregate_chunks(items: Sequence[Chunk], settings: Settings | None = None) -
     for c in items:
         lo, hi = spans.get(c.brand, (c.start, c.end))
         spans[c.brand] = (min(lo, c.start), max(hi, c.end))
+    settings = settings or Settings.from_env()
+    brands = _brands(settings)
     hours = days = 0
-    for brand_id, (lo, hi) in sorted(spans.items()):
-        result = aggregate(lo, hi, [brand_id], settings)
-        hours, days = hours + result.hours, days + result.days
+    # One connection, so the analyst snapshot is published once, not once per brand.
+    with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
+        for brand_id, span in sorted(spans.items()):
+            start, end = check_interval(*span)
+            result = _aggregate_on(con, settings, [brands.get(brand_id)], start, end)
+            hours, days = hours + result.hours, days + result.days
     return AggregateResult(hours=hours, days=days, brands=tuple(sorted(spans)))
 
 
