@@ -153,3 +153,20 @@ def test_default_workers_reads_the_environment(monkeypatch: pytest.MonkeyPatch) 
         jobs.default_workers()
     monkeypatch.delenv("BRANDPULSE_WORKERS")
     assert jobs.default_workers() >= 1
+
+
+def test_a_failing_batch_stops_the_run_after_the_groups_already_committed(
+    tmp_path: Path,
+) -> None:
+    settings = settings_in(tmp_path)
+    items = jobs.plan(START, END, ["fernleaf"], chunk=jobs.DAY, settings=settings)
+    batches = [jobs.land(i.source, i.brand, i.start, i.end, settings) for i in items]
+    batches[2].path.unlink()  # the third batch's landed file is gone
+    written: list[jobs.LoadResult] = []
+    with pytest.raises(FileNotFoundError):
+        jobs.load_batches(
+            batches, settings, workers=2, pool_after=1, group_rows=1, on_load=written.append
+        )
+    assert [r.start for r in written] == [i.start for i in items[:2]]
+    runs = _table(settings, "select interval_start from load_runs order by 1")
+    assert [r[0] for r in runs] == [warehouse.naive_utc(i.start) for i in items[:2]]
