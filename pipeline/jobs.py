@@ -517,8 +517,10 @@ def load_batches(
                 scored_here += batch.records
                 continue
             pending.append(pool.submit(_score_in_worker, batch, brand))
-            # Every worker busy with one batch queued, no more batches in memory than that.
-            while len(pending) > 2 * workers or (pending and pending[0].done()):
+            # Up to four batches per worker in flight: enough that the workers keep going
+            # while this process validates and writes a group (a second or so), and a
+            # bounded number of batches in memory.
+            while len(pending) > 4 * workers or (pending and pending[0].done()):
                 take(pending.popleft().result())
         while pending:
             take(pending.popleft().result())
