@@ -28,7 +28,7 @@ import importlib
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -148,11 +148,10 @@ def _batch_definition() -> BatchDefinition[Any]:
     return asset.add_batch_definition_whole_dataframe("whole_frame")
 
 
-def prepare(suites: Sequence[str] = ("posts",)) -> None:
-    """Import Great Expectations and build ``suites`` now (seconds), not at first use."""
+def prepare() -> None:
+    """Import Great Expectations and build the posts suite now (seconds), not at first use."""
     _batch_definition()
-    for name in suites:
-        _suite_columns(name)
+    _suite_columns("posts")
 
 
 def _param(name: str) -> dict[str, str]:
@@ -399,7 +398,6 @@ class RecordIndex:
 
     def __init__(self, to_post: Callable[[Any, BrandConfig], Post], records: Sequence[object]):
         self._to_post = to_post
-        self.records = records
         self._position = {id(r): i for i, r in enumerate(records)}
         self._by_post_id: dict[str, list[int]] = {}
 
@@ -425,7 +423,6 @@ class PostGate:
     quarantine: pd.DataFrame
     report: SuiteReport | None  # None when there were no posts to check
     quarantined: int = 0  # posts moved to quarantine by the gate
-    reasons: Mapping[int, str] = field(default_factory=dict)  # record_no -> reason
 
 
 def _raw_json(raw: object) -> str:
@@ -548,8 +545,7 @@ def _epoch_us(times: pd.Series) -> pd.Series:
 
 
 def _epoch_us_of(moment: datetime) -> int:
-    naive = moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-    return (naive - _EPOCH) // timedelta(microseconds=1)
+    return (warehouse.naive_utc(moment) - _EPOCH) // timedelta(microseconds=1)
 
 
 def _gate_one(
@@ -604,13 +600,7 @@ def _gate_one(
     )
     kept = posts.drop(index=bad).reset_index(drop=True)
     both = pd.concat([quarantine, moved], ignore_index=True) if len(quarantine) else moved
-    return PostGate(
-        kept,
-        both,
-        report,
-        quarantined=len(bad),
-        reasons={record_nos[i]: "; ".join(reasons[i]) for i in bad},
-    )
+    return PostGate(kept, both, report, quarantined=len(bad))
 
 
 # --------------------------------------------------------------------------------------
@@ -667,23 +657,13 @@ def restore_aggregates(con: duckdb.DuckDBPyConnection, before: AggregateRows) ->
         ("brand_daily", "day", list(before.days), before.daily),
         ("brand_daily_categories", "day", list(before.days), before.categories),
     )
-    con.execute("begin transaction")
-    try:
+    with warehouse.transaction(con):
         for table, column, keys, frame in tables:
             con.execute(
                 f"delete from {table} where brand = ? and list_contains(?, {column})",  # noqa: S608
                 [before.brand, keys],
             )
-            if len(frame):
-                con.register("restored_rows", frame)
-                try:
-                    con.execute(f"insert into {table} by name select * from restored_rows")  # noqa: S608
-                finally:
-                    con.unregister("restored_rows")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
+            warehouse.insert_frame(con, table, frame)
 
 
 def check_aggregates(rows: AggregateRows, *, batch_id: str) -> list[SuiteReport]:

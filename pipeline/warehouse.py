@@ -279,7 +279,7 @@ def interval_batch_id(start: datetime, end: datetime) -> str:
     return f"{start.astimezone(UTC):{_BATCH_STAMP}}_{end.astimezone(UTC):{_BATCH_STAMP}}"
 
 
-def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     """Insert a DataFrame's rows by column name (the table name is ours, never user input)."""
     if not len(frame):
         return
@@ -305,7 +305,7 @@ def _replace_quarantine(
         [source, brand, batch_id],
     )
     start, end = (naive_utc(interval[0]), naive_utc(interval[1])) if interval else (None, None)
-    _insert_frame(
+    insert_frame(
         con,
         "quarantine",
         quarantine.assign(
@@ -348,7 +348,7 @@ def replace_interval(
             " and interval_start >= ? and interval_end <= ?",
             key,
         )
-        _insert_frame(con, "posts", posts.loc[:, list(POST_COLUMNS)])
+        insert_frame(con, "posts", posts.loc[:, list(POST_COLUMNS)])
         _replace_quarantine(
             con,
             source=record.source,
@@ -417,7 +417,7 @@ def replace_file(
                 )
             finally:
                 con.unregister("file_post_ids")
-        _insert_frame(con, "posts", posts.loc[:, list(POST_COLUMNS)])
+        insert_frame(con, "posts", posts.loc[:, list(POST_COLUMNS)])
         _replace_quarantine(
             con,
             source="file",
