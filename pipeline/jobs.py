@@ -187,7 +187,7 @@ class ScoredBatch:
     model_version: str
 
     def for_gate(
-        self, brand: BrandConfig, batch_id: str | None, records: Sequence[object] | None = None
+        self, batch_id: str | None = None, records: Sequence[object] | None = None
     ) -> quality.PostBatch:
         """The gate's view of this batch; the landed records are read again only if a
         post fails and ``records`` were not given."""
@@ -202,7 +202,7 @@ class ScoredBatch:
             batch_id=batch_id or warehouse.interval_batch_id(batch.start, batch.end),
             start=batch.start,
             end=batch.end,
-            brands=[brand.id],
+            brands=[batch.brand],
         )
 
 
@@ -335,7 +335,7 @@ def score_posts(
     """
     records = list(landing.read_batch(batch))
     scored = score_batch(batch, brand, scorer, records)
-    [gate] = quality.gate_post_batches([scored.for_gate(brand, batch_id, records)])
+    [gate] = quality.gate_post_batches([scored.for_gate(batch_id, records)])
     if gate.report is not None and on_quality is not None:
         on_quality(gate.report)
     return _gated(scored, gate, brand, secrets)
@@ -397,7 +397,7 @@ def load(
     brand = _brands(settings).get(batch.brand)
     # Score before opening the warehouse: the write lock is held only while writing.
     scored = score_batch(batch, brand, scorer_for(brand))
-    [gate] = quality.gate_post_batches([scored.for_gate(brand, None)])
+    [gate] = quality.gate_post_batches([scored.for_gate()])
     posts, quarantine, result = _gated(scored, gate, brand, secrets)
     with warehouse.open_for_write(settings.warehouse, settings.sql, publish=False) as con:
         _write_load(
@@ -468,9 +468,7 @@ def load_batches(
         def flush() -> None:
             if warm_up is not None:
                 warm_up.join()
-            gates = quality.gate_post_batches(
-                [s.for_gate(brands.get(s.batch.brand), None) for s in group]
-            )
+            gates = quality.gate_post_batches([s.for_gate() for s in group])
             written = []
             # The write lock only while writing, so that other writers (Airflow's tasks)
             # get their turn during a long run. One commit for the group (a commit costs
