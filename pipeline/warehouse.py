@@ -469,9 +469,6 @@ def transform_sql(sql_dir: Path, name: str) -> str:
         raise WarehouseError(f"transform not found: {path} (set BRANDPULSE_SQL)") from None
 
 
-_transform = transform_sql
-
-
 def mark_copies(
     con: duckdb.DuckDBPyConnection,
     sql_dir: Path,
