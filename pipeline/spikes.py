@@ -41,7 +41,7 @@ import math
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any, Final, Literal
 
@@ -381,6 +381,30 @@ def daily_max_bar(day_max: Sequence[float], config: SpikeConfig) -> float:
     return max(config.threshold, config.relative * m, tail)
 
 
+class _DailyMaxima:
+    """The largest value seen on each of the last ``days`` days (not the day in progress)."""
+
+    def __init__(self, days: int) -> None:
+        self.past: deque[float] = deque(maxlen=days)
+        self.day: date | None = None
+        self.current = 0.0
+
+    def roll(self, ts: datetime) -> None:
+        """Close the day in progress when ``ts`` is on another day."""
+        day = ts.date()
+        if day != self.day:
+            if self.day is not None:
+                self.past.append(self.current)
+            self.day, self.current = day, 0.0
+
+    def see(self, value: float) -> None:
+        if math.isfinite(value):
+            self.current = max(self.current, value)
+
+    def bar(self, config: SpikeConfig) -> float:
+        return daily_max_bar(self.past, config)
+
+
 class _Scale:
     """The sum of the last ``k`` points against the sum of their expected values."""
 
@@ -389,23 +413,16 @@ class _Scale:
         self.window: deque[tuple[float, float, float]] = deque(maxlen=k)
         self.residuals: deque[float] = deque(maxlen=spread_points)
         self.cache: tuple[int, float] = (-1, 0.0)
-        # daily maxima of this scale's z: its own bar (see StreamDetector.bar)
-        self.day_max: deque[float] = deque(maxlen=days)
-        self.day: Any = None
-        self.cur_max = 0.0
+        # daily maxima of this scale's z: its own bar
+        self.maxima = _DailyMaxima(days)
 
     def bar(self, config: SpikeConfig) -> float:
         """The z that opens an event on this scale now (see :func:`daily_max_bar`)."""
-        return daily_max_bar(self.day_max, config)
+        return self.maxima.bar(config)
 
     def track_day(self, ts: datetime, z: float) -> None:
-        day = ts.date()
-        if day != self.day:
-            if self.day is not None:
-                self.day_max.append(self.cur_max)
-            self.day, self.cur_max = day, 0.0
-        if math.isfinite(z):
-            self.cur_max = max(self.cur_max, z)
+        self.maxima.roll(ts)
+        self.maxima.see(z)
 
     def reset(self) -> None:
         self.window.clear()
@@ -489,9 +506,7 @@ class _Cusum:
         self.stat = 0.0
         #: the block end from which the current run of the sum (above 0) has been building
         self.run_start: datetime | None = None
-        self.day_max: deque[float] = deque(maxlen=config.relative_days)
-        self.day: Any = None
-        self.cur_max = 0.0
+        self.maxima = _DailyMaxima(config.relative_days)
 
     def reset(self) -> None:
         self.residuals.clear()
@@ -500,7 +515,7 @@ class _Cusum:
         self.stat = 0.0
 
     def bar(self) -> float:
-        return daily_max_bar(self.day_max, self.bar_config)
+        return self.maxima.bar(self.bar_config)
 
     def _spread(self, counts: bool) -> float:
         rs = list(self.residuals)
@@ -519,11 +534,7 @@ class _Cusum:
         ``base`` is the plain weekday-and-hour mean (None before two weeks: no block);
         against the hour-of-day baseline of the first weeks, an ordinary weekly pattern
         would be a shift."""
-        day = ts.date()
-        if day != self.day:
-            if self.day is not None:
-                self.day_max.append(self.cur_max)
-            self.day, self.cur_max = day, 0.0
+        self.maxima.roll(ts)
         if base is None:
             self.sx = self.sb = 0.0
             self.n = 0
@@ -544,7 +555,7 @@ class _Cusum:
             if self.stat <= 0.0:
                 self.run_start = ts
             self.stat = max(0.0, self.stat + u - self.ref)
-            self.cur_max = max(self.cur_max, self.stat)
+            self.maxima.see(self.stat)
             if not counts or sx >= self.config.min_count:
                 out = self.stat / self.bar()
             if out >= 1.0:
