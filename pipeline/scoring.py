@@ -330,13 +330,8 @@ class _CueIndex:
         self._memo[token] = candidates = (combined, found)
         return candidates
 
-    def matches(
-        self, lowered: str, done: set[int] | frozenset[int] = frozenset()
-    ) -> Iterator[tuple[int, re.Match[str]]]:
-        """(group, match) for every indexed pattern matching at a word, then the others.
-
-        Groups in ``done`` (which the caller may grow while iterating) are skipped.
-        """
+    def matches(self, lowered: str) -> Iterator[tuple[int, re.Match[str]]]:
+        """(group, match) for every indexed pattern matching at a word, then the others."""
         memo = self._memo
         for word in _WORD.finditer(lowered):
             token = word.group()
@@ -347,13 +342,12 @@ class _CueIndex:
             if combined is None or combined.match(lowered, word.start()) is None:
                 continue  # none of them matches here: one call rules them all out
             for gi, pattern in candidates[1]:
-                if gi not in done:
-                    found = pattern.match(lowered, word.start())
-                    if found is not None:
-                        yield gi, found
+                found = pattern.match(lowered, word.start())
+                if found is not None:
+                    yield gi, found
         for gi, pattern in self.always.items():
             gate = self.always_gates[gi]
-            if gi not in done and (gate is None or gate(lowered)):
+            if gate is None or gate(lowered):
                 for found in pattern.finditer(lowered):
                     yield gi, found
 
@@ -842,7 +836,7 @@ class Scorer:
             is not None
         )
 
-    def _families(self, lowered: str, words: list[str] | None = None) -> set[int]:
+    def _families(self, lowered: str) -> set[int]:
         """Indexes of the cue families that match: a cue of a family with positive weight
         counts only when no negator comes right before it. (The loop of
         :meth:`_CueIndex.matches`, inlined: it runs for every post.)"""
@@ -852,8 +846,6 @@ class Scorer:
         found: set[int] = set()
         for word in _WORD.finditer(lowered):
             token = word.group()
-            if words is not None:
-                words.append(token)
             candidates = memo.get(token)
             if candidates is None:
                 candidates = candidates_of(token)
