@@ -75,9 +75,6 @@ _NEGATION_LOOKBEHIND = 40
 #: Category given to a complaint whose text matches no category keyword.
 OTHER_CATEGORY = "other"
 
-#: Brand override keys this module reads (``overrides:`` in brands.yaml).
-OVERRIDE_KEYS = ("lexicon", "categories", "complaint_threshold")
-
 _MENTION = re.compile(r"(?<![\w@])@\w+")
 
 
@@ -232,13 +229,6 @@ def _first_word_keys(pattern: str) -> set[tuple[str, bool]] | None:
     return keys
 
 
-def _bounded(pattern: str, where: str) -> re.Pattern[str]:
-    try:
-        return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
-    except re.error as exc:
-        raise ConfigError(f"{where}: invalid pattern: {exc}") from None
-
-
 class _Gate:
     """Whether a text contains one of some literal strings (as a regular expression
     alternation of them would find, but without trying every one at every position)."""
@@ -275,7 +265,7 @@ class _CueIndex:
         for gi, (name, patterns) in enumerate(groups.items()):
             for raw in patterns:
                 pattern = _lower_pattern(str(raw))
-                _bounded(pattern, f"{where} '{name}'")  # every pattern must compile
+                _alternation([pattern], f"{where} '{name}'", 0)  # every pattern must compile
                 keys = _first_word_keys(pattern)
                 if keys is None:
                     always.setdefault(gi, []).append(pattern)
@@ -817,10 +807,6 @@ class Scorer:
             return self._analyzer.scores(text)
         polarity = self._analyzer.polarity_scores(text)
         return polarity, self._analyzer.scores(self.normalize_emoji(text))[1]
-
-    def sentiment_compound(self, text: str) -> float:
-        """The compound of ``text`` after the misread fixes."""
-        return self.sentiment_scores(text)[1]
 
     def label(self, sentiment_compound: float) -> Sentiment:
         return label_for(sentiment_compound, self.positive_threshold, self.negative_threshold)
