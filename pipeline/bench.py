@@ -76,10 +76,9 @@ from typing import Any
 import yaml
 
 from pipeline.config import BrandConfig
-from pipeline.posts import Post
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.sources.base import Page, RawRecord
-from pipeline.sources.demo import DEMO_DAYS, DEMO_START
+from pipeline.sources.demo import DEMO_DAYS, DEMO_START, DemoSource
 
 log = logging.getLogger(__name__)
 
@@ -516,7 +515,6 @@ def generate_brand(brands_file: str, brand_id: str, days: int, corpus: str) -> d
     """Write one brand's demo posts as one JSONL file per UTC day, in two corpora:
     ``full/`` (with exact duplicate records) and ``unique/`` (see the module docstring)."""
     from pipeline.config import load_brands
-    from pipeline.sources.demo import DemoSource
 
     brand = load_brands(Path(brands_file)).get(brand_id)
     src_config = brand.source("demo")
@@ -733,17 +731,13 @@ def stage_naive(corpus: str, posts: int, database: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------
 
 
-class ReplaySource:
+class ReplaySource(DemoSource):
     """The demo source's records, read back from the corpus instead of generated (the
     generator is not part of the pipeline's cost). One page per batch, like the demo."""
 
-    name = "demo"
-
     def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = path
-        from pipeline.sources.demo import DemoSource
-
-        self._demo = DemoSource()
 
     def fetch_page(
         self,
@@ -754,9 +748,6 @@ class ReplaySource:
         cursor: str | None,
     ) -> Page:
         return Page(records=_read_records(self.path), next_cursor=None)
-
-    def to_post(self, raw: RawRecord, brand: BrandConfig) -> Post:
-        return self._demo.to_post(raw, brand)
 
 
 def _use_home(home: Path, brands_file: Path) -> Settings:
