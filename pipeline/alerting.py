@@ -38,6 +38,7 @@ import duckdb
 from pipeline import charts, mailer, spikes, warehouse
 from pipeline.alert_config import SEVERITY_RANK, AlertConfig
 from pipeline.config import BrandConfig, load_brands
+from pipeline.report_render import clean
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -320,8 +321,6 @@ def due_alerts(
 def clean_text(text: str, limit: int = 280) -> str:
     """Post text made safe to show (no bidi or invisible controls, one line, capped): the
     same rules as the daily report's (:func:`pipeline.report_render.clean`)."""
-    from pipeline.report_render import clean
-
     return clean(text, limit)
 
 
@@ -504,11 +503,12 @@ def render_alert(
         text_lines += [f"  {c}: {n} ({b})" for c, n, b in cats]
     if ctx.terms:
         text_lines += ["", "Terms driving it: " + ", ".join(f"{w} ({n})" for w, n in ctx.terms)]
-    if ctx.posts:
+    posts = [(clean_text(h, 40), f, clean_text(t), u) for h, f, t, u, _ in ctx.posts]
+    if posts:
         text_lines += ["", "Top posts by reach:"]
-        for handle, followers, text, url, _ in ctx.posts:
-            text_lines.append(f"  @{clean_text(handle, 40)} ({followers:,} followers): "
-                              f"{clean_text(text)}" + (f" <{url}>" if url else ""))  # fmt: skip
+        for handle, followers, text, url in posts:
+            text_lines.append(f"  @{handle} ({followers:,} followers): "
+                              f"{text}" + (f" <{url}>" if url else ""))  # fmt: skip
     text_lines += ["", f"Latest report: {ctx.report_hint}", "", "Chart: see the HTML part."]
 
     e = html.escape
@@ -526,11 +526,11 @@ def render_alert(
         for c, n, b in cats
     )
     posts_html = "".join(
-        f'<tr><td style="{cell}"><b>@{e(clean_text(h, 40))}</b> '
-        f'<span style="color:#6b7280">{f:,} followers</span><br>{e(clean_text(t))}'
+        f'<tr><td style="{cell}"><b>@{e(h)}</b> '
+        f'<span style="color:#6b7280">{f:,} followers</span><br>{e(t)}'
         + (f' <a href="{e(u, quote=True)}">link</a>' if u and u.startswith("https://") else "")
         + "</td></tr>"
-        for h, f, t, u, _ in ctx.posts
+        for h, f, t, u in posts
     )
     terms_html = e(", ".join(f"{w} ({n})" for w, n in ctx.terms)) or "none stand out"
     body = [
