@@ -148,9 +148,7 @@ def _vader_tweets(scorer: Scorer, path: Path) -> tuple[float, float, int]:
                 raise InputError(f"{path}, line {line_no}: expected id, rating and text")
             ratings.append(float(parts[1]))
             score = scorer.score(parts[2])
-            compounds.append(
-                score.compound if score.sentiment_compound is None else score.sentiment_compound
-            )
+            compounds.append(score.sentiment_compound)
             plain.append(score.compound)
     return pearson(compounds, ratings), pearson(plain, ratings), len(ratings)
 

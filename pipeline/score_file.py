@@ -137,11 +137,7 @@ def score_file(input_path: Path, output_path: Path, *, text_column: str = "text"
                     score = scorer.score(text)
                     record.update(
                         compound=score.compound,
-                        sentiment_compound=(
-                            score.compound
-                            if score.sentiment_compound is None
-                            else score.sentiment_compound
-                        ),
+                        sentiment_compound=score.sentiment_compound,
                         sentiment=score.sentiment.value,
                         is_complaint=score.is_complaint,
                         complaint_score=score.complaint_score,

@@ -112,7 +112,7 @@ class Score:
     is_complaint: bool
     complaint_score: float
     complaint_category: str | None
-    sentiment_compound: float | None = None
+    sentiment_compound: float
 
 
 def _alternation(patterns: Iterable[str], where: str, flags: int = re.I) -> re.Pattern[str]:
