@@ -463,16 +463,13 @@ def _stage_entry(name: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], flo
     return out, seconds, peak_kb / 1024
 
 
-def run_stage(
-    name: str, kwargs: dict[str, Any], stages: list[StageStats] | None = None
-) -> dict[str, Any]:
-    """Run a stage in a fresh ``spawn`` process; append its wall time and peak memory."""
+def run_stage(name: str, kwargs: dict[str, Any], stages: list[StageStats]) -> dict[str, Any]:
+    """Run a stage in a fresh ``spawn`` process; append its wall time and peak memory to
+    ``stages``; return its output."""
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
         out, seconds, peak_mb = pool.submit(_stage_entry, name, kwargs).result()
     log.info("bench: stage %s took %.1f s, peak RSS %.0f MB", name, seconds, peak_mb)
-    if stages is not None:
-        stages.append(StageStats(name, round(seconds, 3), round(peak_mb, 1)))
-    out["_peak_rss_mb"] = peak_mb
+    stages.append(StageStats(name, round(seconds, 3), round(peak_mb, 1)))
     return out
 
 
@@ -1231,8 +1228,6 @@ def run_bench(
         check = run_stage(
             "check", {"warehouse": str(warehouse_path), "reference_db": str(reference_db)}, stages
         )
-        check.pop("_peak_rss_mb")
-        check["examples"] = tuple(check["examples"])
         analyst_result = None
         if analyst:
             out = run_stage(
@@ -1244,12 +1239,10 @@ def run_bench(
                 },
                 stages,
             )
-            out.pop("_peak_rss_mb")
             analyst_result = AnalystResult(**out)
         airflow_result = None
         if airflow:
             out = run_stage("airflow", {"home": str(work / "home-airflow")}, stages)
-            out.pop("_peak_rss_mb")
             airflow_result = AirflowResult(**out)
         profile: dict[str, float] = {}
         if profile_path is not None:
@@ -1300,7 +1293,7 @@ def _pipeline_run(
         posts=int(out["posts"]),
         seconds=float(out["seconds"]),
         steps={k: round(float(v), 3) for k, v in out["steps"].items()},
-        peak_rss_mb=round(float(out["_peak_rss_mb"]), 1),
+        peak_rss_mb=stages[-1].peak_rss_mb,
         cpu_s=round(float(out["cpu_s"]), 2),
     )
 
