@@ -26,7 +26,6 @@ from pipeline.settings import PROJECT_ROOT, Settings
 from tests.dbdump import Dump, dump
 
 SQL = PROJECT_ROOT / "sql"
-#: Wall-clock audit columns (when a check ran): no logic reads them, they differ run to run.
 DAY1 = (datetime(2026, 10, 21, 4, tzinfo=UTC), datetime(2026, 10, 22, 4, tzinfo=UTC))
 DAY2 = (DAY1[1], DAY1[1] + timedelta(days=1))  # the outage day in New York
 

@@ -16,7 +16,6 @@ from pipeline.settings import PROJECT_ROOT, Settings
 from tests.dbdump import dump
 
 SQL = PROJECT_ROOT / "sql"
-#: Wall-clock audit columns (when a check ran): no logic reads them, they differ run to run.
 T0 = datetime(2026, 10, 21, tzinfo=UTC)
 
 
