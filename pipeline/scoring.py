@@ -212,20 +212,30 @@ def _prefixes(items: list[tuple[Any, Any]], i: int = 0) -> tuple[set[str], set[s
     return partial, opens
 
 
+def _word_key(prefix: str, ends: bool) -> tuple[str, bool] | None:
+    """Index key of a literal beginning of a match (``ends``: the whole match): (its first
+    word or that word's first characters, whether a word must equal it), or None when it
+    does not start with a word."""
+    word = _WORD_PREFIX.match(prefix)
+    first = word.group() if word is not None else ""
+    if not first:
+        return None
+    if len(first) >= _KEY_LEN:
+        return first[:_KEY_LEN], False
+    # a short word: exact when something literal (or the end) follows it
+    return first, ends or len(prefix) > len(first)
+
+
 def _first_word_keys(pattern: str) -> set[tuple[str, bool]] | None:
-    """Index keys of a (lowercased) pattern: (first word or its first characters, whether
-    a word must equal it), or None when a match may start without a word."""
+    """Index keys of a (lowercased) pattern (see :func:`_word_key`), or None when a match
+    may start without a word."""
     partial, whole = _prefixes(list(_sre_parse(pattern).data))
     keys = set()
     for prefix, ends in [*((p, False) for p in partial), *((p, True) for p in whole)]:
-        word = _WORD_PREFIX.match(prefix)
-        if word is None or not word.group():
+        key = _word_key(prefix, ends)
+        if key is None:
             return None
-        first = word.group()
-        if len(first) >= _KEY_LEN:
-            keys.add((first[:_KEY_LEN], False))
-        else:  # a short word: exact when something literal (or the end) follows it
-            keys.add((first, ends or len(prefix) > len(first)))
+        keys.add(key)
     return keys
 
 
@@ -377,18 +387,13 @@ class _StartIndex:
                 None if "" in starts or len(starts) > _MAX_STARTS else tuple(sorted(starts))
             )
             for start, ends in [*((p, False) for p in partial), *((p, True) for p in whole)]:
-                word = _WORD_PREFIX.match(start)
-                first = word.group() if word is not None else ""
+                key = _word_key(start, ends)
                 if not start:
                     self.always.add(i)
-                elif not first:
+                elif key is None:
                     self.by_char.setdefault(start[0], set()).add(i)
-                elif len(first) >= _KEY_LEN:
-                    self.prefix.setdefault(first[:_KEY_LEN], set()).add(i)
-                elif ends or len(start) > len(first):
-                    self.exact.setdefault(first, set()).add(i)
                 else:
-                    self.prefix.setdefault(first, set()).add(i)
+                    (self.exact if key[1] else self.prefix).setdefault(key[0], set()).add(i)
         #: words seen, those of them that some pattern may start at, and those patterns:
         #: one tuple, replaced whole when it grows too big (so threads never see a word
         #: as seen without its patterns)
