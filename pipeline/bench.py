@@ -79,6 +79,7 @@ from pipeline.config import BrandConfig
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.sources.base import Page, RawRecord
 from pipeline.sources.demo import DEMO_DAYS, DEMO_START, DemoSource
+from pipeline.timeutil import parse_moment
 
 log = logging.getLogger(__name__)
 
@@ -1056,17 +1057,9 @@ def _task_instances(airflow_db: Path, dag_id: str) -> list[tuple[float, float, f
         con.close()
     out = []
     for start, end, duration in rows:
-        s, e = _parse_ts(start), _parse_ts(end)
+        s, e = parse_moment(str(start)).timestamp(), parse_moment(str(end)).timestamp()
         out.append((s, e, float(duration) if duration is not None else e - s))
     return out
-
-
-def _parse_ts(value: Any) -> float:
-    text = str(value).replace(" ", "T")
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
 
 
 def stage_airflow(home: str) -> dict[str, Any]:
