@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pipeline.settings import PROJECT_ROOT, Settings
 
@@ -33,3 +34,18 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
 def write_brands(path: Path, body: str) -> Path:
     path.write_text(body, encoding="utf-8")
     return path
+
+
+def pebble_brands(**fields: object) -> str:
+    """A brands file with the one brand ``pebble`` (Pebble Mobile on the demo's telecom
+    profile); ``fields`` add to or replace its entries (``overrides=``, ``alerts=``...)."""
+    brand: dict[str, object] = {
+        "id": "pebble",
+        "name": "Pebble Mobile",
+        "timezone": "America/New_York",
+        "accounts": ["@PebbleMobile", "@PebbleCares"],
+        "terms": ["pebble mobile"],
+        "sources": {"demo": {"profile": "telecom"}},
+        **fields,
+    }
+    return yaml.safe_dump({"version": 1, "brands": [brand]}, sort_keys=False)

@@ -10,26 +10,17 @@ import pytest
 
 from pipeline import airflow_runner, file_import, warehouse
 from pipeline.settings import Settings
-from tests.conftest import write_brands
+from tests.conftest import pebble_brands, write_brands
 from tests.fakes.smtp import smtp_server, smtp_uri
 
 pytestmark = pytest.mark.airflow
 
 PLANTED = '<script>alert("pwned")</script> still no signal, @PebbleMobile is down AGAIN'
 RECIPIENTS = ["oncall@pebble.example", "pr@pebble.example"]
-BRANDS = """
-version: 1
-brands:
-  - id: pebble
-    name: Pebble Mobile
-    timezone: America/New_York
-    accounts: ["@PebbleMobile", "@PebbleCares"]
-    terms: ["pebble mobile"]
-    sources:
-      demo: {profile: telecom, posts_per_day: 900}
-      file: {folder: planted}
-    alerts: {recipients: [oncall@pebble.example, pr@pebble.example]}
-"""
+BRANDS = pebble_brands(
+    sources={"demo": {"profile": "telecom", "posts_per_day": 900}, "file": {"folder": "planted"}},
+    alerts={"recipients": RECIPIENTS},
+)
 
 
 def _plant(settings: Settings) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from pipeline import alerting, mailer, warehouse
 from pipeline.settings import Settings
-from tests.conftest import write_brands
+from tests.conftest import pebble_brands, write_brands
 from tests.fakes.smtp import smtp_server, smtp_uri
 
 T0 = datetime(2026, 10, 5, tzinfo=UTC)
@@ -24,17 +24,7 @@ SPIKE_HOURS = 5
 HOSTILE = '<script>alert("x")</script> my bill doubled \u202eevil\u202c and nobody answers'
 RECIPIENTS = ["oncall@pebble.example", "pr@pebble.example"]
 
-BRANDS = """
-version: 1
-brands:
-  - id: pebble
-    name: Pebble Mobile
-    timezone: America/New_York
-    accounts: ["@PebbleMobile"]
-    terms: ["pebble mobile"]
-    sources: {demo: {profile: telecom}}
-    alerts: {recipients: [oncall@pebble.example, pr@pebble.example]}
-"""
+BRANDS = pebble_brands(accounts=["@PebbleMobile"], alerts={"recipients": RECIPIENTS})
 
 
 def _posts() -> pd.DataFrame:

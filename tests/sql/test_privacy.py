@@ -12,20 +12,10 @@ import pytest
 from pipeline import jobs, privacy, warehouse
 from pipeline.errors import ConfigError, SourceAuthError
 from pipeline.settings import Settings
-from tests.conftest import write_brands
+from tests.conftest import pebble_brands, write_brands
 
 START, END = datetime(2026, 10, 22, 12, tzinfo=UTC), datetime(2026, 10, 22, 20, tzinfo=UTC)
-BRANDS = """
-version: 1
-brands:
-  - id: pebble
-    name: Pebble Mobile
-    timezone: America/New_York
-    accounts: ["@PebbleMobile", "@PebbleCares"]
-    terms: ["pebble mobile"]
-    sources: {demo: {profile: telecom}}
-    overrides: {privacy: {retention_days: 30}}
-"""
+BRANDS = pebble_brands(overrides={"privacy": {"retention_days": 30}})
 
 
 @pytest.fixture
