@@ -581,8 +581,6 @@ class _Analyzer(SentimentIntensityAnalyzer):  # type: ignore[misc]
         self.fixes = fixes
 
     def polarity_scores(self, text: str) -> dict[str, float]:
-        if not self._fast:
-            return dict(super().polarity_scores(text))
         return self.scores(text, fix=False)[0]
 
     def _without_emoji(self, text: str) -> str:
