@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
 from pipeline.errors import InputError
 from pipeline.scoring import Scorer, Sentiment, default_scorer
 
@@ -106,8 +108,6 @@ def measure_throughput(
     count against either side. Each figure is the median over the repeats (the ratio is the
     median of the per-repeat ratios).
     """
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
     if not texts or repeats < 1:
         raise ValueError("measure_throughput needs texts and at least one repeat")
     vader = SentimentIntensityAnalyzer().polarity_scores
