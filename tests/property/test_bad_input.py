@@ -217,6 +217,17 @@ def land(folder: Path, lines: list[bytes]) -> landing.Batch:
     return landing.Batch("demo", BRAND.id, START, END, path, len(lines))
 
 
+def budget(n: int) -> settings:
+    """Hypothesis settings for ``n`` generated examples: no deadline, no example database,
+    large and slow batches allowed."""
+    return settings(
+        max_examples=n,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """One warehouse for all examples (a fresh one per example costs its migrations)."""
@@ -237,12 +248,7 @@ def check_scores(posts: pd.DataFrame) -> None:
     assert not posts["text"].str.contains("\x00", regex=False).any()
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@budget(60)
 @given(lines=batches)
 @example(lines=CRASHERS[0])
 @example(lines=CRASHERS[1])
@@ -261,12 +267,7 @@ def test_every_record_is_scored_or_quarantined_with_a_reason(lines: list[bytes])
     check_scores(posts)
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@budget(15)
 @given(lines=batches)
 @example(lines=CRASHERS[2])
 @example(lines=CRASHERS[3])
