@@ -232,11 +232,15 @@ def forget_author(
         raise ConfigError("forget: --author must be a handle")
     brands = load_brands(settings.brands_file).select(tuple(brand_ids))
     result = ForgetResult(subject_hash(handle))
+    bare = handle.lstrip("@").casefold()
+    pseudonym: str | None = None  # the key is looked up once, for the first brand needing it
     with warehouse.open_for_write(settings.warehouse, settings.sql) as con:
         for brand in brands:
-            names = {handle.lstrip("@").casefold()}
+            names = {bare}
             if PrivacyConfig.for_brand(brand).pseudonymize_authors:
-                names.add(pseudonymizer(lookup).handle(handle))
+                if pseudonym is None:
+                    pseudonym = pseudonymizer(lookup).handle(handle)
+                names.add(pseudonym)
             counts = _forget_in_brand(con, settings, brand, names)
             counts_landing = _scrub_landing(settings.landing, brand.id, names)
             result.landing_records += counts_landing
