@@ -816,7 +816,6 @@ def stage_pipeline(
         "seconds": sum(steps.values()),
         "steps": steps,
         "cpu_s": cpu,
-        "warehouse": str(settings.warehouse),
     }
 
 
@@ -1211,13 +1210,14 @@ def run_bench(
             {"corpus": str(full), "posts": naive_posts, "database": str(work / "naive.sqlite")},
             stages,
         )
-        main = _pipeline_run("full", full, brands_file, work / "home-full", stages)
+        home_full = work / "home-full"
+        main = _pipeline_run("full", full, brands_file, home_full, stages)
         unique_run = (
             _pipeline_run("unique", uniq, brands_file, work / "home-unique", stages)
             if unique
             else None
         )
-        warehouse_path = work / "home-full" / "warehouse" / "brandpulse.duckdb"
+        warehouse_path = Settings.from_env({"BRANDPULSE_HOME": str(home_full)}).warehouse
         check = run_stage(
             "check", {"warehouse": str(warehouse_path), "reference_db": str(reference_db)}, stages
         )
