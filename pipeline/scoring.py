@@ -313,7 +313,7 @@ class _CueIndex:
         out with one call), remembered per word (words repeat a lot)."""
         found = tuple(
             candidate
-            for n in range(1, _KEY_LEN + 1)
+            for n in range(1, min(len(token), _KEY_LEN) + 1)
             for candidate in self.by_key.get(token[:n], ())
         )
         if len(token) < _KEY_LEN:

@@ -294,6 +294,15 @@ def test_complaints_are_flagged_with_a_category(text: str, category: str) -> Non
     assert score.complaint_category == category
 
 
+def test_a_short_word_counts_once_towards_a_category() -> None:
+    # A word shorter than the cue index's key ("5") once found its patterns up to four
+    # times, so one "5%" outweighed "lost" and "delayed".
+    scorer = default_scorer()
+    for amount in ("5", "15"):
+        text = f"@acme you raised it {amount}% and my parcel was lost and delayed again"
+        assert scorer.category(text) == "delivery", amount
+
+
 @pytest.mark.parametrize(
     "text",
     [
