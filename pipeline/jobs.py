@@ -257,9 +257,7 @@ def score_batch(
         "complaint_category": [s.complaint_category for s in scores],
         "model_version": [scorer.model_version] * len(posts),
         "copy_candidate": [c.copy_candidate for c in classes],
-        "sentiment_compound": [
-            s.compound if s.sentiment_compound is None else s.sentiment_compound for s in scores
-        ],
+        "sentiment_compound": [s.sentiment_compound for s in scores],
     }
     posts_frame = pd.DataFrame(columns, columns=list(warehouse.POST_COLUMNS))
     if len(posts_frame):
