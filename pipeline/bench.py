@@ -33,7 +33,7 @@ backfill in day chunks lands them. Duplicates in it:
 
 * what the demo source makes, as real streams have them: reposts ("RT @x: ..."; about 10 %
   of records), copies (the same words by another account, mostly bots; about 2 %), spam
-  (about 4 %, itself often copied) and the brands' own replies;
+  (about 3 %, itself often copied) and the brands' own replies;
 * exact duplicate records: every :data:`EXACT_DUPLICATE_EVERY`-th record of a batch is
   landed twice, as a provider's pages overlap when new posts arrive during a fetch (1 %).
 
