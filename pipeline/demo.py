@@ -63,6 +63,8 @@ group by kind order by posts desc
 
 def run_demo(settings: Settings, *, engine: str, out: TextIO) -> None:
     """Load the demo window through Airflow (or locally) and print the summary."""
+    from pipeline import mailer, report
+
     started = time.monotonic()
     conf = {"start": DEMO_START.date().isoformat(), "end": DEMO_END.date().isoformat()}
     if engine == "airflow":
@@ -80,15 +82,13 @@ def run_demo(settings: Settings, *, engine: str, out: TextIO) -> None:
         out.flush()
         items = jobs.plan(DEMO_START, DEMO_END, local_days=True, settings=settings)
         jobs.run(items, settings=settings)
-        from pipeline import alerting, mailer
+        from pipeline import alerting
 
         alerting.evaluate(
             settings,
             mailer.SmtpConfig.from_env(),
             window=(min(i.start for i in items), max(i.end for i in items)),
         )
-    from pipeline import mailer, report
-
     out.write(f"Sending the daily complaint reports for the outage day {REPORT_DAY}...\n")
     out.flush()
     report.send_reports(settings, REPORT_DAY, None, mailer.SmtpConfig.from_env())
