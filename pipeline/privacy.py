@@ -195,6 +195,14 @@ def _matches(record: Any, names: set[str]) -> bool:
     return False
 
 
+def _loads(raw: str) -> Any:
+    """A quarantined record as landed, or None when it was not JSON."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return None
+
+
 def _scrub_landing(root: Path, brand: str, names: set[str]) -> int:
     """Rewrite the brand's landed files without the author's records; how many went."""
     removed = 0
@@ -261,10 +269,15 @@ def _forget_in_brand(
 ) -> dict[str, int]:
     from pipeline import warehouse
 
-    handles = sorted(names)
+    # Handles are compared casefolded, as the landing zone's are (_matches); SQL's lower()
+    # is not casefold() ("ß"), so the brand's distinct handles are folded here.
+    stored = con.execute(
+        "select distinct author_handle from posts where brand = ?", [brand.id]
+    ).fetchall()
+    handles = [h for (h,) in stored if h is not None and h.lstrip("@").casefold() in names]
     rows = con.execute(
         "select post_id, created_at, brand_day from posts"
-        " where brand = ? and list_contains(?, lower(ltrim(author_handle, '@')))",
+        " where brand = ? and list_contains(?, author_handle)",
         [brand.id, handles],
     ).fetchall()
     ids = [r[0] for r in rows]
@@ -279,12 +292,22 @@ def _forget_in_brand(
                     [brand.id, ids],
                 )
             )
+        # Quarantined records by the author, in any source's shape: the same test as the
+        # landed records get.
+        forgotten = set(ids)
+        quarantined = [
+            (batch_id, record_no)
+            for batch_id, record_no, post_id, raw in con.execute(
+                "select batch_id, record_no, post_id, raw from quarantine where brand = ?",
+                [brand.id],
+            ).fetchall()
+            if post_id in forgotten or _matches(_loads(raw), names)
+        ]
         counts["quarantine"] = _deleted(
             con.execute(
-                "delete from quarantine where brand = ? and (list_contains(?, post_id) or"
-                " list_contains(?, lower(ltrim(coalesce(json_extract_string(raw,"
-                " '$.author_handle'), ''), '@'))))",
-                [brand.id, ids, handles],
+                "delete from quarantine where brand = ?"
+                " and list_contains(?, struct_pack(b := batch_id, r := record_no))",
+                [brand.id, [{"b": b, "r": r} for b, r in quarantined]],
             )
         )
     warehouse.refresh_hourly(con, settings.sql, brand.id, hours)

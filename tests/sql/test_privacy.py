@@ -76,6 +76,30 @@ def test_forget_removes_an_author_from_every_table_and_the_landing_zone(
     # what matters is that forget removed what was stored; see docs/privacy.md.
 
 
+def test_forget_folds_case_as_the_landing_zone_does_and_finds_any_record_shape(
+    loaded: Settings,
+) -> None:
+    # "Straße" casefolds to "strasse" (SQL's lower() keeps the ß), and a quarantined
+    # record may carry the handle under another key than author_handle (here Bluesky's).
+    con = warehouse.connect(loaded.warehouse)
+    try:
+        [(post_id,)] = con.execute(
+            "update posts set author_handle = 'Straße_Fan' where post_id ="
+            " (select min(post_id) from posts where kind = 'original') returning post_id"
+        ).fetchall()
+        con.execute(
+            "insert into quarantine (source, brand, batch_id, record_no, post_id, reason, raw)"
+            " values ('demo', 'pebble', 'b', 0, 'q1', 'text: empty', ?)",
+            [json.dumps({"author": {"handle": "STRASSE_FAN"}, "text": ""})],
+        )
+    finally:
+        con.close()
+    result = privacy.forget_author(loaded, "@strasse_fan")
+    assert result.removed["posts"] == 1 and result.removed["quarantine"] == 1
+    assert _one(loaded, "select count(*) from posts where post_id = ?", [post_id]) == (0,)
+    assert _one(loaded, "select count(*) from quarantine where post_id = 'q1'") == (0,)
+
+
 def test_retention_empties_old_text_and_keeps_the_aggregates(loaded: Settings) -> None:
     daily_before = _one(loaded, "select sum(posts), sum(complaints) from brand_daily")
     results = privacy.apply_retention(loaded, today=date(2026, 12, 1))
