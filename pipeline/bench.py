@@ -614,6 +614,7 @@ def stage_reference(corpus: str, reference_db: str) -> dict[str, Any]:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     from pipeline.normalize import clean_text
+    from pipeline.warehouse import insert_frame
 
     analyzer = SentimentIntensityAnalyzer()
     con = duckdb.connect(reference_db)
@@ -641,9 +642,7 @@ def stage_reference(corpus: str, reference_db: str) -> dict[str, Any]:
             for name in VADER_COLUMNS:
                 rows[name].append(float(score[name]))
         frame = pd.DataFrame(rows).assign(brand=brand)
-        con.register("incoming", frame)
-        con.execute("insert into reference by name select * from incoming")
-        con.unregister("incoming")
+        insert_frame(con, "reference", frame)
     con.close()
     return {"posts": texts_scored, "seconds": seconds}
 
