@@ -65,7 +65,7 @@ from pathlib import Path
 from pipeline import jobs, landing, warehouse
 
 marker, batch = Path(sys.argv[1]), landing.Batch.from_dict(json.loads(sys.argv[2]))
-insert = warehouse._insert_frame
+insert = warehouse.insert_frame
 
 def insert_then_hang(con, table, frame):
     insert(con, table, frame)
@@ -73,7 +73,7 @@ def insert_then_hang(con, table, frame):
         marker.touch()
         time.sleep(600)
 
-warehouse._insert_frame = insert_then_hang
+warehouse.insert_frame = insert_then_hang
 jobs.load(batch)
 """
 
@@ -191,7 +191,7 @@ def test_a_task_failing_three_times_then_succeeding_equals_one_clean_run(
     # The load task: three attempts fail at different points, the fourth succeeds.
     before_load = dump(settings.analyst_db)
     load_faults = [
-        (warehouse, "_insert_frame"),  # after the delete, inside the transaction
+        (warehouse, "insert_frame"),  # after the delete, inside the transaction
         (warehouse, "_replace_quarantine"),  # posts inserted, no ledger row yet
         (warehouse, "replace_interval"),  # committed, then the task fails
     ]
