@@ -7,8 +7,10 @@ peak memory is per stage and no stage inherits another's warm caches):
     texts of every landed record (the analyzer is built before the clock starts);
 (b) **naive peer**: what public Airflow sentiment projects do, on the first
     ``naive_posts`` records: parse the records into a pandas DataFrame, ``apply`` VADER per
-    row, then INSERT row by row through SQLAlchemy (into SQLite, a commit every 1,000 rows
-    as Airflow's ``DbApiHook.insert_rows`` does by default);
+    row, then INSERT row by row through SQLAlchemy into a DuckDB file (the warehouse's
+    engine, through duckdb-engine), a commit every 1,000 rows as Airflow's
+    ``DbApiHook.insert_rows`` does by default; the same peer writing to SQLite is timed
+    too, for comparison;
 (c) **brandpulse**: the real pipeline in a fresh runtime folder: landing
     (:func:`pipeline.fetching.land_paged`, the code ``jobs.land`` runs) feeding
     :func:`pipeline.jobs.load_batches`, as ``jobs.run`` does (validation, normalize and
@@ -91,12 +93,12 @@ BENCH_DAYS = DEMO_DAYS
 BENCH_START = DEMO_START
 #: Every n-th record of a batch is landed twice (a page overlap): 1 % exact duplicates.
 EXACT_DUPLICATE_EVERY = 100
-#: Records the naive peer runs on (it needs about a millisecond a post: a larger subset
+#: Records the naive peer runs on (it needs up to a millisecond a post: a larger subset
 #: only costs minutes); its rate is posts per second, so the subset scales.
 NAIVE_POSTS = 20_000
 #: The peer commits every 1,000 rows: the default of Airflow's ``DbApiHook.insert_rows``
-#: (one INSERT per row, ``commit_every=1000``). A commit per row would be slower on SQLite
-#: (an fsync each: about 1 ms here, ~1,100 rows/s) and is not what we compare with.
+#: (one INSERT per row, ``commit_every=1000``). A commit per row would be slower (on SQLite
+#: an fsync each: about 1 ms here, ~1,100 rows/s) and is not what we compare with.
 NAIVE_COMMIT_EVERY = 1_000
 #: The analyst data: one year of hourly aggregates for 50 brands (as the issue asks) ...
 ANALYST_BRANDS = 50
@@ -255,6 +257,8 @@ class BenchResult:
     analyst: AnalystResult | None = None
     airflow: AirflowResult | None = None
     profile: Mapping[str, float] = field(default_factory=dict)
+    #: The same peer writing to SQLite instead of DuckDB: (posts, seconds).
+    naive_sqlite: tuple[int, float] | None = None
 
     @property
     def reference_vader_posts_per_s(self) -> float:
@@ -263,6 +267,12 @@ class BenchResult:
     @property
     def naive_peer_posts_per_s(self) -> float:
         return self.naive_posts / self.naive_s if self.naive_s else 0.0
+
+    @property
+    def naive_peer_sqlite_posts_per_s(self) -> float | None:
+        if self.naive_sqlite is None or not self.naive_sqlite[1]:
+            return None
+        return self.naive_sqlite[0] / self.naive_sqlite[1]
 
     @property
     def brandpulse_posts_per_s(self) -> float:
@@ -289,12 +299,18 @@ class BenchResult:
                 self._ratio(self.reference_vader_posts_per_s), 3
             ),
             "ratio_brandpulse_to_naive": round(self._ratio(self.naive_peer_posts_per_s), 2),
+            "naive_peer_sqlite_posts_per_s": _rounded(self.naive_peer_sqlite_posts_per_s, 1),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "vader_identical": self.vader.identical,
             "requested_posts": self.requested_posts,
             "corpus": {**asdict(self.corpus), "duplicate_share": self.corpus.duplicate_share},
             "reference": {"posts": self.reference_posts, "seconds": self.reference_s},
             "naive_peer": {"posts": self.naive_posts, "seconds": self.naive_s},
+            "naive_peer_sqlite": (
+                {"posts": self.naive_sqlite[0], "seconds": self.naive_sqlite[1]}
+                if self.naive_sqlite
+                else None
+            ),
             "brandpulse": _run_json(self.pipeline),
             "brandpulse_unique": _run_json(self.pipeline_unique) if self.pipeline_unique else None,
             "vader_check": {**asdict(self.vader), "identical": self.vader.identical},
@@ -319,10 +335,16 @@ class BenchResult:
             f"(a) reference VADER, 1 process   {a:>10,.0f} posts/s  "
             f"({self.reference_posts:,} texts in {self.reference_s:.1f} s)",
             f"(b) naive peer (pandas + INSERT) {b:>10,.0f} posts/s  "
-            f"({self.naive_posts:,} records in {self.naive_s:.1f} s)",
+            f"({self.naive_posts:,} records in {self.naive_s:.1f} s, into DuckDB)",
             f"(c) brandpulse end to end        {self.brandpulse_posts_per_s:>10,.0f} posts/s  "
             f"({self.pipeline.records:,} records in {self.pipeline.seconds:.1f} s)",
         ]
+        if self.naive_sqlite is not None:
+            lines.insert(
+                -1,
+                f"    the same peer into SQLite   {self.naive_peer_sqlite_posts_per_s or 0:>10,.0f}"
+                f" posts/s  ({self.naive_sqlite[0]:,} records in {self.naive_sqlite[1]:.1f} s)",
+            )
         if self.pipeline_unique is not None:
             u = self.pipeline_unique
             lines.append(
@@ -375,6 +397,10 @@ class BenchResult:
                 + ", ".join(f"{k} {v:.1f}" for k, v in self.profile.items())
             )
         return "\n".join(lines)
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 def _run_json(run: PipelineRun) -> dict[str, Any]:
@@ -652,11 +678,11 @@ def stage_reference(corpus: str, reference_db: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------
 
 
-def stage_naive(corpus: str, posts: int, database: str) -> dict[str, Any]:
+def stage_naive(corpus: str, posts: int, url: str) -> dict[str, Any]:
     """The common design of public Airflow sentiment projects, timed from the raw JSON
     records to the committed rows: DataFrame, ``apply`` of VADER per row, a label by
-    ``apply``, and one INSERT per row through SQLAlchemy, committed every
-    :data:`NAIVE_COMMIT_EVERY` rows."""
+    ``apply``, and one INSERT per row through SQLAlchemy (``url``: a DuckDB or SQLite
+    file), committed every :data:`NAIVE_COMMIT_EVERY` rows."""
     import pandas as pd
     import sqlalchemy as sa
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -669,12 +695,12 @@ def stage_naive(corpus: str, posts: int, database: str) -> dict[str, Any]:
             break
     lines = lines[:posts]
     analyzer = SentimentIntensityAnalyzer()
-    engine = sa.create_engine(f"sqlite:///{database}")
+    engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(
             sa.text(
                 "create table tweets (id text, created_at text, author text, text text,"
-                " compound real, pos real, neu real, neg real, sentiment text)"
+                " compound double, pos double, neu double, neg double, sentiment text)"
             )
         )
     insert = sa.text(
@@ -1206,7 +1232,20 @@ def run_bench(
         )
         naive = run_stage(
             "naive",
-            {"corpus": str(full), "posts": naive_posts, "database": str(work / "naive.sqlite")},
+            {
+                "corpus": str(full),
+                "posts": naive_posts,
+                "url": f"duckdb:///{work / 'naive.duckdb'}",
+            },
+            stages,
+        )
+        naive_sqlite = run_stage(
+            "naive-sqlite",
+            {
+                "corpus": str(full),
+                "posts": naive_posts,
+                "url": f"sqlite:///{work / 'naive.sqlite'}",
+            },
             stages,
         )
         home_full = work / "home-full"
@@ -1256,6 +1295,7 @@ def run_bench(
         reference_s=float(ref["seconds"]),
         naive_posts=int(naive["posts"]),
         naive_s=float(naive["seconds"]),
+        naive_sqlite=(int(naive_sqlite["posts"]), float(naive_sqlite["seconds"])),
         pipeline=main,
         pipeline_unique=unique_run,
         vader=VaderCheck(**check),

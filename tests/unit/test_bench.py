@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import sqlalchemy as sa
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from pipeline import bench
@@ -20,6 +21,7 @@ JSON_KEYS = {
     "brandpulse_unique_posts_per_s",
     "ratio_brandpulse_to_reference",
     "ratio_brandpulse_to_naive",
+    "naive_peer_sqlite_posts_per_s",
     "peak_rss_mb",
     "vader_identical",
     "corpus",
@@ -52,6 +54,7 @@ def test_tiny_run_measures_every_stage(tiny: tuple[bench.BenchResult, Path, Path
     assert 0 < corpus.unique_records < corpus.records
     assert result.reference_posts == corpus.records
     assert result.naive_posts == 200
+    assert result.naive_sqlite is not None and result.naive_sqlite[0] == 200
     assert result.pipeline.records == corpus.records
     # Exact duplicate records are counted at load, not stored twice.
     assert result.pipeline.posts == corpus.records - corpus.exact_duplicates
@@ -60,13 +63,22 @@ def test_tiny_run_measures_every_stage(tiny: tuple[bench.BenchResult, Path, Path
     for rate in (
         result.reference_vader_posts_per_s,
         result.naive_peer_posts_per_s,
+        result.naive_peer_sqlite_posts_per_s or 0.0,
         result.brandpulse_posts_per_s,
     ):
         assert rate > 0 and math.isfinite(rate)
     assert set(result.pipeline.steps) == {"land", "load", "aggregate", "spikes"}
     assert result.peak_rss_mb > 0
     names = [s.name for s in result.stages]
-    assert names == ["reference", "naive", "pipeline-full", "pipeline-unique", "check", "analyst"]
+    assert names == [
+        "reference",
+        "naive",
+        "naive-sqlite",
+        "pipeline-full",
+        "pipeline-unique",
+        "check",
+        "analyst",
+    ]
     assert all(s.peak_rss_mb > 0 for s in result.stages)
     assert result.vader.identical
     assert result.vader.compared == result.pipeline.posts
@@ -181,3 +193,26 @@ def test_brands_file_of_synthetic_brands_is_valid(tmp_path: Path) -> None:
 def test_posts_must_be_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
         bench.run_bench(0)
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "sqlite"])
+def test_naive_peer_commits_every_row_with_the_package_scores(tmp_path: Path, engine: str) -> None:
+    corpus = tmp_path / "corpus" / "acme"
+    corpus.mkdir(parents=True)
+    texts = [f"post {i}: I {'love' if i % 2 else 'hate'} it" for i in range(2_500)]
+    with (corpus / "2026-10-05.jsonl").open("w", encoding="utf-8") as fh:
+        for i, text in enumerate(texts):
+            record = {"id": str(i), "created_at": "2026-10-05T00:00:00Z", "text": text}
+            fh.write(json.dumps({**record, "author": {"handle": f"u{i}"}}) + "\n")
+    database = tmp_path / f"naive.{engine}"
+    out = bench.stage_naive(str(tmp_path / "corpus"), 2_100, f"{engine}:///{database}")
+    assert out["posts"] == 2_100 and out["seconds"] > 0
+    engine_ = sa.create_engine(f"{engine}:///{database}")
+    with engine_.connect() as conn:
+        rows = conn.execute(sa.text("select id, text, compound from tweets order by id")).all()
+    engine_.dispose()
+    analyzer = SentimentIntensityAnalyzer()
+    assert len(rows) == 2_100  # the last, partial thousand committed too
+    assert {r[0] for r in rows} == {str(i) for i in range(2_100)}
+    for _, text, compound in rows[:50]:
+        assert compound == analyzer.polarity_scores(text)["compound"]
