@@ -247,10 +247,12 @@ def test_forget_reports_what_it_removed(
     )  # fmt: skip
     assert code == 0, err
     con = warehouse.connect(settings.warehouse, read_only=True)
-    handle = con.execute(
-        "select author_handle from posts where kind = 'original' limit 1"
-    ).fetchone()
-    con.close()
+    try:
+        handle = con.execute(
+            "select author_handle from posts where kind = 'original' limit 1"
+        ).fetchone()
+    finally:
+        con.close()
     assert handle is not None
     code, out, err = run_cli(capsys, "forget", "--author", f"@{handle[0]}")
     assert code == 0, err

@@ -361,7 +361,12 @@ def test_model_version_changes_with_an_asset(tmp_path: Path) -> None:
 def brand(
     overrides: dict[str, Any] | None = None, accounts: tuple[str, ...] = ("@SkateCo",)
 ) -> BrandConfig:
-    raw = {"id": "skateco", "name": "Skate Co", "accounts": list(accounts), "terms": ["skateco"]}
+    raw: dict[str, Any] = {
+        "id": "skateco",
+        "name": "Skate Co",
+        "accounts": list(accounts),
+        "terms": ["skateco"],
+    }
     if overrides is not None:
         raw["overrides"] = overrides
     return parse_brands({"brands": [raw]}, Path("brands.yaml")).brands[0]
