@@ -13,9 +13,17 @@ import logging
 import os
 import secrets
 import shutil
+import signal
+import socket
+import sqlite3
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -58,14 +66,19 @@ def environ(settings: Settings) -> dict[str, str]:
 
 
 def airflow(
-    args: Sequence[str], settings: Settings, *, check: bool = True, capture: bool = False
+    args: Sequence[str],
+    settings: Settings,
+    *,
+    check: bool = True,
+    capture: bool = False,
+    extra_env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``airflow ARGS`` for this project."""
+    """Run ``airflow ARGS`` for this project (``extra_env``: more environment variables)."""
     cmd = [airflow_bin(), *args]
     log.info("running: airflow %s", " ".join(args))
     proc = subprocess.run(
         cmd,
-        env=environ(settings),
+        env={**environ(settings), **(extra_env or {})},
         text=True,
         capture_output=capture,
         check=False,
@@ -119,3 +132,176 @@ def dags_test(
             f"`airflow dags test {dag_id}` did not succeed (exit {proc.returncode}); "
             f"full output in {log_path}\n{tail}"
         )
+
+
+#: The states in which a DAG run is over.
+FINISHED_RUN_STATES = frozenset({"success", "failed"})
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Standalone:
+    """A running ``airflow standalone`` (see :func:`standalone`)."""
+
+    settings: Settings
+    api_url: str
+    env: Mapping[str, str]
+    log_path: Path
+
+    @property
+    def database(self) -> Path:
+        return self.settings.airflow_home / "airflow.db"
+
+    def airflow(self, args: Sequence[str]) -> subprocess.CompletedProcess[str]:
+        """``airflow ARGS`` against this instance."""
+        return airflow(args, self.settings, capture=True, extra_env=self.env)
+
+    def _query(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
+        con = sqlite3.connect(self.database, timeout=30)
+        try:
+            return con.execute(sql, params).fetchall()
+        finally:
+            con.close()
+
+    def wait_for_dag(self, dag_id: str, timeout: float = 180.0) -> None:
+        """Wait until the DAG processor has stored ``dag_id``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._query("select 1 from dag where dag_id = ?", [dag_id]):
+                return
+            time.sleep(1.0)
+        raise BrandpulseError(
+            f"Airflow did not parse {dag_id} within {timeout:.0f} s; see {self.log_path}"
+        )
+
+    def trigger(
+        self,
+        dag_id: str,
+        run_id: str,
+        *,
+        conf: Mapping[str, object] | None = None,
+        logical_date: datetime | None = None,
+    ) -> None:
+        """Unpause ``dag_id`` and trigger one run of it named ``run_id``."""
+        self.wait_for_dag(dag_id)
+        self.airflow(["dags", "unpause", dag_id])
+        args = ["dags", "trigger", dag_id, "--run-id", run_id]
+        if conf:
+            args += ["--conf", json.dumps(conf)]
+        if logical_date is not None:
+            args += ["--logical-date", logical_date.isoformat()]
+        self.airflow(args)
+
+    def wait_for_run(self, dag_id: str, run_id: str, timeout: float) -> str:
+        """Wait until the run is over; its final state ("success" or "failed")."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rows = self._query(
+                "select state from dag_run where dag_id = ? and run_id = ?", [dag_id, run_id]
+            )
+            if rows and str(rows[0][0]) in FINISHED_RUN_STATES:
+                return str(rows[0][0])
+            time.sleep(1.0)
+        raise BrandpulseError(
+            f"{dag_id} run {run_id} did not finish within {timeout:.0f} s; see {self.log_path}"
+        )
+
+
+def _healthy(api_url: str) -> bool:
+    """True when the API server answers and reports the scheduler and DAG processor up."""
+    url = f"{api_url}/api/v2/monitor/health"  # a loopback http URL built here
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310
+            health = json.load(resp)
+    except (OSError, ValueError):
+        return False
+    return all(
+        (health.get(part) or {}).get("status") == "healthy"
+        for part in ("metadatabase", "scheduler", "dag_processor")
+    )
+
+
+@contextmanager
+def standalone(settings: Settings, *, timeout: float = 240.0) -> Iterator[Standalone]:
+    """A real Airflow for this project: ``airflow standalone`` (scheduler, DAG processor,
+    triggerer and API server, tasks in their own processes through the LocalExecutor) on
+    free loopback ports, every DAG paused at creation (:meth:`Standalone.trigger` unpauses
+    the one it runs), so that no scheduled run competes with what is measured or tested.
+
+    Prepares the metadata database first, waits until the API server reports the scheduler
+    and DAG processor healthy, and on exit stops the whole process group (SIGTERM, then
+    SIGKILL after 30 s). Its output goes to ``logs/standalone.log`` under Airflow's home.
+    """
+    api_port = _free_port()
+    api_url = f"http://127.0.0.1:{api_port}"
+    extra = {
+        "AIRFLOW__API__PORT": str(api_port),
+        "AIRFLOW__API__BASE_URL": api_url,
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port()),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(_free_port()),
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+    }
+    prepare(settings)
+    log_path = settings.airflow_home / "logs" / "standalone.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as out:
+        proc = subprocess.Popen(
+            [airflow_bin(), "standalone"],
+            env={**environ(settings), **extra},
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopped as one below
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while not _healthy(api_url):
+            if proc.poll() is not None:
+                raise BrandpulseError(
+                    f"`airflow standalone` exited with {proc.returncode}; see {log_path}"
+                )
+            if time.monotonic() > deadline:
+                raise BrandpulseError(
+                    f"`airflow standalone` was not healthy within {timeout:.0f} s; see {log_path}"
+                )
+            time.sleep(1.0)
+        log.info("airflow standalone is up on %s (process group %d)", api_url, proc.pid)
+        yield Standalone(settings, api_url, extra, log_path)
+    finally:
+        _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the process group ``proc`` leads: SIGTERM, and SIGKILL for what is left after
+    30 s; return once every process of the group is gone (the scheduler's task processes
+    and the API server's workers included), so its ports are free."""
+    with suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    with suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=30)
+    if not _group_gone(proc.pid, timeout=30):
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()  # reaped, so that only the rest of the group can keep it alive
+        _group_gone(proc.pid, timeout=30)
+    proc.wait()
+
+
+def _group_gone(pgid: int, timeout: float) -> bool:
+    """Wait up to ``timeout`` seconds for process group ``pgid`` to be empty."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
