@@ -240,6 +240,21 @@ class AirflowResult:
 
 
 @dataclass(frozen=True)
+class SchedulerResult:
+    """The demo backfill and one hourly interval under a real scheduler."""
+
+    start_s: float  # `airflow db migrate` until the scheduler and DAG processor are healthy
+    backfill_s: float  # the backfill run, from queued to its end
+    backfill_tasks: int
+    backfill_task_work_s: float  # sum of the task instances' durations
+    backfill_task_median_s: float  # median duration of a task instance (a process each)
+    slots: int  # task instances one run may have running at once
+    interval_s: float
+    interval_tasks: int
+    interval_task_work_s: float
+
+
+@dataclass(frozen=True)
 class BenchResult:
     """Everything one ``brandpulse bench`` run measured."""
 
@@ -259,6 +274,7 @@ class BenchResult:
     profile: Mapping[str, float] = field(default_factory=dict)
     #: The same peer writing to SQLite instead of DuckDB: (posts, seconds).
     naive_sqlite: tuple[int, float] | None = None
+    scheduler: SchedulerResult | None = None
 
     @property
     def reference_vader_posts_per_s(self) -> float:
@@ -317,6 +333,7 @@ class BenchResult:
             "stages": [asdict(s) for s in self.stages],
             "analyst": asdict(self.analyst) if self.analyst else None,
             "airflow": asdict(self.airflow) if self.airflow else None,
+            "scheduler": asdict(self.scheduler) if self.scheduler else None,
             "profile": dict(self.profile),
             "machine": dict(self.machine),
         }
@@ -384,6 +401,17 @@ class BenchResult:
                 f"between tasks {f.backfill_median_gap_s:.2f} s; prepare {f.prepare_s:.0f} s)",
                 f"airflow: one hourly interval {f.interval_s:.1f} s ({f.interval_tasks} tasks, "
                 f"{f.interval_task_work_s:.1f} s of task work)",
+            ]
+        if self.scheduler is not None:
+            r = self.scheduler
+            lines += [
+                f"scheduler: backfill of the {DEMO_DAYS} demo days {r.backfill_s:.0f} s "
+                f"({r.backfill_tasks} task processes, {r.backfill_task_work_s:.0f} s of task "
+                f"work, median {r.backfill_task_median_s:.1f} s a task; "
+                f"{r.backfill_task_work_s / r.backfill_s if r.backfill_s else 0:.2f} of "
+                f"{r.slots} slots busy on average; start-up {r.start_s:.0f} s)",
+                f"scheduler: one hourly interval {r.interval_s:.1f} s ({r.interval_tasks} "
+                f"tasks, {r.interval_task_work_s:.1f} s of task work)",
             ]
         lines.append(
             "stages (own process each): "
@@ -1071,34 +1099,29 @@ def _task_instances(airflow_db: Path, dag_id: str) -> list[tuple[float, float, f
         run = con.execute(
             "select run_id from dag_run where dag_id = ? order by id desc limit 1", [dag_id]
         ).fetchone()
-        rows = con.execute(
-            "select start_date, end_date, duration from task_instance"
-            " where dag_id = ? and run_id = ? and start_date is not null"
-            " and end_date is not null order by start_date",
-            [dag_id, run[0] if run else ""],
-        ).fetchall()
     finally:
         con.close()
-    out = []
-    for start, end, duration in rows:
-        s, e = parse_moment(str(start)).timestamp(), parse_moment(str(end)).timestamp()
-        out.append((s, e, float(duration) if duration is not None else e - s))
-    return out
+    return _run_task_instances(airflow_db, dag_id, run[0])[2] if run else []
 
 
-def stage_airflow(home: str) -> dict[str, Any]:
-    """Time ``airflow dags test brandpulse_backfill`` over the demo days (the demo brands,
-    a fresh runtime folder), then one interval of the hourly DAG, from the task instances."""
+def _backfill_conf(days: int) -> dict[str, str]:
+    """The backfill DAG's params for the first ``days`` demo days."""
+    end = DEMO_START + timedelta(days=days)
+    return {"start": DEMO_START.date().isoformat(), "end": end.date().isoformat()}
+
+
+def stage_airflow(home: str, days: int = DEMO_DAYS) -> dict[str, Any]:
+    """Time ``airflow dags test brandpulse_backfill`` over the demo days (``days`` of them;
+    the demo brands, a fresh runtime folder), then one interval of the hourly DAG, from the
+    task instances."""
     from pipeline import airflow_runner
     from pipeline.orchestration import BACKFILL_DAG, INGEST_DAG
-    from pipeline.sources.demo import DEMO_END
 
     settings = _use_home(Path(home), PROJECT_ROOT / "brands.yaml")
     t0 = time.perf_counter()
     airflow_runner.prepare(settings)
     t1 = time.perf_counter()
-    conf = {"start": DEMO_START.date().isoformat(), "end": DEMO_END.date().isoformat()}
-    airflow_runner.dags_test(BACKFILL_DAG, settings, conf=conf)
+    airflow_runner.dags_test(BACKFILL_DAG, settings, conf=_backfill_conf(days))
     t2 = time.perf_counter()
     db = settings.airflow_home / "airflow.db"
     backfill = _task_instances(db, BACKFILL_DAG)
@@ -1121,6 +1144,81 @@ def stage_airflow(home: str) -> dict[str, Any]:
     }
 
 
+def _run_task_instances(
+    airflow_db: Path, dag_id: str, run_id: str
+) -> tuple[float, float, list[tuple[float, float, float]]]:
+    """The run's (queued, end) and its task instances' (start, end, duration), as epoch
+    seconds."""
+
+    def moment(value: object) -> float | None:
+        return None if value is None else parse_moment(str(value)).timestamp()
+
+    con = sqlite3.connect(airflow_db)
+    try:
+        queued, end = con.execute(
+            "select queued_at, end_date from dag_run where dag_id = ? and run_id = ?",
+            [dag_id, run_id],
+        ).fetchone()
+        rows = con.execute(
+            "select start_date, end_date, duration from task_instance"
+            " where dag_id = ? and run_id = ? and start_date is not null"
+            " and end_date is not null order by start_date",
+            [dag_id, run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    tasks = []
+    for start, stop, duration in rows:
+        s, e = moment(start) or 0.0, moment(stop) or 0.0
+        tasks.append((s, e, float(duration) if duration is not None else e - s))
+    return moment(queued) or 0.0, moment(end) or 0.0, tasks
+
+
+def stage_scheduler(home: str, days: int = DEMO_DAYS) -> dict[str, Any]:
+    """The demo backfill (``days`` of it) and one hourly interval under a real scheduler:
+    ``airflow standalone`` in a fresh runtime folder (the demo brands), each task instance
+    in its own process, as production runs them; figures from Airflow's own records."""
+    from pipeline import airflow_runner
+    from pipeline.orchestration import BACKFILL_DAG, INGEST_DAG
+
+    settings = _use_home(Path(home), PROJECT_ROOT / "brands.yaml")
+    conf = _backfill_conf(days)
+    t0 = time.perf_counter()
+    with airflow_runner.standalone(settings) as airflow:
+        started = time.perf_counter() - t0
+        db = airflow.database
+        airflow.trigger(BACKFILL_DAG, "bench_backfill", conf=conf)
+        state = airflow.wait_for_run(BACKFILL_DAG, "bench_backfill", timeout=1800)
+        if state != "success":
+            raise RuntimeError(f"the backfill run ended {state}; see {airflow.log_path}")
+        interval_date = datetime(2026, 10, 22, 19, tzinfo=UTC)
+        airflow.trigger(INGEST_DAG, "bench_interval", logical_date=interval_date)
+        state = airflow.wait_for_run(INGEST_DAG, "bench_interval", timeout=600)
+        if state != "success":
+            raise RuntimeError(f"the interval run ended {state}; see {airflow.log_path}")
+        slots = int(
+            airflow.airflow(["config", "get-value", "core", "max_active_tasks_per_dag"])
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+    queued, end, backfill = _run_task_instances(db, BACKFILL_DAG, "bench_backfill")
+    i_queued, i_end, interval = _run_task_instances(db, INGEST_DAG, "bench_interval")
+    i_start = min((t[0] for t in interval), default=i_queued)
+    return {
+        "start_s": started,
+        "backfill_s": end - queued,
+        "backfill_tasks": len(backfill),
+        "backfill_task_work_s": sum(t[2] for t in backfill),
+        "backfill_task_median_s": statistics.median([t[2] for t in backfill] or [0.0]),
+        "slots": slots,
+        # From its first task's start: the run may have waited for the hourly run the
+        # scheduler creates when the DAG is unpaused (one run at a time).
+        "interval_s": i_end - i_start,
+        "interval_tasks": len(interval),
+        "interval_task_work_s": sum(t[2] for t in interval),
+    }
+
+
 _STAGES: dict[str, Callable[..., dict[str, Any]]] = {
     "reference": stage_reference,
     "naive": stage_naive,
@@ -1129,6 +1227,7 @@ _STAGES: dict[str, Callable[..., dict[str, Any]]] = {
     "check": stage_check,
     "analyst": stage_analyst,
     "airflow": stage_airflow,
+    "scheduler": stage_scheduler,
 }
 
 
@@ -1205,6 +1304,7 @@ def run_bench(
     workdir: Path | None = None,
     analyst: bool = True,
     airflow: bool = False,
+    scheduler: bool = False,
     unique: bool = True,
     naive_posts: int = NAIVE_POSTS,
     text_filter_posts: int = TEXT_FILTER_POSTS,
@@ -1271,6 +1371,10 @@ def run_bench(
                 stages,
             )
             analyst_result = AnalystResult(**out)
+        scheduler_result = None
+        if scheduler:
+            out = run_stage("scheduler", {"home": str(work / "home-scheduler")}, stages)
+            scheduler_result = SchedulerResult(**out)
         airflow_result = None
         if airflow:
             out = run_stage("airflow", {"home": str(work / "home-airflow")}, stages)
@@ -1303,6 +1407,7 @@ def run_bench(
         machine=machine(),
         analyst=analyst_result,
         airflow=airflow_result,
+        scheduler=scheduler_result,
         profile=profile,
     )
     if json_path is not None:
@@ -1366,6 +1471,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also time a backfill of the 28 demo days through Airflow (several minutes)",
     )
     parser.add_argument(
+        "--scheduler",
+        action="store_true",
+        help="also time the demo backfill and an hourly interval under a real scheduler "
+        "(`airflow standalone`, each task its own process; several minutes)",
+    )
+    parser.add_argument(
         "--naive-posts",
         type=_count,
         default=NAIVE_POSTS,
@@ -1394,6 +1505,7 @@ def run_from_args(args: argparse.Namespace) -> BenchResult:
         workdir=args.workdir,
         analyst=not args.no_analyst,
         airflow=args.airflow,
+        scheduler=args.scheduler,
         unique=not args.no_unique,
         naive_posts=args.naive_posts,
         text_filter_posts=args.text_filter_posts,

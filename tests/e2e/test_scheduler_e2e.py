@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pipeline import airflow_runner
+from pipeline import airflow_runner, bench
 from pipeline.orchestration import BACKFILL_DAG
 from pipeline.settings import PROJECT_ROOT, Settings
 
@@ -81,3 +81,34 @@ def test_backfill_under_the_scheduler_writes_what_dags_test_writes(
     got, want = snapshot(scheduled), snapshot(direct)
     assert got["posts"][0] > 0
     assert {t: got[t] for t in CONTENT} == {t: want[t] for t in CONTENT}
+
+
+def test_bench_times_the_backfill_under_dags_test_and_under_the_scheduler(
+    tmp_path: Path,
+) -> None:
+    """`brandpulse bench --airflow --scheduler`'s stages, on one demo day (each stage in
+    its own process, as the benchmark runs it)."""
+    stages: list[bench.StageStats] = []
+    direct = bench.AirflowResult(
+        **bench.run_stage("airflow", {"home": str(tmp_path / "direct"), "days": 1}, stages)
+    )
+    scheduled = bench.SchedulerResult(
+        **bench.run_stage("scheduler", {"home": str(tmp_path / "scheduled"), "days": 1}, stages)
+    )
+    # One day of the two demo brands: plan, land and load per brand, check_loads,
+    # aggregate, spikes_and_alerts; an hourly run has one task more per brand than plan.
+    assert direct.backfill_tasks == scheduled.backfill_tasks == 8
+    assert direct.interval_tasks == scheduled.interval_tasks > 0
+    for work, wall in (
+        (direct.backfill_task_work_s, direct.backfill_s),
+        (scheduled.backfill_task_work_s, scheduled.backfill_s),
+        (scheduled.interval_task_work_s, scheduled.interval_s),
+    ):
+        assert work > 0 and wall > 0
+    # Under the scheduler two task processes may run at once; dags test runs the tasks one
+    # after another in its own process, so their work fits in its wall time.
+    assert scheduled.slots == 2
+    assert scheduled.backfill_task_work_s < scheduled.slots * scheduled.backfill_s
+    assert direct.backfill_task_work_s < direct.backfill_s
+    assert 0 < scheduled.backfill_task_median_s < scheduled.backfill_task_work_s
+    assert [s.name for s in stages] == ["airflow", "scheduler"]
