@@ -78,6 +78,7 @@ from typing import Any
 import yaml
 
 from pipeline.config import BrandConfig
+from pipeline.errors import BrandpulseError
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.sources.base import Page, RawRecord
 from pipeline.sources.demo import DEMO_DAYS, DEMO_START, DemoSource
@@ -1190,12 +1191,12 @@ def stage_scheduler(home: str, days: int = DEMO_DAYS) -> dict[str, Any]:
         airflow.trigger(BACKFILL_DAG, "bench_backfill", conf=conf)
         state = airflow.wait_for_run(BACKFILL_DAG, "bench_backfill", timeout=1800)
         if state != "success":
-            raise RuntimeError(f"the backfill run ended {state}; see {airflow.log_path}")
+            raise BrandpulseError(f"the backfill run ended {state}; see {airflow.log_path}")
         interval_date = datetime(2026, 10, 22, 19, tzinfo=UTC)
         airflow.trigger(INGEST_DAG, "bench_interval", logical_date=interval_date)
         state = airflow.wait_for_run(INGEST_DAG, "bench_interval", timeout=600)
         if state != "success":
-            raise RuntimeError(f"the interval run ended {state}; see {airflow.log_path}")
+            raise BrandpulseError(f"the interval run ended {state}; see {airflow.log_path}")
         slots = int(
             airflow.airflow(["config", "get-value", "core", "max_active_tasks_per_dag"])
             .stdout.strip()
