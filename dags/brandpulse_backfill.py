@@ -7,8 +7,7 @@ hourly `brandpulse_ingest` DAG over a range in day-sized chunks, oldest first:
 1. **plan**: one item per (chunk, brand, source), from the brands file;
 2. **land**: fetches each chunk into the landing zone;
 3. **load**: scores each chunk and replaces it in the warehouse (one at a time: the
-   `brandpulse_warehouse` pool has one slot), as soon as that chunk is landed, while the
-   next chunks land (land and load are one mapped group per chunk);
+   `brandpulse_warehouse` pool has one slot);
 4. **aggregate**: recomputes `brand_hourly` and `brand_daily` over the whole range;
 5. **spikes_and_alerts**: judges every hour of the range for spikes and, unless the
    `alerts` param is false, sends the alerts due (each exactly once, see
@@ -30,7 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import Param, dag, get_current_context, task, task_group
+from airflow.sdk import Param, dag, get_current_context, task
 from brandpulse_dag_support import (
     AGGREGATES,
     DAG_DEFAULTS,
@@ -90,14 +89,14 @@ def brandpulse_backfill() -> None:
         )
         return [item.to_dict() for item in items]
 
-    # The chunk's name in the UI, set by the task: inside the mapped group below, the
-    # template cannot read the chunk from op_kwargs.
-    @task(map_index_template="{{ chunk_name }}")
+    @task(
+        map_index_template=(
+            "{{ task.op_kwargs['item']['brand'] }} {{ task.op_kwargs['item']['start'][:13] }}"
+        )
+    )
     def land(item: dict[str, str]) -> dict[str, Any]:
         """Fetch one chunk of one source for one brand into the landing zone."""
         from pipeline import jobs
-
-        get_current_context()["chunk_name"] = f"{item['brand']} {item['start'][:13]}"
 
         chunk = jobs.Chunk.from_dict(item)
         batch = jobs.land(
@@ -119,7 +118,6 @@ def brandpulse_backfill() -> None:
         """Recompute brand_hourly and brand_daily over what the loads covered."""
         from pipeline import jobs
 
-        loads = _each(loads)
         result = jobs.aggregate_chunks([jobs.Chunk.from_dict(i) for i in items])
         return {
             "posts_loaded": sum(int(r["loaded"]) for r in loads if r),
@@ -154,27 +152,14 @@ def brandpulse_backfill() -> None:
     @task
     def check_loads(loads: list[dict[str, Any]]) -> int:
         """Fails the run (upstream_failed) when any load failed, after aggregate has run."""
-        return sum(int(r["loaded"]) for r in _each(loads))
+        return sum(int(r["loaded"]) for r in loads)
 
-    # One chunk's land and load as a mapped group: a chunk's load starts as soon as that
-    # chunk is landed, while the next chunks land (a load mapped over the mapped land would
-    # wait for every land). prefix_group_id=False keeps the task ids "land" and "load".
-    @task_group(prefix_group_id=False)
-    def chunk(item: dict[str, str]) -> Any:
-        # Mapped tasks do not pick up their docstring by themselves: hand it to the UI.
-        landed = land.override(doc_md=land.function.__doc__)(item)
-        return load.override(doc_md=load.function.__doc__)(landed)
-
+    # Mapped tasks do not pick up their docstring by themselves: hand it to the UI.
     items = plan()
-    loads = chunk.expand(item=items)
+    landed = land.override(doc_md=land.function.__doc__).expand(item=items)
+    loads = load.override(doc_md=load.function.__doc__).expand(batch=landed)
     spikes_and_alerts(items, aggregate(items, loads))
     check_loads(loads)
-
-
-def _each(loads: Any) -> list[dict[str, Any]]:
-    """The loads' results as a list: Airflow hands a mapped group of one chunk over as
-    that chunk's result alone."""
-    return [loads] if isinstance(loads, dict) else list(loads)
 
 
 brandpulse_backfill()
