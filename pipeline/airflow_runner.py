@@ -197,6 +197,21 @@ class Standalone:
             args += ["--logical-date", logical_date.isoformat()]
         self.airflow(args)
 
+    def run(
+        self,
+        dag_id: str,
+        run_id: str,
+        *,
+        timeout: float,
+        conf: Mapping[str, object] | None = None,
+        logical_date: datetime | None = None,
+    ) -> None:
+        """:meth:`trigger` a run and wait for it; raise when it does not succeed."""
+        self.trigger(dag_id, run_id, conf=conf, logical_date=logical_date)
+        state = self.wait_for_run(dag_id, run_id, timeout)
+        if state != "success":
+            raise BrandpulseError(f"{dag_id} run {run_id} ended {state}; see {self.log_path}")
+
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float) -> str:
         """Wait until the run is over; its final state ("success" or "failed")."""
         deadline = time.monotonic() + timeout
