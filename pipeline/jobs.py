@@ -720,6 +720,27 @@ def plan(
     return sorted(items, key=lambda c: (c.start, c.brand, c.source))
 
 
+def group_chunks(items: Sequence[Chunk], size: int) -> list[list[Chunk]]:
+    """``items`` in groups of at most ``size`` consecutive chunks of one brand and source,
+    oldest group first: one backfill task's share.
+
+    Every task of a DAG run is a process of its own under the scheduler, which spends about
+    two seconds starting (the task runner, parsing the DAG, importing pandas, DuckDB and
+    Great Expectations) before a day's chunk of work that often takes less. A week of chunks
+    per task makes a backfill of months a few dozen processes, not one per brand-day.
+    """
+    if size < 1:
+        raise InputError(f"chunks per task must be at least 1, got {size}")
+    runs: dict[tuple[str, str], list[list[Chunk]]] = {}
+    for item in sorted(items, key=lambda c: (c.start, c.brand, c.source)):
+        groups = runs.setdefault((item.brand, item.source), [])
+        if not groups or len(groups[-1]) >= size:
+            groups.append([])
+        groups[-1].append(item)
+    every = [group for groups in runs.values() for group in groups]
+    return sorted(every, key=lambda g: (g[0].start, g[0].brand, g[0].source))
+
+
 def aggregate_chunks(items: Sequence[Chunk], settings: Settings | None = None) -> AggregateResult:
     """Recompute the aggregates over what ``items`` loaded, brand by brand."""
     spans: dict[str, tuple[datetime, datetime]] = {}

@@ -57,6 +57,7 @@ for dag_id in bag.dag_ids:
                   for t in dag.tasks},
         "max_active_runs": dag.max_active_runs,
         "catchup": dag.catchup,
+        "params": {k: dag.params[k] for k in dag.params},
     }
 print(json.dumps({"errors": {k: v[-500:] for k, v in bag.import_errors.items()}, "calls": calls,
                   "heavy": [m for m in heavy if m in sys.modules], "dags": dags}))
@@ -114,6 +115,7 @@ def test_backfill_and_daily_structure(parsed: dict[str, Any]) -> None:
     assert list(backfill["tasks"]) == [
         "plan", "land", "load", "aggregate", "spikes_and_alerts", "check_loads",
     ]  # fmt: skip
+    assert backfill["params"]["chunks_per_task"] == 7
     daily = parsed["dags"]["brandpulse_daily"]
     assert daily["timetable"] == "CronDataIntervalTimetable"
     assert daily["tasks"]["settle_daily"]["pool"] == "brandpulse_warehouse"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -42,6 +43,31 @@ def test_loads_in_any_order_give_the_same_warehouse(tmp_path: Path) -> None:
 def test_chunks_must_be_positive() -> None:
     with pytest.raises(InputError, match="chunk size"):
         jobs.chunks(START, END, jobs.DAY * 0)
+
+
+def test_group_chunks_cuts_each_brand_and_source_into_consecutive_runs() -> None:
+    start = datetime(2026, 10, 5, tzinfo=UTC)
+    items = [
+        jobs.Chunk(brand, "demo", lo, hi)
+        for brand in ("pebble", "fernleaf")
+        for lo, hi in jobs.chunks(start, start + 10 * jobs.DAY)
+    ] + [jobs.Chunk("pebble", "x", start, start + jobs.DAY)]
+    groups = jobs.group_chunks(items, 4)
+    # Every chunk in exactly one group; a group is one brand and source, its days in a row.
+    every = [c for g in groups for c in g]
+    assert len(every) == len(items) and set(every) == set(items)
+    for group in groups:
+        assert len({(c.brand, c.source) for c in group}) == 1 and 1 <= len(group) <= 4
+        assert all(a.end == b.start for a, b in itertools.pairwise(group))
+    assert [(g[0].brand, g[0].source, g[0].start.day, len(g)) for g in groups] == [
+        ("fernleaf", "demo", 5, 4), ("pebble", "demo", 5, 4), ("pebble", "x", 5, 1),
+        ("fernleaf", "demo", 9, 4), ("pebble", "demo", 9, 4),
+        ("fernleaf", "demo", 13, 2), ("pebble", "demo", 13, 2),
+    ]  # fmt: skip
+    assert [len(g) for g in jobs.group_chunks(items, 1)] == [1] * len(items)
+    assert jobs.group_chunks([], 7) == []
+    with pytest.raises(InputError, match="at least 1"):
+        jobs.group_chunks(items, 0)
 
 
 def test_local_days_follow_daylight_saving_changes() -> None:
