@@ -135,7 +135,12 @@ def brandpulse_backfill() -> None:
         from pipeline import jobs
         from pipeline.landing import Batch
 
-        results = jobs.load_batches([Batch.from_dict(b) for b in group], secrets=connection_secret)
+        # workers=1: in one process. Airflow owns the parallelism (its slots, the pool), and
+        # a worker process spawned from a task re-runs the task's main module, the airflow
+        # command, which cannot start inside a task (no metadata database there).
+        results = jobs.load_batches(
+            [Batch.from_dict(b) for b in group], workers=1, secrets=connection_secret
+        )
         return {
             "loaded": sum(r.loaded for r in results),
             "quarantined": sum(r.quarantined for r in results),

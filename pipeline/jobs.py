@@ -502,6 +502,10 @@ def load_batches(
             if pool is None and workers > 1 and scored_here >= pool_after:
                 context = multiprocessing.get_context("spawn")  # no inherited locks or handles
                 pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context))
+                log.info(
+                    "%d records scored here; scoring the next batches in %d worker processes",
+                    scored_here, workers,
+                )  # fmt: skip
                 # On a failure, batches not yet started are dropped, not scored in vain.
                 stack.callback(pool.shutdown, wait=True, cancel_futures=True)
                 # Import GX (seconds, once per process) while the workers start, not later
