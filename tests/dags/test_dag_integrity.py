@@ -147,3 +147,39 @@ def test_dag_files_read_settings_only_inside_tasks() -> None:
             if line.startswith(("from pipeline", "import pipeline"))
         ]  # fmt: skip
         assert all("pipeline.orchestration" in line for line in module_level), (path, module_level)
+
+
+LOAD_PROBE = r"""
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from pipeline import jobs
+calls = []
+def load_batches(batches, settings=None, **kwargs):
+    calls.append({"batches": [b.to_dict() for b in batches], "workers": kwargs.get("workers")})
+    return []
+jobs.load_batches = load_batches
+import brandpulse_backfill
+task = brandpulse_backfill.brandpulse_backfill().get_task("load")
+group = [{"source": "demo", "brand": "pebble", "start": f"2026-10-0{d}T04:00:00+00:00",
+          "end": f"2026-10-0{d + 1}T04:00:00+00:00", "path": f"/landing/{d}.jsonl",
+          "records": 30000} for d in (5, 6)]
+result = task.python_callable(group)
+print(json.dumps({"calls": calls, "group": group, "result": result}))
+"""
+
+
+def test_a_backfill_load_scores_its_group_in_the_task_process() -> None:
+    """A worker spawned from a task under the scheduler re-runs the airflow command as its
+    main module and dies there: the load must never start scoring workers."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "BRANDPULSE_"))}
+    proc = subprocess.run(
+        [sys.executable, "-c", LOAD_PROBE, str(PROJECT_ROOT / "dags")],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    [call] = out["calls"]
+    assert call["workers"] == 1
+    assert call["batches"] == out["group"]  # the whole group, in order
+    assert out["result"] == {"loaded": 0, "quarantined": 0, "batches": []}
