@@ -24,7 +24,9 @@ Why groups: under the scheduler every task is a process of its own, which spends
 seconds starting before a chunk's work, often less than that. A group per task makes the 28
 demo days of two brands 20 tasks instead of 116. A failed land or load is retried whole;
 each chunk is still landed into its own file and replaced as its own interval, so a retry
-or a rerun writes nothing twice. From the command line:
+or a rerun writes nothing twice. The price: a chunk that keeps failing holds back its
+group's other chunks, where `chunks_per_task: 1` (a task per chunk) holds back only itself.
+From the command line:
 
     brandpulse airflow dags trigger brandpulse_backfill \
         --conf '{"start": "2026-10-05", "end": "2026-11-02"}'
