@@ -151,7 +151,6 @@ def test_dag_files_read_settings_only_inside_tasks() -> None:
 
 LOAD_PROBE = r"""
 import json, sys
-from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from pipeline import jobs
 calls = []
