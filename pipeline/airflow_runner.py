@@ -305,7 +305,6 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()  # reaped, so that only the rest of the group can keep it alive
         _group_gone(proc.pid, timeout=30)
-    proc.wait()
 
 
 def _group_gone(pgid: int, timeout: float) -> bool:

@@ -1092,18 +1092,6 @@ def stage_analyst(
 # --------------------------------------------------------------------------------------
 
 
-def _task_instances(airflow_db: Path, dag_id: str) -> list[tuple[float, float, float]]:
-    """(start, end, duration) of the task instances of the DAG's latest run, by start."""
-    con = sqlite3.connect(airflow_db)
-    try:
-        run = con.execute(
-            "select run_id from dag_run where dag_id = ? order by id desc limit 1", [dag_id]
-        ).fetchone()
-    finally:
-        con.close()
-    return _run_task_instances(airflow_db, dag_id, run[0])[2] if run else []
-
-
 def _backfill_conf(days: int) -> dict[str, str]:
     """The backfill DAG's params for the first ``days`` demo days."""
     end = DEMO_START + timedelta(days=days)
@@ -1124,12 +1112,12 @@ def stage_airflow(home: str, days: int = DEMO_DAYS) -> dict[str, Any]:
     airflow_runner.dags_test(BACKFILL_DAG, settings, conf=_backfill_conf(days))
     t2 = time.perf_counter()
     db = settings.airflow_home / "airflow.db"
-    backfill = _task_instances(db, BACKFILL_DAG)
+    _, _, backfill = _run_task_instances(db, BACKFILL_DAG)
     gaps = [b[0] - a[1] for a, b in itertools.pairwise(backfill)]
     interval_date = datetime(2026, 10, 22, 18, tzinfo=UTC)
     airflow_runner.dags_test(INGEST_DAG, settings, logical_date=interval_date)
     t3 = time.perf_counter()
-    interval = _task_instances(db, INGEST_DAG)
+    _, _, interval = _run_task_instances(db, INGEST_DAG)
     work = sum(d for _, _, d in backfill)
     return {
         "prepare_s": t1 - t0,
@@ -1145,28 +1133,32 @@ def stage_airflow(home: str, days: int = DEMO_DAYS) -> dict[str, Any]:
 
 
 def _run_task_instances(
-    airflow_db: Path, dag_id: str, run_id: str
+    airflow_db: Path, dag_id: str, run_id: str | None = None
 ) -> tuple[float, float, list[tuple[float, float, float]]]:
-    """The run's (queued, end) and its task instances' (start, end, duration), as epoch
-    seconds."""
+    """The run's (queued, end) and its task instances' (start, end, duration) by start, as
+    epoch seconds; ``run_id`` None: the DAG's latest run (none: zeros and no tasks)."""
 
     def moment(value: object) -> float | None:
         return None if value is None else parse_moment(str(value)).timestamp()
 
     con = sqlite3.connect(airflow_db)
     try:
-        queued, end = con.execute(
-            "select queued_at, end_date from dag_run where dag_id = ? and run_id = ?",
-            [dag_id, run_id],
+        run = con.execute(
+            "select run_id, queued_at, end_date from dag_run where dag_id = ?"
+            " and (run_id = ? or ? is null) order by id desc limit 1",
+            [dag_id, run_id, run_id],
         ).fetchone()
+        if run is None:
+            return 0.0, 0.0, []
         rows = con.execute(
             "select start_date, end_date, duration from task_instance"
             " where dag_id = ? and run_id = ? and start_date is not null"
             " and end_date is not null order by start_date",
-            [dag_id, run_id],
+            [dag_id, run[0]],
         ).fetchall()
     finally:
         con.close()
+    queued, end = run[1], run[2]
     tasks = []
     for start, stop, duration in rows:
         s, e = moment(start) or 0.0, moment(stop) or 0.0
