@@ -20,6 +20,12 @@ peak memory is per stage and no stage inherits another's warm caches):
     :func:`pipeline.alerting.detect_brand` per brand (spikes). It runs on the full corpus
     and on a variant without duplicates.
 
+(s) **scoring ceiling**: the brands' scorers alone (:meth:`~pipeline.scoring.Scorer.score`
+    and :meth:`~pipeline.scoring.Scorer.is_spam`, the scoring stage (c) does per post) over
+    every record's text, in one process per core started together, texts in memory: no
+    landing, no I/O, no warehouse. No pipeline that scores with these scorers on this
+    machine can be faster than (s); c/s says how close (c) comes.
+
 Then it checks that the VADER scores stored in the warehouse are bit-identical to (a)'s,
 for every post, and (unless switched off) times what analysts do: a query over one year of
 hourly aggregates for 50 brands, and a text filter over millions of scored posts. With
@@ -56,6 +62,7 @@ import math
 import os
 import platform
 import pstats
+import queue
 import resource
 import shutil
 import sqlite3
@@ -191,6 +198,26 @@ class PipelineRun:
 
 
 @dataclass(frozen=True)
+class ScoringCeiling:
+    """Stage (s): the scorers alone, one process per core, over every record's text."""
+
+    processes: int
+    records: int
+    #: From the common start to the last process's end.
+    seconds: float
+    #: CPU seconds of all the processes while scoring.
+    cpu_s: float
+
+    @property
+    def posts_per_s(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_us_per_post(self) -> float:
+        return self.cpu_s / self.records * 1e6 if self.records else 0.0
+
+
+@dataclass(frozen=True)
 class VaderCheck:
     """Stored VADER scores against the package's, post by post, bit for bit."""
 
@@ -275,6 +302,7 @@ class BenchResult:
     #: The same peer writing to SQLite instead of DuckDB: (posts, seconds).
     naive_sqlite: tuple[int, float] | None = None
     scheduler: SchedulerResult | None = None
+    ceiling: ScoringCeiling | None = None
 
     @property
     def reference_vader_posts_per_s(self) -> float:
@@ -300,6 +328,15 @@ class BenchResult:
         runs = [self.pipeline, *([self.pipeline_unique] if self.pipeline_unique else [])]
         return max(r.peak_rss_mb for r in runs)
 
+    @property
+    def scoring_ceiling_posts_per_s(self) -> float | None:
+        return self.ceiling.posts_per_s if self.ceiling is not None else None
+
+    def _ceiling_ratio(self) -> float | None:
+        """s/a: how much faster than the reference the scorers alone can go here."""
+        a = self.reference_vader_posts_per_s
+        return self.ceiling.posts_per_s / a if self.ceiling is not None and a else None
+
     def _ratio(self, other: float) -> float:
         return self.brandpulse_posts_per_s / other if other else 0.0
 
@@ -316,6 +353,11 @@ class BenchResult:
             ),
             "ratio_brandpulse_to_naive": round(self._ratio(self.naive_peer_posts_per_s), 2),
             "naive_peer_sqlite_posts_per_s": _rounded(self.naive_peer_sqlite_posts_per_s, 1),
+            "scoring_ceiling_posts_per_s": _rounded(self.scoring_ceiling_posts_per_s, 1),
+            "ratio_ceiling_to_reference": _rounded(self._ceiling_ratio(), 3),
+            "ratio_brandpulse_to_ceiling": _rounded(
+                self._ratio(self.ceiling.posts_per_s) if self.ceiling else None, 3
+            ),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "vader_identical": self.vader.identical,
             "requested_posts": self.requested_posts,
@@ -327,6 +369,7 @@ class BenchResult:
                 if self.naive_sqlite
                 else None
             ),
+            "scoring_ceiling": asdict(self.ceiling) if self.ceiling else None,
             "brandpulse": _run_json(self.pipeline),
             "brandpulse_unique": _run_json(self.pipeline_unique) if self.pipeline_unique else None,
             "vader_check": {**asdict(self.vader), "identical": self.vader.identical},
@@ -368,9 +411,19 @@ class BenchResult:
                 f"(c) on the corpus without dups   {u.posts_per_s:>10,.0f} posts/s  "
                 f"({u.records:,} records in {u.seconds:.1f} s)"
             )
+        ratios = f"c/a = {self._ratio(a):.2f}   c/b = {self._ratio(b):.1f}   "
+        if self.ceiling is not None:
+            s = self.ceiling
+            label = f"(s) scoring ceiling, {s.processes} processes"
+            lines.append(
+                f"{label:<33}{s.posts_per_s:>10,.0f} posts/s  "
+                f"(the scorers alone on {s.records:,} texts in {s.seconds:.1f} s: "
+                f"{s.cpu_us_per_post:.0f} us of CPU a text)"
+            )
+            ratios += f"c/s = {self._ratio(s.posts_per_s):.2f}   "
+            ratios += f"s/a = {self._ceiling_ratio() or 0:.2f}   "
         lines += [
-            f"c/a = {self._ratio(a):.2f}   c/b = {self._ratio(b):.1f}   "
-            f"peak RSS of (c) = {self.peak_rss_mb:,.0f} MB",
+            ratios + f"peak RSS of (c) = {self.peak_rss_mb:,.0f} MB",
             "(c) steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.pipeline.steps.items()),
             f"(c) CPU: {self.pipeline.cpu_s:.0f} s, {self.pipeline.cpu_us_per_post:.0f} us a "
             f"record, {self.pipeline.cores:.2f} cores busy on average "
@@ -872,6 +925,82 @@ def stage_pipeline(
     }
 
 
+# --------------------------------------------------------------------------------------
+# (s) the scoring ceiling
+# --------------------------------------------------------------------------------------
+
+
+def _score_share(
+    corpus: str,
+    brands_file: str,
+    *,
+    share: int,
+    shares: int,
+    start: Any,
+    results: Any,
+) -> None:
+    """One process of stage (s): score every ``shares``-th record's text of each file,
+    from the ``share``-th, with its brand's scorer, once all processes are ready
+    (``start``, a barrier); put (records, seconds, CPU seconds) on ``results``."""
+    from pipeline.config import load_brands
+    from pipeline.normalize import clean_text
+    from pipeline.scoring import scorer_for
+
+    brands = load_brands(Path(brands_file))
+    work = []
+    for _day, brand_id, path in _corpus_files(Path(corpus)):
+        texts = [clean_text(str(r["text"])) for r in _read_records(path)[share::shares]]
+        work.append((scorer_for(brands.get(brand_id)), texts))
+    start.wait()
+    cpu, started = time.process_time(), time.perf_counter()
+    records = 0
+    for scorer, texts in work:
+        for text in texts:
+            scorer.score(text)
+            scorer.is_spam(text)
+        records += len(texts)
+    results.put((records, time.perf_counter() - started, time.process_time() - cpu))
+
+
+def stage_ceiling(corpus: str, brands_file: str, processes: int) -> dict[str, Any]:
+    """Stage (s): the brands' scorers alone, in ``processes`` processes that start
+    scoring together, over every record's text of ``corpus`` (the texts read and cleaned
+    before the clock starts). The time is that of the slowest process."""
+    context = get_context("spawn")
+    start, results = context.Barrier(processes), context.Queue()
+    workers = [
+        context.Process(
+            target=_score_share,
+            args=(corpus, brands_file),
+            kwargs={"share": i, "shares": processes, "start": start, "results": results},
+        )
+        for i in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    out: list[tuple[int, float, float]] = []
+    try:
+        while len(out) < processes:
+            try:
+                out.append(results.get(timeout=1))
+            except queue.Empty:
+                failed = [w.exitcode for w in workers if w.exitcode]
+                if failed:
+                    raise RuntimeError(
+                        f"bench: a scoring-ceiling process failed (exit codes {failed})"
+                    ) from None
+    finally:
+        start.abort()  # a process that died before the barrier must not hold the others
+        for worker in workers:
+            worker.join()
+    return {
+        "processes": processes,
+        "records": sum(r[0] for r in out),
+        "seconds": max(r[1] for r in out),
+        "cpu_s": sum(r[2] for r in out),
+    }
+
+
 def _cpu_s() -> float:
     """CPU seconds (user + system) of this process and of its children that have ended."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -1209,6 +1338,7 @@ _STAGES: dict[str, Callable[..., dict[str, Any]]] = {
     "reference": stage_reference,
     "naive": stage_naive,
     "pipeline": stage_pipeline,
+    "ceiling": stage_ceiling,
     "profile": stage_profile,
     "check": stage_check,
     "analyst": stage_analyst,
@@ -1334,6 +1464,15 @@ def run_bench(
             },
             stages,
         )
+        ceiling = run_stage(
+            "ceiling",
+            {
+                "corpus": str(full),
+                "brands_file": str(brands_file),
+                "processes": os.cpu_count() or 1,
+            },
+            stages,
+        )
         home_full = work / "home-full"
         main = _pipeline_run("full", full, brands_file, home_full, stages)
         unique_run = (
@@ -1395,6 +1534,7 @@ def run_bench(
         airflow=airflow_result,
         scheduler=scheduler_result,
         profile=profile,
+        ceiling=ScoringCeiling(**ceiling),
     )
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)

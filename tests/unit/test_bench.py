@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import duckdb
@@ -22,6 +23,9 @@ JSON_KEYS = {
     "ratio_brandpulse_to_reference",
     "ratio_brandpulse_to_naive",
     "naive_peer_sqlite_posts_per_s",
+    "scoring_ceiling_posts_per_s",
+    "ratio_ceiling_to_reference",
+    "ratio_brandpulse_to_ceiling",
     "peak_rss_mb",
     "vader_identical",
     "corpus",
@@ -74,6 +78,7 @@ def test_tiny_run_measures_every_stage(tiny: tuple[bench.BenchResult, Path, Path
         "reference",
         "naive",
         "naive-sqlite",
+        "ceiling",
         "pipeline-full",
         "pipeline-unique",
         "check",
@@ -89,8 +94,13 @@ def test_tiny_run_measures_every_stage(tiny: tuple[bench.BenchResult, Path, Path
     assert analyst.text_filter_posts == 3_000
     assert 0 < analyst.text_filter_matches < 3_000
     assert result.airflow is None
+    ceiling = result.ceiling
+    assert ceiling is not None
+    assert ceiling.processes == (os.cpu_count() or 1)
+    assert ceiling.records == corpus.records  # every record's text, as (a) scores
+    assert ceiling.posts_per_s > 0 and ceiling.cpu_s > 0
     text = result.format()
-    assert "c/a =" in text and "bit-identical" in text
+    assert "c/a =" in text and "c/s =" in text and "bit-identical" in text
 
 
 def test_json_has_the_documented_keys(tiny: tuple[bench.BenchResult, Path, Path]) -> None:
@@ -216,3 +226,32 @@ def test_naive_peer_commits_every_row_with_the_package_scores(tmp_path: Path, en
     assert {r[0] for r in rows} == {str(i) for i in range(2_100)}
     for _, text, compound in rows[:50]:
         assert compound == analyzer.polarity_scores(text)["compound"]
+
+
+def _one_brand_corpus(tmp_path: Path, brand: str, records: int) -> tuple[Path, Path]:
+    corpus = tmp_path / "corpus" / brand
+    corpus.mkdir(parents=True)
+    for day in ("2026-10-05", "2026-10-06"):
+        with (corpus / f"{day}.jsonl").open("w", encoding="utf-8") as fh:
+            for i in range(records):
+                text = f"post {i}: my bill is {'wrong, refund me' if i % 3 else 'fine'} @acme"
+                fh.write(json.dumps({"id": f"{day}-{i}", "text": text}) + "\n")
+    brands_file = tmp_path / "brands.yaml"
+    brands_file.write_text(bench.brands_yaml(1, 10), encoding="utf-8")
+    return tmp_path / "corpus", brands_file
+
+
+def test_scoring_ceiling_scores_every_text_across_its_processes(tmp_path: Path) -> None:
+    corpus, brands_file = _one_brand_corpus(tmp_path, "bench01", 101)
+    out = bench.stage_ceiling(str(corpus), str(brands_file), 2)
+    assert out["processes"] == 2
+    assert out["records"] == 202  # the odd record of each file too
+    assert out["seconds"] > 0 and out["cpu_s"] > 0
+
+
+def test_scoring_ceiling_fails_loudly_when_a_process_fails(tmp_path: Path) -> None:
+    # A brand the brands file does not have: each process fails building its scorer, and
+    # the stage raises instead of waiting for their results.
+    corpus, brands_file = _one_brand_corpus(tmp_path, "nobody", 5)
+    with pytest.raises(RuntimeError, match="scoring-ceiling process failed"):
+        bench.stage_ceiling(str(corpus), str(brands_file), 2)
