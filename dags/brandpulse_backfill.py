@@ -24,8 +24,11 @@ Why groups: under the scheduler every task is a process of its own, which spends
 seconds starting before a chunk's work, often less than that. A group per task makes the 28
 demo days of two brands 20 tasks instead of 116. A failed land or load is retried whole;
 each chunk is still landed into its own file and replaced as its own interval, so a retry
-or a rerun writes nothing twice. The price: a chunk that keeps failing holds back its
-group's other chunks, where `chunks_per_task: 1` (a task per chunk) holds back only itself.
+or a rerun writes nothing twice. A retried land fetches only the chunks its earlier tries
+had not landed (a group that needs more requests than one rate-limit window still gets
+through, window by window); a cleared one fetches them all afresh. The price: a chunk
+that keeps failing holds back its group's other chunks, where `chunks_per_task: 1` (a task
+per chunk) holds back only itself.
 From the command line:
 
     brandpulse airflow dags trigger brandpulse_backfill \
@@ -48,7 +51,7 @@ from brandpulse_dag_support import (
     smtp_config,
 )
 
-from pipeline.orchestration import BACKFILL_DAG, WAREHOUSE_POOL
+from pipeline.orchestration import BACKFILL_DAG, WAREHOUSE_POOL, land_attempt
 
 #: A mapped land's or load's name in the UI: its brand and the span of its chunks.
 GROUP_NAME = (
@@ -114,14 +117,30 @@ def brandpulse_backfill() -> None:
 
     @task(map_index_template=GROUP_NAME)
     def land(group: list[dict[str, str]]) -> list[dict[str, Any]]:
-        """Fetch a group's chunks of one source for one brand into the landing zone."""
+        """Fetch a group's chunks of one source for one brand into the landing zone; a
+        retry does not fetch again the chunks an earlier try of it landed."""
         from pipeline import jobs
 
+        context = get_current_context()
+        ti = context["ti"]
+        attempt = land_attempt(
+            dag_id=ti.dag_id,
+            run_id=ti.run_id,
+            task_id=ti.task_id,
+            map_index=ti.map_index,
+            max_tries=ti.max_tries,
+            retries=context["task"].retries or 0,
+        )
         batches = []
         for item in group:
             chunk = jobs.Chunk.from_dict(item)
             batch = jobs.land(
-                chunk.source, chunk.brand, chunk.start, chunk.end, secrets=connection_secret
+                chunk.source,
+                chunk.brand,
+                chunk.start,
+                chunk.end,
+                secrets=connection_secret,
+                attempt=attempt,
             )
             batches.append(batch.to_dict())
         return batches

@@ -16,6 +16,13 @@ Per page:
   :attr:`FetchPolicy.max_rate_limit_wait_s` away, otherwise it propagates so that the
   scheduler retries the task after the reset.
 
+A completed interval is fetched afresh by the next call for it, except by a call with the
+same ``attempt`` as the one that landed it: a task that lands several intervals one after the
+other (the backfill's groups) and fails part-way is retried with the same attempt, and its
+retry fetches only the intervals that had not landed yet. Without that, a group that needs
+more requests than one rate-limit window would spend every retry's window on the intervals
+already landed, and never finish.
+
 Waiting reads the clock; the data never does: what is fetched depends on the interval only.
 """
 
@@ -72,10 +79,16 @@ class FetchStats:
     resumed_from_page: int
     retries: int
     rate_limit_waits: int
+    #: The batch had been landed by an earlier try of the same attempt: nothing fetched.
+    reused: bool = False
 
 
 def _checkpoint_path(path: Path) -> Path:
     return path.with_name(path.name + ".checkpoint.json")
+
+
+def _receipt_path(path: Path) -> Path:
+    return path.with_name(path.name + ".landed.json")
 
 
 def _partial_path(path: Path) -> Path:
@@ -95,12 +108,35 @@ def _request_key(
     return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _read_checkpoint(path: Path) -> dict[str, Any] | None:
+def _read_state(path: Path) -> dict[str, Any] | None:
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return None
     return state if isinstance(state, dict) else None
+
+
+def _landed_by(path: Path, receipt: Path, attempt: str, key: str) -> FetchStats | None:
+    """What landed ``path``, when ``attempt`` did with the search ``key`` and the file is
+    still as it left it; else None."""
+    state = _read_state(receipt)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return None
+    if state is None or (state.get("attempt"), state.get("key")) != (attempt, key):
+        return None
+    pages, records = state.get("pages"), state.get("records")
+    if state.get("bytes") != size or not isinstance(pages, int) or not isinstance(records, int):
+        return None
+    return FetchStats(
+        pages=pages,
+        records=records,
+        resumed_from_page=0,
+        retries=0,
+        rate_limit_waits=0,
+        reused=True,
+    )
 
 
 def _write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
@@ -174,17 +210,37 @@ def land_paged(
     end: datetime,
     options: Mapping[str, Any],
     policy: FetchPolicy | None = None,
+    attempt: str | None = None,
 ) -> tuple[Batch, FetchStats]:
-    """Fetch ``[start, end)`` page by page into the landing zone, resuming a failed fetch."""
+    """Fetch ``[start, end)`` page by page into the landing zone, resuming a failed fetch.
+
+    ``attempt`` names the caller's attempt (for a task: its run, its id, its map index and
+    the first try of its current sequence of retries, see
+    :func:`pipeline.orchestration.land_attempt`). The landed batch records it; a later call
+    with the same attempt and the same search finds the batch as it landed it and fetches
+    nothing. Every other call fetches the interval afresh.
+    """
     policy = policy or FetchPolicy()
     path = batch_path(landing, source.name, brand.id, start, end)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial, checkpoint = _partial_path(path), _checkpoint_path(path)
+    key = _request_key(source, brand, start, end, options)
+    receipt = _receipt_path(path)
+    if attempt is not None:
+        landed = _landed_by(path, receipt, attempt, key)
+        if landed is not None:
+            log.info(
+                "%s/%s: [%s, %s) landed by an earlier try of this attempt (%d records); "
+                "not fetched again",
+                source.name, brand.id, start.isoformat(), end.isoformat(), landed.records,
+            )  # fmt: skip
+            batch = Batch(source.name, brand.id, start, end, path, landed.records)
+            return batch, landed
+    receipt.unlink(missing_ok=True)  # whatever happens now, the file is not that landing's
 
     cursor: str | None = None
     offset = records = pages = 0
-    key = _request_key(source, brand, start, end, options)
-    state = _read_checkpoint(checkpoint) if partial.exists() else None
+    state = _read_state(checkpoint) if partial.exists() else None
     if state is not None and state.get("key") != key:
         log.warning(
             "%s/%s: the brand's search or options changed since the interrupted fetch; "
@@ -250,6 +306,17 @@ def land_paged(
             done = cursor is None
     os.replace(partial, path)
     checkpoint.unlink(missing_ok=True)
+    if attempt is not None:
+        _write_json_atomic(
+            receipt,
+            {
+                "attempt": attempt,
+                "key": key,
+                "records": records,
+                "pages": pages,
+                "bytes": path.stat().st_size,
+            },
+        )
     stats = FetchStats(
         pages=pages,
         records=records,

@@ -102,8 +102,12 @@ def land(
     *,
     secrets: SecretLookup | None = None,
     policy: FetchPolicy | None = None,
+    attempt: str | None = None,
 ) -> landing.Batch:
     """Fetch ``[start, end)`` of one source for one brand into the landing zone.
+
+    ``attempt``: see :func:`pipeline.fetching.land_paged` (a retried task that had landed
+    this interval already does not fetch it again).
 
     With the source option ``lag_minutes``, the window is shifted back by that much:
     ``[start - lag, end - lag)``, fetched ``lag`` after it closed, so that posts the
@@ -130,7 +134,10 @@ def land(
         end=fetch_end,
         options=src_config.options,
         policy=policy,
+        attempt=attempt,
     )
+    if stats.reused:
+        return batch
     log.info(
         "landed %d records in %d pages (resumed after page %d, %d retries, %d rate-limit "
         "waits): source=%s brand=%s interval=[%s, %s) file=%s",

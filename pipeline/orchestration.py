@@ -69,3 +69,18 @@ def run_interval(start: datetime | None, end: datetime | None) -> tuple[datetime
             "DAG run or `airflow dags test DAG_ID LOGICAL_DATE`"
         )
     return check_interval(start, end)
+
+
+def land_attempt(
+    *, dag_id: str, run_id: str, task_id: str, map_index: int, max_tries: int, retries: int
+) -> str:
+    """The name of a task instance's current sequence of tries, for
+    :func:`pipeline.fetching.land_paged`'s ``attempt``: the same for all its automatic
+    retries, and a new one once it is cleared (a clear asks for a fresh fetch).
+
+    Airflow numbers tries on: a clear sets ``max_tries`` to the last try plus the task's
+    ``retries``, so the sequence's first try is ``max_tries - retries + 1`` (as Airflow's
+    own task runner computes it for reschedules).
+    """
+    first_try = max_tries - retries + 1
+    return f"{dag_id}/{run_id}/{task_id}/{map_index}/from-try-{first_try}"

@@ -182,3 +182,51 @@ def test_a_backfill_load_scores_its_group_in_the_task_process() -> None:
     assert call["workers"] == 1
     assert call["batches"] == out["group"]  # the whole group, in order
     assert out["result"] == {"loaded": 0, "quarantined": 0, "batches": []}
+
+
+LAND_PROBE = r"""
+import json, sys
+from types import SimpleNamespace
+sys.path.insert(0, sys.argv[1])
+from pipeline import jobs
+calls = []
+def land(source, brand, start, end, settings=None, **kwargs):
+    calls.append({"start": start.isoformat(), "attempt": kwargs.get("attempt")})
+    return jobs.landing.Batch(source, brand, start, end, "/landing/x.jsonl", 0)
+jobs.land = land
+import brandpulse_backfill
+task = brandpulse_backfill.brandpulse_backfill().get_task("land")
+group = [{"source": "demo", "brand": "pebble", "start": f"2026-10-0{d}T04:00:00+00:00",
+          "end": f"2026-10-0{d + 1}T04:00:00+00:00"} for d in (5, 6)]
+attempts = []
+# (map index, try number, max_tries) as Airflow hands them to the task, retries 3:
+# the first try, its retry, the try after a clear at try 2 (max_tries = 2 + 3), and
+# another mapped task's first try.
+for map_index, try_number, max_tries in [(0, 1, 3), (0, 2, 3), (0, 3, 5), (1, 1, 3)]:
+    ti = SimpleNamespace(dag_id="brandpulse_backfill", run_id="manual__1", task_id="land",
+                         map_index=map_index, try_number=try_number, max_tries=max_tries)
+    brandpulse_backfill.get_current_context = lambda ti=ti: {"ti": ti, "task": task}
+    calls.clear()
+    task.python_callable(group)
+    assert [c["start"] for c in calls] == [g["start"] for g in group], calls
+    attempts.append(sorted({c["attempt"] for c in calls}))
+print(json.dumps({"retries": task.retries, "attempts": attempts}))
+"""
+
+
+def test_a_backfill_land_names_its_attempt_so_that_a_retry_reuses_landed_chunks() -> None:
+    """Every chunk of a group is landed with one attempt name: the same for the task's
+    automatic retries (which then skip the chunks already landed), a new one after a
+    clear and for another mapped task."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "BRANDPULSE_"))}
+    proc = subprocess.run(
+        [sys.executable, "-c", LAND_PROBE, str(PROJECT_ROOT / "dags")],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["retries"] == 3
+    first, retry, cleared, other = (a for [a] in out["attempts"])
+    assert first == retry == "brandpulse_backfill/manual__1/land/0/from-try-1"
+    assert cleared == "brandpulse_backfill/manual__1/land/0/from-try-3"
+    assert other == "brandpulse_backfill/manual__1/land/1/from-try-1"

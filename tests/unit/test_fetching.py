@@ -190,3 +190,90 @@ def test_a_cycling_cursor_ends_in_a_clear_error(tmp_path: Path, brand: BrandConf
             options={},
             policy=FetchPolicy(max_pages=5, sleep=lambda s: None),
         )
+
+
+def land_as(
+    tmp_path: Path,
+    source: ScriptedSource,
+    brand: BrandConfig,
+    policy: FetchPolicy,
+    attempt: str | None,
+    options: Mapping[str, Any] | None = None,
+) -> landing.Batch:
+    batch, stats = land_paged(
+        tmp_path,
+        source,
+        brand,
+        start=START,
+        end=END,
+        options=options or {},
+        policy=policy,
+        attempt=attempt,
+    )
+    assert stats.reused == (not source.calls)
+    return batch
+
+
+def test_a_retry_of_the_same_attempt_does_not_fetch_its_landed_interval_again(
+    tmp_path: Path, brand: BrandConfig, policy: FetchPolicy
+) -> None:
+    first = land_as(tmp_path, ScriptedSource(4), brand, policy, "run-1/land/0/from-try-1")
+    retry = ScriptedSource(4)
+    batch = land_as(tmp_path, retry, brand, policy, "run-1/land/0/from-try-1")
+    assert retry.calls == []  # landed by the try before: nothing fetched
+    assert batch == first and batch.records == 12 and ids(batch) == ALL
+    # Only the batch and what landed it are in the folder.
+    assert sorted(p.name for p in batch.path.parent.iterdir()) == [
+        batch.path.name,
+        batch.path.name + ".landed.json",
+    ]
+
+
+def test_another_attempt_or_none_fetches_a_landed_interval_afresh(
+    tmp_path: Path, brand: BrandConfig, policy: FetchPolicy
+) -> None:
+    land_as(tmp_path, ScriptedSource(4), brand, policy, "run-1/land/0/from-try-1")
+    cleared = ScriptedSource(2)  # a cleared task: a new sequence of tries
+    batch = land_as(tmp_path, cleared, brand, policy, "run-1/land/0/from-try-4")
+    assert cleared.calls == [None, "1"] and batch.records == 6
+    # A landing without an attempt (the command line) replaces the file and what landed it,
+    # so the earlier attempt's retry cannot take this file for its own.
+    plain = ScriptedSource(3)
+    land_as(tmp_path, plain, brand, policy, None)
+    assert plain.calls == [None, "1", "2"]
+    again = ScriptedSource(4)
+    batch = land_as(tmp_path, again, brand, policy, "run-1/land/0/from-try-4")
+    assert again.calls == [None, "1", "2", "3"] and ids(batch) == ALL
+
+
+def test_a_retry_fetches_again_when_the_search_or_the_file_changed(
+    tmp_path: Path, brand: BrandConfig, policy: FetchPolicy
+) -> None:
+    attempt = "run-1/land/0/from-try-1"
+    land_as(tmp_path, ScriptedSource(4), brand, policy, attempt)
+    changed = ScriptedSource(4)
+    land_as(tmp_path, changed, brand, policy, attempt, options={"page_size": 50})
+    assert changed.calls == [None, "1", "2", "3"]  # another search: not that landing
+
+    batch = land_as(tmp_path, ScriptedSource(4), brand, policy, attempt)
+    with batch.path.open("ab") as fh:  # the file changed since (scrubbed, truncated, ...)
+        fh.write(b'{"id": "x"}\n')
+    edited = ScriptedSource(4)
+    batch = land_as(tmp_path, edited, brand, policy, attempt)
+    assert edited.calls == [None, "1", "2", "3"] and ids(batch) == ALL
+
+
+def test_an_interrupted_retry_resumes_and_then_records_its_attempt(
+    tmp_path: Path, brand: BrandConfig, policy: FetchPolicy
+) -> None:
+    attempt = "run-1/land/0/from-try-1"
+    reset = datetime.fromtimestamp(NOW + 900, tz=UTC)
+    with pytest.raises(RateLimitedError):
+        land_as(tmp_path, ScriptedSource(4, {3: RateLimitedError("429", reset_at=reset)}),
+                brand, policy, attempt)  # fmt: skip
+    retry = ScriptedSource(4)
+    land_as(tmp_path, retry, brand, policy, attempt)
+    assert retry.calls == ["2", "3"]  # the checkpoint still resumes the interrupted one
+    third = ScriptedSource(4)
+    batch = land_as(tmp_path, third, brand, policy, attempt)
+    assert third.calls == [] and ids(batch) == ALL
