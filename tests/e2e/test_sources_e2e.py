@@ -14,7 +14,7 @@ from pipeline import airflow_runner, warehouse
 from pipeline.errors import BrandpulseError
 from pipeline.settings import Settings
 
-from ..fakes.server import Fault, serve
+from ..fakes.server import Fault, Request, Response, serve
 from ..fakes.x_api import FakeX, x_unavailable
 from .conftest import snapshot
 
@@ -104,3 +104,41 @@ def test_a_wrong_token_fails_at_once_and_never_shows_the_secret(
     log = (e2e_settings.airflow_home / "logs" / "dags_test_brandpulse_ingest.log").read_text()
     assert "x_api" in log and "BRANDPULSE_X_BEARER_TOKEN" in log and "not retryable" in log
     assert wrong not in log and wrong not in str(err.value)
+
+
+def test_a_retried_backfill_land_fetches_only_the_chunks_it_had_not_landed(
+    e2e_settings: Settings, fake_x: FakeX
+) -> None:
+    """A backfill group of two hourly chunks; the second chunk's first page fails until the
+    fetch gives up, so the land task fails and Airflow retries it. The retry must not fetch
+    the first chunk again (a rate-limited provider would spend its window on it), and every
+    post of both chunks is stored once."""
+    failing = datetime(2026, 10, 5, 9, tzinfo=UTC)
+    failures: list[str] = []
+    served: list[tuple[datetime, str | None]] = []  # (window start, next_token) answered 200
+    handle = fake_x.handle
+
+    def flaky(request: Request) -> Response:
+        params = {k: v[-1] for k, v in request.query.items()}
+        window = datetime.fromisoformat(params.get("start_time", "").replace("Z", "+00:00"))
+        if window == failing and len(failures) < 5:  # FetchPolicy.max_attempts
+            failures.append(window.isoformat())
+            return Response(503, {"title": "Service Unavailable"})
+        response = handle(request)
+        if response.status == 200:
+            served.append((window, params.get("next_token")))
+        return response
+
+    fake_x.handle = flaky  # type: ignore[method-assign]
+    conf = {
+        "start": START.isoformat(), "end": HOUR_END.isoformat(), "local_days": False,
+        "chunk_hours": 1, "chunks_per_task": 2, "brands": ["kestrel"], "sources": ["x"],
+        "alerts": False,
+    }  # fmt: skip
+    airflow_runner.dags_test("brandpulse_backfill", Settings.from_env(), conf=conf)
+    assert len(failures) == 5  # the first try gave up on the second chunk
+    assert {w for w, _ in served} == {START, failing}
+    assert len(served) == len(set(served))  # no page of either chunk fetched twice
+    expected = fake_x.expected_ids(START, HOUR_END)
+    ids = stored_ids(e2e_settings)
+    assert len(expected) > 20 and sorted(ids) == sorted(expected)
