@@ -168,16 +168,22 @@ print(json.dumps({"calls": calls, "group": group, "result": result}))
 """
 
 
-def test_a_backfill_load_scores_its_group_in_the_task_process() -> None:
-    """A worker spawned from a task under the scheduler re-runs the airflow command as its
-    main module and dies there: the load must never start scoring workers."""
+def run_probe(probe: str) -> Any:
+    """Run a probe script in a fresh interpreter (the DAGs folder its argument, no Airflow
+    or brandpulse settings in its environment); return the JSON of its last line."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "BRANDPULSE_"))}
     proc = subprocess.run(
-        [sys.executable, "-c", LOAD_PROBE, str(PROJECT_ROOT / "dags")],
+        [sys.executable, "-c", probe, str(PROJECT_ROOT / "dags")],
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_a_backfill_load_scores_its_group_in_the_task_process() -> None:
+    """A worker spawned from a task under the scheduler re-runs the airflow command as its
+    main module and dies there: the load must never start scoring workers."""
+    out = run_probe(LOAD_PROBE)
     [call] = out["calls"]
     assert call["workers"] == 1
     assert call["batches"] == out["group"]  # the whole group, in order
@@ -218,13 +224,7 @@ def test_a_backfill_land_names_its_attempt_so_that_a_retry_reuses_landed_chunks(
     """Every chunk of a group is landed with one attempt name: the same for the task's
     automatic retries (which then skip the chunks already landed), a new one after a
     clear and for another mapped task."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "BRANDPULSE_"))}
-    proc = subprocess.run(
-        [sys.executable, "-c", LAND_PROBE, str(PROJECT_ROOT / "dags")],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = run_probe(LAND_PROBE)
     assert out["retries"] == 3
     first, retry, cleared, other = (a for [a] in out["attempts"])
     assert first == retry == "brandpulse_backfill/manual__1/land/0/from-try-1"
