@@ -380,8 +380,8 @@ def apply_retention(
                 for day, folder in _landing_days(settings.landing, brand.id):
                     if day < cutoff:
                         for path in folder.glob("*"):
-                            path.unlink()
-                            files += 1
+                            path.unlink()  # the batches, and what landed or resumes them
+                            files += path.suffix == ".jsonl"
                         folder.rmdir()
                 result = RetentionResult(brand.id, cutoff, posts, quarantined, files)
                 _log_action(
