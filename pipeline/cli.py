@@ -332,10 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Generate N demo posts (a documented share of duplicates), then time in one run: "
             "(a) vaderSentiment alone, (b) a naive peer pipeline (pandas apply + row-by-row "
-            "INSERT through SQLAlchemy, on a subset), (c) brandpulse end to end (landing to "
-            "spikes), each in a fresh process with its peak memory; check that the stored VADER "
-            "scores equal the package's on every post; time analyst queries. Prints posts per "
-            "second, the ratios c/a and c/b and peak RSS."
+            "INSERT through SQLAlchemy into DuckDB, on a subset), (c) brandpulse end to end "
+            "(landing to spikes), (s) the scoring ceiling (the brands' scorers alone, one "
+            "process per core, no I/O), each in a fresh process with its peak memory; check "
+            "that the stored VADER scores equal the package's on every post; time analyst "
+            "queries. Prints posts per second, the ratios c/a, c/b, c/s and s/a, and peak RSS."
         ),
     )
     from pipeline import bench
