@@ -684,6 +684,10 @@ class Chunk:
     start: datetime
     end: datetime
 
+    def order(self) -> tuple[datetime, str, str]:
+        """The order backfills run chunks in: oldest first, then by brand and source."""
+        return (self.start, self.brand, self.source)
+
     def to_dict(self) -> dict[str, str]:
         return {
             "brand": self.brand,
@@ -728,7 +732,7 @@ def plan(
         else:
             bounds = chunks(start, end, chunk)
         items += [Chunk(brand_id, source_name, lo, hi) for lo, hi in bounds]
-    return sorted(items, key=lambda c: (c.start, c.brand, c.source))
+    return sorted(items, key=Chunk.order)
 
 
 def group_chunks(items: Sequence[Chunk], size: int) -> list[list[Chunk]]:
@@ -743,13 +747,13 @@ def group_chunks(items: Sequence[Chunk], size: int) -> list[list[Chunk]]:
     if size < 1:
         raise InputError(f"chunks per task must be at least 1, got {size}")
     runs: dict[tuple[str, str], list[list[Chunk]]] = {}
-    for item in sorted(items, key=lambda c: (c.start, c.brand, c.source)):
+    for item in sorted(items, key=Chunk.order):
         groups = runs.setdefault((item.brand, item.source), [])
         if not groups or len(groups[-1]) >= size:
             groups.append([])
         groups[-1].append(item)
     every = [group for groups in runs.values() for group in groups]
-    return sorted(every, key=lambda g: (g[0].start, g[0].brand, g[0].source))
+    return sorted(every, key=lambda g: g[0].order())
 
 
 def aggregate_chunks(items: Sequence[Chunk], settings: Settings | None = None) -> AggregateResult:
@@ -798,7 +802,7 @@ def run(
     ``on_step`` is called after each load is written (for a progress bar).
     """
     settings = settings or Settings.from_env()
-    ordered = sorted(items, key=lambda c: (c.start, c.brand, c.source))
+    ordered = sorted(items, key=Chunk.order)
     done = iter(ordered)
 
     def landed() -> Iterator[landing.Batch]:
