@@ -122,15 +122,7 @@ def brandpulse_backfill() -> None:
         from pipeline import jobs
 
         context = get_current_context()
-        ti = context["ti"]
-        attempt = land_attempt(
-            dag_id=ti.dag_id,
-            run_id=ti.run_id,
-            task_id=ti.task_id,
-            map_index=ti.map_index,
-            max_tries=ti.max_tries,
-            retries=context["task"].retries or 0,
-        )
+        attempt = land_attempt(context["ti"], context["task"].retries or 0)
         batches = []
         for item in group:
             chunk = jobs.Chunk.from_dict(item)

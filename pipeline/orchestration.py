@@ -7,7 +7,7 @@ time; everything else is imported inside task bodies.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pipeline.errors import InputError
 from pipeline.timeutil import check_interval
@@ -71,9 +71,17 @@ def run_interval(start: datetime | None, end: datetime | None) -> tuple[datetime
     return check_interval(start, end)
 
 
-def land_attempt(
-    *, dag_id: str, run_id: str, task_id: str, map_index: int, max_tries: int, retries: int
-) -> str:
+class TaskTry(Protocol):
+    """What :func:`land_attempt` reads of a running task instance (Airflow's ``ti``)."""
+
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int
+    max_tries: int
+
+
+def land_attempt(ti: TaskTry, retries: int) -> str:
     """The name of a task instance's current sequence of tries, for
     :func:`pipeline.fetching.land_paged`'s ``attempt``: the same for all its automatic
     retries, and a new one once it is cleared (a clear asks for a fresh fetch).
@@ -82,5 +90,5 @@ def land_attempt(
     ``retries``, so the sequence's first try is ``max_tries - retries + 1`` (as Airflow's
     own task runner computes it for reschedules).
     """
-    first_try = max_tries - retries + 1
-    return f"{dag_id}/{run_id}/{task_id}/{map_index}/from-try-{first_try}"
+    first_try = ti.max_tries - retries + 1
+    return f"{ti.dag_id}/{ti.run_id}/{ti.task_id}/{ti.map_index}/from-try-{first_try}"
