@@ -170,8 +170,25 @@ class StageStats:
     peak_rss_mb: float
 
 
+class _Rates:
+    """Rates of a timed run over ``records`` (for the stage results below)."""
+
+    records: int
+    seconds: float
+    #: CPU seconds spent over those seconds.
+    cpu_s: float
+
+    @property
+    def posts_per_s(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_us_per_post(self) -> float:
+        return self.cpu_s / self.records * 1e6 if self.records else 0.0
+
+
 @dataclass(frozen=True)
-class PipelineRun:
+class PipelineRun(_Rates):
     """Stage (c) on one corpus."""
 
     corpus: str
@@ -184,21 +201,13 @@ class PipelineRun:
     cpu_s: float = 0.0
 
     @property
-    def posts_per_s(self) -> float:
-        return self.records / self.seconds if self.seconds else 0.0
-
-    @property
     def cores(self) -> float:
         """Cores busy on average: CPU seconds / wall seconds."""
         return self.cpu_s / self.seconds if self.seconds else 0.0
 
-    @property
-    def cpu_us_per_post(self) -> float:
-        return self.cpu_s / self.records * 1e6 if self.records else 0.0
-
 
 @dataclass(frozen=True)
-class ScoringCeiling:
+class ScoringCeiling(_Rates):
     """Stage (s): the scorers alone, one process per core, over every record's text."""
 
     processes: int
@@ -207,14 +216,6 @@ class ScoringCeiling:
     seconds: float
     #: CPU seconds of all the processes while scoring.
     cpu_s: float
-
-    @property
-    def posts_per_s(self) -> float:
-        return self.records / self.seconds if self.seconds else 0.0
-
-    @property
-    def cpu_us_per_post(self) -> float:
-        return self.cpu_s / self.records * 1e6 if self.records else 0.0
 
 
 @dataclass(frozen=True)
