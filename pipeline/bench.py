@@ -702,9 +702,12 @@ def _corpus_files(corpus: Path) -> list[tuple[str, str, Path]]:
     return sorted(files)
 
 
-def _read_records(path: Path) -> list[RawRecord]:
+def _read_records(path: Path, first: int = 0, every: int = 1) -> list[RawRecord]:
+    """The records of a corpus file; with ``first`` and ``every``, only every ``every``-th
+    record from the ``first``-th (the others are not decoded)."""
     with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+        lines = [line for line in fh if line.strip()]
+    return [json.loads(line) for line in lines[first::every]]
 
 
 # --------------------------------------------------------------------------------------
@@ -950,7 +953,7 @@ def _score_share(
     brands = load_brands(Path(brands_file))
     work = []
     for _day, brand_id, path in _corpus_files(Path(corpus)):
-        texts = [clean_text(str(r["text"])) for r in _read_records(path)[share::shares]]
+        texts = [clean_text(str(r["text"])) for r in _read_records(path, share, shares)]
         work.append((scorer_for(brands.get(brand_id)), texts))
     start.wait()
     cpu, started = time.process_time(), time.perf_counter()
