@@ -38,12 +38,12 @@ demo-local: $(STAMP)  ## the same demo without Airflow (library only)
 	$(BIN)/brandpulse demo --engine local
 
 lint: $(DEV_STAMP)  ## ruff (lint + format check)
-	$(BIN)/ruff check pipeline dags tests
-	$(BIN)/ruff format --check pipeline dags tests
+	$(BIN)/ruff check pipeline dags tests benchmarks
+	$(BIN)/ruff format --check pipeline dags tests benchmarks
 
 format: $(DEV_STAMP)  ## apply ruff's formatting and safe fixes
-	$(BIN)/ruff check --fix pipeline dags tests
-	$(BIN)/ruff format pipeline dags tests
+	$(BIN)/ruff check --fix pipeline dags tests benchmarks
+	$(BIN)/ruff format pipeline dags tests benchmarks
 
 typecheck: $(DEV_STAMP)  ## mypy (strict) on pipeline/
 	$(BIN)/mypy

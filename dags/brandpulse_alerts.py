@@ -4,7 +4,7 @@
 Runs right after every update of `brand_hourly` (the hourly ingest, file imports,
 backfills) and, as a safety net, every 15 minutes. For each brand it judges the latest
 closed hours stored (`lookback_hours`, default 6, so a late load is still judged), each
-hour against a seasonal baseline of the hours before it (`pipeline/spikes.py`,
+hour against a seasonal baseline of the hours before it (`pipeline/detect/engine.py`,
 `docs/spikes.md`), stores what it flags in `spikes` / `spike_hours`, and emails the alerts
 due to the brand's `alerts.recipients`:
 
@@ -28,7 +28,7 @@ from typing import Any
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 from brandpulse_dag_support import BRAND_HOURLY, DAG_DEFAULTS, SPIKES, smtp_config
 
-from pipeline.orchestration import ALERTS_DAG, ALERTS_SCHEDULE, WAREHOUSE_POOL
+from pipeline.steps.orchestration import ALERTS_DAG, ALERTS_SCHEDULE, WAREHOUSE_POOL
 
 
 @dag(
@@ -43,7 +43,7 @@ def brandpulse_alerts() -> None:
     @task(pool=WAREHOUSE_POOL, outlets=[SPIKES])
     def detect_and_alert() -> dict[str, Any]:
         """Judge each brand's latest stored hours, store spikes, send the alerts due."""
-        from pipeline import alerting
+        from pipeline.notify.alerts import alerting
         from pipeline.settings import Settings
 
         settings = Settings.from_env()

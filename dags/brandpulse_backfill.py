@@ -51,7 +51,7 @@ from brandpulse_dag_support import (
     smtp_config,
 )
 
-from pipeline.orchestration import BACKFILL_DAG, WAREHOUSE_POOL, land_attempt
+from pipeline.steps.orchestration import BACKFILL_DAG, WAREHOUSE_POOL, land_attempt
 
 #: A mapped land's or load's name in the UI: its brand and the span of its chunks.
 GROUP_NAME = (
@@ -100,7 +100,7 @@ def brandpulse_backfill() -> None:
         """The chunks, one per (day, brand, source), in groups of one brand and source."""
         from datetime import timedelta
 
-        from pipeline import jobs
+        from pipeline.steps import jobs
         from pipeline.timeutil import parse_moment
 
         p = get_current_context()["params"]
@@ -119,7 +119,7 @@ def brandpulse_backfill() -> None:
     def land(group: list[dict[str, str]]) -> list[dict[str, Any]]:
         """Fetch a group's chunks of one source for one brand into the landing zone; a
         retry does not fetch again the chunks an earlier try of it landed."""
-        from pipeline import jobs
+        from pipeline.steps import jobs
 
         context = get_current_context()
         attempt = land_attempt(context["ti"], context["task"].retries or 0)
@@ -145,8 +145,8 @@ def brandpulse_backfill() -> None:
     )
     def load(group: list[dict[str, Any]]) -> dict[str, Any]:
         """Score a group's landed chunks and replace each one in the warehouse."""
-        from pipeline import jobs
-        from pipeline.landing import Batch
+        from pipeline.ingest.landing import Batch
+        from pipeline.steps import jobs
 
         # workers=1: in one process. Airflow owns the parallelism (its slots, the pool), and
         # a worker process spawned from a task re-runs the task's main module, the airflow
@@ -166,7 +166,7 @@ def brandpulse_backfill() -> None:
         groups: list[list[dict[str, str]]], loads: list[dict[str, Any]]
     ) -> dict[str, int]:
         """Recompute brand_hourly and brand_daily over what the loads covered."""
-        from pipeline import jobs
+        from pipeline.steps import jobs
 
         result = jobs.aggregate_chunks([jobs.Chunk.from_dict(i) for g in groups for i in g])
         return {
@@ -181,8 +181,9 @@ def brandpulse_backfill() -> None:
         groups: list[list[dict[str, str]]], aggregated: dict[str, int]
     ) -> dict[str, Any]:
         """Judge every hour of the range for spikes; send the alerts due (param alerts)."""
-        from pipeline import alerting, jobs
+        from pipeline.notify.alerts import alerting
         from pipeline.settings import Settings
+        from pipeline.steps import jobs
 
         chunks = [jobs.Chunk.from_dict(i) for g in groups for i in g]
         if not chunks:

@@ -2,7 +2,7 @@
 keeps the DAG processor from parsing it as one).
 
 Airflow puts the DAG bundle's folder on ``sys.path``, so DAG files import this module
-directly. It imports only ``airflow.sdk`` and :mod:`pipeline.orchestration` (plain data):
+directly. It imports only ``airflow.sdk`` and :mod:`pipeline.steps.orchestration` (plain data):
 nothing heavy, no Connection, Variable or database at parse time.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from airflow.sdk import Asset, ExceptionRetryPolicy, RetryAction, RetryRule
 
-from pipeline.orchestration import (
+from pipeline.steps.orchestration import (
     ASSET_URIS,
     DEFAULT_ARGS,
     PERMANENT_ERRORS,
@@ -69,7 +69,7 @@ def connection_secret(conn_id: str) -> str | None:
 
 
 def smtp_config() -> Any:
-    """The ``smtp_default`` Connection as a :class:`pipeline.mailer.SmtpConfig`, or None.
+    """The ``smtp_default`` Connection as a :class:`pipeline.notify.mailer.SmtpConfig`, or None.
 
     None (no Connection configured) means emails are written to the outbox folder. Runs
     inside tasks only, never at parse.
@@ -77,7 +77,7 @@ def smtp_config() -> Any:
     from airflow.sdk import BaseHook
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from pipeline.mailer import SmtpConfig
+    from pipeline.notify.mailer import SmtpConfig
 
     try:
         conn = BaseHook.get_connection("smtp_default")

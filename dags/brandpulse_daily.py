@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 from brandpulse_dag_support import BRAND_DAILY, DAG_DEFAULTS
 
-from pipeline.orchestration import DAILY_DAG, WAREHOUSE_POOL
+from pipeline.steps.orchestration import DAILY_DAG, WAREHOUSE_POOL
 
 #: Stored days on either side of the interval that are settled again: a brand's local day
 #: can start up to 14 hours before and end 12 hours after the UTC day (UTC+14 .. UTC-12).
@@ -40,8 +40,8 @@ def brandpulse_daily() -> None:
         data_interval_end: datetime | None = None,
     ) -> dict[str, int]:
         """Recompute brand_daily for the local days around the previous UTC day."""
-        from pipeline import jobs
-        from pipeline.orchestration import run_interval
+        from pipeline.steps import jobs
+        from pipeline.steps.orchestration import run_interval
 
         start, end = run_interval(data_interval_start, data_interval_end)
         result = jobs.aggregate(
@@ -52,8 +52,8 @@ def brandpulse_daily() -> None:
     @task(pool=WAREHOUSE_POOL)
     def apply_retention(data_interval_end: datetime | None = None) -> list[dict[str, object]]:
         """Drop raw text older than each brand's retention_days (aggregates kept)."""
-        from pipeline import privacy
         from pipeline.settings import Settings
+        from pipeline.warehouse import privacy
 
         if data_interval_end is None:
             raise ValueError("apply_retention needs the run's data interval")

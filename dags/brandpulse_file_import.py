@@ -18,7 +18,7 @@ from typing import Any
 from airflow.sdk import dag, task
 from brandpulse_dag_support import DAG_DEFAULTS, POSTS, connection_secret
 
-from pipeline.orchestration import FILE_IMPORT_DAG, WAREHOUSE_POOL
+from pipeline.steps.orchestration import FILE_IMPORT_DAG, WAREHOUSE_POOL
 
 
 @dag(
@@ -33,9 +33,9 @@ def brandpulse_file_import() -> None:
         """Import every new file in the brands' folders, once per file content."""
         from dataclasses import asdict
 
-        from pipeline import file_import
+        from pipeline.ingest import file_drops
 
-        return [asdict(r) for r in file_import.import_files(secrets=connection_secret)]
+        return [asdict(r) for r in file_drops.import_files(secrets=connection_secret)]
 
     import_files()
 

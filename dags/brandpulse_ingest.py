@@ -29,7 +29,7 @@ from typing import Any
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 from brandpulse_dag_support import AGGREGATES, DAG_DEFAULTS, POSTS, connection_secret
 
-from pipeline.orchestration import INGEST_DAG, WAREHOUSE_POOL
+from pipeline.steps.orchestration import INGEST_DAG, WAREHOUSE_POOL
 
 
 @dag(
@@ -42,8 +42,8 @@ def brandpulse_ingest() -> None:
     @task
     def plan() -> list[dict[str, str]]:
         """The (brand, source) pairs to fetch: every source enabled for every brand."""
-        from pipeline import jobs
         from pipeline.settings import Settings
+        from pipeline.steps import jobs
 
         return [{"brand": b, "source": s} for b, s in jobs.targets(Settings.from_env())]
 
@@ -58,8 +58,8 @@ def brandpulse_ingest() -> None:
         data_interval_end: datetime | None = None,
     ) -> dict[str, Any]:
         """Fetch this hour from one source for one brand into the landing zone."""
-        from pipeline import jobs
-        from pipeline.orchestration import run_interval
+        from pipeline.steps import jobs
+        from pipeline.steps.orchestration import run_interval
 
         start, end = run_interval(data_interval_start, data_interval_end)
         batch = jobs.land(target["source"], target["brand"], start, end, secrets=connection_secret)
@@ -68,8 +68,8 @@ def brandpulse_ingest() -> None:
     @task(pool=WAREHOUSE_POOL, outlets=[POSTS])
     def load(batch: dict[str, Any]) -> dict[str, Any]:
         """Score the landed hour and replace it in the warehouse (posts, quarantine)."""
-        from pipeline import jobs
-        from pipeline.landing import Batch
+        from pipeline.ingest.landing import Batch
+        from pipeline.steps import jobs
 
         return jobs.load(Batch.from_dict(batch), secrets=connection_secret).to_dict()
 
@@ -88,8 +88,8 @@ def brandpulse_ingest() -> None:
         """
         from datetime import datetime as dt
 
-        from pipeline import jobs
-        from pipeline.orchestration import run_interval
+        from pipeline.steps import jobs
+        from pipeline.steps.orchestration import run_interval
 
         start, end = run_interval(data_interval_start, data_interval_end)
         done = [r for r in loads if r]  # a failed load pushed nothing

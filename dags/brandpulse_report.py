@@ -28,9 +28,9 @@ from datetime import datetime
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 from brandpulse_dag_support import DAG_DEFAULTS, smtp_config
 
-from pipeline.orchestration import WAREHOUSE_POOL
+from pipeline.steps.orchestration import WAREHOUSE_POOL
 
-#: The DAG id (pipeline.orchestration names the others; this one lives here until it does).
+#: The DAG id (pipeline.steps.orchestration names the others; this one lives here until it does).
 REPORT_DAG = "brandpulse_report"
 
 
@@ -47,25 +47,25 @@ def brandpulse_report() -> None:
         data_interval_end: datetime | None = None,
     ) -> list[dict[str, str]]:
         """The (brand, local day) reports whose send time falls in this run's hour."""
-        from pipeline import report
-        from pipeline.orchestration import run_interval
+        from pipeline.notify.report import sending
         from pipeline.settings import Settings
+        from pipeline.steps.orchestration import run_interval
 
         start, end = run_interval(data_interval_start, data_interval_end)
-        return [d.to_dict() for d in report.due_reports(Settings.from_env(), start, end)]
+        return [d.to_dict() for d in sending.due_reports(Settings.from_env(), start, end)]
 
     @task(pool=WAREHOUSE_POOL)
     def send_reports(due: list[dict[str, str]]) -> list[dict[str, str]]:
         """Render, archive and send the due reports; recipients already served are skipped."""
         from datetime import date
 
-        from pipeline import report
+        from pipeline.notify.report import sending
         from pipeline.settings import Settings
 
         if not due:
             return []
-        items = [report.DueReport(d["brand"], date.fromisoformat(d["day"])) for d in due]
-        results = report.send_due(Settings.from_env(), items, smtp_config())
+        items = [sending.DueReport(d["brand"], date.fromisoformat(d["day"])) for d in due]
+        results = sending.send_due(Settings.from_env(), items, smtp_config())
         return [r.to_dict() for r in results]
 
     send_reports(due())

@@ -42,7 +42,7 @@ class Settings:
     home: Path
     brands_file: Path
     warehouse: Path
-    #: The analyst snapshot of ``warehouse`` (see :mod:`pipeline.snapshot`).
+    #: The analyst snapshot of ``warehouse`` (see :mod:`pipeline.warehouse.snapshot`).
     analyst_db: Path
     landing: Path
     outbox: Path

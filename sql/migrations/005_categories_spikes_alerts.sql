@@ -13,7 +13,7 @@ create table if not exists brand_daily_categories (
 );
 
 -- spikes: one row per detected spike, an episode of consecutive flagged hours of one metric
--- of one brand. Derived from brand_hourly by pipeline/spikes.py, causally (an hour is judged
+-- of one brand. Derived from brand_hourly by pipeline/detect/engine.py, causally (an hour is judged
 -- on earlier hours only); re-deriving a range gives the same rows.
 create table if not exists spikes (
     spike_id         varchar   not null,  -- <brand>:<metric>:<started_at ISO hour>

@@ -2,7 +2,7 @@
 
 -- complaint_responses: one row per complaint (an original post flagged is_complaint) with
 -- the brand's first reply to it, if any. Derived from posts by
--- sql/transforms/complaint_responses.sql (pipeline/responses.py); re-deriving a range of
+-- sql/transforms/complaint_responses.sql (pipeline/warehouse/responses.py); re-deriving a range of
 -- complaints gives the same rows. A reply is the brand's when posts.is_brand_reply; it
 -- answers the complaint when it is in the same source, not earlier than the complaint, and
 -- either replies to the complaint itself (in_reply_to_post_id = post_id) or replies to the

@@ -1,4 +1,4 @@
--- 007: data-quality results. Every run of a quality suite (pipeline/quality.py) stores one
+-- 007: data-quality results. Every run of a quality suite (pipeline/posts/quality.py) stores one
 -- row per expectation: what was checked, on which batch, and how it came out. A rerun of
 -- the same suite on the same batch replaces its rows.
 

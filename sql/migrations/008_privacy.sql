@@ -1,4 +1,4 @@
--- 008: what the privacy functions did (pipeline/privacy.py): one row per action and brand.
+-- 008: what the privacy functions did (pipeline/warehouse/privacy.py): one row per action and brand.
 create table if not exists privacy_log (
     logged_at timestamp not null,  -- UTC
     action    varchar   not null,  -- forget | retention

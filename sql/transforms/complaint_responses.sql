@@ -1,6 +1,6 @@
 -- model: complaint_responses
 -- layer: mart (a contract table, materialized by
---   pipeline.responses.refresh_complaint_responses)
+--   pipeline.warehouse.responses.refresh_complaint_responses)
 -- grain: one row per complaint (an original post flagged is_complaint) and brand
 -- key: source, brand, post_id
 -- inputs: int_complaints, int_brand_replies

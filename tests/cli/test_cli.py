@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import warehouse
-from pipeline.cli import build_parser, main
+from pipeline.cli.main import build_parser, main
 from pipeline.settings import Settings
+from pipeline.warehouse import core
 
 from ..e2e.conftest import snapshot
 
@@ -246,7 +246,7 @@ def test_forget_reports_what_it_removed(
         "--brand", "pebble", "--no-progress", "--no-alerts",
     )  # fmt: skip
     assert code == 0, err
-    con = warehouse.connect(settings.warehouse, read_only=True)
+    con = core.connect(settings.warehouse, read_only=True)
     try:
         handle = con.execute(
             "select author_handle from posts where kind = 'original' limit 1"

@@ -44,8 +44,8 @@ from pathlib import Path
 from airflow.dag_processing.dagbag import BundleDagBag
 # As Airflow parses a bundle: its folder on sys.path, so DAG files share a support module.
 bag = BundleDagBag(dag_folder=sys.argv[1], bundle_path=Path(sys.argv[1]))
-heavy = ["pandas", "duckdb", "vaderSentiment", "great_expectations", "tweepy", "pipeline.jobs",
-         "pipeline.scoring", "pipeline.warehouse"]
+heavy = ["pandas", "duckdb", "vaderSentiment", "great_expectations", "tweepy",
+         "pipeline.steps.jobs", "pipeline.scoring.scorer", "pipeline.warehouse.core"]
 dags = {}
 for dag_id in bag.dag_ids:
     dag = bag.dags[dag_id]
@@ -146,13 +146,16 @@ def test_dag_files_read_settings_only_inside_tasks() -> None:
             line for line in path.read_text().splitlines()
             if line.startswith(("from pipeline", "import pipeline"))
         ]  # fmt: skip
-        assert all("pipeline.orchestration" in line for line in module_level), (path, module_level)
+        assert all("pipeline.steps.orchestration" in line for line in module_level), (
+            path,
+            module_level,
+        )
 
 
 LOAD_PROBE = r"""
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from pipeline import jobs
+from pipeline.steps import jobs
 calls = []
 def load_batches(batches, settings=None, **kwargs):
     calls.append({"batches": [b.to_dict() for b in batches], "workers": kwargs.get("workers")})
@@ -194,7 +197,7 @@ LAND_PROBE = r"""
 import json, sys
 from types import SimpleNamespace
 sys.path.insert(0, sys.argv[1])
-from pipeline import jobs
+from pipeline.steps import jobs
 calls = []
 def land(source, brand, start, end, settings=None, **kwargs):
     calls.append({"start": start.isoformat(), "attempt": kwargs.get("attempt")})

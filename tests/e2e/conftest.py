@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import airflow_runner, warehouse
+from pipeline.cli import airflow_runner
 from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.warehouse import core
 
 TABLES = ("posts", "quarantine", "load_runs", "brand_hourly", "brand_daily")
 
@@ -46,7 +47,7 @@ def e2e_settings(airflow_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 def snapshot(settings: Settings) -> dict[str, tuple[int, str]]:
     """Row count and a content hash of every warehouse table."""
-    con = warehouse.connect(settings.warehouse, read_only=True)
+    con = core.connect(settings.warehouse, read_only=True)
     try:
         out = {}
         for table in TABLES:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import airflow_runner, file_import, warehouse
+from pipeline.cli import airflow_runner
+from pipeline.ingest import file_drops
 from pipeline.settings import Settings
+from pipeline.warehouse import core
 from tests.conftest import pebble_brands, write_brands
 from tests.fakes.smtp import smtp_server, smtp_uri
 
@@ -31,7 +33,7 @@ def _plant(settings: Settings) -> None:
         writer = csv.writer(fh)
         writer.writerow(["post_id", "created_at", "text", "author_handle", "author_followers"])
         writer.writerow(["planted-1", "2026-10-22T20:30:00Z", PLANTED, "loudvoice", 5_000_000])
-    results = file_import.import_files(settings)
+    results = file_drops.import_files(settings)
     assert [r.loaded for r in results] == [1]
 
 
@@ -74,7 +76,7 @@ def test_the_demo_incident_alerts_each_recipient_once_with_context(
     png = [p for p in msg.walk() if p.get_content_type() == "image/png"]
     assert len(png) == 1 and png[0]["Content-ID"] == "<chart>" and 'src="cid:chart"' in html
 
-    con = warehouse.connect(settings.warehouse, read_only=True)
+    con = core.connect(settings.warehouse, read_only=True)
     try:
         ledger = con.execute(
             "select count(*), count(*) filter (where status = 'sent' and attempts = 1)"

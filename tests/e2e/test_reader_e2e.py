@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline import airflow_runner
+from pipeline.cli import airflow_runner
 from pipeline.settings import Settings
 
 pytestmark = pytest.mark.airflow

@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pipeline import airflow_runner, jobs, warehouse
+from pipeline.cli import airflow_runner
 from pipeline.settings import Settings
+from pipeline.steps import jobs
+from pipeline.warehouse import core
 from tests.fakes.smtp import Inbox, smtp_server, smtp_uri
 
 pytestmark = pytest.mark.airflow
@@ -42,7 +44,7 @@ def test_the_report_dag_mails_the_report_once_over_smtp(
 
     assert [r.recipients for r in smtp.messages] == [[RECIPIENT]]
     msg = smtp.messages[0].message
-    con = warehouse.connect(e2e_settings.warehouse, read_only=True)
+    con = core.connect(e2e_settings.warehouse, read_only=True)
     try:
         complaints, posts = con.execute(
             "select complaints, posts from brand_daily where brand = 'pebble' and day = ?", [DAY]

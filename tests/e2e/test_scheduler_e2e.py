@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pipeline import airflow_runner, bench
-from pipeline.orchestration import BACKFILL_DAG
+from benchmarks import bench
+from pipeline.cli import airflow_runner
 from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.steps.orchestration import BACKFILL_DAG
 
 from .conftest import snapshot
 

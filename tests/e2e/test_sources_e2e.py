@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import airflow_runner, warehouse
+from pipeline.cli import airflow_runner
 from pipeline.errors import BrandpulseError
 from pipeline.settings import Settings
+from pipeline.warehouse import core
 
 from ..fakes.server import Fault, Request, Response, serve
 from ..fakes.x_api import FakeX, x_unavailable
@@ -68,7 +69,7 @@ def set_connection(settings: Settings, token: str) -> None:
 
 
 def stored_ids(settings: Settings) -> list[str]:
-    con = warehouse.connect(settings.warehouse, read_only=True)
+    con = core.connect(settings.warehouse, read_only=True)
     try:
         return [
             r[0] for r in con.execute("select post_id from posts where source = 'x'").fetchall()

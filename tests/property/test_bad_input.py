@@ -2,7 +2,8 @@
 duplicate or quarantined with a reason, the counts reconcile, scores stay in range, and
 nothing crashes.
 
-Records have the demo source's shape (what :mod:`pipeline.sources.demo` lands) with hostile
+Records have the demo source's shape (what :mod:`pipeline.ingest.sources.demo.generator`
+lands) with hostile
 values: invalid UTF-8, lone surrogates, empty and 1 MB text, NUL, control and bidi
 characters, long emoji sequences, HTML and script, timestamps far in the future or past,
 missing fields and wrong types, and lines that are not JSON objects at all.
@@ -21,12 +22,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pipeline import jobs, landing, warehouse
-from pipeline.config import BrandConfig, load_brands
-from pipeline.normalize import normalize_batch
-from pipeline.scoring import default_scorer
+from pipeline.config.brands import BrandConfig, load_brands
+from pipeline.ingest import landing
+from pipeline.ingest.sources.registry import get_parser
+from pipeline.posts.normalize import normalize_batch
+from pipeline.scoring.scorer import default_scorer
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.sources import get_parser
+from pipeline.steps import jobs
+from pipeline.warehouse import core
 
 START = datetime(2026, 10, 21, 12, tzinfo=UTC)
 END = START + timedelta(hours=1)
@@ -274,7 +277,7 @@ def test_every_record_is_scored_or_quarantined_with_a_reason(lines: list[bytes])
 def test_a_load_stores_or_quarantines_every_record(home: Settings, lines: list[bytes]) -> None:
     # Every example reloads the same interval of one warehouse: each load replaces the last.
     result = jobs.load(land(home.landing, lines), home)
-    con = warehouse.connect(home.warehouse, read_only=True)
+    con = core.connect(home.warehouse, read_only=True)
     try:
         stored = con.execute("select count(*) from posts").fetchall()[0][0]
         quarantined, empty_reasons = con.execute(

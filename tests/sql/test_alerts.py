@@ -12,8 +12,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipeline import alerting, mailer, warehouse
+from pipeline.notify import mailer
+from pipeline.notify.alerts import alerting
 from pipeline.settings import Settings
+from pipeline.warehouse import core
 from tests.conftest import pebble_brands, write_brands
 from tests.fakes.smtp import smtp_server, smtp_uri
 
@@ -40,7 +42,7 @@ def _posts() -> pd.DataFrame:
             complaint = i < complaints
             rows.append({
                 "source": "demo", "post_id": f"{h}-{i}", "brand": "pebble",
-                "created_at": warehouse.naive_utc(hour + timedelta(minutes=i % 60)),
+                "created_at": core.naive_utc(hour + timedelta(minutes=i % 60)),
                 "brand_day": (hour - timedelta(hours=4)).date(),
                 "author_id": f"a{i}", "author_handle": f"user{i}",
                 "author_followers": 100 + i, "text": "my bill is wrong again" if complaint
@@ -58,11 +60,11 @@ def _posts() -> pd.DataFrame:
     planted.update(
         post_id="planted", text=HOSTILE, author_handle="<b>loud</b>", author_followers=10**7,
         is_complaint=True, complaint_category="billing", sentiment="negative",
-        created_at=warehouse.naive_utc(SPIKE_START + timedelta(minutes=30)),
+        created_at=core.naive_utc(SPIKE_START + timedelta(minutes=30)),
         url="javascript:alert(1)",
     )  # fmt: skip
     rows.append(planted)
-    return pd.DataFrame(rows, columns=list(warehouse.POST_COLUMNS))
+    return pd.DataFrame(rows, columns=list(core.POST_COLUMNS))
 
 
 @pytest.fixture
@@ -71,12 +73,12 @@ def loaded(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("BRANDPULSE_BRANDS", str(brands))
     s = Settings.from_env()
     end = T0 + timedelta(days=DAYS)
-    record = warehouse.LoadRecord("demo", "pebble", T0, end, "/l", 0, 0, 0, 0, "test")
+    record = core.LoadRecord("demo", "pebble", T0, end, "/l", 0, 0, 0, 0, "test")
     empty_q = pd.DataFrame(columns=["record_no", "post_id", "reason", "raw"])
-    with warehouse.open_for_write(s.warehouse, s.sql) as con:
-        warehouse.replace_interval(con, record, _posts(), empty_q)
+    with core.open_for_write(s.warehouse, s.sql) as con:
+        core.replace_interval(con, record, _posts(), empty_q)
         hours = [T0 + timedelta(hours=h) for h in range(DAYS * 24)]
-        warehouse.refresh_hourly(con, s.sql, "pebble", hours)
+        core.refresh_hourly(con, s.sql, "pebble", hours)
     return s
 
 
@@ -93,7 +95,7 @@ def _delivered(inbox: Any) -> list[tuple[str, str]]:
 
 
 def _ledger(s: Settings, metric: str = "complaints") -> list[tuple[Any, ...]]:
-    con = warehouse.connect(s.warehouse, read_only=True)
+    con = core.connect(s.warehouse, read_only=True)
     try:
         return con.execute(
             "select recipient, kind, status, attempts, channel, message_id from alerts"
@@ -107,7 +109,7 @@ def _ledger(s: Settings, metric: str = "complaints") -> list[tuple[Any, ...]]:
 
 def test_a_surge_of_complaints_is_stored_as_one_spike(loaded: Settings) -> None:
     alerting.evaluate(loaded, None, window=WINDOW, alerts=False)
-    con = warehouse.connect(loaded.warehouse, read_only=True)
+    con = core.connect(loaded.warehouse, read_only=True)
     spikes = con.execute(
         "select metric, started_at, observed, expected, severity, hours from spikes"
         " where metric = 'complaints'"
@@ -115,7 +117,7 @@ def test_a_surge_of_complaints_is_stored_as_one_spike(loaded: Settings) -> None:
     con.close()
     assert len(spikes) == 1
     _, started, observed, expected, _, hours = spikes[0]
-    start = warehouse.naive_utc(SPIKE_START)
+    start = core.naive_utc(SPIKE_START)
     assert start <= started <= start + timedelta(hours=1)
     assert observed >= 35 and expected < 10 and hours >= 1
     assert _ledger(loaded) == []  # alerts=False sends nothing
@@ -191,7 +193,7 @@ def test_a_crash_between_send_and_record_resends_with_the_same_message_id(
             alerting.evaluate(loaded, smtp, window=WINDOW)
         assert [(r[0], r[2]) for r in _ledger(loaded)] == [(RECIPIENTS[0], "sending")]
         monkeypatch.setattr(alerting._Delivery, "record", real_record)
-        with caplog.at_level(logging.WARNING, logger="pipeline.alerting"):
+        with caplog.at_level(logging.WARNING, logger="pipeline.notify.alerts.alerting"):
             alerting.evaluate(loaded, smtp, window=WINDOW)
         alerting.evaluate(loaded, smtp, window=WINDOW)
     first = [m for m in inbox.to(RECIPIENTS[0]) if "complaints" in m["X-Brandpulse-Spike"]]
@@ -210,7 +212,7 @@ def test_a_crash_between_send_and_record_resends_with_the_same_message_id(
 def test_without_smtp_the_alerts_go_to_the_outbox_once(loaded: Settings) -> None:
     alerting.evaluate(loaded, None, window=WINDOW)
     alerting.evaluate(loaded, None, window=WINDOW)
-    con = warehouse.connect(loaded.warehouse, read_only=True)
+    con = core.connect(loaded.warehouse, read_only=True)
     sent = con.execute("select count(*) from alerts where status = 'sent'").fetchone()
     # A spike that had ended when first seen: its opening alert says so, and its recovery
     # note is recorded as included in it rather than sent separately.

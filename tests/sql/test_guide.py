@@ -1,4 +1,5 @@
-"""SQL tier: the warehouse guide's ten analyst questions (pipeline/examples.py) run against a
+"""SQL tier: the warehouse guide's ten analyst questions (pipeline/warehouse/analyses.py)
+run against a
 demo warehouse, and docs/warehouse.md shows exactly those queries."""
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from typing import Any
 
 import pytest
 
-from pipeline import alerting, jobs, warehouse
-from pipeline.examples import ANALYST_QUESTIONS, EXAMPLE_QUERIES, guide_markdown
+from pipeline.notify.alerts import alerting
 from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.steps import jobs
+from pipeline.warehouse import core
+from pipeline.warehouse.analyses import ANALYST_QUESTIONS, EXAMPLE_QUERIES, guide_markdown
 
 #: Seven demo days for both brands, ending after Pebble's outage (2026-10-22, New York).
 START, END = datetime(2026, 10, 17, tzinfo=UTC), datetime(2026, 10, 24, tzinfo=UTC)
@@ -85,11 +88,11 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list[st
         jobs.load(dataclasses.replace(batch, records=batch.records + len(broken)), settings)
         jobs.aggregate(last, END, ["pebble"], settings)
         alerting.evaluate(settings, None, window=(START, END))
-        con = warehouse.connect(settings.warehouse, read_only=True, sandbox=True)
+        con = core.connect(settings.warehouse, read_only=True, sandbox=True)
         try:
             out: dict[str, tuple[list[str], list[Any]]] = {}
             for example in ANALYST_QUESTIONS:
-                names, rows = warehouse.query(con, example.sql)
+                names, rows = core.query(con, example.sql)
                 out[example.question] = (names, rows)
             return out
         finally:
@@ -133,7 +136,9 @@ def test_the_answers_show_the_outage(answers: dict[str, tuple[list[str], list[An
 
 def test_the_guide_shows_exactly_these_queries() -> None:
     text = GUIDE.read_text(encoding="utf-8")
-    assert guide_markdown() in text, "docs/warehouse.md: paste pipeline.examples.guide_markdown()"
+    assert guide_markdown() in text, (
+        "docs/warehouse.md: paste pipeline.warehouse.analyses.guide_markdown()"
+    )
     start = text.index(SECTION)
     end = text.find("\n## ", start + len(SECTION))
     section = text[start : end if end >= 0 else len(text)]

@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import jobs, privacy, warehouse
 from pipeline.errors import ConfigError, SourceAuthError
 from pipeline.settings import Settings
+from pipeline.steps import jobs
+from pipeline.warehouse import core, privacy
 from tests.conftest import pebble_brands, write_brands
 
 START, END = datetime(2026, 10, 22, 12, tzinfo=UTC), datetime(2026, 10, 22, 20, tzinfo=UTC)
@@ -27,7 +28,7 @@ def loaded(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def _one(s: Settings, sql: str, params: list[object] | None = None) -> tuple[object, ...]:
-    con = warehouse.connect(s.warehouse, read_only=True)
+    con = core.connect(s.warehouse, read_only=True)
     try:
         row = con.execute(sql, params or []).fetchone()
         assert row is not None
@@ -81,7 +82,7 @@ def test_forget_folds_case_as_the_landing_zone_does_and_finds_any_record_shape(
 ) -> None:
     # "Straße" casefolds to "strasse" (SQL's lower() keeps the ß), and a quarantined
     # record may carry the handle under another key than author_handle (here Bluesky's).
-    con = warehouse.connect(loaded.warehouse)
+    con = core.connect(loaded.warehouse)
     try:
         [(post_id,)] = con.execute(
             "update posts set author_handle = 'Straße_Fan' where post_id ="
@@ -103,7 +104,7 @@ def test_forget_folds_case_as_the_landing_zone_does_and_finds_any_record_shape(
 def test_retention_empties_old_text_and_keeps_the_aggregates(loaded: Settings) -> None:
     daily_before = _one(loaded, "select sum(posts), sum(complaints) from brand_daily")
     batches = sorted(loaded.landing.glob("source=demo/brand=pebble/**/*.jsonl"))
-    # What a retried backfill land leaves next to a batch (pipeline.fetching): deleted with
+    # What a retried backfill land leaves next to a batch (pipeline.ingest.fetching): deleted with
     # it, but not counted as a landing file.
     batches[0].with_name(batches[0].name + ".landed.json").write_text("{}", encoding="utf-8")
     results = privacy.apply_retention(loaded, today=date(2026, 12, 1))

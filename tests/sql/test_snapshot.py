@@ -1,4 +1,4 @@
-"""SQL tier: the analyst snapshot every writer publishes (pipeline.snapshot)."""
+"""SQL tier: the analyst snapshot every writer publishes (pipeline.warehouse.snapshot)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import cli, jobs, snapshot, warehouse
+from pipeline.cli import main
 from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.steps import jobs
+from pipeline.warehouse import core, snapshot
 from tests.dbdump import dump
 
 SQL = PROJECT_ROOT / "sql"
@@ -29,12 +31,12 @@ def count_loads(path: Path) -> int:
 
 def add_load(working: Path, analyst: Path, n: int) -> None:
     """One committed write: a load_runs row for hour ``n``."""
-    with warehouse.open_for_write(working, SQL, analyst=analyst) as con:
+    with core.open_for_write(working, SQL, analyst=analyst) as con:
         con.execute(
             "insert into load_runs values ('demo', 'pebble', ?, ?, '/l', 0, 0, 0, 0, 't')",
             [
-                warehouse.naive_utc(T0 + timedelta(hours=n)),
-                warehouse.naive_utc(T0 + timedelta(hours=n + 1)),
+                core.naive_utc(T0 + timedelta(hours=n)),
+                core.naive_utc(T0 + timedelta(hours=n + 1)),
             ],
         )
 
@@ -113,7 +115,7 @@ def test_a_failing_write_leaves_the_published_snapshot_untouched(
     before = analyst.stat()
     with (
         pytest.raises(RuntimeError, match="boom"),
-        warehouse.open_for_write(working, SQL, analyst=analyst) as con,
+        core.open_for_write(working, SQL, analyst=analyst) as con,
     ):
         # The first step of the write step commits, the second fails.
         con.execute("delete from load_runs")
@@ -121,7 +123,7 @@ def test_a_failing_write_leaves_the_published_snapshot_untouched(
     assert analyst.stat().st_ino == before.st_ino and count_loads(analyst) == 1
     assert count_loads(working) == 0
     # The snapshot is stale now: the next writer publishes, even one that changes nothing.
-    with warehouse.open_for_write(working, SQL, analyst=analyst):
+    with core.open_for_write(working, SQL, analyst=analyst):
         pass
     assert count_loads(analyst) == 0 and snapshot.is_current(working, analyst)
 
@@ -129,7 +131,7 @@ def test_a_failing_write_leaves_the_published_snapshot_untouched(
 def test_a_writer_that_changes_nothing_copies_nothing(files: tuple[Path, Path]) -> None:
     working, analyst = files
     before = analyst.stat()
-    with warehouse.open_for_write(working, SQL, analyst=analyst) as con:
+    with core.open_for_write(working, SQL, analyst=analyst) as con:
         con.execute("delete from load_runs where source = 'nothing'")
         con.execute("select count(*) from posts").fetchall()
     after = analyst.stat()
@@ -138,7 +140,7 @@ def test_a_writer_that_changes_nothing_copies_nothing(files: tuple[Path, Path]) 
 
 def test_only_the_outermost_of_nested_writers_publishes(files: tuple[Path, Path]) -> None:
     working, analyst = files
-    with warehouse.open_for_write(working, SQL, analyst=analyst) as outer:
+    with core.open_for_write(working, SQL, analyst=analyst) as outer:
         add_load(working, analyst, 1)  # nested: commits, publishes nothing
         assert count_loads(analyst) == 1
         outer.execute("delete from load_runs where interval_start = ?", [T0.replace(tzinfo=None)])
@@ -147,7 +149,7 @@ def test_only_the_outermost_of_nested_writers_publishes(files: tuple[Path, Path]
 
 def test_publish_false_defers_to_the_next_writer(files: tuple[Path, Path]) -> None:
     working, analyst = files
-    with warehouse.open_for_write(working, SQL, analyst=analyst, publish=False) as con:
+    with core.open_for_write(working, SQL, analyst=analyst, publish=False) as con:
         con.execute("delete from load_runs")
     assert count_loads(analyst) == 1
     add_load(working, analyst, 5)
@@ -173,7 +175,7 @@ def test_a_stale_wal_next_to_the_analyst_file_is_removed(files: tuple[Path, Path
 def test_the_pipeline_publishes_a_snapshot_equal_to_the_working_file(
     settings: Settings, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert warehouse.analyst_path_for(settings.warehouse) == settings.analyst_db
+    assert core.analyst_path_for(settings.warehouse) == settings.analyst_db
     items = jobs.plan(T0, T0 + timedelta(hours=6), ["pebble"], settings=settings)
     jobs.run(items, settings=settings)
     published = dump(settings.analyst_db)
@@ -184,14 +186,14 @@ def test_the_pipeline_publishes_a_snapshot_equal_to_the_working_file(
         assert table in published
 
     # `brandpulse query` reads the snapshot: a change not published yet is not seen.
-    con = warehouse.connect(settings.warehouse)
+    con = core.connect(settings.warehouse)
     con.execute("delete from posts")
     con.close()
-    assert cli.main(["query", "--format", "csv", "select count(*) as n from posts"]) == 0
+    assert main.main(["query", "--format", "csv", "select count(*) as n from posts"]) == 0
     assert capsys.readouterr().out.splitlines()[1] == str(len(published["posts"]))
     # With no snapshot yet, it reads the working file and says so.
     settings.analyst_db.unlink()
-    assert cli.main(["query", "--format", "csv", "select count(*) as n from posts"]) == 0
+    assert main.main(["query", "--format", "csv", "select count(*) as n from posts"]) == 0
     assert capsys.readouterr().out.splitlines()[1] == "0"
     assert "no analyst snapshot" in caplog.text
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipeline import alerting
-from pipeline.alerting import AlertConfig, Spike, due_alerts
 from pipeline.errors import ConfigError
+from pipeline.notify.alerts import alerting
+from pipeline.notify.alerts.alerting import AlertConfig, Spike, due_alerts
 
 T = datetime(2026, 10, 22, 17, tzinfo=UTC)
 

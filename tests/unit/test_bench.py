@@ -1,4 +1,4 @@
-"""The benchmark harness (pipeline.bench): a tiny run end to end, and the VADER identity
+"""The benchmark harness (benchmarks.bench): a tiny run end to end, and the VADER identity
 check on planted mismatches. No timing assertions: only that each figure is measured."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from pipeline import bench
+from benchmarks import bench
 
 JSON_KEYS = {
     "reference_vader_posts_per_s",
@@ -190,7 +190,7 @@ def test_vader_check_counts_posts_without_reference_or_with_another_text(
 
 
 def test_brands_file_of_synthetic_brands_is_valid(tmp_path: Path) -> None:
-    from pipeline.config import load_brands
+    from pipeline.config.brands import load_brands
 
     path = tmp_path / "brands.yaml"
     path.write_text(bench.brands_yaml(3, 1234.5), encoding="utf-8")

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.config import load_brands, parse_brands
+from pipeline.config.brands import load_brands, parse_brands
 from pipeline.errors import ConfigError
 from pipeline.settings import PROJECT_ROOT
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import BrandConfig, SourceConfig, load_brands
+from pipeline.config.brands import BrandConfig, SourceConfig, load_brands
 from pipeline.errors import ConfigError, InputError
-from pipeline.normalize import COPY_WINDOW, fingerprint
-from pipeline.sources.base import RawRecord
-from pipeline.sources.demo import DEMO_END, DEMO_START, MAX_FOLLOW_UP, DemoSource
+from pipeline.ingest.sources.base import RawRecord
+from pipeline.ingest.sources.demo.generator import DEMO_END, DEMO_START, MAX_FOLLOW_UP, DemoSource
+from pipeline.posts.normalize import COPY_WINDOW, fingerprint
 
 BRANDS_FILE = Path(__file__).resolve().parents[2] / "brands.yaml"
 ORIGINAL_INTENTS = ("complaint", "praise", "question", "neutral", "spam")
@@ -505,7 +505,7 @@ def test_bad_posts_per_day_is_a_config_error(value: Any) -> None:
 
 
 def test_a_configured_incident_is_a_surge_of_complaints_in_its_hours() -> None:
-    from pipeline.config import parse_brands
+    from pipeline.config.brands import parse_brands
 
     def brand_with(options: dict[str, object]) -> Any:
         data = {
@@ -546,7 +546,7 @@ def test_a_configured_incident_is_a_surge_of_complaints_in_its_hours() -> None:
     ],
 )
 def test_configured_incidents_are_validated(incident: dict[str, object], field: str) -> None:
-    from pipeline.config import parse_brands
+    from pipeline.config.brands import parse_brands
 
     data = {
         "brands": [{
@@ -555,7 +555,7 @@ def test_configured_incidents_are_validated(incident: dict[str, object], field: 
             "sources": {"demo": {"profile": "grocery", "incidents": [incident]}},
         }]
     }  # fmt: skip
-    from pipeline.sources import check_options
+    from pipeline.ingest.sources.registry import check_options
 
     brand = parse_brands(data, Path("brands.yaml")).brands[0]
     with pytest.raises(ConfigError, match=re.escape(f"sources.demo.{field}'")):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.detect_file import detect_csv
+from pipeline.detect.detect_file import detect_csv
 from pipeline.errors import InputError
 
 START = datetime(2026, 3, 2)

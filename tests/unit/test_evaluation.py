@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import InputError
-from pipeline.evaluation import (
+from benchmarks.evaluation import (
     complaints_half,
     evaluate,
     f1,
@@ -15,7 +14,8 @@ from pipeline.evaluation import (
     pearson,
     report,
 )
-from pipeline.scoring import default_scorer
+from pipeline.errors import InputError
+from pipeline.scoring.scorer import default_scorer
 
 
 def test_pearson_and_f1() -> None:

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from pipeline import landing
-from pipeline.config import BrandConfig, load_brands
+from pipeline.config.brands import BrandConfig, load_brands
 from pipeline.errors import RateLimitedError, SourceError, TransientSourceError
-from pipeline.fetching import FetchPolicy, land_paged
-from pipeline.posts import Post
+from pipeline.ingest import landing
+from pipeline.ingest.fetching import FetchPolicy, land_paged
+from pipeline.ingest.sources.base import Page, RawRecord
+from pipeline.posts.model import Post
 from pipeline.settings import PROJECT_ROOT
-from pipeline.sources.base import Page, RawRecord
 
 START = datetime(2026, 10, 5, 12, tzinfo=UTC)
 END = START + timedelta(hours=1)

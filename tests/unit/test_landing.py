@@ -5,12 +5,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pipeline import landing
-from pipeline.config import BrandConfig, load_brands
-from pipeline.fetching import land_paged
-from pipeline.posts import Post
+from pipeline.config.brands import BrandConfig, load_brands
+from pipeline.ingest import landing
+from pipeline.ingest.fetching import land_paged
+from pipeline.ingest.sources.base import Page, RawRecord
+from pipeline.posts.model import Post
 from pipeline.settings import PROJECT_ROOT
-from pipeline.sources.base import Page, RawRecord
 
 START = datetime(2026, 10, 5, tzinfo=UTC)
 END = START + timedelta(hours=1)

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import BrandConfig, load_brands
-from pipeline.normalize import (
+from pipeline.config.brands import BrandConfig, load_brands
+from pipeline.posts.model import Post, PostKind
+from pipeline.posts.normalize import (
     _NON_WORD,
     _REPOST_PREFIX,
     _URL,
@@ -19,7 +20,6 @@ from pipeline.normalize import (
     fingerprint,
     normalize_batch,
 )
-from pipeline.posts import Post, PostKind
 from pipeline.settings import PROJECT_ROOT
 
 T0 = datetime(2026, 10, 5, 12, tzinfo=UTC)

@@ -14,12 +14,15 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipeline import jobs, landing, quality, warehouse
-from pipeline.config import load_brands
-from pipeline.normalize import normalize_batch
-from pipeline.scoring import default_scorer
+from pipeline.config.brands import load_brands
+from pipeline.ingest import landing
+from pipeline.ingest.sources.registry import get_parser
+from pipeline.posts import quality
+from pipeline.posts.normalize import normalize_batch
+from pipeline.scoring.scorer import default_scorer
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.sources import get_parser
+from pipeline.steps import jobs
+from pipeline.warehouse import core
 
 START = datetime(2026, 10, 21, 12, tzinfo=UTC)
 END = START + timedelta(hours=1)
@@ -46,7 +49,7 @@ def land(settings: Settings, records: list[object]) -> landing.Batch:
 
 
 def rows(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
-    con = warehouse.connect(settings.warehouse, read_only=True)
+    con = core.connect(settings.warehouse, read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:
@@ -93,7 +96,7 @@ def test_posts_failing_the_suite_are_quarantined_with_the_expectation_and_value(
     assert sum(result.kinds.values()) == result.loaded
     [report] = reports
     assert report.suite == "posts" and not report.success
-    assert report.batch_id == warehouse.interval_batch_id(START, END)
+    assert report.batch_id == core.interval_batch_id(START, END)
     [failed] = report.failed
     assert failed.unexpected_count == 1 and failed.element_count == 5
 
@@ -195,7 +198,7 @@ def test_a_group_of_batches_is_judged_at_once_and_reported_batch_by_batch(
         batch(frame(0, "pebble", 21), "pebble", 21),  # nothing to judge: no report
         batch(frame(4, "fernleaf", 22, lang="English"), "fernleaf", 22),
     ]
-    with caplog.at_level(logging.INFO, logger="pipeline.quality"):
+    with caplog.at_level(logging.INFO, logger="pipeline.posts.quality"):
         first, empty_gate, last = quality.gate_post_batches(batches)
 
     assert first.report is not None and first.report.success and first.report.rows == 3
@@ -210,12 +213,12 @@ def test_a_group_of_batches_is_judged_at_once_and_reported_batch_by_batch(
     [reason] = last.quarantine["reason"]
     assert reason == "quality: expect_column_values_to_match_regex(lang): 'English'"
     assert json.loads(last.quarantine["raw"].iloc[0]) == {"record": 3, "day": 22}
-    lines = [r.getMessage() for r in caplog.records if r.name == "pipeline.quality"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "pipeline.posts.quality"]
     assert [line.split(" rows=")[0].rsplit("batch=", 1)[1] for line in lines] == ["b20", "b22"]
 
 
 def test_an_empty_batch_runs_no_suite() -> None:
-    frame = pd.DataFrame(columns=list(warehouse.POST_COLUMNS))
+    frame = pd.DataFrame(columns=list(core.POST_COLUMNS))
     quarantine = pd.DataFrame(columns=["record_no", "post_id", "reason", "raw"])
     gate = quality.gate_posts(
         frame, quarantine, record_nos=[], records=[], source="demo", brand="pebble",
@@ -244,10 +247,10 @@ def test_a_load_stores_its_quality_results_and_reconciles(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     batch = land(settings, [record(0), record(1, lang="??"), record(2)])
-    with caplog.at_level(logging.INFO, logger="pipeline.quality"):
+    with caplog.at_level(logging.INFO, logger="pipeline.posts.quality"):
         result = jobs.load(batch, settings)
     assert (result.loaded, result.quarantined) == (2, 1)
-    [line] = [r.getMessage() for r in caplog.records if r.name == "pipeline.quality"]
+    [line] = [r.getMessage() for r in caplog.records if r.name == "pipeline.posts.quality"]
     assert line.startswith("quality suite=posts source=demo brand=pebble batch=20261021T120000Z")
     assert "9/10 expectations passed; failed: expect_column_values_to_match_regex(lang)" in line
 
@@ -286,7 +289,7 @@ def test_aggregates_pass_their_suites_and_the_results_are_stored(settings: Setti
         "select suite, source, batch_id, bool_and(success), count(*) from quality_results"
         " where suite <> 'posts' group by all order by suite",
     )
-    batch_id = warehouse.interval_batch_id(START, END)
+    batch_id = core.interval_batch_id(START, END)
     assert [s[:4] for s in stored] == [
         ("brand_daily", "*", batch_id, True),
         ("brand_daily_categories", "*", batch_id, True),

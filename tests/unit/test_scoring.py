@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from pipeline.config import BrandConfig, parse_brands
+from pipeline.config.brands import BrandConfig, parse_brands
 from pipeline.errors import ConfigError
-from pipeline.scoring import (
+from pipeline.scoring.scorer import (
     NEGATIVE_THRESHOLD,
     POSITIVE_THRESHOLD,
     Scorer,
@@ -516,7 +516,7 @@ def test_is_spam_prefilter_gives_the_answers_of_every_pattern(text: str) -> None
 
 
 def test_fold_odd_lists_every_character_that_ignorecase_folds_to_ascii() -> None:
-    from pipeline.scoring import _FOLD_ODD
+    from pipeline.scoring.scorer import _FOLD_ODD
 
     odd = set()
     for code in range(0x80, 0x110000):

@@ -17,12 +17,12 @@ from urllib.request import urlopen
 
 import pytest
 
-from pipeline.config import BrandConfig, SourceConfig
+from pipeline.config.brands import BrandConfig, SourceConfig
 from pipeline.errors import ConfigError, RateLimitedError, SourceAuthError, TransientSourceError
-from pipeline.fetching import FetchPolicy, FetchStats, land_paged
-from pipeline.landing import batch_path, read_batch
-from pipeline.normalize import normalize_batch
-from pipeline.sources.bluesky import BlueskySource, check_options, create, search_queries
+from pipeline.ingest.fetching import FetchPolicy, FetchStats, land_paged
+from pipeline.ingest.landing import batch_path, read_batch
+from pipeline.ingest.sources.bluesky import BlueskySource, check_options, create, search_queries
+from pipeline.posts.normalize import normalize_batch
 from tests.fakes.bluesky_api import (
     APP_PASSWORD,
     BRAND_ACCOUNTS,
@@ -206,7 +206,7 @@ def test_excluded_phrases_are_dropped_even_when_the_search_ignores_them(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     api = FakeBluesky(honour_negation=False)
-    caplog.set_level(logging.INFO, logger="pipeline.fetching")
+    caplog.set_level(logging.INFO, logger="pipeline.ingest.fetching")
     with serve(api) as url:
         records, _ = _land(tmp_path, _signed_in(), _auth_options(url))
     assert _uris(records) == Counter(api.expected(WINDOW_START, WINDOW_END))

@@ -13,18 +13,18 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import BrandConfig, SourceConfig
+from pipeline.config.brands import BrandConfig, SourceConfig
 from pipeline.errors import ConfigError, RateLimitedError, SourceAuthError, TransientSourceError
-from pipeline.fetching import FetchPolicy, FetchStats, land_paged
-from pipeline.landing import batch_path, read_batch
-from pipeline.normalize import normalize_batch
-from pipeline.sources.mastodon import (
+from pipeline.ingest.fetching import FetchPolicy, FetchStats, land_paged
+from pipeline.ingest.landing import batch_path, read_batch
+from pipeline.ingest.sources.mastodon import (
     ARRIVAL_MARGIN,
     MastodonSource,
     create,
     html_to_text,
     snowflake,
 )
+from pipeline.posts.normalize import normalize_batch
 from tests.fakes.mastodon_api import (
     BRAND_ACCOUNTS,
     BRAND_EXCLUDE,

@@ -1,6 +1,6 @@
 """The X source: real tweepy + requests against a fake X API v2 on 127.0.0.1.
 
-Fetches run through :func:`pipeline.fetching.land_paged` with a recording ``sleep``, so
+Fetches run through :func:`pipeline.ingest.fetching.land_paged` with a recording ``sleep``, so
 backoff and rate-limit waits are checked without waiting.
 """
 
@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import BrandConfig, SourceConfig
+from pipeline.config.brands import BrandConfig, SourceConfig
 from pipeline.errors import ConfigError, RateLimitedError, SourceAuthError, TransientSourceError
-from pipeline.fetching import FetchPolicy, FetchStats, land_paged
-from pipeline.landing import Batch, read_batch
-from pipeline.sources.x import MAX_QUERY_CHARS, XSource, build_query, create
+from pipeline.ingest.fetching import FetchPolicy, FetchStats, land_paged
+from pipeline.ingest.landing import Batch, read_batch
+from pipeline.ingest.sources.x import MAX_QUERY_CHARS, XSource, build_query, create
 from tests.fakes.server import Fault, serve
 from tests.fakes.x_api import (
     BRAND_ACCOUNTS,

@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from pipeline.errors import ConfigError
-from pipeline.spikes import (
+from pipeline.detect.engine import (
     HourPoint,
     SpikeConfig,
     StreamDetector,
@@ -22,6 +21,7 @@ from pipeline.spikes import (
     infer_interval,
     siegmund_arl,
 )
+from pipeline.errors import ConfigError
 
 START = datetime(2026, 1, 5)  # a Monday
 H = timedelta(hours=1)

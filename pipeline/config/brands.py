@@ -1,0 +1,364 @@
+"""The brands file: which brands brandpulse watches, where, and who hears about it.
+
+Adding a brand is an edit of this file and nothing else. The file is validated as a whole
+when it is loaded; the first problem found raises :class:`~pipeline.errors.ConfigError`
+with a message naming the file, the brand and the field, e.g.::
+
+    brands.yaml: brand 'pebble', field 'timezone': unknown time zone 'Mars/Olympus'
+
+See ``docs/configuration.md`` for every field.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from pipeline.errors import ConfigError
+
+#: Sources the pipeline knows how to read (see pipeline.ingest.sources.registry.SOURCES).
+KNOWN_SOURCES = ("demo", "file", "x", "bluesky", "mastodon")
+
+#: Most a source's fetch window may be shifted back from the run's interval (``lag_minutes``):
+#: a day covers any provider's indexing delay we know of.
+MAX_LAG_MINUTES = 24 * 60
+
+_BRAND_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_HANDLE = re.compile(r"^@?[A-Za-z0-9_.\-]{1,64}$")
+_LANG = re.compile(r"^[a-z]{2,3}$")  # ISO 639-1/-3 codes, as X, Bluesky and Mastodon report them
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_LOCAL_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One source switched on for one brand, with its source-specific options."""
+
+    name: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BrandConfig:
+    """One watched brand."""
+
+    id: str
+    name: str
+    timezone: str
+    accounts: tuple[str, ...]
+    terms: tuple[str, ...]
+    exclude: tuple[str, ...]
+    languages: tuple[str, ...]
+    sources: tuple[SourceConfig, ...]
+    report_recipients: tuple[str, ...]
+    report_local_time: str
+    alert_recipients: tuple[str, ...]
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @functools.cached_property
+    def account_handles(self) -> frozenset[str]:
+        """The brand's own handles, casefolded and without '@', to recognise its replies.
+
+        Computed once per brand (sources ask for every record)."""
+        return frozenset(a.lstrip("@").casefold() for a in self.accounts)
+
+    def source(self, name: str) -> SourceConfig | None:
+        return next((s for s in self.sources if s.name == name), None)
+
+
+@dataclass(frozen=True)
+class BrandsFile:
+    """The whole brands file."""
+
+    path: Path
+    brands: tuple[BrandConfig, ...]
+
+    def get(self, brand_id: str) -> BrandConfig:
+        for brand in self.brands:
+            if brand.id == brand_id:
+                return brand
+        known = ", ".join(b.id for b in self.brands)
+        raise ConfigError(f"{self.path.name}: no brand '{brand_id}' (known: {known})")
+
+    def select(self, brand_ids: list[str] | tuple[str, ...] | None) -> tuple[BrandConfig, ...]:
+        """The brands named (all of them when ``brand_ids`` is empty or None)."""
+        if not brand_ids:
+            return self.brands
+        return tuple(self.get(b) for b in brand_ids)
+
+
+class _Checker:
+    """Validates one brand entry, prefixing every message with file, brand and field."""
+
+    def __init__(self, file: str, brand: str, raw: Mapping[str, Any], prefix: str = "") -> None:
+        self.file = file
+        self.brand = brand
+        self.raw = raw
+        self.prefix = prefix
+
+    def fail(self, fld: str, problem: str) -> ConfigError:
+        where = f"{self.prefix}{fld}"
+        return ConfigError(f"{self.file}: brand '{self.brand}', field '{where}': {problem}")
+
+    def string(self, fld: str, default: str | None = None) -> str:
+        value = self.raw.get(fld, default)
+        if value is None:
+            raise self.fail(fld, "is required")
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(fld, f"must be a non-empty string, got {value!r}")
+        return value.strip()
+
+    def strings(
+        self, fld: str, *, required: bool = False, pattern: re.Pattern[str] | None = None
+    ) -> tuple[str, ...]:
+        value = self.raw.get(fld)
+        if value is None:
+            if required:
+                raise self.fail(fld, "is required (a list of strings)")
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(fld, f"must be a list of non-empty strings, got {value!r}")
+        if required and not value:
+            raise self.fail(fld, "must not be empty")
+        if pattern is not None:
+            for v in value:
+                if not pattern.match(v.strip()):
+                    raise self.fail(fld, f"invalid entry {v!r}")
+        return tuple(v.strip() for v in value)
+
+    def mapping(self, fld: str) -> Mapping[str, Any]:
+        value = self.raw.get(fld) or {}
+        if not isinstance(value, Mapping):
+            raise self.fail(fld, f"must be a mapping, got {type(value).__name__}")
+        return value
+
+
+#: Keys under ``overrides:`` that other modules validate themselves: ``spikes`` (the spike
+#: detector, pipeline.detect.engine), ``alerts`` (pipeline.notify.alerts.alerting),
+#: ``report`` (pipeline.notify.report.data),
+#: ``privacy`` (pipeline.warehouse.privacy).
+_OTHER_OVERRIDES = {"spikes", "alerts", "report", "privacy"}
+_OVERRIDE_KEYS = {"lexicon", "categories", "complaint_threshold"} | _OTHER_OVERRIDES
+_CATEGORY_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_CATEGORY_FIELDS = {"keywords", "label"}
+#: VADER's lexicon valences run from -4 (most negative) to +4.
+_VALENCE_RANGE = 4.0
+
+
+def _parse_overrides(c: _Checker) -> dict[str, Any]:
+    """Validate ``overrides:``: the scoring keys here, other keys passed through as they are.
+
+    ``lexicon``: ``{word: valence}``, one word (VADER scores single tokens), valence -4..4.
+    ``categories``: ``{name: {keywords: [regex, ...], label: text}}`` adding or replacing a
+    category of ``models/categories.yaml``, or ``{name: null}`` removing one.
+    ``complaint_threshold``: the complaint score (0..1, exclusive) that makes a complaint.
+    """
+    raw = c.mapping("overrides")
+    unknown = sorted(set(raw) - _OVERRIDE_KEYS)
+    if unknown:
+        raise c.fail(
+            f"overrides.{unknown[0]}",
+            f"unknown override (known: {', '.join(sorted(_OVERRIDE_KEYS))})",
+        )
+    parsed: dict[str, Any] = dict(raw)
+    if "lexicon" in raw:
+        lexicon = raw["lexicon"] or {}
+        if not isinstance(lexicon, Mapping):
+            raise c.fail("overrides.lexicon", "must be a mapping of word: valence (-4..4)")
+        words: dict[str, float] = {}
+        for word, valence in lexicon.items():
+            fld = f"overrides.lexicon.{word}"
+            if not isinstance(word, str) or not word.strip() or len(word.split()) != 1:
+                raise c.fail(fld, "must be a single word (VADER scores one token at a time)")
+            if (
+                isinstance(valence, bool)
+                or not isinstance(valence, int | float)
+                or not -_VALENCE_RANGE <= valence <= _VALENCE_RANGE
+            ):
+                raise c.fail(fld, f"valence must be a number from -4 to 4, got {valence!r}")
+            words[word.strip().lower()] = float(valence)
+        parsed["lexicon"] = words
+    if "categories" in raw:
+        categories = raw["categories"] or {}
+        if not isinstance(categories, Mapping):
+            raise c.fail("overrides.categories", "must be a mapping of category: {keywords: [...]}")
+        cats: dict[str, dict[str, Any] | None] = {}
+        for name, spec in categories.items():
+            fld = f"overrides.categories.{name}"
+            if not isinstance(name, str) or not _CATEGORY_ID.match(name):
+                raise c.fail(fld, "name must be lowercase letters, digits or '_', 1-40 chars")
+            if spec is None:
+                cats[name] = None  # removes the default category
+                continue
+            if not isinstance(spec, Mapping):
+                raise c.fail(fld, "must be a mapping with 'keywords' (or null to remove it)")
+            extra = sorted(set(spec) - _CATEGORY_FIELDS)
+            if extra:
+                raise c.fail(f"{fld}.{extra[0]}", "unknown field (known: keywords, label)")
+            keywords = _Checker(c.file, c.brand, spec, prefix=f"{fld}.").strings(
+                "keywords", required=True
+            )
+            for keyword in keywords:
+                try:
+                    re.compile(keyword)
+                except re.error as exc:
+                    raise c.fail(f"{fld}.keywords", f"invalid pattern {keyword!r}: {exc}") from None
+            label = spec.get("label", name)
+            if not isinstance(label, str) or not label.strip():
+                raise c.fail(f"{fld}.label", f"must be a non-empty string, got {label!r}")
+            cats[name] = {"keywords": list(keywords), "label": label.strip()}
+        parsed["categories"] = cats
+    if "complaint_threshold" in raw:
+        threshold = raw["complaint_threshold"]
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, int | float)
+            or not 0 < threshold < 1
+        ):
+            raise c.fail(
+                "overrides.complaint_threshold",
+                f"must be a number between 0 and 1, got {threshold!r}",
+            )
+        parsed["complaint_threshold"] = float(threshold)
+    return parsed
+
+
+_BRAND_FIELDS = {
+    "id", "name", "timezone", "accounts", "terms", "exclude", "languages", "sources",
+    "report", "alerts", "overrides",
+}  # fmt: skip
+
+
+def _parse_brand(file: str, index: int, raw: Any) -> BrandConfig:
+    label = raw.get("id", f"#{index + 1}") if isinstance(raw, Mapping) else f"#{index + 1}"
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{file}: brand {label}: must be a mapping of fields")
+    c = _Checker(file, str(label), raw)
+    unknown = sorted(set(raw) - _BRAND_FIELDS)
+    if unknown:
+        raise c.fail(unknown[0], f"unknown field (known: {', '.join(sorted(_BRAND_FIELDS))})")
+
+    brand_id = c.string("id")
+    if not _BRAND_ID.match(brand_id):
+        raise c.fail("id", f"{brand_id!r} must be lowercase letters, digits or '_', 1-40 chars")
+
+    timezone = c.string("timezone", "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise c.fail("timezone", f"unknown time zone {timezone!r}") from None
+
+    sources: list[SourceConfig] = []
+    for name, raw_options in c.mapping("sources").items():
+        if name not in KNOWN_SOURCES:
+            raise c.fail(f"sources.{name}", f"unknown source (known: {', '.join(KNOWN_SOURCES)})")
+        options = {} if raw_options is None else raw_options
+        if not isinstance(options, Mapping):
+            raise c.fail(f"sources.{name}", "must be a mapping of options")
+        if options.get("enabled", True) is not True and options.get("enabled") is not False:
+            raise c.fail(f"sources.{name}.enabled", "must be true or false")
+        lag = options.get("lag_minutes", 0)
+        if (
+            isinstance(lag, bool)
+            or not isinstance(lag, int | float)
+            or not 0 <= lag <= MAX_LAG_MINUTES
+        ):
+            raise c.fail(
+                f"sources.{name}.lag_minutes", f"must be a number of minutes 0..{MAX_LAG_MINUTES}"
+            )
+        if options.get("enabled", True):
+            sources.append(SourceConfig(name, dict(options)))
+
+    report = _Checker(file, brand_id, c.mapping("report"), prefix="report.")
+    alerts = _Checker(file, brand_id, c.mapping("alerts"), prefix="alerts.")
+    local_time = report.string("local_time", "08:00")
+    if not _LOCAL_TIME.match(local_time):
+        raise report.fail("local_time", f"must be HH:MM, got {local_time!r}")
+
+    return BrandConfig(
+        id=brand_id,
+        name=c.string("name"),
+        timezone=timezone,
+        accounts=c.strings("accounts", required=True, pattern=_HANDLE),
+        terms=c.strings("terms", required=True),
+        exclude=c.strings("exclude"),
+        languages=c.strings("languages", pattern=_LANG) or ("en",),
+        sources=tuple(sources),
+        report_recipients=report.strings("recipients", pattern=_EMAIL),
+        report_local_time=local_time,
+        alert_recipients=alerts.strings("recipients", pattern=_EMAIL),
+        overrides=_parse_overrides(c),
+    )
+
+
+def parse_brands(data: Any, path: Path) -> BrandsFile:
+    """Validate the parsed YAML of a brands file."""
+    file = path.name
+    if not isinstance(data, Mapping) or "brands" not in data:
+        raise ConfigError(f"{file}: expected a mapping with a 'brands' list at the top")
+    raw_brands = data["brands"]
+    if not isinstance(raw_brands, list) or not raw_brands:
+        raise ConfigError(f"{file}: 'brands' must be a non-empty list")
+    brands = tuple(_parse_brand(file, i, raw) for i, raw in enumerate(raw_brands))
+    seen: set[str] = set()
+    for brand in brands:
+        if brand.id in seen:
+            raise ConfigError(f"{file}: brand '{brand.id}', field 'id': defined twice")
+        seen.add(brand.id)
+    return BrandsFile(path=path, brands=brands)
+
+
+def load_brands(path: Path) -> BrandsFile:
+    """Read and validate a brands file; raise :class:`ConfigError` on the first problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"brands file not found: {path} (set BRANDPULSE_BRANDS or create it; "
+            "see docs/configuration.md)"
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path.name}: not valid YAML: {exc}") from None
+    brands = parse_brands(data, path)
+    # Each source checks its own options, so a typo fails here, before anything is fetched.
+    from pipeline.ingest.sources.registry import check_options  # late: sources import this module
+
+    for brand in brands.brands:
+        try:
+            check_options(brand)
+        except ConfigError as exc:
+            raise ConfigError(f"{path.name}: {exc}") from None
+        _check_other_overrides(brand, path.name)
+    return brands
+
+
+def _check_other_overrides(brand: BrandConfig, file: str) -> None:
+    """The override sections other modules own, validated by them when the file loads."""
+    from pipeline.detect.engine import SpikeConfig
+    from pipeline.notify.alerts.options import AlertConfig
+    from pipeline.notify.report.data import report_options
+    from pipeline.warehouse.privacy import PrivacyConfig
+
+    SpikeConfig.from_overrides(
+        brand.overrides.get("spikes"), f"{file}: brand {brand.id}: overrides.spikes"
+    )
+    report_options(brand, file)
+    PrivacyConfig.for_brand(brand, file)
+    AlertConfig.from_overrides(
+        brand.overrides.get("alerts"), f"{file}: brand {brand.id}: overrides.alerts"
+    )

@@ -1,0 +1,79 @@
+"""The landing zone: raw records exactly as a source returned them, one file per load.
+
+A batch is keyed by (source, brand, interval); landing the same key again replaces the file
+atomically (:func:`pipeline.ingest.fetching.land_paged` writes a partial file page by page and
+renames it when complete), so a retried or rerun fetch never leaves half a file or two
+copies. Loads read the landed file, so a load can be retried without asking the network
+again. Layout::
+
+    <landing>/source=<source>/brand=<brand>/date=<YYYY-MM-DD>/<start>_<end>.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+_STAMP = "%Y%m%dT%H%M%SZ"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One landed batch: what was fetched for one source, brand and interval."""
+
+    source: str
+    brand: str
+    start: datetime
+    end: datetime
+    path: Path
+    records: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly form (Airflow passes it between tasks as XCom)."""
+        return {
+            "source": self.source,
+            "brand": self.brand,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "path": str(self.path),
+            "records": self.records,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Batch:
+        return cls(
+            source=str(data["source"]),
+            brand=str(data["brand"]),
+            start=datetime.fromisoformat(data["start"]),
+            end=datetime.fromisoformat(data["end"]),
+            path=Path(data["path"]),
+            records=int(data["records"]),
+        )
+
+
+def batch_path(landing: Path, source: str, brand: str, start: datetime, end: datetime) -> Path:
+    start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+    return (
+        landing
+        / f"source={source}"
+        / f"brand={brand}"
+        / f"date={start_utc:%Y-%m-%d}"
+        / f"{start_utc.strftime(_STAMP)}_{end_utc.strftime(_STAMP)}.jsonl"
+    )
+
+
+def read_batch(batch: Batch) -> Iterator[Any]:
+    """The landed records in order. A line that is not JSON is yielded as its text."""
+    with batch.path.open(encoding="utf-8", errors="replace") as fh:
+        for raw_line in fh:
+            line = raw_line.rstrip("\n")
+            if not line:
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                yield line

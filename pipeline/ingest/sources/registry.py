@@ -1,0 +1,66 @@
+"""Post sources, each behind the :class:`~pipeline.ingest.sources.base.Source` protocol.
+
+Implementations are imported only when a brand uses them, so a deployment that watches
+one network does not load the others' client libraries.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from pipeline.config.brands import BrandConfig
+from pipeline.errors import ConfigError
+from pipeline.ingest.sources.base import Page, RawRecord, Source
+from pipeline.posts.model import Post
+from pipeline.secrets import SecretLookup
+
+__all__ = [
+    "SOURCES", "Page", "Parser", "RawRecord", "Source", "check_options", "get_parser", "get_source",
+]  # fmt: skip
+
+#: Source name (as in the brands file) -> "module:factory". A factory takes the secret
+#: lookup (see :mod:`pipeline.secrets`) and returns a :class:`Source`.
+SOURCES = {
+    "demo": "pipeline.ingest.sources.demo.generator:create",
+    "file": "pipeline.ingest.sources.files:create",
+    "x": "pipeline.ingest.sources.x:create",
+    "bluesky": "pipeline.ingest.sources.bluesky:create",
+    "mastodon": "pipeline.ingest.sources.mastodon:create",
+}
+
+
+def check_options(brand: BrandConfig) -> None:
+    """Validate the options of every source ``brand`` enables (each module's own rules)."""
+    for src in brand.sources:
+        target = SOURCES.get(src.name)
+        if target is None:
+            raise ConfigError(f"brand '{brand.id}', field 'sources.{src.name}': unknown source")
+        module = importlib.import_module(target.split(":")[0])
+        module.check_options(brand, src.options)
+
+
+Parser = Callable[[RawRecord, BrandConfig], Post]
+
+
+def get_parser(name: str) -> Parser:
+    """What turns source ``name``'s landed records into posts; needs no credentials.
+
+    A source module may export a module-level ``to_post``; otherwise the source is built
+    without secrets (sources resolve credentials only when they fetch).
+    """
+    target = SOURCES.get(name)
+    if target is None:
+        raise ConfigError(f"unknown source {name!r} (known: {', '.join(sorted(SOURCES))})")
+    parser: Parser | None = getattr(importlib.import_module(target.split(":")[0]), "to_post", None)
+    return parser if parser is not None else get_source(name).to_post
+
+
+def get_source(name: str, secrets: SecretLookup | None = None) -> Source:
+    """The source implementation called ``name`` in the brands file."""
+    target = SOURCES.get(name)
+    if target is None:
+        raise ConfigError(f"unknown source {name!r} (known: {', '.join(sorted(SOURCES))})")
+    module_name, factory = target.split(":")
+    source: Source = getattr(importlib.import_module(module_name), factory)(secrets)
+    return source

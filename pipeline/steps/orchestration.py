@@ -1,0 +1,94 @@
+"""Plain-data settings the DAGs share (this module imports no Airflow and nothing heavy).
+
+DAG files are parsed often, so they import only ``airflow.sdk`` and this module at parse
+time; everything else is imported inside task bodies.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from pipeline.errors import InputError
+from pipeline.timeutil import check_interval
+
+#: The Airflow pool every task that writes the warehouse runs in. One slot: DuckDB allows
+#: one writing process per file, so warehouse writers queue instead of colliding.
+WAREHOUSE_POOL = "brandpulse_warehouse"
+WAREHOUSE_POOL_SLOTS = 1
+
+BACKFILL_DAG = "brandpulse_backfill"
+INGEST_DAG = "brandpulse_ingest"
+DAILY_DAG = "brandpulse_daily"
+FILE_IMPORT_DAG = "brandpulse_file_import"
+ALERTS_DAG = "brandpulse_alerts"
+#: How often the alerts DAG evaluates the latest closed hours, besides running right after
+#: every update of brand_hourly (cron, UTC).
+ALERTS_SCHEDULE = "*/15 * * * *"
+
+#: Asset name -> URI: the warehouse tables the DAGs produce.
+ASSET_URIS = {
+    "brandpulse_posts": "brandpulse://warehouse/posts",
+    "brandpulse_brand_hourly": "brandpulse://warehouse/brand_hourly",
+    "brandpulse_brand_daily": "brandpulse://warehouse/brand_daily",
+    "brandpulse_spikes": "brandpulse://warehouse/spikes",
+}
+
+#: The first interval the schedules know about: the first day of the demo data.
+START_DATE = datetime(2026, 10, 5, tzinfo=UTC)
+
+#: Retries absorb a source's transient failures and a warehouse held by another process;
+#: the backoff keeps a flapping API from being hammered.
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "brandpulse",
+    "retries": 3,
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=15),
+}
+
+#: Errors a retry cannot fix (a wrong brands file, an impossible interval): the DAGs fail
+#: these at once instead of retrying them (Airflow retry policy, dotted paths).
+PERMANENT_ERRORS = [
+    "pipeline.errors.ConfigError",
+    "pipeline.errors.InputError",
+    "pipeline.errors.SourceAuthError",
+]
+
+#: A rate-limited fetch ends its attempt when the reset is far away; retry after X's
+#: 15-minute rate-limit window (the longest of our providers'), resuming where it stopped.
+RATE_LIMITED_ERRORS = ["pipeline.errors.RateLimitedError"]
+RATE_LIMIT_RETRY_DELAY = timedelta(minutes=15)
+
+
+def run_interval(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+    """A DAG run's data interval as aware UTC datetimes; a clear error when there is none."""
+    if start is None or end is None:
+        raise InputError(
+            f"this task needs a data interval, got [{start}, {end}): run it from a scheduled "
+            "DAG run or `airflow dags test DAG_ID LOGICAL_DATE`"
+        )
+    return check_interval(start, end)
+
+
+class TaskTry(Protocol):
+    """What :func:`land_attempt` reads of a running task instance (Airflow's ``ti``)."""
+
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int
+    max_tries: int
+
+
+def land_attempt(ti: TaskTry, retries: int) -> str:
+    """The name of a task instance's current sequence of tries, for
+    :func:`pipeline.ingest.fetching.land_paged`'s ``attempt``: the same for all its automatic
+    retries, and a new one once it is cleared (a clear asks for a fresh fetch).
+
+    Airflow numbers tries on: a clear sets ``max_tries`` to the last try plus the task's
+    ``retries``, so the sequence's first try is ``max_tries - retries + 1`` (as Airflow's
+    own task runner computes it for reschedules).
+    """
+    first_try = ti.max_tries - retries + 1
+    return f"{ti.dag_id}/{ti.run_id}/{ti.task_id}/{ti.map_index}/from-try-{first_try}"

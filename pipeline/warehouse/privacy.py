@@ -1,0 +1,398 @@
+"""Privacy: pseudonymized authors, forgetting an author, and retention of raw text.
+
+Per brand, under ``overrides: {privacy: {...}}`` in the brands file:
+
+- ``pseudonymize_authors: true`` stores every author who is not one of the brand's own
+  accounts under a keyed hash (HMAC-SHA256) instead of their id and handle, and drops the
+  post's link (it names the author). The same author always gets the same pseudonym, so
+  counts per author, replies and complaint responses still work. The key comes from the
+  Airflow Connection ``brandpulse_pseudonym_key`` (password) or the environment variable
+  ``BRANDPULSE_PSEUDONYM_KEY``; without one, loads of such a brand fail at once.
+- ``retention_days: N`` empties the text (and link) of posts older than N days and the raw
+  record of old quarantine rows, and deletes landing files older than that, while every
+  aggregate stays as it was (:func:`apply_retention`, run daily by ``brandpulse_daily``).
+
+:func:`forget_author` removes an author's posts from every table that holds them (posts,
+complaint_responses, quarantine) and from the landing zone (so a rerun cannot bring them
+back), re-derives the aggregates they were counted in, and records that it did so in
+``privacy_log`` (with a hash of the handle, never the handle itself).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.config.brands import BrandConfig, load_brands
+from pipeline.errors import ConfigError
+from pipeline.secrets import SecretLookup, SecretSpec, resolve
+from pipeline.settings import Settings
+
+if TYPE_CHECKING:  # the brands file validates PrivacyConfig: keep this module light
+    import duckdb
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+KEY_SPEC = SecretSpec(
+    connection_id="brandpulse_pseudonym_key",
+    env_var="BRANDPULSE_PSEUDONYM_KEY",
+    what="pseudonymization key",
+)
+PSEUDONYM_PREFIX = "anon_"
+
+
+@dataclass(frozen=True)
+class PrivacyConfig:
+    pseudonymize_authors: bool = False
+    retention_days: int | None = None
+
+    @classmethod
+    def for_brand(cls, brand: BrandConfig, file: str = "brands.yaml") -> PrivacyConfig:
+        where = f"{file}: brand {brand.id}: overrides.privacy"
+        raw = brand.overrides.get("privacy")
+        if raw is None:
+            return cls()
+        if not isinstance(raw, Mapping):
+            raise ConfigError(f"{where}: expected a mapping")
+        unknown = sorted(set(raw) - {"pseudonymize_authors", "retention_days"})
+        if unknown:
+            raise ConfigError(
+                f"{where}.{unknown[0]}: unknown setting (known: pseudonymize_authors, "
+                "retention_days)"
+            )
+        pseudo = raw.get("pseudonymize_authors", False)
+        if not isinstance(pseudo, bool):
+            raise ConfigError(f"{where}.pseudonymize_authors: true or false")
+        days = raw.get("retention_days")
+        if days is not None and (
+            isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 36500
+        ):
+            raise ConfigError(f"{where}.retention_days: a whole number of days, 1 or more")
+        return cls(pseudonymize_authors=pseudo, retention_days=days)
+
+
+# --------------------------------------------------------------------------------------
+# Pseudonyms
+# --------------------------------------------------------------------------------------
+
+
+class Pseudonymizer:
+    """Keyed, stable pseudonyms for author ids and handles."""
+
+    def __init__(self, key: str) -> None:
+        if len(key) < 16:
+            raise ConfigError(f"{KEY_SPEC.what}: use at least 16 characters")
+        self._key = key.encode("utf-8")
+
+    def __call__(self, kind: str, value: str) -> str:
+        digest = hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+        return PSEUDONYM_PREFIX + digest[:20]
+
+    def handle(self, handle: str) -> str:
+        return self("handle", handle.lstrip("@").casefold())
+
+    def author_id(self, author_id: str) -> str:
+        return self("id", author_id)
+
+
+def pseudonymizer(lookup: SecretLookup | None = None) -> Pseudonymizer:
+    return Pseudonymizer(resolve(KEY_SPEC, lookup))
+
+
+def pseudonymize_posts(frame: pd.DataFrame, pseudo: Pseudonymizer) -> pd.DataFrame:
+    """``frame`` (posts columns) with every non-brand author replaced by pseudonyms.
+
+    The brand's own replies keep their author (the brand is not a private person); the
+    author a post replies to is pseudonymized everywhere, so replies still match.
+    """
+    out = frame.copy()
+    private = ~out["is_brand_reply"].astype(bool)
+    out.loc[private, "author_id"] = [
+        pseudo.author_id(str(v)) for v in out.loc[private, "author_id"]
+    ]
+    out.loc[private, "author_handle"] = [
+        pseudo.handle(str(v)) for v in out.loc[private, "author_handle"]
+    ]
+    out.loc[private, "url"] = None
+    replied = out["in_reply_to_author_id"].notna()
+    out.loc[replied, "in_reply_to_author_id"] = [
+        pseudo.author_id(str(v)) for v in out.loc[replied, "in_reply_to_author_id"]
+    ]
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# The log
+# --------------------------------------------------------------------------------------
+
+
+def subject_hash(handle: str) -> str:
+    """How ``privacy_log`` names a forgotten author: a hash, never the handle."""
+    return hashlib.sha256(handle.lstrip("@").casefold().encode("utf-8")).hexdigest()[:24]
+
+
+def _log_action(
+    con: duckdb.DuckDBPyConnection,
+    action: str,
+    brand: str,
+    subject: str | None,
+    counts: Mapping[str, int],
+) -> None:
+    con.execute(
+        "insert into privacy_log values (?, ?, ?, ?, ?)",
+        [datetime.now(UTC).replace(tzinfo=None), action, brand, subject, json.dumps(counts)],
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Forget an author
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ForgetResult:
+    handle_hash: str
+    removed: dict[str, int] = field(default_factory=dict)
+    landing_records: int = 0
+    brands: list[str] = field(default_factory=list)
+
+    def format(self) -> str:
+        parts = ", ".join(f"{n} from {t}" for t, n in self.removed.items())
+        return (
+            f"forgot author #{self.handle_hash} in {', '.join(self.brands) or 'no brand'}: "
+            f"{parts or 'nothing stored'}; {self.landing_records} landed records removed"
+        )
+
+
+def _matches(record: Any, names: set[str]) -> bool:
+    """True when a landed record (any source's shape) is by one of ``names``."""
+    if not isinstance(record, Mapping):
+        return False
+    stack: list[Any] = [record]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            for key, value in item.items():
+                if isinstance(value, Mapping | list):
+                    stack.append(value)
+                elif (
+                    isinstance(value, str)
+                    and key in {"author_handle", "username", "handle", "acct", "author"}
+                    and value.lstrip("@").casefold() in names
+                ):
+                    return True
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _loads(raw: str) -> Any:
+    """A quarantined record as landed, or None when it was not JSON."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return None
+
+
+def _scrub_landing(root: Path, brand: str, names: set[str]) -> int:
+    """Rewrite the brand's landed files without the author's records; how many went."""
+    removed = 0
+    for path in sorted(root.glob(f"source=*/brand={brand}/**/*.jsonl")):
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        keep = []
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                keep.append(line)
+                continue
+            if _matches(record, names):
+                removed += 1
+            else:
+                keep.append(line)
+        if len(keep) != len(lines):
+            tmp = path.with_suffix(".jsonl.tmp")
+            tmp.write_text("".join(f"{k}\n" for k in keep), encoding="utf-8")
+            os.replace(tmp, path)
+    return removed
+
+
+def forget_author(
+    settings: Settings,
+    handle: str,
+    brand_ids: Sequence[str] = (),
+    lookup: SecretLookup | None = None,
+) -> ForgetResult:
+    """Remove every post by ``handle`` (and their traces) for the brands named (all)."""
+    from pipeline.warehouse import core
+
+    handle = handle.strip()
+    if not handle.lstrip("@"):
+        raise ConfigError("forget: --author must be a handle")
+    brands = load_brands(settings.brands_file).select(tuple(brand_ids))
+    result = ForgetResult(subject_hash(handle))
+    bare = handle.lstrip("@").casefold()
+    pseudonym: str | None = None  # the key is looked up once, for the first brand needing it
+    with core.open_for_write(settings.warehouse, settings.sql) as con:
+        for brand in brands:
+            names = {bare}
+            if PrivacyConfig.for_brand(brand).pseudonymize_authors:
+                if pseudonym is None:
+                    pseudonym = pseudonymizer(lookup).handle(handle)
+                names.add(pseudonym)
+            counts = _forget_in_brand(con, settings, brand, names)
+            counts_landing = _scrub_landing(settings.landing, brand.id, names)
+            result.landing_records += counts_landing
+            for table, n in counts.items():
+                result.removed[table] = result.removed.get(table, 0) + n
+            result.brands.append(brand.id)
+            with core.transaction(con):
+                _log_action(
+                    con, "forget", brand.id, result.handle_hash,
+                    {**counts, "landing_records": counts_landing},
+                )  # fmt: skip
+    log.info("%s", result.format())
+    return result
+
+
+def _forget_in_brand(
+    con: duckdb.DuckDBPyConnection, settings: Settings, brand: BrandConfig, names: set[str]
+) -> dict[str, int]:
+    from pipeline.warehouse import core
+
+    # Handles are compared casefolded, as the landing zone's are (_matches); SQL's lower()
+    # is not casefold() ("ß"), so the brand's distinct handles are folded here.
+    stored = con.execute(
+        "select distinct author_handle from posts where brand = ?", [brand.id]
+    ).fetchall()
+    handles = [h for (h,) in stored if h is not None and h.lstrip("@").casefold() in names]
+    rows = con.execute(
+        "select post_id, created_at, brand_day from posts"
+        " where brand = ? and list_contains(?, author_handle)",
+        [brand.id, handles],
+    ).fetchall()
+    ids = [r[0] for r in rows]
+    hours = sorted({r[1].replace(minute=0, second=0, microsecond=0, tzinfo=UTC) for r in rows})
+    days = sorted({r[2] for r in rows})
+    counts: dict[str, int] = {}
+    with core.transaction(con):
+        for table in ("complaint_responses", "posts"):
+            counts[table] = _deleted(
+                con.execute(
+                    f"delete from {table} where brand = ? and list_contains(?, post_id)",  # noqa: S608
+                    [brand.id, ids],
+                )
+            )
+        # Quarantined records by the author, in any source's shape: the same test as the
+        # landed records get.
+        forgotten = set(ids)
+        quarantined = [
+            (batch_id, record_no)
+            for batch_id, record_no, post_id, raw in con.execute(
+                "select batch_id, record_no, post_id, raw from quarantine where brand = ?",
+                [brand.id],
+            ).fetchall()
+            if post_id in forgotten or _matches(_loads(raw), names)
+        ]
+        counts["quarantine"] = _deleted(
+            con.execute(
+                "delete from quarantine where brand = ?"
+                " and list_contains(?, struct_pack(b := batch_id, r := record_no))",
+                [brand.id, [{"b": b, "r": r} for b, r in quarantined]],
+            )
+        )
+    core.refresh_hourly(con, settings.sql, brand.id, hours)
+    core.refresh_daily(con, settings.sql, brand.id, timezone=brand.timezone, days=days)
+    return counts
+
+
+def _deleted(cursor: duckdb.DuckDBPyConnection) -> int:
+    """The rows a DELETE or UPDATE just changed (DuckDB returns the count as its result)."""
+    row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+# --------------------------------------------------------------------------------------
+# Retention
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RetentionResult:
+    brand: str
+    cutoff: date
+    posts: int
+    quarantine: int
+    landing_files: int
+
+
+def _landing_days(root: Path, brand: str) -> Iterable[tuple[date, Path]]:
+    for folder in root.glob(f"source=*/brand={brand}/date=*"):
+        try:
+            yield date.fromisoformat(folder.name.removeprefix("date=")), folder
+        except ValueError:
+            continue
+
+
+def apply_retention(
+    settings: Settings, today: date, brand_ids: Sequence[str] = ()
+) -> list[RetentionResult]:
+    """Drop raw text older than each brand's ``retention_days`` before ``today`` (UTC).
+
+    Aggregates are left as they are: they were computed while the text was there.
+    """
+    from pipeline.warehouse import core
+
+    results = []
+    brands = load_brands(settings.brands_file).select(tuple(brand_ids))
+    with core.open_for_write(settings.warehouse, settings.sql) as con:
+        for brand in brands:
+            days = PrivacyConfig.for_brand(brand).retention_days
+            if days is None:
+                continue
+            cutoff = today - timedelta(days=days)
+            moment = datetime.combine(cutoff, datetime.min.time())
+            with core.transaction(con):
+                posts = _deleted(
+                    con.execute(
+                        "update posts set text = '', url = null"
+                        " where brand = ? and created_at < ? and text <> ''",
+                        [brand.id, moment],
+                    )
+                )
+                quarantined = _deleted(
+                    con.execute(
+                        "update quarantine set raw = '{}' where brand = ? and raw <> '{}'"
+                        " and coalesce(interval_end, ?) <= ?",
+                        [brand.id, moment, moment],
+                    )
+                )
+                files = 0
+                for day, folder in _landing_days(settings.landing, brand.id):
+                    if day < cutoff:
+                        for path in folder.glob("*"):
+                            path.unlink()  # the batches, and what landed or resumes them
+                            files += path.suffix == ".jsonl"
+                        folder.rmdir()
+                result = RetentionResult(brand.id, cutoff, posts, quarantined, files)
+                _log_action(
+                    con, "retention", brand.id, None,
+                    {"posts": result.posts, "quarantine": result.quarantine,
+                     "landing_files": files, "retention_days": days},
+                )  # fmt: skip
+            log.info(
+                "%s: retention %d days: emptied the text of %d posts and %d quarantined records"
+                " before %s, deleted %d landing files",
+                brand.id, days, result.posts, result.quarantine, cutoff, files,
+            )  # fmt: skip
+            results.append(result)
+    return results
