@@ -12,10 +12,10 @@ peak memory is per stage and no stage inherits another's warm caches):
     ``DbApiHook.insert_rows`` does by default; the same peer writing to SQLite is timed
     too, for comparison;
 (c) **brandpulse**: the real pipeline in a fresh runtime folder: landing
-    (:func:`pipeline.ingest.fetching.land_paged`, the code ``jobs.land`` runs) feeding
-    :func:`pipeline.steps.jobs.load_batches`, as ``jobs.run`` does (validation, normalize and
+    (:func:`pipeline.ingest.fetching.land_paged`, the code ``fetch.land`` runs) feeding
+    :func:`pipeline.steps.loading.load_batches`, as ``runner.run`` does (validation, normalize and
     dedupe, scoring with the complaint detector in one worker process per core, the
-    quality gate, the warehouse), then :func:`pipeline.steps.jobs.aggregate_chunks` (copies,
+    quality gate, the warehouse), then :func:`pipeline.steps.aggregation.aggregate_chunks` (copies,
     hourly and daily aggregates, complaint responses) and
     :func:`pipeline.notify.alerts.alerting.detect_brand` per brand (spikes). It runs on the
 full corpus
@@ -881,14 +881,14 @@ def stage_pipeline(
     from pipeline.ingest import landing
     from pipeline.ingest.fetching import land_paged
     from pipeline.notify.alerts import alerting
-    from pipeline.steps import jobs
+    from pipeline.steps import aggregation, loading, planning
     from pipeline.warehouse import core
 
     settings = _use_home(Path(home), Path(brands_file))
     brands = load_brands(settings.brands_file)
     steps = dict.fromkeys(("land", "load", "aggregate", "spikes"), 0.0)
     records = 0
-    items: list[jobs.Chunk] = []
+    items: list[planning.Chunk] = []
 
     def landed() -> Iterator[landing.Batch]:
         nonlocal records
@@ -902,16 +902,16 @@ def stage_pipeline(
             )
             steps["land"] += time.perf_counter() - t0
             records += batch.records
-            items.append(jobs.Chunk(brand_id, "demo", start, end))
+            items.append(planning.Chunk(brand_id, "demo", start, end))
             yield batch
 
     cpu_before = _cpu_s()
     t0 = time.perf_counter()
-    jobs.load_batches(landed(), settings, workers=workers)
+    loading.load_batches(landed(), settings, workers=workers)
     # Landing runs in this process while the workers score: "load" is the rest.
     steps["load"] = time.perf_counter() - t0 - steps["land"]
     t0 = time.perf_counter()
-    jobs.aggregate_chunks(items, settings)
+    aggregation.aggregate_chunks(items, settings)
     t1 = time.perf_counter()
     lo, hi = min(c.start for c in items), max(c.end for c in items)
     with core.open_for_write(settings.warehouse, settings.sql) as con:

@@ -100,11 +100,11 @@ def brandpulse_backfill() -> None:
         """The chunks, one per (day, brand, source), in groups of one brand and source."""
         from datetime import timedelta
 
-        from pipeline.steps import jobs
+        from pipeline.steps import planning
         from pipeline.timeutil import parse_moment
 
         p = get_current_context()["params"]
-        items = jobs.plan(
+        items = planning.plan(
             parse_moment(p["start"]),
             parse_moment(p["end"]),
             p["brands"],
@@ -112,21 +112,21 @@ def brandpulse_backfill() -> None:
             local_days=bool(p["local_days"]),
             chunk=timedelta(hours=int(p["chunk_hours"])),
         )
-        groups = jobs.group_chunks(items, int(p["chunks_per_task"]))
+        groups = planning.group_chunks(items, int(p["chunks_per_task"]))
         return [[item.to_dict() for item in group] for group in groups]
 
     @task(map_index_template=GROUP_NAME)
     def land(group: list[dict[str, str]]) -> list[dict[str, Any]]:
         """Fetch a group's chunks of one source for one brand into the landing zone; a
         retry does not fetch again the chunks an earlier try of it landed."""
-        from pipeline.steps import jobs
+        from pipeline.steps import fetch, planning
 
         context = get_current_context()
         attempt = land_attempt(context["ti"], context["task"].retries or 0)
         batches = []
         for item in group:
-            chunk = jobs.Chunk.from_dict(item)
-            batch = jobs.land(
+            chunk = planning.Chunk.from_dict(item)
+            batch = fetch.land(
                 chunk.source,
                 chunk.brand,
                 chunk.start,
@@ -146,12 +146,12 @@ def brandpulse_backfill() -> None:
     def load(group: list[dict[str, Any]]) -> dict[str, Any]:
         """Score a group's landed chunks and replace each one in the warehouse."""
         from pipeline.ingest.landing import Batch
-        from pipeline.steps import jobs
+        from pipeline.steps import loading
 
         # workers=1: in one process. Airflow owns the parallelism (its slots, the pool), and
         # a worker process spawned from a task re-runs the task's main module, the airflow
         # command, which cannot start inside a task (no metadata database there).
-        results = jobs.load_batches(
+        results = loading.load_batches(
             [Batch.from_dict(b) for b in group], workers=1, secrets=connection_secret
         )
         return {
@@ -166,9 +166,11 @@ def brandpulse_backfill() -> None:
         groups: list[list[dict[str, str]]], loads: list[dict[str, Any]]
     ) -> dict[str, int]:
         """Recompute brand_hourly and brand_daily over what the loads covered."""
-        from pipeline.steps import jobs
+        from pipeline.steps import aggregation, planning
 
-        result = jobs.aggregate_chunks([jobs.Chunk.from_dict(i) for g in groups for i in g])
+        result = aggregation.aggregate_chunks(
+            [planning.Chunk.from_dict(i) for g in groups for i in g]
+        )
         return {
             "posts_loaded": sum(int(r["loaded"]) for r in loads if r),
             "quarantined": sum(int(r["quarantined"]) for r in loads if r),
@@ -183,9 +185,9 @@ def brandpulse_backfill() -> None:
         """Judge every hour of the range for spikes; send the alerts due (param alerts)."""
         from pipeline.notify.alerts import alerting
         from pipeline.settings import Settings
-        from pipeline.steps import jobs
+        from pipeline.steps import planning
 
-        chunks = [jobs.Chunk.from_dict(i) for g in groups for i in g]
+        chunks = [planning.Chunk.from_dict(i) for g in groups for i in g]
         if not chunks:
             return {"sent": 0}
         settings = Settings.from_env()

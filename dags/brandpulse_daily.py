@@ -40,11 +40,11 @@ def brandpulse_daily() -> None:
         data_interval_end: datetime | None = None,
     ) -> dict[str, int]:
         """Recompute brand_daily for the local days around the previous UTC day."""
-        from pipeline.steps import jobs
+        from pipeline.steps import aggregation
         from pipeline.steps.orchestration import run_interval
 
         start, end = run_interval(data_interval_start, data_interval_end)
-        result = jobs.aggregate(
+        result = aggregation.aggregate(
             start, end, hourly=False, before=SETTLE_MARGIN, after=SETTLE_MARGIN, create=False
         )
         return {"brand_days": result.days}

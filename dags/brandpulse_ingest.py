@@ -43,9 +43,9 @@ def brandpulse_ingest() -> None:
     def plan() -> list[dict[str, str]]:
         """The (brand, source) pairs to fetch: every source enabled for every brand."""
         from pipeline.settings import Settings
-        from pipeline.steps import jobs
+        from pipeline.steps import planning
 
-        return [{"brand": b, "source": s} for b, s in jobs.targets(Settings.from_env())]
+        return [{"brand": b, "source": s} for b, s in planning.targets(Settings.from_env())]
 
     @task(
         map_index_template=(
@@ -58,20 +58,20 @@ def brandpulse_ingest() -> None:
         data_interval_end: datetime | None = None,
     ) -> dict[str, Any]:
         """Fetch this hour from one source for one brand into the landing zone."""
-        from pipeline.steps import jobs
+        from pipeline.steps import fetch
         from pipeline.steps.orchestration import run_interval
 
         start, end = run_interval(data_interval_start, data_interval_end)
-        batch = jobs.land(target["source"], target["brand"], start, end, secrets=connection_secret)
+        batch = fetch.land(target["source"], target["brand"], start, end, secrets=connection_secret)
         return batch.to_dict()
 
     @task(pool=WAREHOUSE_POOL, outlets=[POSTS])
     def load(batch: dict[str, Any]) -> dict[str, Any]:
         """Score the landed hour and replace it in the warehouse (posts, quarantine)."""
         from pipeline.ingest.landing import Batch
-        from pipeline.steps import jobs
+        from pipeline.steps import loading
 
-        return jobs.load(Batch.from_dict(batch), secrets=connection_secret).to_dict()
+        return loading.load(Batch.from_dict(batch), secrets=connection_secret).to_dict()
 
     # all_done_min_one_success: one failing source must not keep the other brands' hours out of the
     # aggregates; check_loads (a leaf) still fails the run so the failure is seen.
@@ -88,13 +88,13 @@ def brandpulse_ingest() -> None:
         """
         from datetime import datetime as dt
 
-        from pipeline.steps import jobs
+        from pipeline.steps import aggregation
         from pipeline.steps.orchestration import run_interval
 
         start, end = run_interval(data_interval_start, data_interval_end)
         done = [r for r in loads if r]  # a failed load pushed nothing
         earliest = min([start, *(dt.fromisoformat(r["start"]) for r in done)])
-        result = jobs.aggregate(start, end, before=start - earliest)
+        result = aggregation.aggregate(start, end, before=start - earliest)
         return {"posts_loaded": sum(int(r["loaded"]) for r in done), "brand_hours": result.hours}
 
     @task

@@ -60,10 +60,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from pipeline.steps import jobs
+    from pipeline.steps import planning, runner
 
     settings = Settings.from_env()
-    items = jobs.plan(
+    items = planning.plan(
         args.start,
         args.end,
         args.brand,
@@ -76,11 +76,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         total=len(items), unit="load", disable=args.no_progress or None, file=sys.stderr
     ) as bar:
 
-        def step(item: jobs.Chunk) -> None:
+        def step(item: planning.Chunk) -> None:
             bar.set_postfix_str(f"{item.brand}/{item.source} {item.start:%Y-%m-%d %H:%M}")
             bar.update()
 
-        result = jobs.run(items, settings=settings, on_step=step, workers=args.workers)
+        result = runner.run(items, settings=settings, on_step=step, workers=args.workers)
     print(
         f"loaded {result.loaded} posts in {len(result.loads)} loads "
         f"({result.quarantined} quarantined); aggregated {result.aggregate.hours} brand-hours "

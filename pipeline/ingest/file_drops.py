@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline import timeutil
 from pipeline.config.brands import BrandConfig, load_brands
 from pipeline.errors import ConfigError
 from pipeline.ingest import landing
@@ -37,7 +38,7 @@ from pipeline.posts import quality
 from pipeline.scoring.scorer import scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
-from pipeline.steps import jobs
+from pipeline.steps import aggregation, loading
 from pipeline.warehouse import core
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,7 @@ def import_file(
     batch = _land(settings, brand, path, sha)
     scorer = scorer_for(brand)
     reports: list[quality.SuiteReport] = []
-    posts, quarantine, result = jobs.score_posts(
+    posts, quarantine, result = loading.score_posts(
         batch, brand, scorer, on_quality=reports.append, secrets=secrets, batch_id=sha
     )
     stamps = [pd.Timestamp(t).to_pydatetime().replace(tzinfo=UTC) for t in posts["created_at"]]
@@ -192,7 +193,7 @@ def import_file(
         for report in reports:
             quality.store(con, report)
     if first is not None and last is not None:
-        jobs.aggregate(first, last + jobs.HOUR, [brand.id], settings)
+        aggregation.aggregate(first, last + timeutil.HOUR, [brand.id], settings)
     # Only now is the file done: a failure above leaves it to be imported again next run.
     with core.open_for_write(settings.warehouse, settings.sql) as con:
         core.record_file_import(con, record)

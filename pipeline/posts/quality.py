@@ -3,14 +3,15 @@
 Two gates, both suites as code (built once per process, Great Expectations imported lazily:
 it takes seconds to import):
 
-- **posts** (:func:`gate_post_batches`, called by :func:`pipeline.steps.jobs.load`,
-  :func:`pipeline.steps.jobs.score_posts` and, over groups of batches,
-  :func:`pipeline.steps.jobs.load_batches`): a second gate after
+- **posts** (:func:`gate_post_batches`, called by :func:`pipeline.steps.loading.load`,
+  :func:`pipeline.steps.loading.score_posts` and, over groups of batches,
+  :func:`pipeline.steps.loading.load_batches`): a second gate after
   :func:`pipeline.posts.normalize.normalize_batch`, over the whole frame of a load's scored
   posts at once. A post failing a row-level expectation is moved to quarantine with the
   reason ``quality: <expectation>(<column>): <value>``; the load's counts still reconcile
   (fetched = loaded + duplicates + quarantined).
-- **aggregates** (:func:`gate_aggregates`, called by :func:`pipeline.steps.jobs.aggregate`): over
+- **aggregates** (:func:`gate_aggregates`, called by
+  :func:`pipeline.steps.aggregation.aggregate`): over
   the ``brand_hourly``, ``brand_daily`` and ``brand_daily_categories`` rows a refresh has
   just written. A failure puts the rows back as they were before the refresh and raises
   :class:`QualityError`, all while the task still holds the warehouse's write lock, so no
@@ -490,7 +491,7 @@ def gate_post_batches(batches: Sequence[PostBatch]) -> list[PostGate]:
     """:func:`gate_posts` for several loads at once: one validation of all their posts.
 
     Great Expectations costs a fixed ~0.07 s per validation, whatever the rows, so a
-    backfill's loads are gated in groups (:func:`pipeline.steps.jobs.load_batches`). Each batch
+    backfill's loads are gated in groups (:func:`pipeline.steps.loading.load_batches`). Each batch
     still gets its own report (its rows, its failures, its log line) and its own
     quarantine. The group is validated with ``created_at`` within the span of the
     batches' intervals and ``brand`` within their brands; normalize has already held

@@ -11,7 +11,7 @@ from typing import TextIO
 from pipeline.cli import airflow_runner, table
 from pipeline.ingest.sources.demo.generator import DEMO_END, DEMO_START
 from pipeline.settings import Settings
-from pipeline.steps import jobs
+from pipeline.steps import planning, runner
 from pipeline.steps.orchestration import BACKFILL_DAG
 from pipeline.warehouse import core
 from pipeline.warehouse.analyses import EXAMPLE_QUERIES
@@ -83,8 +83,8 @@ def run_demo(settings: Settings, *, engine: str, out: TextIO) -> None:
     else:
         out.write(f"Running the pipeline locally over {conf['start']} .. {conf['end']}...\n")
         out.flush()
-        items = jobs.plan(DEMO_START, DEMO_END, local_days=True, settings=settings)
-        jobs.run(items, settings=settings)
+        items = planning.plan(DEMO_START, DEMO_END, local_days=True, settings=settings)
+        runner.run(items, settings=settings)
         from pipeline.notify.alerts import alerting
 
         alerting.evaluate(

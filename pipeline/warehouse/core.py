@@ -225,7 +225,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
     Inside another ``transaction`` on the same connection it joins the outer one, which
     commits or rolls back the whole (DuckDB has no savepoints): several writes that are
-    each atomic can share one commit (:func:`pipeline.steps.jobs.load_batches`).
+    each atomic can share one commit (:func:`pipeline.steps.loading.load_batches`).
     """
     key = id(con)
     if key in _open_transactions:

@@ -155,12 +155,12 @@ def test_dag_files_read_settings_only_inside_tasks() -> None:
 LOAD_PROBE = r"""
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from pipeline.steps import jobs
+from pipeline.steps import loading
 calls = []
 def load_batches(batches, settings=None, **kwargs):
     calls.append({"batches": [b.to_dict() for b in batches], "workers": kwargs.get("workers")})
     return []
-jobs.load_batches = load_batches
+loading.load_batches = load_batches
 import brandpulse_backfill
 task = brandpulse_backfill.brandpulse_backfill().get_task("load")
 group = [{"source": "demo", "brand": "pebble", "start": f"2026-10-0{d}T04:00:00+00:00",
@@ -197,12 +197,13 @@ LAND_PROBE = r"""
 import json, sys
 from types import SimpleNamespace
 sys.path.insert(0, sys.argv[1])
-from pipeline.steps import jobs
+from pipeline.ingest import landing
+from pipeline.steps import fetch
 calls = []
 def land(source, brand, start, end, settings=None, **kwargs):
     calls.append({"start": start.isoformat(), "attempt": kwargs.get("attempt")})
-    return jobs.landing.Batch(source, brand, start, end, "/landing/x.jsonl", 0)
-jobs.land = land
+    return landing.Batch(source, brand, start, end, "/landing/x.jsonl", 0)
+fetch.land = land
 import brandpulse_backfill
 task = brandpulse_backfill.brandpulse_backfill().get_task("land")
 group = [{"source": "demo", "brand": "pebble", "start": f"2026-10-0{d}T04:00:00+00:00",

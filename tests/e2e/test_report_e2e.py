@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.cli import airflow_runner
 from pipeline.settings import Settings
-from pipeline.steps import jobs
+from pipeline.steps import planning, runner
 from pipeline.warehouse import core
 from tests.fakes.smtp import Inbox, smtp_server, smtp_uri
 
@@ -34,11 +34,11 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
 def test_the_report_dag_mails_the_report_once_over_smtp(
     e2e_settings: Settings, smtp: Inbox
 ) -> None:
-    items = jobs.plan(
+    items = planning.plan(
         datetime(2026, 10, 21, tzinfo=UTC), datetime(2026, 10, 23, tzinfo=UTC), ["pebble"],
         local_days=True, settings=e2e_settings,
     )  # fmt: skip
-    jobs.run(items, settings=e2e_settings)
+    runner.run(items, settings=e2e_settings)
 
     airflow_runner.dags_test("brandpulse_report", e2e_settings, logical_date=RUN)
 

@@ -28,7 +28,7 @@ from pipeline.ingest.sources.registry import get_parser
 from pipeline.posts.normalize import normalize_batch
 from pipeline.scoring.scorer import default_scorer
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.steps import jobs
+from pipeline.steps import loading
 from pipeline.warehouse import core
 
 START = datetime(2026, 10, 21, 12, tzinfo=UTC)
@@ -260,7 +260,7 @@ def check_scores(posts: pd.DataFrame) -> None:
 def test_every_record_is_scored_or_quarantined_with_a_reason(lines: list[bytes]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         batch = land(Path(tmp), lines)
-        posts, quarantine, result = jobs.score_posts(batch, BRAND, default_scorer())
+        posts, quarantine, result = loading.score_posts(batch, BRAND, default_scorer())
     assert result.fetched == len(lines)
     assert result.loaded + result.duplicates + result.quarantined == result.fetched
     assert (len(posts), len(quarantine)) == (result.loaded, result.quarantined)
@@ -276,7 +276,7 @@ def test_every_record_is_scored_or_quarantined_with_a_reason(lines: list[bytes])
 @example(lines=CRASHERS[3])
 def test_a_load_stores_or_quarantines_every_record(home: Settings, lines: list[bytes]) -> None:
     # Every example reloads the same interval of one warehouse: each load replaces the last.
-    result = jobs.load(land(home.landing, lines), home)
+    result = loading.load(land(home.landing, lines), home)
     con = core.connect(home.warehouse, read_only=True)
     try:
         stored = con.execute("select count(*) from posts").fetchall()[0][0]

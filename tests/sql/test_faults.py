@@ -23,7 +23,7 @@ import pytest
 from pipeline.errors import WarehouseError, WarehouseLockedError
 from pipeline.ingest import landing
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.steps import jobs
+from pipeline.steps import aggregation, fetch, loading
 from pipeline.warehouse import core, responses, snapshot
 from tests.dbdump import Dump, dump
 
@@ -37,11 +37,11 @@ def state(settings: Settings) -> tuple[Dump, Dump]:
 
 
 def land(settings: Settings, day: tuple[datetime, datetime]) -> landing.Batch:
-    return jobs.land("demo", "pebble", *day, settings)
+    return fetch.land("demo", "pebble", *day, settings)
 
 
 def aggregate(settings: Settings, day: tuple[datetime, datetime]) -> None:
-    jobs.aggregate(*day, ["pebble"], settings)
+    aggregation.aggregate(*day, ["pebble"], settings)
 
 
 def reset(settings: Settings) -> None:
@@ -54,7 +54,7 @@ def clean_run(settings: Settings) -> tuple[Dump, Dump]:
     """Day 1 then day 2, loaded and aggregated once each, from an empty warehouse."""
     reset(settings)
     for day in (DAY1, DAY2):
-        jobs.load(land(settings, day), settings)
+        loading.load(land(settings, day), settings)
         aggregate(settings, day)
     return state(settings)
 
@@ -64,7 +64,7 @@ def clean_run(settings: Settings) -> tuple[Dump, Dump]:
 KILLED_LOAD = """
 import json, sys, time
 from pathlib import Path
-from pipeline.steps import jobs
+from pipeline.steps import aggregation, fetch, loading
 from pipeline.ingest import landing
 from pipeline.warehouse import core
 
@@ -78,7 +78,7 @@ def insert_then_hang(con, table, frame):
         time.sleep(600)
 
 core.insert_frame = insert_then_hang
-jobs.load(batch)
+loading.load(batch)
 """
 
 
@@ -105,7 +105,7 @@ def test_kill_9_in_the_middle_of_a_load_keeps_the_previous_state_and_the_rerun_c
     clean = clean_run(settings)
     if killed == "a new day":
         reset(settings)
-        jobs.load(land(settings, DAY1), settings)
+        loading.load(land(settings, DAY1), settings)
         aggregate(settings, DAY1)
     # else: both days are loaded, and day 2 is loaded again (its rows deleted first).
     before = state(settings)
@@ -116,7 +116,7 @@ def test_kill_9_in_the_middle_of_a_load_keeps_the_previous_state_and_the_rerun_c
 
     assert state(settings) == before  # opens, and nothing of the killed load is in it
     assert settings.analyst_db.stat().st_ino == analyst_inode
-    jobs.load(batch, settings)  # the rerun
+    loading.load(batch, settings)  # the rerun
     aggregate(settings, DAY2)
     assert state(settings) == clean
 
@@ -147,7 +147,7 @@ with core.open_for_write(settings.warehouse, PROJECT_ROOT / "sql") as con:
 def test_kill_9_while_publishing_leaves_the_old_snapshot_and_the_next_writer_publishes(
     settings: Settings, tmp_path: Path
 ) -> None:
-    jobs.load(land(settings, DAY1), settings)
+    loading.load(land(settings, DAY1), settings)
     aggregate(settings, DAY1)
     published = dump(settings.analyst_db)
 
@@ -189,7 +189,7 @@ def test_a_task_failing_three_times_then_succeeding_equals_one_clean_run(
 ) -> None:
     clean = clean_run(settings)
     reset(settings)
-    jobs.load(land(settings, DAY1), settings)
+    loading.load(land(settings, DAY1), settings)
     aggregate(settings, DAY1)
     batch = land(settings, DAY2)
 
@@ -202,9 +202,9 @@ def test_a_task_failing_three_times_then_succeeding_equals_one_clean_run(
     ]
     for owner, name in load_faults:
         with failing(monkeypatch, owner, name), pytest.raises(Injected):
-            jobs.load(batch, settings)
+            loading.load(batch, settings)
         assert dump(settings.analyst_db) == before_load, name  # nothing of it published
-    jobs.load(batch, settings)
+    loading.load(batch, settings)
 
     # The aggregate task: the same, at three of its steps.
     before_aggregate = dump(settings.analyst_db)
@@ -246,7 +246,7 @@ def test_a_locked_warehouse_waits_then_fails_clearly_and_the_file_is_intact(
     settings: Settings, read_only: bool
 ) -> None:
     batch = land(settings, DAY1)
-    jobs.load(batch, settings)
+    loading.load(batch, settings)
     aggregate(settings, DAY1)
     before = state(settings)
     holder = hold(settings.warehouse, read_only=read_only)
@@ -266,12 +266,12 @@ def test_a_locked_warehouse_waits_then_fails_clearly_and_the_file_is_intact(
         holder.wait()
     assert state(settings) == before
     # The retry (Airflow's, after a delay) goes through.
-    jobs.load(batch, settings)
+    loading.load(batch, settings)
     assert state(settings) == before
 
 
 def test_a_writer_waits_out_a_short_lock_and_then_writes(settings: Settings) -> None:
-    jobs.load(land(settings, DAY1), settings)
+    loading.load(land(settings, DAY1), settings)
     holder = hold(settings.warehouse, read_only=False, release_after=1.5)
     try:
         started = time.monotonic()

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from pipeline import timeutil
 from pipeline.notify.alerts import alerting
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.steps import jobs
+from pipeline.steps import aggregation, fetch, loading, planning, runner
 from pipeline.warehouse import core
 from pipeline.warehouse.analyses import ANALYST_QUESTIONS, EXAMPLE_QUERIES, guide_markdown
 
@@ -65,7 +66,7 @@ COLUMNS = {
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list[str], list[Any]]]:
     """Every question's (columns, rows) on a demo warehouse: seven days of both brands through
-    ``jobs.run``, spikes and alerts judged, and one day reloaded with two broken records."""
+    ``runner.run``, spikes and alerts judged, and one day reloaded with two broken records."""
     home = tmp_path_factory.mktemp("guide") / "var"
     with pytest.MonkeyPatch.context() as mp:
         for name in [n for n in os.environ if n.startswith(("BRANDPULSE_", "AIRFLOW"))]:
@@ -73,10 +74,12 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list[st
         mp.setenv("BRANDPULSE_HOME", str(home))
         mp.setenv("BRANDPULSE_BRANDS", str(PROJECT_ROOT / "brands.yaml"))
         settings = Settings.from_env()
-        jobs.run(jobs.plan(START, END, [], chunk=jobs.DAY, settings=settings), settings=settings)
+        runner.run(
+            planning.plan(START, END, [], chunk=timeutil.DAY, settings=settings), settings=settings
+        )
         # The last day of Pebble again, with a record without text and one outside the interval.
-        last = END - jobs.DAY
-        batch = jobs.land("demo", "pebble", last, END, settings)
+        last = END - timeutil.DAY
+        batch = fetch.land("demo", "pebble", last, END, settings)
         broken = [
             {"id": "9000000000000000001", "created_at": "2026-10-23T10:00:00Z", "text": "",
              "author": {"id": "z1", "handle": "zed", "followers": 1}},
@@ -85,8 +88,8 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list[st
         ]  # fmt: skip
         with batch.path.open("a", encoding="utf-8") as out:
             out.writelines(json.dumps(r) + "\n" for r in broken)
-        jobs.load(dataclasses.replace(batch, records=batch.records + len(broken)), settings)
-        jobs.aggregate(last, END, ["pebble"], settings)
+        loading.load(dataclasses.replace(batch, records=batch.records + len(broken)), settings)
+        aggregation.aggregate(last, END, ["pebble"], settings)
         alerting.evaluate(settings, None, window=(START, END))
         con = core.connect(settings.warehouse, read_only=True, sandbox=True)
         try:

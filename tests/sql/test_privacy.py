@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.errors import ConfigError, SourceAuthError
 from pipeline.settings import Settings
-from pipeline.steps import jobs
+from pipeline.steps import planning, runner
 from pipeline.warehouse import core, privacy
 from tests.conftest import pebble_brands, write_brands
 
@@ -23,7 +23,7 @@ BRANDS = pebble_brands(overrides={"privacy": {"retention_days": 30}})
 def loaded(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("BRANDPULSE_BRANDS", str(write_brands(tmp_path / "b.yaml", BRANDS)))
     s = Settings.from_env()
-    jobs.run(jobs.plan(START, END, settings=s, chunk=END - START), settings=s)
+    runner.run(planning.plan(START, END, settings=s, chunk=END - START), settings=s)
     return s
 
 
@@ -72,7 +72,7 @@ def test_forget_removes_an_author_from_every_table_and_the_landing_zone(
     # The landing zone no longer has them: reloading every batch does not bring them back.
     for path in sorted(loaded.landing.glob("source=demo/brand=pebble/**/*.jsonl")):
         assert f'"{handle}"' not in path.read_text(encoding="utf-8")
-    jobs.run(jobs.plan(START, END, settings=loaded, chunk=END - START), settings=loaded)
+    runner.run(planning.plan(START, END, settings=loaded, chunk=END - START), settings=loaded)
     # The demo source regenerates the interval on a rerun (a real source would too), so
     # what matters is that forget removed what was stored; see docs/privacy.md.
 

@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.steps import jobs
+from pipeline.steps import planning, runner
 from pipeline.warehouse import core, snapshot
 from tests.dbdump import dump
 
@@ -176,8 +176,8 @@ def test_the_pipeline_publishes_a_snapshot_equal_to_the_working_file(
     settings: Settings, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     assert core.analyst_path_for(settings.warehouse) == settings.analyst_db
-    items = jobs.plan(T0, T0 + timedelta(hours=6), ["pebble"], settings=settings)
-    jobs.run(items, settings=settings)
+    items = planning.plan(T0, T0 + timedelta(hours=6), ["pebble"], settings=settings)
+    runner.run(items, settings=settings)
     published = dump(settings.analyst_db)
     assert published == dump(settings.warehouse)
     assert len(published["posts"]) > 50 and len(published["brand_hourly"]) == 6

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import timeutil
+from pipeline.config.brands import load_brands
 from pipeline.errors import ConfigError, InputError
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.steps import jobs
+from pipeline.steps import aggregation, fetch, loading, planning, runner
 from pipeline.warehouse import core
 
 from ..e2e.conftest import snapshot
@@ -24,15 +26,15 @@ def settings_in(home: Path) -> Settings:
     )
 
 
-def run_in_order(settings: Settings, items: list[jobs.Chunk]) -> None:
+def run_in_order(settings: Settings, items: list[planning.Chunk]) -> None:
     for item in items:
-        jobs.load(jobs.land(item.source, item.brand, item.start, item.end, settings), settings)
-        jobs.aggregate(item.start, item.end, [item.brand], settings)
+        loading.load(fetch.land(item.source, item.brand, item.start, item.end, settings), settings)
+        aggregation.aggregate(item.start, item.end, [item.brand], settings)
 
 
 def test_loads_in_any_order_give_the_same_warehouse(tmp_path: Path) -> None:
     forward, backward = settings_in(tmp_path / "f"), settings_in(tmp_path / "b")
-    items = jobs.plan(START, END, ["fernleaf"], chunk=jobs.DAY, settings=forward)
+    items = planning.plan(START, END, ["fernleaf"], chunk=timeutil.DAY, settings=forward)
     assert len(items) == 3
     run_in_order(forward, items)
     run_in_order(backward, list(reversed(items)))
@@ -43,17 +45,17 @@ def test_loads_in_any_order_give_the_same_warehouse(tmp_path: Path) -> None:
 
 def test_chunks_must_be_positive() -> None:
     with pytest.raises(InputError, match="chunk size"):
-        jobs.chunks(START, END, jobs.DAY * 0)
+        planning.chunks(START, END, timeutil.DAY * 0)
 
 
 def test_group_chunks_cuts_each_brand_and_source_into_consecutive_runs() -> None:
     start = datetime(2026, 10, 5, tzinfo=UTC)
     items = [
-        jobs.Chunk(brand, "demo", lo, hi)
+        planning.Chunk(brand, "demo", lo, hi)
         for brand in ("pebble", "fernleaf")
-        for lo, hi in jobs.chunks(start, start + 10 * jobs.DAY)
-    ] + [jobs.Chunk("pebble", "x", start, start + jobs.DAY)]
-    groups = jobs.group_chunks(items, 4)
+        for lo, hi in planning.chunks(start, start + 10 * timeutil.DAY)
+    ] + [planning.Chunk("pebble", "x", start, start + timeutil.DAY)]
+    groups = planning.group_chunks(items, 4)
     # Every chunk in exactly one group; a group is one brand and source, its days in a row.
     every = [c for g in groups for c in g]
     assert len(every) == len(items) and set(every) == set(items)
@@ -65,36 +67,36 @@ def test_group_chunks_cuts_each_brand_and_source_into_consecutive_runs() -> None
         ("fernleaf", "demo", 9, 4), ("pebble", "demo", 9, 4),
         ("fernleaf", "demo", 13, 2), ("pebble", "demo", 13, 2),
     ]  # fmt: skip
-    assert [len(g) for g in jobs.group_chunks(items, 1)] == [1] * len(items)
-    assert jobs.group_chunks([], 7) == []
+    assert [len(g) for g in planning.group_chunks(items, 1)] == [1] * len(items)
+    assert planning.group_chunks([], 7) == []
     with pytest.raises(InputError, match="at least 1"):
-        jobs.group_chunks(items, 0)
+        planning.group_chunks(items, 0)
 
 
 def test_local_days_follow_daylight_saving_changes() -> None:
-    brands = jobs.load_brands(PROJECT_ROOT / "brands.yaml")
+    brands = load_brands(PROJECT_ROOT / "brands.yaml")
     london, new_york = brands.get("fernleaf"), brands.get("pebble")
     # Clocks go back on 2026-10-25 in London and on 2026-11-01 in New York: 25-hour days.
-    [(lo, hi)] = jobs.local_day_bounds(london, date(2026, 10, 25), date(2026, 10, 26))
+    [(lo, hi)] = planning.local_day_bounds(london, date(2026, 10, 25), date(2026, 10, 26))
     assert (lo, hi) == (datetime(2026, 10, 24, 23, tzinfo=UTC), datetime(2026, 10, 26, tzinfo=UTC))
-    [(lo, hi)] = jobs.local_day_bounds(new_york, date(2026, 11, 1), date(2026, 11, 2))
+    [(lo, hi)] = planning.local_day_bounds(new_york, date(2026, 11, 1), date(2026, 11, 2))
     assert (lo, hi) == (
         datetime(2026, 11, 1, 4, tzinfo=UTC),
         datetime(2026, 11, 2, 5, tzinfo=UTC),
     )
-    assert jobs.local_days(new_york, lo, hi) == (date(2026, 11, 1), date(2026, 11, 1))
+    assert planning.local_days(new_york, lo, hi) == (date(2026, 11, 1), date(2026, 11, 1))
 
 
 def test_a_25_hour_day_aggregates_all_its_hours(tmp_path: Path) -> None:
     settings = settings_in(tmp_path)
-    items = jobs.plan(
+    items = planning.plan(
         datetime(2026, 10, 25, tzinfo=UTC),
         datetime(2026, 10, 26, tzinfo=UTC),
         ["fernleaf"],
         local_days=True,
         settings=settings,
     )
-    jobs.run(items, settings=settings)
+    runner.run(items, settings=settings)
     con = core.connect(settings.warehouse, read_only=True)
     try:
         daily = con.execute("select posts from brand_daily where day = '2026-10-25'").fetchone()
@@ -120,15 +122,17 @@ def test_lag_shifts_the_fetch_window_so_windows_still_tile(tmp_path: Path) -> No
         {"BRANDPULSE_HOME": str(tmp_path / "var"), "BRANDPULSE_BRANDS": str(brands)}
     )
     hour = datetime(2026, 10, 21, 10, tzinfo=UTC)
-    first = jobs.land("demo", "fernleaf", hour, hour + jobs.HOUR, settings)
-    second = jobs.land("demo", "fernleaf", hour + jobs.HOUR, hour + 2 * jobs.HOUR, settings)
-    lag = jobs.HOUR / 4
-    assert (first.start, first.end) == (hour - lag, hour + jobs.HOUR - lag)
+    first = fetch.land("demo", "fernleaf", hour, hour + timeutil.HOUR, settings)
+    second = fetch.land(
+        "demo", "fernleaf", hour + timeutil.HOUR, hour + 2 * timeutil.HOUR, settings
+    )
+    lag = timeutil.HOUR / 4
+    assert (first.start, first.end) == (hour - lag, hour + timeutil.HOUR - lag)
     assert second.start == first.end
     for batch in (first, second):
-        jobs.load(batch, settings)
+        loading.load(batch, settings)
     snap = snapshot(settings)
-    jobs.load(first, settings)  # reloading the earlier window changes nothing
+    loading.load(first, settings)  # reloading the earlier window changes nothing
     assert snapshot(settings) == snap
 
 
@@ -144,17 +148,17 @@ def test_load_batches_in_worker_processes_writes_what_loads_one_by_one_do(
     tmp_path: Path,
 ) -> None:
     one, many = settings_in(tmp_path / "one"), settings_in(tmp_path / "many")
-    items = jobs.plan(START, END, ["pebble", "fernleaf"], chunk=jobs.DAY, settings=one)
+    items = planning.plan(START, END, ["pebble", "fernleaf"], chunk=timeutil.DAY, settings=one)
     assert len(items) == 6
     expected = []
     for item in items:
         expected.append(
-            jobs.load(jobs.land(item.source, item.brand, item.start, item.end, one), one)
+            loading.load(fetch.land(item.source, item.brand, item.start, item.end, one), one)
         )
-    batches = [jobs.land(i.source, i.brand, i.start, i.end, many) for i in items]
-    written: list[jobs.LoadResult] = []
+    batches = [fetch.land(i.source, i.brand, i.start, i.end, many) for i in items]
+    written: list[loading.LoadResult] = []
     # Workers from the second batch on; gate groups of ~1,500 posts (a few batches each).
-    results = jobs.load_batches(
+    results = loading.load_batches(
         batches, many, workers=2, pool_after=1, group_rows=1_500, on_load=written.append
     )
     assert results == written == expected
@@ -171,27 +175,27 @@ def test_load_batches_in_worker_processes_writes_what_loads_one_by_one_do(
 
 def test_default_workers_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BRANDPULSE_WORKERS", "3")
-    assert jobs.default_workers() == 3
+    assert loading.default_workers() == 3
     monkeypatch.setenv("BRANDPULSE_WORKERS", "many")
     with pytest.raises(ConfigError, match="BRANDPULSE_WORKERS must be a whole number"):
-        jobs.default_workers()
+        loading.default_workers()
     monkeypatch.setenv("BRANDPULSE_WORKERS", "0")
     with pytest.raises(ConfigError, match="at least 1"):
-        jobs.default_workers()
+        loading.default_workers()
     monkeypatch.delenv("BRANDPULSE_WORKERS")
-    assert jobs.default_workers() >= 1
+    assert loading.default_workers() >= 1
 
 
 def test_a_failing_batch_stops_the_run_after_the_groups_already_committed(
     tmp_path: Path,
 ) -> None:
     settings = settings_in(tmp_path)
-    items = jobs.plan(START, END, ["fernleaf"], chunk=jobs.DAY, settings=settings)
-    batches = [jobs.land(i.source, i.brand, i.start, i.end, settings) for i in items]
+    items = planning.plan(START, END, ["fernleaf"], chunk=timeutil.DAY, settings=settings)
+    batches = [fetch.land(i.source, i.brand, i.start, i.end, settings) for i in items]
     batches[2].path.unlink()  # the third batch's landed file is gone
-    written: list[jobs.LoadResult] = []
+    written: list[loading.LoadResult] = []
     with pytest.raises(FileNotFoundError):
-        jobs.load_batches(
+        loading.load_batches(
             batches, settings, workers=2, pool_after=1, group_rows=1, on_load=written.append
         )
     assert [r.start for r in written] == [i.start for i in items[:2]]

@@ -21,7 +21,7 @@ from pipeline.posts import quality
 from pipeline.posts.normalize import normalize_batch
 from pipeline.scoring.scorer import default_scorer
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.steps import jobs
+from pipeline.steps import aggregation, fetch, loading
 from pipeline.warehouse import core
 
 START = datetime(2026, 10, 21, 12, tzinfo=UTC)
@@ -78,7 +78,7 @@ def test_posts_failing_the_suite_are_quarantined_with_the_expectation_and_value(
     )
     brand = load_brands(settings.brands_file).get("pebble")
     reports: list[quality.SuiteReport] = []
-    posts, quarantine, result = jobs.score_posts(
+    posts, quarantine, result = loading.score_posts(
         batch, brand, default_scorer(), on_quality=reports.append
     )
 
@@ -248,7 +248,7 @@ def test_a_load_stores_its_quality_results_and_reconciles(
 ) -> None:
     batch = land(settings, [record(0), record(1, lang="??"), record(2)])
     with caplog.at_level(logging.INFO, logger="pipeline.posts.quality"):
-        result = jobs.load(batch, settings)
+        result = loading.load(batch, settings)
     assert (result.loaded, result.quarantined) == (2, 1)
     [line] = [r.getMessage() for r in caplog.records if r.name == "pipeline.posts.quality"]
     assert line.startswith("quality suite=posts source=demo brand=pebble batch=20261021T120000Z")
@@ -272,7 +272,7 @@ def test_a_load_stores_its_quality_results_and_reconciles(
         (1, True)
     ]
     # A rerun replaces the results, it does not add to them.
-    jobs.load(batch, settings)
+    loading.load(batch, settings)
     assert rows(settings, "select count(*) from quality_results") == [(10,)]
 
 
@@ -282,8 +282,8 @@ def test_a_load_stores_its_quality_results_and_reconciles(
 
 
 def test_aggregates_pass_their_suites_and_the_results_are_stored(settings: Settings) -> None:
-    jobs.load(jobs.land("demo", "pebble", START, END, settings), settings)
-    jobs.aggregate(START, END, ["pebble"], settings)
+    loading.load(fetch.land("demo", "pebble", START, END, settings), settings)
+    aggregation.aggregate(START, END, ["pebble"], settings)
     stored = rows(
         settings,
         "select suite, source, batch_id, bool_and(success), count(*) from quality_results"
@@ -369,8 +369,8 @@ def test_aggregate_suites_catch_broken_rows() -> None:
 def test_a_failing_aggregate_is_put_back_and_fails_the_task(
     settings: Settings, tmp_path: Path
 ) -> None:
-    jobs.load(jobs.land("demo", "pebble", START, END, settings), settings)
-    jobs.aggregate(START, END, ["pebble"], settings)
+    loading.load(fetch.land("demo", "pebble", START, END, settings), settings)
+    aggregation.aggregate(START, END, ["pebble"], settings)
     table = "select * from brand_hourly order by hour"
     before, before_daily = rows(settings, table), rows(settings, "select * from brand_daily")
 
@@ -384,7 +384,7 @@ def test_a_failing_aggregate_is_put_back_and_fails_the_task(
     )
     broken = replace(settings, sql=broken_sql)
     with pytest.raises(quality.QualityError, match="rolled back") as err:
-        jobs.aggregate(START, END, ["pebble"], broken)
+        aggregation.aggregate(START, END, ["pebble"], broken)
     assert "expect_column_values_to_be_between(negative_share)" in str(err.value)
 
     assert rows(settings, table) == before

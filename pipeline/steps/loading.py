@@ -1,15 +1,7 @@
-"""The pipeline's steps as plain functions: what DAG tasks and the CLI call.
+"""The load step: a landed batch normalized, classified, scored, gated and written.
 
-Each step owns a data interval ``[start, end)`` (aware datetimes, UTC) and is idempotent:
-
-- :func:`land` fetches one source for one brand and lands the raw records;
-- :func:`load` validates, normalizes, classifies and scores a landed batch and replaces
-  the batch's interval in the warehouse (posts, quarantine, load ledger);
-- :func:`aggregate` recomputes ``brand_hourly`` for the hours and ``brand_daily`` for the
-  brands' local days that the interval touches;
-- :func:`run` does all three over a long interval, chunk by chunk (backfills, the demo).
-
-No step reads the clock: time comes from the interval.
+:func:`load` replaces one batch's interval in the warehouse (posts, quarantine, load
+ledger); :func:`load_batches` does it for many batches with the cores working together.
 """
 
 from __future__ import annotations
@@ -19,135 +11,30 @@ import multiprocessing
 import os
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from pipeline.config.brands import BrandConfig, BrandsFile, load_brands
-from pipeline.errors import ConfigError, InputError
+from pipeline.config.brands import BrandConfig
+from pipeline.errors import ConfigError
 from pipeline.ingest import landing
-from pipeline.ingest.fetching import FetchPolicy, land_paged
-from pipeline.ingest.sources.registry import get_parser, get_source
+from pipeline.ingest.sources.registry import get_parser
 from pipeline.posts import quality
 from pipeline.posts.model import PostKind
-from pipeline.posts.normalize import COPY_WINDOW, classify, normalize_batch
+from pipeline.posts.normalize import classify, normalize_batch
 from pipeline.scoring.scorer import Scorer, scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
-from pipeline.timeutil import check_interval
-from pipeline.warehouse import core, privacy, responses
+from pipeline.steps.brands import _brands
+from pipeline.warehouse import core, privacy
 
 log = logging.getLogger(__name__)
-
-HOUR = timedelta(hours=1)
-
-#: Sources read from a folder as files appear, not fetched per interval.
-FOLDER_SOURCES = frozenset({"file"})
-DAY = timedelta(days=1)
-
-
-def floor_hour(moment: datetime) -> datetime:
-    return moment.replace(minute=0, second=0, microsecond=0)
-
-
-def ceil_hour(moment: datetime) -> datetime:
-    floored = floor_hour(moment)
-    return floored if floored == moment else floored + HOUR
-
-
-def local_days(brand: BrandConfig, start: datetime, end: datetime) -> tuple[date, date]:
-    """First and last calendar day, in the brand's time zone, that ``[start, end)`` touches."""
-    tz = brand.tz
-    return start.astimezone(tz).date(), (end - timedelta(microseconds=1)).astimezone(tz).date()
-
-
-def _brands(settings: Settings) -> BrandsFile:
-    return load_brands(settings.brands_file)
-
-
-def targets(
-    settings: Settings,
-    brand_ids: Sequence[str] | None = None,
-    source_names: Sequence[str] | None = None,
-) -> list[tuple[str, str]]:
-    """The (brand, source) pairs to fetch by interval: every enabled source of the chosen
-    brands, except file drops (imported by :mod:`pipeline.ingest.file_drops`, not by interval)."""
-    pairs = []
-    for brand in _brands(settings).select(tuple(brand_ids or ())):
-        for src in brand.sources:
-            if src.name in FOLDER_SOURCES:
-                continue
-            if not source_names or src.name in source_names:
-                pairs.append((brand.id, src.name))
-    if source_names:
-        unknown = set(source_names) - {s for _, s in pairs}
-        if unknown:
-            raise ConfigError(
-                f"source(s) {', '.join(sorted(unknown))} not enabled for the chosen brands "
-                f"in {settings.brands_file.name}"
-            )
-    return pairs
-
-
-def land(
-    source_name: str,
-    brand_id: str,
-    start: datetime,
-    end: datetime,
-    settings: Settings | None = None,
-    *,
-    secrets: SecretLookup | None = None,
-    policy: FetchPolicy | None = None,
-    attempt: str | None = None,
-) -> landing.Batch:
-    """Fetch ``[start, end)`` of one source for one brand into the landing zone.
-
-    ``attempt``: see :func:`pipeline.ingest.fetching.land_paged` (a retried task that had landed
-    this interval already does not fetch it again).
-
-    With the source option ``lag_minutes``, the window is shifted back by that much:
-    ``[start - lag, end - lag)``, fetched ``lag`` after it closed, so that posts the
-    provider indexes late are in it. Consecutive runs' windows still tile time exactly, so
-    every post belongs to one load, whatever order loads run in.
-    """
-    settings = settings or Settings.from_env()
-    start, end = check_interval(start, end)
-    brand = _brands(settings).get(brand_id)
-    src_config = brand.source(source_name)
-    if src_config is None:
-        raise ConfigError(
-            f"{settings.brands_file.name}: brand '{brand_id}', field 'sources.{source_name}': "
-            "source not enabled"
-        )
-    source = get_source(source_name, secrets)
-    lag = timedelta(minutes=float(src_config.options.get("lag_minutes", 0)))
-    fetch_start, fetch_end = start - lag, end - lag
-    batch, stats = land_paged(
-        settings.landing,
-        source,
-        brand,
-        start=fetch_start,
-        end=fetch_end,
-        options=src_config.options,
-        policy=policy,
-        attempt=attempt,
-    )
-    if stats.reused:
-        return batch
-    log.info(
-        "landed %d records in %d pages (resumed after page %d, %d retries, %d rate-limit "
-        "waits): source=%s brand=%s interval=[%s, %s) file=%s",
-        batch.records, stats.pages, stats.resumed_from_page, stats.retries,
-        stats.rate_limit_waits, source_name, brand_id, fetch_start.isoformat(),
-        fetch_end.isoformat(), batch.path,
-    )  # fmt: skip
-    return batch
 
 
 @dataclass(frozen=True)
@@ -416,6 +303,7 @@ def load(
 #: Records :func:`load_batches` scores in its own process before it starts workers.
 POOL_AFTER_RECORDS = 20_000
 
+
 #: Rows the posts gate validates at once in :func:`load_batches` (its cost is mostly fixed
 #: per validation; a group's frames stay in memory until they are written).
 GATE_GROUP_ROWS = 40_000
@@ -536,284 +424,3 @@ def load_batches(
         if group:
             flush()
     return results
-
-
-@dataclass(frozen=True)
-class AggregateResult:
-    hours: int
-    days: int
-    brands: tuple[str, ...]
-
-
-def _hours(start: datetime, end: datetime) -> list[datetime]:
-    """The UTC hour starts that ``[start, end)`` touches."""
-    hours, cursor = [], floor_hour(start)
-    while cursor < end:
-        hours.append(cursor)
-        cursor += HOUR
-    return hours
-
-
-def _days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
-
-
-def aggregate(
-    start: datetime,
-    end: datetime,
-    brand_ids: Sequence[str] | None = None,
-    settings: Settings | None = None,
-    *,
-    hourly: bool = True,
-    daily: bool = True,
-    before: timedelta = timedelta(0),
-    after: timedelta = COPY_WINDOW,
-    create: bool = True,
-) -> AggregateResult:
-    """Bring everything derived from ``posts`` up to date after loads of ``[start, end)``.
-
-    1. Copies are decided anew for posts in ``[start, end + COPY_WINDOW)``: a post loaded
-       now can make a later post (loaded earlier) a copy, so the result never depends on
-       the order loads ran in.
-    2. ``brand_hourly`` is recomputed for every UTC hour, and ``brand_daily`` for every
-       local day, that ``[start, end)`` touches (rows for hours and days without posts
-       included), and for the hours and days already stored in the margins ``before`` and
-       ``after`` it (their copies may have changed); a margin never adds rows, so no hour
-       or day that was never loaded appears as empty. With ``create=False`` (the daily
-       settle) only rows already stored are refreshed, inside the interval too.
-    """
-    settings = settings or Settings.from_env()
-    start, end = check_interval(start, end)
-    brands = _brands(settings).select(tuple(brand_ids or ()))
-    with core.open_for_write(settings.warehouse, settings.sql) as con:
-        result = _aggregate_on(
-            con, settings, brands, start, end,
-            hourly=hourly, daily=daily, before=before, after=after, create=create,
-        )  # fmt: skip
-    return result
-
-
-def _aggregate_on(
-    con: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    brands: Sequence[BrandConfig],
-    start: datetime,
-    end: datetime,
-    *,
-    hourly: bool = True,
-    daily: bool = True,
-    before: timedelta = timedelta(0),
-    after: timedelta = COPY_WINDOW,
-    create: bool = True,
-) -> AggregateResult:
-    """:func:`aggregate` on an open connection (publishing is the caller's)."""
-    hours = days = 0
-    lo, hi = start - before, end + after
-    batch_id = core.interval_batch_id(start, end)
-    for brand in brands:
-        core.mark_copies(
-            con, settings.sql, brand.id, start=start, end=end + COPY_WINDOW, window=COPY_WINDOW
-        )
-        hour_list: list[datetime] = []
-        if hourly:
-            own = _hours(start, end) if create else []
-            margin = core.existing_hours(con, brand.id, floor_hour(lo), ceil_hour(hi))
-            hour_list = own + margin
-        day_list: list[date] = []
-        if daily:
-            own_days = _days(*local_days(brand, start, end)) if create else []
-            margin_days = core.existing_days(con, brand.id, *local_days(brand, lo, hi))
-            day_list = own_days + margin_days
-        # The rows as they were: put back if the refreshed ones fail their quality suites.
-        before_refresh = quality.read_aggregates(con, brand.id, hour_list, day_list)
-        if hourly:
-            hours += core.refresh_hourly(con, settings.sql, brand.id, hour_list)
-        # Replies arrive after complaints: complaints of the week before get theirs.
-        responses.refresh_complaint_responses(
-            con, settings.sql, brand.id, start - responses.REPLY_LOOKBACK, end
-        )
-        if daily:
-            days += core.refresh_daily(
-                con, settings.sql, brand.id, timezone=brand.timezone, days=day_list
-            )
-        # Still holding the write lock: nobody has read the new rows yet.
-        quality.gate_aggregates(con, before_refresh, batch_id=batch_id)
-    log.info(
-        "aggregated %d brand-hours and %d brand-days over [%s, %s) and its margins",
-        hours, days, start.isoformat(), end.isoformat(),
-    )  # fmt: skip
-    return AggregateResult(hours=hours, days=days, brands=tuple(b.id for b in brands))
-
-
-def chunks(
-    start: datetime, end: datetime, size: timedelta = DAY
-) -> list[tuple[datetime, datetime]]:
-    """``[start, end)`` cut into consecutive pieces of at most ``size``."""
-    if size <= timedelta(0):
-        raise InputError(f"chunk size must be positive, got {size}")
-    start, end = check_interval(start, end)
-    out = []
-    cursor = start
-    while cursor < end:
-        nxt = min(cursor + size, end)
-        out.append((cursor, nxt))
-        cursor = nxt
-    return out
-
-
-def local_day_bounds(brand: BrandConfig, first: date, end: date) -> list[tuple[datetime, datetime]]:
-    """The brand's local calendar days ``first .. end`` (exclusive) as UTC intervals.
-
-    Days are 23 or 25 hours long across daylight-saving changes; each is one interval.
-    """
-    tz = brand.tz
-    days = []
-    day = first
-    while day < end:
-        lo = datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
-        hi = datetime.combine(day + DAY, datetime.min.time(), tz).astimezone(UTC)
-        days.append((lo, hi))
-        day += DAY
-    return days
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """One unit of backfill work: one source, one brand, one interval."""
-
-    brand: str
-    source: str
-    start: datetime
-    end: datetime
-
-    def order(self) -> tuple[datetime, str, str]:
-        """The order backfills run chunks in: oldest first, then by brand and source."""
-        return (self.start, self.brand, self.source)
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "brand": self.brand,
-            "source": self.source,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, str]) -> Chunk:
-        return cls(
-            data["brand"],
-            data["source"],
-            datetime.fromisoformat(data["start"]),
-            datetime.fromisoformat(data["end"]),
-        )
-
-
-def plan(
-    start: datetime,
-    end: datetime,
-    brand_ids: Sequence[str] | None = None,
-    source_names: Sequence[str] | None = None,
-    *,
-    local_days: bool = False,
-    chunk: timedelta = DAY,
-    settings: Settings | None = None,
-) -> list[Chunk]:
-    """The chunks that cover ``[start, end)``, oldest first.
-
-    With ``local_days``, ``start`` and ``end`` name calendar days and every brand gets
-    exactly those days in its own time zone, one chunk per local day (so ``brand_daily``
-    holds whole days only); otherwise ``[start, end)`` is cut into UTC chunks of ``chunk``.
-    """
-    settings = settings or Settings.from_env()
-    start, end = check_interval(start, end)
-    brands = _brands(settings)
-    items = []
-    for brand_id, source_name in targets(settings, brand_ids, source_names):
-        if local_days:
-            bounds = local_day_bounds(brands.get(brand_id), start.date(), end.date())
-        else:
-            bounds = chunks(start, end, chunk)
-        items += [Chunk(brand_id, source_name, lo, hi) for lo, hi in bounds]
-    return sorted(items, key=Chunk.order)
-
-
-def group_chunks(items: Sequence[Chunk], size: int) -> list[list[Chunk]]:
-    """``items`` in groups of at most ``size`` consecutive chunks of one brand and source,
-    oldest group first: one backfill task's share.
-
-    Every task of a DAG run is a process of its own under the scheduler, which spends about
-    two seconds starting (the task runner, parsing the DAG, importing pandas, DuckDB and
-    Great Expectations) before a day's chunk of work that often takes less. A week of chunks
-    per task makes a backfill of months a few dozen processes, not one per brand-day.
-    """
-    if size < 1:
-        raise InputError(f"chunks per task must be at least 1, got {size}")
-    runs: dict[tuple[str, str], list[list[Chunk]]] = {}
-    for item in sorted(items, key=Chunk.order):
-        groups = runs.setdefault((item.brand, item.source), [])
-        if not groups or len(groups[-1]) >= size:
-            groups.append([])
-        groups[-1].append(item)
-    every = [group for groups in runs.values() for group in groups]
-    return sorted(every, key=lambda g: g[0].order())
-
-
-def aggregate_chunks(items: Sequence[Chunk], settings: Settings | None = None) -> AggregateResult:
-    """Recompute the aggregates over what ``items`` loaded, brand by brand."""
-    spans: dict[str, tuple[datetime, datetime]] = {}
-    for c in items:
-        lo, hi = spans.get(c.brand, (c.start, c.end))
-        spans[c.brand] = (min(lo, c.start), max(hi, c.end))
-    settings = settings or Settings.from_env()
-    brands = _brands(settings)
-    hours = days = 0
-    # One connection, so the analyst snapshot is published once, not once per brand.
-    with core.open_for_write(settings.warehouse, settings.sql) as con:
-        for brand_id, span in sorted(spans.items()):
-            start, end = check_interval(*span)
-            result = _aggregate_on(con, settings, [brands.get(brand_id)], start, end)
-            hours, days = hours + result.hours, days + result.days
-    return AggregateResult(hours=hours, days=days, brands=tuple(sorted(spans)))
-
-
-@dataclass(frozen=True)
-class RunResult:
-    loads: tuple[LoadResult, ...]
-    aggregate: AggregateResult
-
-    @property
-    def loaded(self) -> int:
-        return sum(r.loaded for r in self.loads)
-
-    @property
-    def quarantined(self) -> int:
-        return sum(r.quarantined for r in self.loads)
-
-
-def run(
-    items: Sequence[Chunk],
-    *,
-    settings: Settings | None = None,
-    on_step: Callable[[Chunk], None] | None = None,
-    workers: int | None = None,
-) -> RunResult:
-    """Land, load and aggregate the planned chunks without a scheduler, oldest first.
-
-    Chunks are landed one after the other and, in a long run, scored in ``workers``
-    processes (:func:`load_batches`; default one per core).
-    ``on_step`` is called after each load is written (for a progress bar).
-    """
-    settings = settings or Settings.from_env()
-    ordered = sorted(items, key=Chunk.order)
-    done = iter(ordered)
-
-    def landed() -> Iterator[landing.Batch]:
-        for item in ordered:
-            yield land(item.source, item.brand, item.start, item.end, settings)
-
-    def step(_: LoadResult) -> None:
-        if on_step is not None:
-            on_step(next(done))
-
-    loads = load_batches(landed(), settings, workers=workers, on_load=step)
-    return RunResult(loads=tuple(loads), aggregate=aggregate_chunks(items, settings))
