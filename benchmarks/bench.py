@@ -727,7 +727,7 @@ def stage_reference(corpus: str, reference_db: str) -> dict[str, Any]:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     from pipeline.posts.normalize import clean_text
-    from pipeline.warehouse.core import insert_frame
+    from pipeline.warehouse.loads import insert_frame
 
     analyzer = SentimentIntensityAnalyzer()
     con = duckdb.connect(reference_db)
@@ -882,7 +882,7 @@ def stage_pipeline(
     from pipeline.ingest.fetching import land_paged
     from pipeline.notify.alerts import alerting
     from pipeline.steps import aggregation, loading, planning
-    from pipeline.warehouse import core
+    from pipeline.warehouse import connection
 
     settings = _use_home(Path(home), Path(brands_file))
     brands = load_brands(settings.brands_file)
@@ -914,13 +914,13 @@ def stage_pipeline(
     aggregation.aggregate_chunks(items, settings)
     t1 = time.perf_counter()
     lo, hi = min(c.start for c in items), max(c.end for c in items)
-    with core.open_for_write(settings.warehouse, settings.sql) as con:
+    with connection.open_for_write(settings.warehouse, settings.sql) as con:
         for brand in brands.select(tuple(sorted({c.brand for c in items}))):
             alerting.detect_brand(con, brand, lo, hi)
     t2 = time.perf_counter()
     steps["aggregate"], steps["spikes"] = t1 - t0, t2 - t1
     cpu = _cpu_s() - cpu_before
-    con = core.connect(settings.warehouse, read_only=True)
+    con = connection.connect(settings.warehouse, read_only=True)
     try:
         row = con.execute("select count(*) from posts").fetchone()
     finally:
@@ -1170,12 +1170,12 @@ def stage_analyst(
     filter_runs: int = TEXT_FILTER_RUNS,
 ) -> dict[str, Any]:
     """Build the analyst data in a fresh migrated warehouse file and time the two queries."""
-    from pipeline.warehouse import core
+    from pipeline.warehouse import connection
 
     settings = Settings.from_env()
     path = Path(database)
     hours = ANALYST_DAYS * 24
-    with core.open_for_write(path, settings.sql) as con:
+    with connection.open_for_write(path, settings.sql) as con:
         con.execute(_HOURLY_SQL, [_ANALYST_START, ANALYST_BRANDS, hours])
         started = time.perf_counter()
         con.execute(f"attach '{source_warehouse}' as src (read_only)")
@@ -1196,7 +1196,7 @@ def stage_analyst(
         stored_posts = int(row[0]) if row else 0
     end = _ANALYST_START + timedelta(hours=hours)
     quarter = [end - timedelta(days=ANALYST_QUARTER_DAYS), end]
-    con = core.connect(path, read_only=True)
+    con = connection.connect(path, read_only=True)
     try:
         times = []
         for _ in range(query_runs):

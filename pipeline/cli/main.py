@@ -198,13 +198,13 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from pipeline.cli import table
-    from pipeline.warehouse import core, snapshot
+    from pipeline.warehouse import connection, snapshot
 
     settings = Settings.from_env()
     path, note = snapshot.reader_path(settings.warehouse, settings.analyst_db)
     if note:
         log.warning("%s", note)
-    con = core.connect(path, read_only=True, lock_timeout=args.wait, sandbox=True)
+    con = connection.connect(path, read_only=True, lock_timeout=args.wait, sandbox=True)
     try:
         try:
             statements = con.extract_statements(args.sql)
@@ -212,7 +212,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             raise InputError(f"not valid SQL: {exc}") from None
         if len(statements) != 1:
             raise InputError(f"give exactly one SQL statement (got {len(statements)})")
-        names, rows = core.query(con, args.sql)
+        names, rows = connection.query(con, args.sql)
     except BrandpulseError:
         raise
     except Exception as exc:  # duckdb raises many types; all mean "this query failed"

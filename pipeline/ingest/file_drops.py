@@ -39,7 +39,7 @@ from pipeline.scoring.scorer import scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
 from pipeline.steps import aggregation, loading
-from pipeline.warehouse import core
+from pipeline.warehouse import connection, loads
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +162,8 @@ def import_file(
 ) -> FileImportResult:
     """Import one file for one brand, unless its content was imported before."""
     sha = sha256_of(path)
-    with core.open_for_write(settings.warehouse, settings.sql) as con:
-        if core.is_file_imported(con, brand.id, sha):
+    with connection.open_for_write(settings.warehouse, settings.sql) as con:
+        if loads.is_file_imported(con, brand.id, sha):
             log.info("skipping %s: the same content was imported before", path.name)
             return FileImportResult(brand.id, path.name, sha, skipped=True)
     batch = _land(settings, brand, path, sha)
@@ -174,7 +174,7 @@ def import_file(
     )
     stamps = [pd.Timestamp(t).to_pydatetime().replace(tzinfo=UTC) for t in posts["created_at"]]
     first, last = (min(stamps), max(stamps)) if stamps else (None, None)
-    record = core.FileImportRecord(
+    record = loads.FileImportRecord(
         brand=brand.id,
         sha256=sha,
         file_name=path.name,
@@ -188,15 +188,15 @@ def import_file(
         model_version=scorer.model_version,
     )
     # Not published yet: the aggregate below publishes the posts together with their rows.
-    with core.open_for_write(settings.warehouse, settings.sql, publish=False) as con:
-        core.replace_file(con, record, posts, quarantine)
+    with connection.open_for_write(settings.warehouse, settings.sql, publish=False) as con:
+        loads.replace_file(con, record, posts, quarantine)
         for report in reports:
             quality.store(con, report)
     if first is not None and last is not None:
         aggregation.aggregate(first, last + timeutil.HOUR, [brand.id], settings)
     # Only now is the file done: a failure above leaves it to be imported again next run.
-    with core.open_for_write(settings.warehouse, settings.sql) as con:
-        core.record_file_import(con, record)
+    with connection.open_for_write(settings.warehouse, settings.sql) as con:
+        loads.record_file_import(con, record)
     log.info(
         "imported %s for %s: rows=%d loaded=%d duplicates=%d quarantined=%d",
         path.name, brand.id, result.fetched, result.loaded, result.duplicates, result.quarantined,

@@ -36,10 +36,11 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
+from pipeline import timeutil
 from pipeline.errors import BrandpulseError
 from pipeline.posts.model import Post
 from pipeline.posts.normalize import MAX_TEXT_CHARS, NormalizedBatch
-from pipeline.warehouse import core
+from pipeline.warehouse import connection, loads
 
 if TYPE_CHECKING:
     from great_expectations.core.batch_definition import BatchDefinition
@@ -360,7 +361,7 @@ def _run_suite(
 def store(con: duckdb.DuckDBPyConnection, report: SuiteReport) -> None:
     """Replace the stored results of this suite on this batch with ``report``."""
     key = [report.suite, report.source, report.brand, report.batch_id]
-    with core.transaction(con):
+    with connection.transaction(con):
         con.execute(
             "delete from quality_results"
             " where suite = ? and source = ? and brand = ? and batch_id = ?",
@@ -546,7 +547,7 @@ def _epoch_us(times: pd.Series) -> pd.Series:
 
 
 def _epoch_us_of(moment: datetime) -> int:
-    return (core.naive_utc(moment) - _EPOCH) // timedelta(microseconds=1)
+    return (timeutil.naive_utc(moment) - _EPOCH) // timedelta(microseconds=1)
 
 
 def _gate_one(
@@ -658,13 +659,13 @@ def restore_aggregates(con: duckdb.DuckDBPyConnection, before: AggregateRows) ->
         ("brand_daily", "day", list(before.days), before.daily),
         ("brand_daily_categories", "day", list(before.days), before.categories),
     )
-    with core.transaction(con):
+    with connection.transaction(con):
         for table, column, keys, frame in tables:
             con.execute(
                 f"delete from {table} where brand = ? and list_contains(?, {column})",  # noqa: S608
                 [before.brand, keys],
             )
-            core.insert_frame(con, table, frame)
+            loads.insert_frame(con, table, frame)
 
 
 def check_aggregates(rows: AggregateRows, *, batch_id: str) -> list[SuiteReport]:

@@ -18,7 +18,7 @@ from pipeline.settings import Settings
 from pipeline.steps.brands import _brands
 from pipeline.steps.planning import Chunk, local_days
 from pipeline.timeutil import HOUR, ceil_hour, check_interval, floor_hour
-from pipeline.warehouse import core, responses
+from pipeline.warehouse import connection, loads, marts, responses
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def aggregate(
     settings = settings or Settings.from_env()
     start, end = check_interval(start, end)
     brands = _brands(settings).select(tuple(brand_ids or ()))
-    with core.open_for_write(settings.warehouse, settings.sql) as con:
+    with connection.open_for_write(settings.warehouse, settings.sql) as con:
         result = _aggregate_on(
             con, settings, brands, start, end,
             hourly=hourly, daily=daily, before=before, after=after, create=create,
@@ -94,31 +94,31 @@ def _aggregate_on(
     """:func:`aggregate` on an open connection (publishing is the caller's)."""
     hours = days = 0
     lo, hi = start - before, end + after
-    batch_id = core.interval_batch_id(start, end)
+    batch_id = loads.interval_batch_id(start, end)
     for brand in brands:
-        core.mark_copies(
+        marts.mark_copies(
             con, settings.sql, brand.id, start=start, end=end + COPY_WINDOW, window=COPY_WINDOW
         )
         hour_list: list[datetime] = []
         if hourly:
             own = _hours(start, end) if create else []
-            margin = core.existing_hours(con, brand.id, floor_hour(lo), ceil_hour(hi))
+            margin = marts.existing_hours(con, brand.id, floor_hour(lo), ceil_hour(hi))
             hour_list = own + margin
         day_list: list[date] = []
         if daily:
             own_days = _days(*local_days(brand, start, end)) if create else []
-            margin_days = core.existing_days(con, brand.id, *local_days(brand, lo, hi))
+            margin_days = marts.existing_days(con, brand.id, *local_days(brand, lo, hi))
             day_list = own_days + margin_days
         # The rows as they were: put back if the refreshed ones fail their quality suites.
         before_refresh = quality.read_aggregates(con, brand.id, hour_list, day_list)
         if hourly:
-            hours += core.refresh_hourly(con, settings.sql, brand.id, hour_list)
+            hours += marts.refresh_hourly(con, settings.sql, brand.id, hour_list)
         # Replies arrive after complaints: complaints of the week before get theirs.
         responses.refresh_complaint_responses(
             con, settings.sql, brand.id, start - responses.REPLY_LOOKBACK, end
         )
         if daily:
-            days += core.refresh_daily(
+            days += marts.refresh_daily(
                 con, settings.sql, brand.id, timezone=brand.timezone, days=day_list
             )
         # Still holding the write lock: nobody has read the new rows yet.
@@ -140,7 +140,7 @@ def aggregate_chunks(items: Sequence[Chunk], settings: Settings | None = None) -
     brands = _brands(settings)
     hours = days = 0
     # One connection, so the analyst snapshot is published once, not once per brand.
-    with core.open_for_write(settings.warehouse, settings.sql) as con:
+    with connection.open_for_write(settings.warehouse, settings.sql) as con:
         for brand_id, span in sorted(spans.items()):
             start, end = check_interval(*span)
             result = _aggregate_on(con, settings, [brands.get(brand_id)], start, end)

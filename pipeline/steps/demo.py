@@ -8,12 +8,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from pipeline import timeutil
 from pipeline.cli import airflow_runner, table
 from pipeline.ingest.sources.demo.generator import DEMO_END, DEMO_START
 from pipeline.settings import Settings
 from pipeline.steps import planning, runner
 from pipeline.steps.orchestration import BACKFILL_DAG
-from pipeline.warehouse import core
+from pipeline.warehouse import connection
 from pipeline.warehouse.analyses import EXAMPLE_QUERIES
 
 log = logging.getLogger(__name__)
@@ -101,14 +102,18 @@ def run_demo(settings: Settings, *, engine: str, out: TextIO) -> None:
 
 def summary(settings: Settings, *, engine: str, elapsed_s: float) -> str:
     """The end-of-demo summary: per brand and day, the files, queries to try."""
-    con = core.connect(settings.warehouse, read_only=True)
+    con = connection.connect(settings.warehouse, read_only=True)
     try:
-        start, end = core.naive_utc(DEMO_START), core.naive_utc(DEMO_END)
-        names, daily = core.query(con, _DAILY_SQL, [DEMO_START.date(), DEMO_END.date()])
-        _, peaks = core.query(con, _PEAK_HOUR_SQL, [start - DEMO_MARGIN, end + DEMO_MARGIN])
-        kind_names, kinds = core.query(con, _KINDS_SQL, [start - DEMO_MARGIN, end + DEMO_MARGIN])
+        start, end = timeutil.naive_utc(DEMO_START), timeutil.naive_utc(DEMO_END)
+        names, daily = connection.query(con, _DAILY_SQL, [DEMO_START.date(), DEMO_END.date()])
+        _, peaks = connection.query(con, _PEAK_HOUR_SQL, [start - DEMO_MARGIN, end + DEMO_MARGIN])
+        kind_names, kinds = connection.query(
+            con, _KINDS_SQL, [start - DEMO_MARGIN, end + DEMO_MARGIN]
+        )
         quarantined = con.execute("select count(*) from quarantine").fetchone()
-        spike_names, spikes = core.query(con, _SPIKES_SQL, [start - DEMO_MARGIN, end + DEMO_MARGIN])
+        spike_names, spikes = connection.query(
+            con, _SPIKES_SQL, [start - DEMO_MARGIN, end + DEMO_MARGIN]
+        )
     finally:
         con.close()
 

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from pipeline import timeutil
 from pipeline.config.brands import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.ingest import landing
@@ -32,7 +33,7 @@ from pipeline.scoring.scorer import Scorer, scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
 from pipeline.steps.brands import _brands
-from pipeline.warehouse import core, privacy
+from pipeline.warehouse import connection, loads, privacy
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class ScoredBatch:
             records=(lambda: records) if records is not None else _reader(batch),
             source=batch.source,
             brand=batch.brand,
-            batch_id=batch_id or core.interval_batch_id(batch.start, batch.end),
+            batch_id=batch_id or loads.interval_batch_id(batch.start, batch.end),
             start=batch.start,
             end=batch.end,
             brands=[batch.brand],
@@ -127,7 +128,7 @@ def score_batch(
         "source": [p.source for p in posts],
         "post_id": [p.post_id for p in posts],
         "brand": [p.brand for p in posts],
-        "created_at": [core.naive_utc(p.created_at) for p in posts],
+        "created_at": [timeutil.naive_utc(p.created_at) for p in posts],
         "brand_day": [p.created_at.astimezone(tz).date() for p in posts],
         "author_id": [p.author_id for p in posts],
         "author_handle": [p.author_handle for p in posts],
@@ -155,7 +156,7 @@ def score_batch(
         "copy_candidate": [c.copy_candidate for c in classes],
         "sentiment_compound": [s.sentiment_compound for s in scores],
     }
-    posts_frame = pd.DataFrame(columns, columns=list(core.POST_COLUMNS))
+    posts_frame = pd.DataFrame(columns, columns=list(loads.POST_COLUMNS))
     if len(posts_frame):
         posts_frame = posts_frame.astype(
             {"created_at": "datetime64[us]", "author_followers": "int64"}
@@ -246,9 +247,9 @@ def _write_load(
 ) -> None:
     """Replace the batch's interval with its rows, store its quality report, log."""
     batch = scored.batch
-    core.replace_interval(
+    loads.replace_interval(
         con,
-        core.LoadRecord(
+        loads.LoadRecord(
             source=batch.source,
             brand=batch.brand,
             start=batch.start,
@@ -293,7 +294,7 @@ def load(
     scored = score_batch(batch, brand, scorer_for(brand))
     [gate] = quality.gate_post_batches([scored.for_gate()])
     posts, quarantine, result = _gated(scored, gate, brand, secrets)
-    with core.open_for_write(settings.warehouse, settings.sql, publish=False) as con:
+    with connection.open_for_write(settings.warehouse, settings.sql, publish=False) as con:
         _write_load(
             con, scored, posts=posts, quarantine=quarantine, result=result, report=gate.report
         )
@@ -369,8 +370,8 @@ def load_batches(
             # get their turn during a long run. One commit for the group (a commit costs
             # about as much as inserting 3,000 posts); each load stays whole in it.
             with (
-                core.open_for_write(settings.warehouse, settings.sql, publish=False) as con,
-                core.transaction(con),
+                connection.open_for_write(settings.warehouse, settings.sql, publish=False) as con,
+                connection.transaction(con),
             ):
                 for scored, gate in zip(group, gates, strict=True):
                     brand = brands.get(scored.batch.brand)

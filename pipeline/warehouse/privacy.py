@@ -233,7 +233,7 @@ def forget_author(
     lookup: SecretLookup | None = None,
 ) -> ForgetResult:
     """Remove every post by ``handle`` (and their traces) for the brands named (all)."""
-    from pipeline.warehouse import core
+    from pipeline.warehouse import connection
 
     handle = handle.strip()
     if not handle.lstrip("@"):
@@ -242,7 +242,7 @@ def forget_author(
     result = ForgetResult(subject_hash(handle))
     bare = handle.lstrip("@").casefold()
     pseudonym: str | None = None  # the key is looked up once, for the first brand needing it
-    with core.open_for_write(settings.warehouse, settings.sql) as con:
+    with connection.open_for_write(settings.warehouse, settings.sql) as con:
         for brand in brands:
             names = {bare}
             if PrivacyConfig.for_brand(brand).pseudonymize_authors:
@@ -255,7 +255,7 @@ def forget_author(
             for table, n in counts.items():
                 result.removed[table] = result.removed.get(table, 0) + n
             result.brands.append(brand.id)
-            with core.transaction(con):
+            with connection.transaction(con):
                 _log_action(
                     con, "forget", brand.id, result.handle_hash,
                     {**counts, "landing_records": counts_landing},
@@ -267,7 +267,7 @@ def forget_author(
 def _forget_in_brand(
     con: duckdb.DuckDBPyConnection, settings: Settings, brand: BrandConfig, names: set[str]
 ) -> dict[str, int]:
-    from pipeline.warehouse import core
+    from pipeline.warehouse import connection, marts
 
     # Handles are compared casefolded, as the landing zone's are (_matches); SQL's lower()
     # is not casefold() ("ß"), so the brand's distinct handles are folded here.
@@ -284,7 +284,7 @@ def _forget_in_brand(
     hours = sorted({r[1].replace(minute=0, second=0, microsecond=0, tzinfo=UTC) for r in rows})
     days = sorted({r[2] for r in rows})
     counts: dict[str, int] = {}
-    with core.transaction(con):
+    with connection.transaction(con):
         for table in ("complaint_responses", "posts"):
             counts[table] = _deleted(
                 con.execute(
@@ -310,8 +310,8 @@ def _forget_in_brand(
                 [brand.id, [{"b": b, "r": r} for b, r in quarantined]],
             )
         )
-    core.refresh_hourly(con, settings.sql, brand.id, hours)
-    core.refresh_daily(con, settings.sql, brand.id, timezone=brand.timezone, days=days)
+    marts.refresh_hourly(con, settings.sql, brand.id, hours)
+    marts.refresh_daily(con, settings.sql, brand.id, timezone=brand.timezone, days=days)
     return counts
 
 
@@ -350,18 +350,18 @@ def apply_retention(
 
     Aggregates are left as they are: they were computed while the text was there.
     """
-    from pipeline.warehouse import core
+    from pipeline.warehouse import connection
 
     results = []
     brands = load_brands(settings.brands_file).select(tuple(brand_ids))
-    with core.open_for_write(settings.warehouse, settings.sql) as con:
+    with connection.open_for_write(settings.warehouse, settings.sql) as con:
         for brand in brands:
             days = PrivacyConfig.for_brand(brand).retention_days
             if days is None:
                 continue
             cutoff = today - timedelta(days=days)
             moment = datetime.combine(cutoff, datetime.min.time())
-            with core.transaction(con):
+            with connection.transaction(con):
                 posts = _deleted(
                     con.execute(
                         "update posts set text = '', url = null"

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import timeutil
 from pipeline.timeutil import check_interval
-from pipeline.warehouse import core
+from pipeline.warehouse import connection, marts
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,11 @@ def refresh_complaint_responses(
     start, end = check_interval(start, end)
     params = {
         "brand": brand,
-        "start": core.naive_utc(start),
-        "end": core.naive_utc(end),
+        "start": timeutil.naive_utc(start),
+        "end": timeutil.naive_utc(end),
     }
-    select = core.transform_sql(sql_dir, _TRANSFORM)
-    with core.transaction(con):
+    select = marts.transform_sql(sql_dir, _TRANSFORM)
+    with connection.transaction(con):
         con.execute(
             "delete from complaint_responses"
             " where brand = $brand and created_at >= $start and created_at < $end",

@@ -5,7 +5,7 @@ file; a reader in another process in turn keeps every writer out. Analysts keep 
 open for hours, so they do not read the working file the DAGs write
 (``BRANDPULSE_WAREHOUSE``) but a *published snapshot* of it (``BRANDPULSE_ANALYST_DB``).
 
-Publishing, done by :func:`pipeline.warehouse.core.open_for_write` when a writer finishes:
+Publishing, done by :func:`pipeline.warehouse.connection.open_for_write` when a writer finishes:
 
 1. ``CHECKPOINT`` the working file: everything committed is now in the file itself (no
    WAL), and the writer still holds the file, so nothing changes it under us;

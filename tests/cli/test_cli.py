@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.cli.main import build_parser, main
 from pipeline.settings import Settings
-from pipeline.warehouse import core
+from pipeline.warehouse import connection
 
 from ..e2e.conftest import snapshot
 
@@ -246,7 +246,7 @@ def test_forget_reports_what_it_removed(
         "--brand", "pebble", "--no-progress", "--no-alerts",
     )  # fmt: skip
     assert code == 0, err
-    con = core.connect(settings.warehouse, read_only=True)
+    con = connection.connect(settings.warehouse, read_only=True)
     try:
         handle = con.execute(
             "select author_handle from posts where kind = 'original' limit 1"

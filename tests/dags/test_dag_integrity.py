@@ -45,7 +45,7 @@ from airflow.dag_processing.dagbag import BundleDagBag
 # As Airflow parses a bundle: its folder on sys.path, so DAG files share a support module.
 bag = BundleDagBag(dag_folder=sys.argv[1], bundle_path=Path(sys.argv[1]))
 heavy = ["pandas", "duckdb", "vaderSentiment", "great_expectations", "tweepy",
-         "pipeline.steps.jobs", "pipeline.scoring.scorer", "pipeline.warehouse.core"]
+         "pipeline.steps.loading", "pipeline.scoring.scorer", "pipeline.warehouse.connection"]
 dags = {}
 for dag_id in bag.dag_ids:
     dag = bag.dags[dag_id]

@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.cli import airflow_runner
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.warehouse import core
+from pipeline.warehouse import connection
 
 TABLES = ("posts", "quarantine", "load_runs", "brand_hourly", "brand_daily")
 
@@ -47,7 +47,7 @@ def e2e_settings(airflow_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 def snapshot(settings: Settings) -> dict[str, tuple[int, str]]:
     """Row count and a content hash of every warehouse table."""
-    con = core.connect(settings.warehouse, read_only=True)
+    con = connection.connect(settings.warehouse, read_only=True)
     try:
         out = {}
         for table in TABLES:

@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from pipeline import timeutil
 from pipeline.cli import airflow_runner
 from pipeline.config.brands import load_brands
 from pipeline.errors import BrandpulseError
 from pipeline.ingest.sources.demo.generator import DemoSource
 from pipeline.settings import Settings
-from pipeline.warehouse import core
+from pipeline.warehouse import connection
 
 from .conftest import snapshot
 
@@ -31,20 +32,20 @@ def test_hourly_ingest_loads_exactly_the_served_posts_and_reruns_identically(
 ) -> None:
     airflow_runner.dags_test("brandpulse_ingest", e2e_settings, logical_date=HOUR_END)
     start = HOUR_END - timedelta(hours=1)
-    con = core.connect(e2e_settings.warehouse, read_only=True)
+    con = connection.connect(e2e_settings.warehouse, read_only=True)
     try:
         for brand in ("pebble", "fernleaf"):
             stored = con.execute(
                 "select count(*) from posts where brand = ? and created_at >= ? and created_at < ?",
-                [brand, core.naive_utc(start), core.naive_utc(HOUR_END)],
+                [brand, timeutil.naive_utc(start), timeutil.naive_utc(HOUR_END)],
             ).fetchone()
             assert stored == (demo_count(e2e_settings, brand, start, HOUR_END),)
         hourly = con.execute(
             "select brand, hour, posts, complaints from brand_hourly order by brand"
         ).fetchall()
         assert [(b, h) for b, h, *_ in hourly] == [
-            ("fernleaf", core.naive_utc(start)),
-            ("pebble", core.naive_utc(start)),
+            ("fernleaf", timeutil.naive_utc(start)),
+            ("pebble", timeutil.naive_utc(start)),
         ]
         assert con.execute("select count(*) from brand_daily").fetchone()[0] >= 2  # type: ignore[index]
     finally:
@@ -60,7 +61,7 @@ def test_backfill_dag_loads_whole_local_days_and_a_rerun_in_other_groups_changes
     conf = {"start": "2026-10-21", "end": "2026-10-23", "brands": ["pebble"]}
     airflow_runner.dags_test("brandpulse_backfill", e2e_settings, conf=conf)
     first = snapshot(e2e_settings)
-    con = core.connect(e2e_settings.warehouse, read_only=True)
+    con = connection.connect(e2e_settings.warehouse, read_only=True)
     try:
         days = con.execute(
             "select day, posts, complaints from brand_daily where brand = 'pebble' order by day"
@@ -88,14 +89,14 @@ def test_daily_dag_settles_the_days_it_covers(e2e_settings: Settings) -> None:
         e2e_settings,
         conf={"start": "2026-10-21", "end": "2026-10-22", "brands": ["fernleaf"]},
     )
-    con = core.connect(e2e_settings.warehouse)
+    con = connection.connect(e2e_settings.warehouse)
     stored = con.execute("select day, posts from brand_daily order by day").fetchall()
     con.execute("update brand_daily set posts = -1")  # stale rows to be settled
     con.close()
     airflow_runner.dags_test(
         "brandpulse_daily", e2e_settings, logical_date=datetime(2026, 10, 22, 0, 15, tzinfo=UTC)
     )
-    con = core.connect(e2e_settings.warehouse, read_only=True)
+    con = connection.connect(e2e_settings.warehouse, read_only=True)
     try:
         days = con.execute("select day, posts from brand_daily order by day").fetchall()
     finally:

@@ -11,7 +11,7 @@ import pytest
 from pipeline.cli import airflow_runner
 from pipeline.ingest import file_drops
 from pipeline.settings import Settings
-from pipeline.warehouse import core
+from pipeline.warehouse import connection
 from tests.conftest import pebble_brands, write_brands
 from tests.fakes.smtp import smtp_server, smtp_uri
 
@@ -76,7 +76,7 @@ def test_the_demo_incident_alerts_each_recipient_once_with_context(
     png = [p for p in msg.walk() if p.get_content_type() == "image/png"]
     assert len(png) == 1 and png[0]["Content-ID"] == "<chart>" and 'src="cid:chart"' in html
 
-    con = core.connect(settings.warehouse, read_only=True)
+    con = connection.connect(settings.warehouse, read_only=True)
     try:
         ledger = con.execute(
             "select count(*), count(*) filter (where status = 'sent' and attempts = 1)"

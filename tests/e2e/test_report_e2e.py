@@ -11,7 +11,7 @@ import pytest
 from pipeline.cli import airflow_runner
 from pipeline.settings import Settings
 from pipeline.steps import planning, runner
-from pipeline.warehouse import core
+from pipeline.warehouse import connection
 from tests.fakes.smtp import Inbox, smtp_server, smtp_uri
 
 pytestmark = pytest.mark.airflow
@@ -44,7 +44,7 @@ def test_the_report_dag_mails_the_report_once_over_smtp(
 
     assert [r.recipients for r in smtp.messages] == [[RECIPIENT]]
     msg = smtp.messages[0].message
-    con = core.connect(e2e_settings.warehouse, read_only=True)
+    con = connection.connect(e2e_settings.warehouse, read_only=True)
     try:
         complaints, posts = con.execute(
             "select complaints, posts from brand_daily where brand = 'pebble' and day = ?", [DAY]

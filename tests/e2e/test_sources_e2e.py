@@ -13,7 +13,7 @@ import pytest
 from pipeline.cli import airflow_runner
 from pipeline.errors import BrandpulseError
 from pipeline.settings import Settings
-from pipeline.warehouse import core
+from pipeline.warehouse import connection
 
 from ..fakes.server import Fault, Request, Response, serve
 from ..fakes.x_api import FakeX, x_unavailable
@@ -69,7 +69,7 @@ def set_connection(settings: Settings, token: str) -> None:
 
 
 def stored_ids(settings: Settings) -> list[str]:
-    con = core.connect(settings.warehouse, read_only=True)
+    con = connection.connect(settings.warehouse, read_only=True)
     try:
         return [
             r[0] for r in con.execute("select post_id from posts where source = 'x'").fetchall()

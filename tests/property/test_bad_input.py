@@ -29,7 +29,7 @@ from pipeline.posts.normalize import normalize_batch
 from pipeline.scoring.scorer import default_scorer
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import loading
-from pipeline.warehouse import core
+from pipeline.warehouse import connection
 
 START = datetime(2026, 10, 21, 12, tzinfo=UTC)
 END = START + timedelta(hours=1)
@@ -277,7 +277,7 @@ def test_every_record_is_scored_or_quarantined_with_a_reason(lines: list[bytes])
 def test_a_load_stores_or_quarantines_every_record(home: Settings, lines: list[bytes]) -> None:
     # Every example reloads the same interval of one warehouse: each load replaces the last.
     result = loading.load(land(home.landing, lines), home)
-    con = core.connect(home.warehouse, read_only=True)
+    con = connection.connect(home.warehouse, read_only=True)
     try:
         stored = con.execute("select count(*) from posts").fetchall()[0][0]
         quarantined, empty_reasons = con.execute(

@@ -12,10 +12,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from pipeline import timeutil
 from pipeline.notify import mailer
 from pipeline.notify.alerts import alerting
 from pipeline.settings import Settings
-from pipeline.warehouse import core
+from pipeline.warehouse import connection, loads, marts
 from tests.conftest import pebble_brands, write_brands
 from tests.fakes.smtp import smtp_server, smtp_uri
 
@@ -42,7 +43,7 @@ def _posts() -> pd.DataFrame:
             complaint = i < complaints
             rows.append({
                 "source": "demo", "post_id": f"{h}-{i}", "brand": "pebble",
-                "created_at": core.naive_utc(hour + timedelta(minutes=i % 60)),
+                "created_at": timeutil.naive_utc(hour + timedelta(minutes=i % 60)),
                 "brand_day": (hour - timedelta(hours=4)).date(),
                 "author_id": f"a{i}", "author_handle": f"user{i}",
                 "author_followers": 100 + i, "text": "my bill is wrong again" if complaint
@@ -60,11 +61,11 @@ def _posts() -> pd.DataFrame:
     planted.update(
         post_id="planted", text=HOSTILE, author_handle="<b>loud</b>", author_followers=10**7,
         is_complaint=True, complaint_category="billing", sentiment="negative",
-        created_at=core.naive_utc(SPIKE_START + timedelta(minutes=30)),
+        created_at=timeutil.naive_utc(SPIKE_START + timedelta(minutes=30)),
         url="javascript:alert(1)",
     )  # fmt: skip
     rows.append(planted)
-    return pd.DataFrame(rows, columns=list(core.POST_COLUMNS))
+    return pd.DataFrame(rows, columns=list(loads.POST_COLUMNS))
 
 
 @pytest.fixture
@@ -73,12 +74,12 @@ def loaded(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("BRANDPULSE_BRANDS", str(brands))
     s = Settings.from_env()
     end = T0 + timedelta(days=DAYS)
-    record = core.LoadRecord("demo", "pebble", T0, end, "/l", 0, 0, 0, 0, "test")
+    record = loads.LoadRecord("demo", "pebble", T0, end, "/l", 0, 0, 0, 0, "test")
     empty_q = pd.DataFrame(columns=["record_no", "post_id", "reason", "raw"])
-    with core.open_for_write(s.warehouse, s.sql) as con:
-        core.replace_interval(con, record, _posts(), empty_q)
+    with connection.open_for_write(s.warehouse, s.sql) as con:
+        loads.replace_interval(con, record, _posts(), empty_q)
         hours = [T0 + timedelta(hours=h) for h in range(DAYS * 24)]
-        core.refresh_hourly(con, s.sql, "pebble", hours)
+        marts.refresh_hourly(con, s.sql, "pebble", hours)
     return s
 
 
@@ -95,7 +96,7 @@ def _delivered(inbox: Any) -> list[tuple[str, str]]:
 
 
 def _ledger(s: Settings, metric: str = "complaints") -> list[tuple[Any, ...]]:
-    con = core.connect(s.warehouse, read_only=True)
+    con = connection.connect(s.warehouse, read_only=True)
     try:
         return con.execute(
             "select recipient, kind, status, attempts, channel, message_id from alerts"
@@ -109,7 +110,7 @@ def _ledger(s: Settings, metric: str = "complaints") -> list[tuple[Any, ...]]:
 
 def test_a_surge_of_complaints_is_stored_as_one_spike(loaded: Settings) -> None:
     alerting.evaluate(loaded, None, window=WINDOW, alerts=False)
-    con = core.connect(loaded.warehouse, read_only=True)
+    con = connection.connect(loaded.warehouse, read_only=True)
     spikes = con.execute(
         "select metric, started_at, observed, expected, severity, hours from spikes"
         " where metric = 'complaints'"
@@ -117,7 +118,7 @@ def test_a_surge_of_complaints_is_stored_as_one_spike(loaded: Settings) -> None:
     con.close()
     assert len(spikes) == 1
     _, started, observed, expected, _, hours = spikes[0]
-    start = core.naive_utc(SPIKE_START)
+    start = timeutil.naive_utc(SPIKE_START)
     assert start <= started <= start + timedelta(hours=1)
     assert observed >= 35 and expected < 10 and hours >= 1
     assert _ledger(loaded) == []  # alerts=False sends nothing
@@ -212,7 +213,7 @@ def test_a_crash_between_send_and_record_resends_with_the_same_message_id(
 def test_without_smtp_the_alerts_go_to_the_outbox_once(loaded: Settings) -> None:
     alerting.evaluate(loaded, None, window=WINDOW)
     alerting.evaluate(loaded, None, window=WINDOW)
-    con = core.connect(loaded.warehouse, read_only=True)
+    con = connection.connect(loaded.warehouse, read_only=True)
     sent = con.execute("select count(*) from alerts where status = 'sent'").fetchone()
     # A spike that had ended when first seen: its opening alert says so, and its recovery
     # note is recorded as included in it rather than sent separately.

@@ -11,8 +11,9 @@ import duckdb
 import pandas as pd
 import pytest
 
+from pipeline import timeutil
 from pipeline.settings import PROJECT_ROOT
-from pipeline.warehouse import core
+from pipeline.warehouse import connection, loads, marts
 from pipeline.warehouse.responses import refresh_complaint_responses
 
 SQL = PROJECT_ROOT / "sql"
@@ -22,14 +23,14 @@ DAY = timedelta(days=1)
 
 @pytest.fixture
 def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    with core.open_for_write(tmp_path / "w.duckdb", SQL) as c:
+    with connection.open_for_write(tmp_path / "w.duckdb", SQL) as c:
         yield c
 
 
 def post(post_id: str, at: datetime, **kw: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
         "source": "demo", "post_id": post_id, "brand": "pebble",
-        "created_at": core.naive_utc(at), "brand_day": at.date(),
+        "created_at": timeutil.naive_utc(at), "brand_day": at.date(),
         "author_id": "u1", "author_handle": "ann", "author_followers": 100, "text": "t",
         "lang": "en", "url": f"https://social.example/ann/status/{post_id}",
         "conversation_id": post_id, "in_reply_to_post_id": None,
@@ -55,7 +56,7 @@ def reply(post_id: str, at: datetime, to: str, to_author: str = "u1", **kw: Any)
 
 
 def insert(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
-    frame = pd.DataFrame(rows, columns=list(core.POST_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(loads.POST_COLUMNS))
     con.register("incoming", frame)
     con.execute("insert into posts by name select * from incoming")
     con.unregister("incoming")
@@ -110,8 +111,8 @@ def test_first_brand_reply_direct_or_in_thread_and_unanswered(
         " complaint_category, url, first_reply_at from complaint_responses where post_id = 'c1'"
     ).fetchone()
     assert row == (
-        "demo", "pebble", core.naive_utc(T0), T0.date(), "ann", 100, "billing",
-        "https://social.example/ann/status/c1", core.naive_utc(T0 + timedelta(minutes=90)),
+        "demo", "pebble", timeutil.naive_utc(T0), T0.date(), "ann", 100, "billing",
+        "https://social.example/ann/status/c1", timeutil.naive_utc(T0 + timedelta(minutes=90)),
     )  # fmt: skip
 
 
@@ -164,7 +165,7 @@ def test_rows_per_day_match_brand_daily_complaints(con: duckdb.DuckDBPyConnectio
         + [post("n", T0, is_complaint=False), post("s", T0, kind="spam")],
     )
     days = sorted({T0.date() + timedelta(days=i) for i in range(3)})
-    core.refresh_daily(con, SQL, "pebble", timezone="UTC", days=days)
+    marts.refresh_daily(con, SQL, "pebble", timezone="UTC", days=days)
     refresh_complaint_responses(con, SQL, "pebble", T0 - DAY, T0 + 3 * DAY)
     per_day = con.execute(
         "select d.day, d.complaints, count(r.post_id) from brand_daily as d"

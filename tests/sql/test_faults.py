@@ -24,7 +24,7 @@ from pipeline.errors import WarehouseError, WarehouseLockedError
 from pipeline.ingest import landing
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import aggregation, fetch, loading
-from pipeline.warehouse import core, responses, snapshot
+from pipeline.warehouse import connection, loads, marts, responses, snapshot
 from tests.dbdump import Dump, dump
 
 SQL = PROJECT_ROOT / "sql"
@@ -66,10 +66,10 @@ import json, sys, time
 from pathlib import Path
 from pipeline.steps import aggregation, fetch, loading
 from pipeline.ingest import landing
-from pipeline.warehouse import core
+from pipeline.warehouse import connection, loads
 
 marker, batch = Path(sys.argv[1]), landing.Batch.from_dict(json.loads(sys.argv[2]))
-insert = core.insert_frame
+insert = loads.insert_frame
 
 def insert_then_hang(con, table, frame):
     insert(con, table, frame)
@@ -77,7 +77,7 @@ def insert_then_hang(con, table, frame):
         marker.touch()
         time.sleep(600)
 
-core.insert_frame = insert_then_hang
+loads.insert_frame = insert_then_hang
 loading.load(batch)
 """
 
@@ -126,7 +126,7 @@ KILLED_PUBLISH = """
 import sys
 from pathlib import Path
 from pipeline.warehouse import snapshot
-from pipeline.warehouse import core
+from pipeline.warehouse import connection, loads
 from pipeline.settings import PROJECT_ROOT, Settings
 
 marker = Path(sys.argv[1])
@@ -139,7 +139,7 @@ def half_copy_then_hang(source, target):
     time.sleep(600)
 
 snapshot._copy_bytes = half_copy_then_hang
-with core.open_for_write(settings.warehouse, PROJECT_ROOT / "sql") as con:
+with connection.open_for_write(settings.warehouse, PROJECT_ROOT / "sql") as con:
     con.execute("delete from posts where brand_day = date '2026-10-21'")
 """
 
@@ -158,7 +158,7 @@ def test_kill_9_while_publishing_leaves_the_old_snapshot_and_the_next_writer_pub
     assert leftovers  # the half copy, never seen by readers
     working = dump(settings.warehouse)
     assert working != published and not working["posts"]  # the killed writer had committed
-    with core.open_for_write(settings.warehouse, SQL):
+    with connection.open_for_write(settings.warehouse, SQL):
         pass  # the next writer: changes nothing, but finds the snapshot stale
     assert dump(settings.analyst_db) == working
     assert not list(settings.analyst_db.parent.glob(".*.tmp"))
@@ -196,9 +196,9 @@ def test_a_task_failing_three_times_then_succeeding_equals_one_clean_run(
     # The load task: three attempts fail at different points, the fourth succeeds.
     before_load = dump(settings.analyst_db)
     load_faults = [
-        (core, "insert_frame"),  # after the delete, inside the transaction
-        (core, "_replace_quarantine"),  # posts inserted, no ledger row yet
-        (core, "replace_interval"),  # committed, then the task fails
+        (loads, "insert_frame"),  # after the delete, inside the transaction
+        (loads, "_replace_quarantine"),  # posts inserted, no ledger row yet
+        (loads, "replace_interval"),  # committed, then the task fails
     ]
     for owner, name in load_faults:
         with failing(monkeypatch, owner, name), pytest.raises(Injected):
@@ -210,7 +210,7 @@ def test_a_task_failing_three_times_then_succeeding_equals_one_clean_run(
     before_aggregate = dump(settings.analyst_db)
     disk_full = OSError(28, "No space left on device")
     aggregate_faults: list[tuple[Any, str, Exception | None, type[Exception]]] = [
-        (core, "refresh_daily", None, Injected),  # copies and hours committed, days not
+        (marts, "refresh_daily", None, Injected),  # copies and hours committed, days not
         (responses, "refresh_complaint_responses", None, Injected),
         (snapshot, "_copy_bytes", disk_full, WarehouseError),  # committed; publishing fails
     ]
@@ -254,7 +254,7 @@ def test_a_locked_warehouse_waits_then_fails_clearly_and_the_file_is_intact(
         started = time.monotonic()
         with (
             pytest.raises(WarehouseLockedError) as err,
-            core.open_for_write(settings.warehouse, SQL, lock_timeout=1.0),
+            connection.open_for_write(settings.warehouse, SQL, lock_timeout=1.0),
         ):
             pass
         assert time.monotonic() - started >= 1.0  # it waited before giving up
@@ -275,7 +275,7 @@ def test_a_writer_waits_out_a_short_lock_and_then_writes(settings: Settings) -> 
     holder = hold(settings.warehouse, read_only=False, release_after=1.5)
     try:
         started = time.monotonic()
-        with core.open_for_write(settings.warehouse, SQL, lock_timeout=60) as con:
+        with connection.open_for_write(settings.warehouse, SQL, lock_timeout=60) as con:
             waited = time.monotonic() - started
             con.execute("delete from quarantine")
             con.execute("delete from posts where kind = 'spam'")

@@ -17,7 +17,7 @@ from pipeline import timeutil
 from pipeline.notify.alerts import alerting
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import aggregation, fetch, loading, planning, runner
-from pipeline.warehouse import core
+from pipeline.warehouse import connection
 from pipeline.warehouse.analyses import ANALYST_QUESTIONS, EXAMPLE_QUERIES, guide_markdown
 
 #: Seven demo days for both brands, ending after Pebble's outage (2026-10-22, New York).
@@ -91,11 +91,11 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list[st
         loading.load(dataclasses.replace(batch, records=batch.records + len(broken)), settings)
         aggregation.aggregate(last, END, ["pebble"], settings)
         alerting.evaluate(settings, None, window=(START, END))
-        con = core.connect(settings.warehouse, read_only=True, sandbox=True)
+        con = connection.connect(settings.warehouse, read_only=True, sandbox=True)
         try:
             out: dict[str, tuple[list[str], list[Any]]] = {}
             for example in ANALYST_QUESTIONS:
-                names, rows = core.query(con, example.sql)
+                names, rows = connection.query(con, example.sql)
                 out[example.question] = (names, rows)
             return out
         finally:

@@ -17,8 +17,9 @@ import duckdb
 import pandas as pd
 import pytest
 
+from pipeline import timeutil
 from pipeline.settings import PROJECT_ROOT
-from pipeline.warehouse import core, responses
+from pipeline.warehouse import connection, loads, marts, responses
 
 SQL = PROJECT_ROOT / "sql"
 T0 = datetime(2026, 10, 20, tzinfo=UTC)
@@ -83,7 +84,7 @@ def _post(rng: random.Random, n: int, brand: str, at: datetime, **kw: Any) -> di
     compound = round(rng.uniform(-1, 1), 4)
     row: dict[str, Any] = {
         "source": rng.choice(["demo", "x"]), "post_id": f"p{n}", "brand": brand,
-        "created_at": core.naive_utc(at), "brand_day": _local_day(brand, at),
+        "created_at": timeutil.naive_utc(at), "brand_day": _local_day(brand, at),
         "author_id": f"a{rng.randrange(40)}", "author_handle": "", "author_followers":
         rng.choice([0, 3, 120, 5_000, 250_000]), "text": f"post {n}", "lang": "en",
         "url": f"https://x.example/{n}", "conversation_id": f"p{n}", "in_reply_to_post_id": None,
@@ -141,7 +142,7 @@ def _posts() -> list[dict[str, Any]]:
             reply = _reply(rng, n, row, timedelta(hours=hours, minutes=n % 7), rng.random() < 0.4)
             if rng.random() < 0.1:
                 reply["source"] = "x" if row["source"] == "demo" else "demo"  # another source
-            if reply["created_at"] < core.naive_utc(T0 + SPAN + timedelta(days=2)):
+            if reply["created_at"] < timeutil.naive_utc(T0 + SPAN + timedelta(days=2)):
                 rows.append(reply)
     return rows
 
@@ -150,8 +151,8 @@ def _posts() -> list[dict[str, Any]]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Any:
     path = tmp_path_factory.mktemp("layers") / "w.duckdb"
     rows = _posts()
-    with core.open_for_write(path, SQL, publish=False) as con:
-        con.register("incoming", pd.DataFrame(rows, columns=list(core.POST_COLUMNS)))
+    with connection.open_for_write(path, SQL, publish=False) as con:
+        con.register("incoming", pd.DataFrame(rows, columns=list(loads.POST_COLUMNS)))
         con.execute("insert into posts by name select * from incoming")
         con.unregister("incoming")
         start, end = T0 - timedelta(days=1), T0 + SPAN + timedelta(days=2)
@@ -160,8 +161,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Any:
         for brand, zone in ZONES.items():
             first, last = _local_day(brand, start), _local_day(brand, end)
             days[brand] = [first + timedelta(days=d) for d in range((last - first).days + 1)]
-            core.refresh_hourly(con, SQL, brand, hours)
-            core.refresh_daily(con, SQL, brand, timezone=zone, days=days[brand])
+            marts.refresh_hourly(con, SQL, brand, hours)
+            marts.refresh_daily(con, SQL, brand, timezone=zone, days=days[brand])
             responses.refresh_complaint_responses(con, SQL, brand, start, end)
         con.execute(
             "insert into quarantine values ('demo', 'pebble', 'b1', null, null, 0, null,"
@@ -226,7 +227,7 @@ def test_brand_hourly_equals_a_recomputation_from_posts(built: Any) -> None:
         groups[p["brand"], p["created_at"].replace(minute=0, second=0)].append(p)
     for brand in ZONES:
         for hour in hours:
-            key = (brand, core.naive_utc(hour))
+            key = (brand, timeutil.naive_utc(hour))
             _same(got[key], {"brand": brand, **_measures(groups[key])}, key)
     assert sum(r["posts"] for r in got.values()) == sum(p["kind"] == "original" for p in rows)
 
@@ -351,7 +352,7 @@ def test_each_layer_reads_only_the_layer_below_as_declared() -> None:
 
 def test_the_views_are_in_the_analyst_snapshot(tmp_path: Path) -> None:
     analyst = tmp_path / "analyst.duckdb"
-    with core.open_for_write(tmp_path / "w.duckdb", SQL, analyst=analyst) as con:
+    with connection.open_for_write(tmp_path / "w.duckdb", SQL, analyst=analyst) as con:
         con.execute("create table touched (x integer)")  # a change, so it publishes
     con = duckdb.connect(str(analyst), read_only=True)
     try:

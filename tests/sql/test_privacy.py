@@ -12,7 +12,7 @@ import pytest
 from pipeline.errors import ConfigError, SourceAuthError
 from pipeline.settings import Settings
 from pipeline.steps import planning, runner
-from pipeline.warehouse import core, privacy
+from pipeline.warehouse import connection, privacy
 from tests.conftest import pebble_brands, write_brands
 
 START, END = datetime(2026, 10, 22, 12, tzinfo=UTC), datetime(2026, 10, 22, 20, tzinfo=UTC)
@@ -28,7 +28,7 @@ def loaded(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def _one(s: Settings, sql: str, params: list[object] | None = None) -> tuple[object, ...]:
-    con = core.connect(s.warehouse, read_only=True)
+    con = connection.connect(s.warehouse, read_only=True)
     try:
         row = con.execute(sql, params or []).fetchone()
         assert row is not None
@@ -82,7 +82,7 @@ def test_forget_folds_case_as_the_landing_zone_does_and_finds_any_record_shape(
 ) -> None:
     # "Straße" casefolds to "strasse" (SQL's lower() keeps the ß), and a quarantined
     # record may carry the handle under another key than author_handle (here Bluesky's).
-    con = core.connect(loaded.warehouse)
+    con = connection.connect(loaded.warehouse)
     try:
         [(post_id,)] = con.execute(
             "update posts set author_handle = 'Straße_Fan' where post_id ="

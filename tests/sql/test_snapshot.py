@@ -11,10 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline import timeutil
 from pipeline.cli import main
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import planning, runner
-from pipeline.warehouse import core, snapshot
+from pipeline.warehouse import connection, snapshot
 from tests.dbdump import dump
 
 SQL = PROJECT_ROOT / "sql"
@@ -31,12 +32,12 @@ def count_loads(path: Path) -> int:
 
 def add_load(working: Path, analyst: Path, n: int) -> None:
     """One committed write: a load_runs row for hour ``n``."""
-    with core.open_for_write(working, SQL, analyst=analyst) as con:
+    with connection.open_for_write(working, SQL, analyst=analyst) as con:
         con.execute(
             "insert into load_runs values ('demo', 'pebble', ?, ?, '/l', 0, 0, 0, 0, 't')",
             [
-                core.naive_utc(T0 + timedelta(hours=n)),
-                core.naive_utc(T0 + timedelta(hours=n + 1)),
+                timeutil.naive_utc(T0 + timedelta(hours=n)),
+                timeutil.naive_utc(T0 + timedelta(hours=n + 1)),
             ],
         )
 
@@ -115,7 +116,7 @@ def test_a_failing_write_leaves_the_published_snapshot_untouched(
     before = analyst.stat()
     with (
         pytest.raises(RuntimeError, match="boom"),
-        core.open_for_write(working, SQL, analyst=analyst) as con,
+        connection.open_for_write(working, SQL, analyst=analyst) as con,
     ):
         # The first step of the write step commits, the second fails.
         con.execute("delete from load_runs")
@@ -123,7 +124,7 @@ def test_a_failing_write_leaves_the_published_snapshot_untouched(
     assert analyst.stat().st_ino == before.st_ino and count_loads(analyst) == 1
     assert count_loads(working) == 0
     # The snapshot is stale now: the next writer publishes, even one that changes nothing.
-    with core.open_for_write(working, SQL, analyst=analyst):
+    with connection.open_for_write(working, SQL, analyst=analyst):
         pass
     assert count_loads(analyst) == 0 and snapshot.is_current(working, analyst)
 
@@ -131,7 +132,7 @@ def test_a_failing_write_leaves_the_published_snapshot_untouched(
 def test_a_writer_that_changes_nothing_copies_nothing(files: tuple[Path, Path]) -> None:
     working, analyst = files
     before = analyst.stat()
-    with core.open_for_write(working, SQL, analyst=analyst) as con:
+    with connection.open_for_write(working, SQL, analyst=analyst) as con:
         con.execute("delete from load_runs where source = 'nothing'")
         con.execute("select count(*) from posts").fetchall()
     after = analyst.stat()
@@ -140,7 +141,7 @@ def test_a_writer_that_changes_nothing_copies_nothing(files: tuple[Path, Path]) 
 
 def test_only_the_outermost_of_nested_writers_publishes(files: tuple[Path, Path]) -> None:
     working, analyst = files
-    with core.open_for_write(working, SQL, analyst=analyst) as outer:
+    with connection.open_for_write(working, SQL, analyst=analyst) as outer:
         add_load(working, analyst, 1)  # nested: commits, publishes nothing
         assert count_loads(analyst) == 1
         outer.execute("delete from load_runs where interval_start = ?", [T0.replace(tzinfo=None)])
@@ -149,7 +150,7 @@ def test_only_the_outermost_of_nested_writers_publishes(files: tuple[Path, Path]
 
 def test_publish_false_defers_to_the_next_writer(files: tuple[Path, Path]) -> None:
     working, analyst = files
-    with core.open_for_write(working, SQL, analyst=analyst, publish=False) as con:
+    with connection.open_for_write(working, SQL, analyst=analyst, publish=False) as con:
         con.execute("delete from load_runs")
     assert count_loads(analyst) == 1
     add_load(working, analyst, 5)
@@ -175,7 +176,7 @@ def test_a_stale_wal_next_to_the_analyst_file_is_removed(files: tuple[Path, Path
 def test_the_pipeline_publishes_a_snapshot_equal_to_the_working_file(
     settings: Settings, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert core.analyst_path_for(settings.warehouse) == settings.analyst_db
+    assert connection.analyst_path_for(settings.warehouse) == settings.analyst_db
     items = planning.plan(T0, T0 + timedelta(hours=6), ["pebble"], settings=settings)
     runner.run(items, settings=settings)
     published = dump(settings.analyst_db)
@@ -186,7 +187,7 @@ def test_the_pipeline_publishes_a_snapshot_equal_to_the_working_file(
         assert table in published
 
     # `brandpulse query` reads the snapshot: a change not published yet is not seen.
-    con = core.connect(settings.warehouse)
+    con = connection.connect(settings.warehouse)
     con.execute("delete from posts")
     con.close()
     assert main.main(["query", "--format", "csv", "select count(*) as n from posts"]) == 0

@@ -13,9 +13,10 @@ import duckdb
 import pandas as pd
 import pytest
 
+from pipeline import timeutil
 from pipeline.errors import WarehouseError, WarehouseLockedError
 from pipeline.settings import PROJECT_ROOT
-from pipeline.warehouse import core
+from pipeline.warehouse import connection, loads, marts
 
 SQL = PROJECT_ROOT / "sql"
 T0 = datetime(2026, 10, 5, tzinfo=UTC)
@@ -23,7 +24,7 @@ T0 = datetime(2026, 10, 5, tzinfo=UTC)
 
 @pytest.fixture
 def con(tmp_path: Path) -> Any:
-    with core.open_for_write(tmp_path / "w.duckdb", SQL) as c:
+    with connection.open_for_write(tmp_path / "w.duckdb", SQL) as c:
         yield c
 
 
@@ -32,7 +33,7 @@ def post_row(
 ) -> dict[str, Any]:
     row: dict[str, Any] = {
         "source": source, "post_id": post_id, "brand": brand,
-        "created_at": core.naive_utc(at), "brand_day": at.date(),
+        "created_at": timeutil.naive_utc(at), "brand_day": at.date(),
         "author_id": "a", "author_handle": "h", "author_followers": 10, "text": "t",
         "lang": "en", "url": None, "conversation_id": None, "in_reply_to_post_id": None,
         "in_reply_to_author_id": None, "repost_of": None, "is_brand_reply": False,
@@ -46,11 +47,11 @@ def post_row(
 
 
 def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=list(core.POST_COLUMNS))
+    return pd.DataFrame(rows, columns=list(loads.POST_COLUMNS))
 
 
-def record(start: datetime, end: datetime, loaded: int) -> core.LoadRecord:
-    return core.LoadRecord(
+def record(start: datetime, end: datetime, loaded: int) -> loads.LoadRecord:
+    return loads.LoadRecord(
         "demo", "pebble", start, end, "/landing/x.jsonl", loaded, loaded, 0, 0, "test"
     )
 
@@ -60,8 +61,8 @@ EMPTY_Q = pd.DataFrame(columns=["record_no", "post_id", "reason", "raw"])
 
 def test_migrations_apply_once_and_record_themselves(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
-    c = core.connect(path)
-    applied = core.migrate(c, SQL)
+    c = connection.connect(path)
+    applied = connection.migrate(c, SQL)
     assert applied == sorted(p.name for p in (SQL / "migrations").glob("*.sql"))
     assert applied[:5] == [
         "001_posts.sql",
@@ -70,7 +71,7 @@ def test_migrations_apply_once_and_record_themselves(tmp_path: Path) -> None:
         "004_posts_per_brand.sql",
         "005_categories_spikes_alerts.sql",
     ]
-    assert core.migrate(c, SQL) == []
+    assert connection.migrate(c, SQL) == []
     tables = {
         r[0] for r in c.execute("select table_name from information_schema.tables").fetchall()
     }
@@ -95,14 +96,14 @@ def test_migration_003_keeps_quarantined_records_under_their_batch(tmp_path: Pat
     for later in sorted((old_sql / "migrations").glob("*.sql"))[2:]:
         later.unlink()
     path = tmp_path / "w.duckdb"
-    with core.open_for_write(path, old_sql) as c:
+    with connection.open_for_write(path, old_sql) as c:
         c.execute(
             "insert into quarantine values ('demo', 'pebble', ?, ?, 0, null, 'text: empty', '{}')",
-            [core.naive_utc(T0), core.naive_utc(T0 + timedelta(hours=1))],
+            [timeutil.naive_utc(T0), timeutil.naive_utc(T0 + timedelta(hours=1))],
         )
-    with core.open_for_write(path, SQL) as c:
+    with connection.open_for_write(path, SQL) as c:
         rows = c.execute("select batch_id, reason from quarantine").fetchall()
-    assert rows == [(core.interval_batch_id(T0, T0 + timedelta(hours=1)), "text: empty")]
+    assert rows == [(loads.interval_batch_id(T0, T0 + timedelta(hours=1)), "text: empty")]
     assert rows[0][0] == "20261005T000000Z_20261005T010000Z"
 
 
@@ -110,13 +111,13 @@ def test_an_edited_applied_migration_is_refused(tmp_path: Path) -> None:
     sql = tmp_path / "sql"
     shutil.copytree(SQL, sql)
     path = tmp_path / "w.duckdb"
-    with core.open_for_write(path, sql):
+    with connection.open_for_write(path, sql):
         pass
     migration = sql / "migrations" / "001_posts.sql"
     migration.write_text(migration.read_text() + "\n-- edited\n")
     with (
         pytest.raises(WarehouseError, match="changed after it was applied"),
-        core.open_for_write(path, sql),
+        connection.open_for_write(path, sql),
     ):
         pass
 
@@ -128,10 +129,10 @@ def test_replace_interval_replaces_exactly_its_interval(con: Any) -> None:
         post_row("in1", T0),
         post_row("in2", T0 + timedelta(minutes=59)),
     ]
-    core.replace_interval(con, record(T0 - hour, T0, 1), frame(before[:1]), EMPTY_Q)
-    core.replace_interval(con, record(T0, T0 + hour, 2), frame(before[1:]), EMPTY_Q)
+    loads.replace_interval(con, record(T0 - hour, T0, 1), frame(before[:1]), EMPTY_Q)
+    loads.replace_interval(con, record(T0, T0 + hour, 2), frame(before[1:]), EMPTY_Q)
     # Rerun of [T0, T0+1h) with one post changed and one gone: the neighbour is untouched.
-    core.replace_interval(
+    loads.replace_interval(
         con, record(T0, T0 + hour, 1), frame([post_row("in1", T0, text="new")]), EMPTY_Q
     )
     rows = con.execute("select post_id, text from posts order by post_id").fetchall()
@@ -140,39 +141,39 @@ def test_replace_interval_replaces_exactly_its_interval(con: Any) -> None:
 
 
 def test_a_failing_load_rolls_back_completely(con: Any) -> None:
-    core.replace_interval(
+    loads.replace_interval(
         con, record(T0, T0 + timedelta(hours=1), 1), frame([post_row("a", T0)]), EMPTY_Q
     )
     bad = frame([post_row("x", T0), post_row("x", T0)])  # duplicate key -> constraint error
     with pytest.raises(duckdb.Error):
-        core.replace_interval(con, record(T0, T0 + timedelta(hours=1), 2), bad, EMPTY_Q)
+        loads.replace_interval(con, record(T0, T0 + timedelta(hours=1), 2), bad, EMPTY_Q)
     assert con.execute("select post_id from posts").fetchall() == [("a",)]
 
 
 def test_loads_sharing_one_transaction_commit_or_roll_back_together(con: Any) -> None:
     hour = timedelta(hours=1)
-    with core.transaction(con):
-        core.replace_interval(con, record(T0, T0 + hour, 1), frame([post_row("a", T0)]), EMPTY_Q)
-        core.replace_interval(
+    with connection.transaction(con):
+        loads.replace_interval(con, record(T0, T0 + hour, 1), frame([post_row("a", T0)]), EMPTY_Q)
+        loads.replace_interval(
             con, record(T0 + hour, T0 + 2 * hour, 1), frame([post_row("b", T0 + hour)]), EMPTY_Q
         )
     assert con.execute("select post_id from posts order by 1").fetchall() == [("a",), ("b",)]
     bad = frame([post_row("x", T0 + 2 * hour), post_row("x", T0 + 2 * hour)])
-    with pytest.raises(duckdb.Error), core.transaction(con):
-        core.replace_interval(
+    with pytest.raises(duckdb.Error), connection.transaction(con):
+        loads.replace_interval(
             con, record(T0, T0 + hour, 1), frame([post_row("c", T0)]), EMPTY_Q
         )  # fine on its own, but its group fails
-        core.replace_interval(con, record(T0 + 2 * hour, T0 + 3 * hour, 2), bad, EMPTY_Q)
+        loads.replace_interval(con, record(T0 + 2 * hour, T0 + 3 * hour, 2), bad, EMPTY_Q)
     assert con.execute("select post_id from posts order by 1").fetchall() == [("a",), ("b",)]
     assert con.execute("select count(*) from load_runs").fetchone() == (2,)
-    with core.transaction(con):  # the connection is usable again
-        core.replace_interval(con, record(T0, T0 + hour, 1), frame([post_row("c", T0)]), EMPTY_Q)
+    with connection.transaction(con):  # the connection is usable again
+        loads.replace_interval(con, record(T0, T0 + hour, 1), frame([post_row("c", T0)]), EMPTY_Q)
     assert con.execute("select post_id from posts order by 1").fetchall() == [("b",), ("c",)]
 
 
 def test_post_text_is_stored_verbatim_never_interpolated(con: Any) -> None:
     evil = "'); drop table posts; -- <script>alert(1)</script> \u202e"
-    core.replace_interval(
+    loads.replace_interval(
         con, record(T0, T0 + timedelta(hours=1), 1), frame([post_row("e", T0, text=evil)]), EMPTY_Q
     )
     assert con.execute("select text from posts").fetchone() == (evil,)
@@ -190,10 +191,10 @@ def test_hourly_aggregates_are_dense_and_count_only_originals(con: Any) -> None:
         post_row("5", at, kind="spam"),
         post_row("6", at, kind="copy", duplicate_of="1"),
     ]
-    core.replace_interval(con, record(T0, T0 + timedelta(hours=4), 6), frame(rows), EMPTY_Q)
+    loads.replace_interval(con, record(T0, T0 + timedelta(hours=4), 6), frame(rows), EMPTY_Q)
     hours = [T0 + timedelta(hours=h) for h in range(4)]
-    assert core.refresh_hourly(con, SQL, "pebble", hours) == 4
-    names, got = core.query(con, "select * from brand_hourly order by hour")
+    assert marts.refresh_hourly(con, SQL, "pebble", hours) == 4
+    names, got = connection.query(con, "select * from brand_hourly order by hour")
     assert len(got) == 4
     by_hour = [dict(zip(names, r, strict=True)) for r in got]
     assert [h["posts"] for h in by_hour] == [0, 0, 2, 0]
@@ -205,7 +206,7 @@ def test_hourly_aggregates_are_dense_and_count_only_originals(con: Any) -> None:
     assert (busy["reposts"], busy["brand_replies"], busy["spam"], busy["copies"]) == (1, 1, 1, 1)
     assert by_hour[0]["negative_share"] is None and by_hour[0]["mean_compound"] is None
     # Refreshing again replaces, never duplicates.
-    core.refresh_hourly(con, SQL, "pebble", hours)
+    marts.refresh_hourly(con, SQL, "pebble", hours)
     assert con.execute("select count(*) from brand_hourly").fetchone() == (4,)
     types = dict(
         con.execute(
@@ -219,9 +220,9 @@ def test_hourly_aggregates_are_dense_and_count_only_originals(con: Any) -> None:
 def test_daily_aggregates_use_the_brand_day(con: Any) -> None:
     # 02:00 UTC on Oct 6 is still Oct 5 in New York.
     late = post_row("1", T0 + timedelta(days=1, hours=2), brand_day=date(2026, 10, 5))
-    core.replace_interval(con, record(T0, T0 + timedelta(days=2), 1), frame([late]), EMPTY_Q)
+    loads.replace_interval(con, record(T0, T0 + timedelta(days=2), 1), frame([late]), EMPTY_Q)
     days = [date(2026, 10, 4), date(2026, 10, 5), date(2026, 10, 6)]
-    core.refresh_daily(con, SQL, "pebble", timezone="America/New_York", days=days)
+    marts.refresh_daily(con, SQL, "pebble", timezone="America/New_York", days=days)
     got = con.execute("select day, posts, timezone from brand_daily order by day").fetchall()
     assert got == [
         (date(2026, 10, 4), 0, "America/New_York"),
@@ -242,10 +243,10 @@ def test_daily_categories_count_complaints_per_category_and_day(con: Any) -> Non
         post_row("6", at + timedelta(days=1), brand_day=date(2026, 10, 6), is_complaint=True,
                  complaint_category="outage"),
     ]  # fmt: skip
-    core.replace_interval(con, record(T0, T0 + timedelta(days=2), 6), frame(rows), EMPTY_Q)
+    loads.replace_interval(con, record(T0, T0 + timedelta(days=2), 6), frame(rows), EMPTY_Q)
     day = date(2026, 10, 5)
     for _ in range(2):  # a refresh replaces its days, never duplicates
-        core.refresh_daily(con, SQL, "pebble", timezone="America/New_York", days=[day])
+        marts.refresh_daily(con, SQL, "pebble", timezone="America/New_York", days=[day])
     got = con.execute(
         "select day, category, complaints, complaint_reach, share"
         " from brand_daily_categories order by category"
@@ -264,12 +265,12 @@ def test_copies_are_decided_the_same_whatever_the_load_order(con: Any) -> None:
     first = post_row("a", T0 + timedelta(minutes=50), text_fingerprint="fp", text=words)
     later = post_row("b", T0 + timedelta(hours=1, minutes=10), text_fingerprint="fp", text=words)
     # The later hour is loaded (and decided) first: alone, its post is an original.
-    core.replace_interval(con, record(T0 + hour, T0 + 2 * hour, 1), frame([later]), EMPTY_Q)
-    core.mark_copies(con, SQL, "pebble", start=T0 + hour, end=T0 + 26 * hour, window=24 * hour)
+    loads.replace_interval(con, record(T0 + hour, T0 + 2 * hour, 1), frame([later]), EMPTY_Q)
+    marts.mark_copies(con, SQL, "pebble", start=T0 + hour, end=T0 + 26 * hour, window=24 * hour)
     assert con.execute("select kind from posts").fetchall() == [("original",)]
     # Then the earlier hour: deciding its span plus the window after it fixes the later one.
-    core.replace_interval(con, record(T0, T0 + hour, 1), frame([first]), EMPTY_Q)
-    core.mark_copies(con, SQL, "pebble", start=T0, end=T0 + 25 * hour, window=24 * hour)
+    loads.replace_interval(con, record(T0, T0 + hour, 1), frame([first]), EMPTY_Q)
+    marts.mark_copies(con, SQL, "pebble", start=T0, end=T0 + 25 * hour, window=24 * hour)
     got = con.execute("select post_id, kind, duplicate_of from posts order by post_id").fetchall()
     assert got == [("a", "original", None), ("b", "copy", "a")]
 
@@ -277,9 +278,9 @@ def test_copies_are_decided_the_same_whatever_the_load_order(con: Any) -> None:
 def test_a_post_about_two_brands_is_stored_for_each(con: Any) -> None:
     hour = timedelta(hours=1)
     for brand in ("pebble", "fernleaf"):
-        rec = core.LoadRecord("x", brand, T0, T0 + hour, "/l", 1, 1, 0, 0, "test")
+        rec = loads.LoadRecord("x", brand, T0, T0 + hour, "/l", 1, 1, 0, 0, "test")
         row = post_row("same-tweet", T0, brand=brand, source="x")
-        core.replace_interval(con, rec, frame([row]), EMPTY_Q)
+        loads.replace_interval(con, rec, frame([row]), EMPTY_Q)
     assert con.execute("select brand from posts order by brand").fetchall() == [
         ("fernleaf",),
         ("pebble",),
@@ -293,7 +294,7 @@ HOLD_LOCK = (
 
 def test_a_locked_warehouse_gives_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
-    core.connect(path).close()
+    connection.connect(path).close()
 
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD_LOCK.format(path=str(path))],
@@ -302,13 +303,13 @@ def test_a_locked_warehouse_gives_a_clear_error(tmp_path: Path) -> None:
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
         with pytest.raises(WarehouseLockedError, match="held by another process"):
-            core.connect(path, lock_timeout=0.5)
+            connection.connect(path, lock_timeout=0.5)
     finally:
         holder.kill()
         holder.wait()
-    core.connect(path, lock_timeout=5).close()
+    connection.connect(path, lock_timeout=5).close()
 
 
 def test_reading_a_missing_warehouse_says_how_to_create_it(tmp_path: Path) -> None:
     with pytest.raises(WarehouseError, match="make demo"):
-        core.connect(tmp_path / "none.duckdb", read_only=True)
+        connection.connect(tmp_path / "none.duckdb", read_only=True)

@@ -10,7 +10,7 @@ import pytest
 from pipeline.errors import ConfigError, WarehouseLockedError
 from pipeline.ingest import file_drops
 from pipeline.settings import Settings
-from pipeline.warehouse import core
+from pipeline.warehouse import connection
 
 from ..e2e.conftest import snapshot
 
@@ -60,7 +60,7 @@ def drop(settings: Settings, name: str, content: str | bytes) -> Path:
 
 
 def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    con = core.connect(settings.warehouse, read_only=True)
+    con = connection.connect(settings.warehouse, read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:

@@ -13,7 +13,7 @@ from pipeline.config.brands import load_brands
 from pipeline.errors import ConfigError, InputError
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import aggregation, fetch, loading, planning, runner
-from pipeline.warehouse import core
+from pipeline.warehouse import connection
 
 from ..e2e.conftest import snapshot
 
@@ -97,7 +97,7 @@ def test_a_25_hour_day_aggregates_all_its_hours(tmp_path: Path) -> None:
         settings=settings,
     )
     runner.run(items, settings=settings)
-    con = core.connect(settings.warehouse, read_only=True)
+    con = connection.connect(settings.warehouse, read_only=True)
     try:
         daily = con.execute("select posts from brand_daily where day = '2026-10-25'").fetchone()
         hourly = con.execute(
@@ -137,7 +137,7 @@ def test_lag_shifts_the_fetch_window_so_windows_still_tile(tmp_path: Path) -> No
 
 
 def _table(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    con = core.connect(settings.warehouse, read_only=True)
+    con = connection.connect(settings.warehouse, read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:
@@ -200,4 +200,4 @@ def test_a_failing_batch_stops_the_run_after_the_groups_already_committed(
         )
     assert [r.start for r in written] == [i.start for i in items[:2]]
     runs = _table(settings, "select interval_start from load_runs order by 1")
-    assert [r[0] for r in runs] == [core.naive_utc(i.start) for i in items[:2]]
+    assert [r[0] for r in runs] == [timeutil.naive_utc(i.start) for i in items[:2]]

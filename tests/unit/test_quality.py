@@ -22,7 +22,7 @@ from pipeline.posts.normalize import normalize_batch
 from pipeline.scoring.scorer import default_scorer
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import aggregation, fetch, loading
-from pipeline.warehouse import core
+from pipeline.warehouse import connection, loads
 
 START = datetime(2026, 10, 21, 12, tzinfo=UTC)
 END = START + timedelta(hours=1)
@@ -49,7 +49,7 @@ def land(settings: Settings, records: list[object]) -> landing.Batch:
 
 
 def rows(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
-    con = core.connect(settings.warehouse, read_only=True)
+    con = connection.connect(settings.warehouse, read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:
@@ -96,7 +96,7 @@ def test_posts_failing_the_suite_are_quarantined_with_the_expectation_and_value(
     assert sum(result.kinds.values()) == result.loaded
     [report] = reports
     assert report.suite == "posts" and not report.success
-    assert report.batch_id == core.interval_batch_id(START, END)
+    assert report.batch_id == loads.interval_batch_id(START, END)
     [failed] = report.failed
     assert failed.unexpected_count == 1 and failed.element_count == 5
 
@@ -218,7 +218,7 @@ def test_a_group_of_batches_is_judged_at_once_and_reported_batch_by_batch(
 
 
 def test_an_empty_batch_runs_no_suite() -> None:
-    frame = pd.DataFrame(columns=list(core.POST_COLUMNS))
+    frame = pd.DataFrame(columns=list(loads.POST_COLUMNS))
     quarantine = pd.DataFrame(columns=["record_no", "post_id", "reason", "raw"])
     gate = quality.gate_posts(
         frame, quarantine, record_nos=[], records=[], source="demo", brand="pebble",
@@ -289,7 +289,7 @@ def test_aggregates_pass_their_suites_and_the_results_are_stored(settings: Setti
         "select suite, source, batch_id, bool_and(success), count(*) from quality_results"
         " where suite <> 'posts' group by all order by suite",
     )
-    batch_id = core.interval_batch_id(START, END)
+    batch_id = loads.interval_batch_id(START, END)
     assert [s[:4] for s in stored] == [
         ("brand_daily", "*", batch_id, True),
         ("brand_daily_categories", "*", batch_id, True),

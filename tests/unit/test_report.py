@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
+from pipeline import timeutil
 from pipeline.config.brands import load_brands
 from pipeline.errors import ConfigError
 from pipeline.notify.mailer import DeliveryError, SmtpConfig, build_message
@@ -23,7 +24,7 @@ from pipeline.notify.report.data import ReportOptions, gather, report_options
 from pipeline.notify.report.render import clean, direction, fmt_duration, render_text
 from pipeline.notify.report.sending import due_reports, render_report, send_reports
 from pipeline.settings import Settings
-from pipeline.warehouse import core
+from pipeline.warehouse import connection, loads, marts
 from pipeline.warehouse.responses import refresh_complaint_responses
 
 NY = ZoneInfo("America/New_York")
@@ -64,7 +65,7 @@ def at(day: date, hh: int, mm: int = 0) -> datetime:
 def post(post_id: str, moment: datetime, **kw: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
         "source": "demo", "post_id": post_id, "brand": "acme",
-        "created_at": core.naive_utc(moment), "brand_day": moment.astimezone(NY).date(),
+        "created_at": timeutil.naive_utc(moment), "brand_day": moment.astimezone(NY).date(),
         "author_id": f"u-{post_id}", "author_handle": f"user_{post_id}", "author_followers": 10,
         "text": "nice day", "lang": "en", "url": f"https://social.example/s/{post_id}",
         "conversation_id": post_id, "in_reply_to_post_id": None, "in_reply_to_author_id": None,
@@ -107,15 +108,15 @@ def baseline_day(day: date, tag: str) -> list[dict[str, Any]]:
 
 
 def build(settings: Settings, rows: list[dict[str, Any]], days: list[date]) -> None:
-    with core.open_for_write(settings.warehouse, settings.sql) as con:
+    with connection.open_for_write(settings.warehouse, settings.sql) as con:
         if rows:
-            con.register("incoming", pd.DataFrame(rows, columns=list(core.POST_COLUMNS)))
+            con.register("incoming", pd.DataFrame(rows, columns=list(loads.POST_COLUMNS)))
             con.execute("insert into posts by name select * from incoming")
             con.unregister("incoming")
-        core.refresh_daily(con, settings.sql, "acme", timezone="America/New_York", days=days)
+        marts.refresh_daily(con, settings.sql, "acme", timezone="America/New_York", days=days)
         lo, hi = at(min(days), 0), at(max(days) + timedelta(days=1), 0)
         hours = [lo + timedelta(hours=i) for i in range(int((hi - lo) / timedelta(hours=1)))]
-        core.refresh_hourly(con, settings.sql, "acme", hours)
+        marts.refresh_hourly(con, settings.sql, "acme", hours)
 
 
 @pytest.fixture
@@ -140,7 +141,7 @@ def full(env: Settings) -> Settings:
         reply("r4", at(DAY + timedelta(days=1), 9), "c4"),  # after the report's 08:00
     ]  # fmt: skip
     build(env, rows, [d1, d2, DAY])
-    with core.open_for_write(env.warehouse, env.sql) as con:
+    with connection.open_for_write(env.warehouse, env.sql) as con:
         # Whatever refresh_daily derived (or not yet): the rows the report must show.
         con.execute("delete from brand_daily_categories where brand = 'acme' and day = ?", [DAY])
         con.execute(
@@ -148,7 +149,7 @@ def full(env: Settings) -> Settings:
             " ('acme', ?, 'billing', 2, 5100, 0.5), ('acme', ?, 'outage', 2, 20050, 0.5)",
             [DAY, DAY],
         )
-        start = core.naive_utc(at(DAY, 14))
+        start = timeutil.naive_utc(at(DAY, 14))
         spike = f"acme:complaints:{start.isoformat()}"
         con.execute(
             "insert into spikes values (?, 'acme', 'complaints', ?, ?, ?, ?, 3, 0.4, 0.97,"
@@ -302,7 +303,7 @@ def test_send_reports_once_per_recipient_and_resend(env: Settings) -> None:
     forced = send_reports(env, DAY, ["acme"], None, resend=True)
     assert [r.status for r in forced] == ["sent", "sent"]
     assert [r.message_id for r in forced] == [r.message_id for r in first]
-    con = core.connect(env.warehouse, read_only=True)
+    con = connection.connect(env.warehouse, read_only=True)
     try:
         ledger = con.execute(
             "select recipient, channel, status, attempts, message_id, sent_at is not null"
@@ -321,7 +322,7 @@ def test_a_failed_delivery_is_recorded_and_retried_by_a_rerun(env: Settings) -> 
     closed = SmtpConfig(host="127.0.0.1", port=9, use_ssl=False, starttls=False, timeout=2)
     with pytest.raises(DeliveryError, match="2 report email"):
         send_reports(env, DAY, ["acme"], closed)
-    con = core.connect(env.warehouse, read_only=True)
+    con = connection.connect(env.warehouse, read_only=True)
     statuses = con.execute("select status, error is not null from report_deliveries").fetchall()
     con.close()
     assert statuses == [("failed", True), ("failed", True)]
@@ -333,7 +334,7 @@ def test_sla_from_overrides_and_bad_values_fail_naming_brand_and_field(env: Sett
     brand = load_brands(env.brands_file).get("acme")
     assert report_options(brand) == ReportOptions(sla_hours=24.0)
     two = report_options(replace(brand, overrides={"report": {"sla_hours": 2}}))
-    with core.open_for_write(env.warehouse, env.sql) as con:
+    with connection.open_for_write(env.warehouse, env.sql) as con:
         refresh_complaint_responses(
             con, env.sql, "acme", at(DAY, 0) - timedelta(days=7), at(DAY, 0)
         )

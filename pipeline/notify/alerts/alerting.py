@@ -35,13 +35,14 @@ from typing import Any
 
 import duckdb
 
+from pipeline import timeutil
 from pipeline.config.brands import BrandConfig, load_brands
 from pipeline.detect import engine
 from pipeline.notify import charts, mailer
 from pipeline.notify.alerts.options import SEVERITY_RANK, AlertConfig
 from pipeline.notify.report.render import clean
 from pipeline.settings import Settings
-from pipeline.warehouse import core
+from pipeline.warehouse import connection
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ def _stored_hours(
     rows = con.execute(
         "select hour, posts, negative, complaints from brand_hourly"
         " where brand = ? and hour >= ? and hour < ? order by hour",
-        [brand, core.naive_utc(start), core.naive_utc(end)],
+        [brand, timeutil.naive_utc(start), timeutil.naive_utc(end)],
     ).fetchall()
     return [engine.HourPoint(r[0].replace(tzinfo=UTC), r[1], r[2], r[3]) for r in rows]
 
@@ -170,7 +171,7 @@ def detect_brand(
             spike_id(brand.id, f.metric, f.started_at),
             brand.id,
             f.metric,
-            core.naive_utc(f.hour_start),
+            timeutil.naive_utc(f.hour_start),
             f.observed,
             f.expected,
             f.score,
@@ -178,10 +179,10 @@ def detect_brand(
         )
         for f in findings
     ]
-    with core.transaction(con):
+    with connection.transaction(con):
         con.execute(
             "delete from spike_hours where brand = ? and hour >= ? and hour < ?",
-            [brand.id, core.naive_utc(start), core.naive_utc(end)],
+            [brand.id, timeutil.naive_utc(start), timeutil.naive_utc(end)],
         )
         if rows:
             con.executemany("insert into spike_hours values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
@@ -272,7 +273,7 @@ def _spikes_in_scope(
     cursor = con.execute(
         "select * exclude (detector_version) from spikes"
         " where brand = ? and last_hour >= ? and started_at < ? order by started_at, metric",
-        [brand, core.naive_utc(start - SCOPE_BEFORE), core.naive_utc(end)],
+        [brand, timeutil.naive_utc(start - SCOPE_BEFORE), timeutil.naive_utc(end)],
     )
     names = [d[0] for d in cursor.description or []]
     return [Spike.from_row(names, r) for r in cursor.fetchall()]
@@ -379,7 +380,7 @@ def gather_context(
     rows = con.execute(
         "select hour, posts, negative, complaints from brand_hourly"
         " where brand = ? and hour >= ? and hour < ? order by hour",
-        [spike.brand, core.naive_utc(chart_start), core.naive_utc(end)],
+        [spike.brand, timeutil.naive_utc(chart_start), timeutil.naive_utc(end)],
     ).fetchall()
     hours = [r[0] for r in rows]
     values = [_metric_value(spike.metric, r[1:]) for r in rows]
@@ -390,7 +391,7 @@ def gather_context(
     marked = [r[0] for r in flagged]
     latest_observed, latest_expected = (flagged[-1][1], flagged[-1][2]) if flagged else (0, 0)
     where = _POST_FILTER[spike.metric]
-    window = [spike.brand, core.naive_utc(spike.started_at), core.naive_utc(end)]
+    window = [spike.brand, timeutil.naive_utc(spike.started_at), timeutil.naive_utc(end)]
     posts = con.execute(
         "select author_handle, author_followers, text, url, created_at from posts"  # noqa: S608
         f" where brand = ? and created_at >= ? and created_at < ? and kind = 'original'"
@@ -399,8 +400,8 @@ def gather_context(
     ).fetchall()
     baseline_window = [
         spike.brand,
-        core.naive_utc(spike.started_at - timedelta(days=7)),
-        core.naive_utc(spike.started_at),
+        timeutil.naive_utc(spike.started_at - timedelta(days=7)),
+        timeutil.naive_utc(spike.started_at),
     ]
     categories = con.execute(
         """
@@ -579,7 +580,7 @@ class _Delivery:
     def claim(self, con: duckdb.DuckDBPyConnection, message_id: str) -> None:
         """Commit the ledger row as ``sending`` before anything is handed over."""
         now = datetime.now(UTC).replace(tzinfo=None)
-        with core.transaction(con):
+        with connection.transaction(con):
             if self.previous is None:
                 con.execute(
                     "insert into alerts values"
@@ -598,7 +599,7 @@ class _Delivery:
         self, con: duckdb.DuckDBPyConnection, status: str, channel: str, error: str | None
     ) -> None:
         sent_at = datetime.now(UTC).replace(tzinfo=None) if status == "sent" else None
-        with core.transaction(con):
+        with connection.transaction(con):
             con.execute(
                 "update alerts set status = ?, channel = ?, sent_at = ?, error = ?"
                 " where spike_id = ? and kind = ? and severity = ? and recipient = ?",
@@ -625,7 +626,7 @@ def evaluate(
     brands = load_brands(settings.brands_file).select(tuple(brand_ids))
     summary = AlertSummary()
     errors: list[str] = []
-    with core.open_for_write(settings.warehouse, settings.sql) as con:
+    with connection.open_for_write(settings.warehouse, settings.sql) as con:
         for brand in brands:
             judged = window or latest_window(con, brand)
             if judged is None:
@@ -664,7 +665,7 @@ def _fold_recovery(
     con: duckdb.DuckDBPyConnection, spike: Spike, severity: str, recipient: str
 ) -> None:
     """Record that the opening alert of an already-ended spike said it had ended."""
-    with core.transaction(con):
+    with connection.transaction(con):
         con.execute(
             "insert or ignore into alerts select spike_id, brand, metric, 'recovered', severity,"
             " recipient, channel, 'included', 0, message_id, claimed_at, sent_at, null"

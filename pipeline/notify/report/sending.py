@@ -53,7 +53,7 @@ from pipeline.notify.report.render import (
 )
 from pipeline.settings import Settings
 from pipeline.timeutil import check_interval
-from pipeline.warehouse import core
+from pipeline.warehouse import connection
 from pipeline.warehouse.responses import refresh_complaint_responses
 
 log = logging.getLogger(__name__)
@@ -165,13 +165,13 @@ def render_report(settings: Settings, brand_id: str, day: date, *, refresh: bool
     options = report_options(brand, settings.brands_file.name)
     window = ReportWindow.of(brand, day, options)
     if refresh:
-        with core.open_for_write(settings.warehouse, settings.sql) as con:
+        with connection.open_for_write(settings.warehouse, settings.sql) as con:
             refresh_complaint_responses(
                 con, settings.sql, brand.id, window.backlog_start, window.as_of
             )
             data = gather(con, brand, day, options)
     else:
-        con = core.connect(settings.warehouse, read_only=True)
+        con = connection.connect(settings.warehouse, read_only=True)
         try:
             data = gather(con, brand, day, options)
         finally:
@@ -247,8 +247,8 @@ def _claim(
     """Claim the delivery in the ledger (committed); False when it was sent already."""
     key = [brand, day, email.to]
     with (
-        core.open_for_write(settings.warehouse, settings.sql) as con,
-        core.transaction(con),
+        connection.open_for_write(settings.warehouse, settings.sql) as con,
+        connection.transaction(con),
     ):
         row = con.execute(
             "select status, attempts from report_deliveries"
@@ -274,7 +274,7 @@ def _settle(
     settings: Settings, brand: str, day: date, recipient: str, *, error: str | None
 ) -> None:
     """Mark a claimed delivery 'sent' (with its time) or 'failed' (with the error)."""
-    with core.open_for_write(settings.warehouse, settings.sql) as con:
+    with connection.open_for_write(settings.warehouse, settings.sql) as con:
         con.execute(
             "update report_deliveries set status = ?, sent_at = ?, error = ?"
             " where brand = ? and day = ? and recipient = ?",

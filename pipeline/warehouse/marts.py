@@ -1,0 +1,146 @@
+"""The marts analysts read, refreshed from the intermediate views: copies, hourly, daily.
+
+Each refresh deletes the rows of exactly the hours or days it is given and selects them
+anew from ``sql/models/marts/`` in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from pipeline.errors import WarehouseError
+from pipeline.timeutil import naive_utc
+from pipeline.warehouse.connection import transaction
+
+#: The folder of ``sql_dir`` holding the mart transforms (and copies.sql). The staging and
+#: intermediate views they select from are created by sql/migrations/010_analyst_layer.sql;
+#: docs/warehouse.md ("The layers") describes the layout.
+TRANSFORMS_DIR = "transforms"
+
+
+def transform_sql(sql_dir: Path, name: str) -> str:
+    """The SQL of the transform ``sql_dir/transforms/<name>.sql``: a mart's select (over the
+    intermediate views), or the copies update."""
+    path = sql_dir / TRANSFORMS_DIR / f"{name}.sql"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WarehouseError(f"transform not found: {path} (set BRANDPULSE_SQL)") from None
+
+
+def mark_copies(
+    con: duckdb.DuckDBPyConnection,
+    sql_dir: Path,
+    brand: str,
+    *,
+    start: datetime,
+    end: datetime,
+    window: timedelta,
+) -> None:
+    """Decide anew which of ``brand``'s posts created in ``[start, end)`` are copies."""
+    params = {
+        "brand": brand,
+        "start": naive_utc(start),
+        "end": naive_utc(end),
+        "window_start": naive_utc(start - window),
+    }
+    with transaction(con):
+        con.execute(transform_sql(sql_dir, "copies"), params)
+
+
+def existing_hours(
+    con: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: datetime
+) -> list[datetime]:
+    """The hours of ``brand_hourly`` already stored for ``brand`` in ``[start, end)``."""
+    rows = con.execute(
+        "select hour from brand_hourly where brand = ? and hour >= ? and hour < ? order by hour",
+        [brand, naive_utc(start), naive_utc(end)],
+    ).fetchall()
+    return [r[0].replace(tzinfo=UTC) for r in rows]
+
+
+def existing_days(
+    con: duckdb.DuckDBPyConnection, brand: str, first: date, last: date
+) -> list[date]:
+    """The days of ``brand_daily`` already stored for ``brand`` in ``first .. last``."""
+    rows = con.execute(
+        "select day from brand_daily where brand = ? and day >= ? and day <= ? order by day",
+        [brand, first, last],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def refresh_hourly(
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, brand: str, hours: Sequence[datetime]
+) -> int:
+    """Recompute ``brand_hourly`` rows of ``brand`` for exactly these UTC hour starts.
+
+    The mart is materialized from ``int_post_measures`` (transforms/brand_hourly.sql): the
+    rows of those hours are deleted and selected anew in one transaction.
+    """
+    if not hours:
+        return 0
+    stamps = sorted({naive_utc(h) for h in hours})
+    params = {
+        "brand": brand,
+        "hours": stamps,
+        "start": stamps[0],
+        "end": stamps[-1] + timedelta(hours=1),
+    }
+    with transaction(con):
+        con.execute(
+            "delete from brand_hourly where brand = $brand and list_contains($hours, hour)",
+            {"brand": brand, "hours": stamps},
+        )
+        con.execute(
+            f"insert into brand_hourly by name {transform_sql(sql_dir, 'brand_hourly')}", params
+        )
+    return len(stamps)
+
+
+def refresh_daily(
+    con: duckdb.DuckDBPyConnection,
+    sql_dir: Path,
+    brand: str,
+    *,
+    timezone: str,
+    days: Sequence[date],
+) -> int:
+    """Recompute ``brand_daily`` and ``brand_daily_categories`` of ``brand`` for these days.
+
+    Both marts are materialized in one transaction, ``brand_daily`` from
+    ``int_post_measures`` (the same measure rules as ``brand_hourly``) and the categories
+    from ``int_complaints``, so a day's category complaints always sum to its complaints.
+    """
+    if not days:
+        return 0
+    ordered = sorted(set(days))
+    params = {
+        "brand": brand,
+        "timezone": timezone,
+        "days": ordered,
+        "first_day": ordered[0],
+        "last_day": ordered[-1],
+    }
+    with transaction(con):
+        con.execute(
+            "delete from brand_daily where brand = $brand and list_contains($days, day)",
+            {"brand": brand, "days": ordered},
+        )
+        con.execute(
+            f"insert into brand_daily by name {transform_sql(sql_dir, 'brand_daily')}", params
+        )
+        con.execute(
+            "delete from brand_daily_categories where brand = $brand and list_contains($days, day)",
+            {"brand": brand, "days": ordered},
+        )
+        con.execute(
+            "insert into brand_daily_categories by name "
+            + transform_sql(sql_dir, "brand_daily_categories"),
+            {k: v for k, v in params.items() if k != "timezone"},
+        )
+    return len(ordered)
