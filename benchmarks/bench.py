@@ -15,11 +15,10 @@ peak memory is per stage and no stage inherits another's warm caches):
     (:func:`pipeline.ingest.fetching.land_paged`, the code ``fetch.land`` runs) feeding
     :func:`pipeline.steps.loading.load_batches`, as ``runner.run`` does (validation, normalize and
     dedupe, scoring with the complaint detector in one worker process per core, the
-    quality gate, the warehouse), then :func:`pipeline.steps.aggregation.aggregate_chunks` (copies,
-    hourly and daily aggregates, complaint responses) and
-    :func:`pipeline.notify.alerts.alerting.detect_brand` per brand (spikes). It runs on the
-full corpus
-    and on a variant without duplicates.
+    quality gate, the warehouse), then :func:`pipeline.steps.aggregation.aggregate_chunks`
+    (copies, hourly and daily aggregates, complaint responses) and
+    :func:`pipeline.detect.store.detect_brand` per brand (spikes). It runs on the full
+    corpus and on a variant without duplicates.
 
 (s) **scoring ceiling**: the brands' scorers alone (:meth:`~pipeline.scoring.scorer.Scorer.score`
     and :meth:`~pipeline.scoring.scorer.Scorer.is_spam`, the scoring stage (c) does per post) over
@@ -878,10 +877,11 @@ def stage_pipeline(
     runtime folder ``home`` (scoring in ``workers`` processes, default one per core);
     returns seconds per step."""
     from pipeline.config.brands import load_brands
+    from pipeline.detect import store
     from pipeline.ingest import landing
     from pipeline.ingest.fetching import land_paged
-    from pipeline.notify.alerts import alerting
     from pipeline.steps import aggregation, loading, planning
+    from pipeline.steps.alerting import brand_settings
     from pipeline.warehouse import connection
 
     settings = _use_home(Path(home), Path(brands_file))
@@ -916,7 +916,8 @@ def stage_pipeline(
     lo, hi = min(c.start for c in items), max(c.end for c in items)
     with connection.open_for_write(settings.warehouse, settings.sql) as con:
         for brand in brands.select(tuple(sorted({c.brand for c in items}))):
-            alerting.detect_brand(con, brand, lo, hi)
+            recovery = brand_settings(brand)[1].recovery_hours
+            store.detect_brand(con, brand, lo, hi, recovery_hours=recovery)
     t2 = time.perf_counter()
     steps["aggregate"], steps["spikes"] = t1 - t0, t2 - t1
     cpu = _cpu_s() - cpu_before

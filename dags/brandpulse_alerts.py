@@ -43,8 +43,8 @@ def brandpulse_alerts() -> None:
     @task(pool=WAREHOUSE_POOL, outlets=[SPIKES])
     def detect_and_alert() -> dict[str, Any]:
         """Judge each brand's latest stored hours, store spikes, send the alerts due."""
-        from pipeline.notify.alerts import alerting
         from pipeline.settings import Settings
+        from pipeline.steps import alerting
 
         settings = Settings.from_env()
         summary = alerting.evaluate(settings, smtp_config())

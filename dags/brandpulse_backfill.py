@@ -183,9 +183,8 @@ def brandpulse_backfill() -> None:
         groups: list[list[dict[str, str]]], aggregated: dict[str, int]
     ) -> dict[str, Any]:
         """Judge every hour of the range for spikes; send the alerts due (param alerts)."""
-        from pipeline.notify.alerts import alerting
         from pipeline.settings import Settings
-        from pipeline.steps import planning
+        from pipeline.steps import alerting, planning
 
         chunks = [planning.Chunk.from_dict(i) for g in groups for i in g]
         if not chunks:

@@ -88,7 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     if items:
         from pipeline.notify import mailer
-        from pipeline.notify.alerts import alerting
+        from pipeline.steps import alerting
 
         start, end = min(i.start for i in items), max(i.end for i in items)
         brands = sorted({i.brand for i in items})

@@ -86,7 +86,7 @@ def run_demo(settings: Settings, *, engine: str, out: TextIO) -> None:
         out.flush()
         items = planning.plan(DEMO_START, DEMO_END, local_days=True, settings=settings)
         runner.run(items, settings=settings)
-        from pipeline.notify.alerts import alerting
+        from pipeline.steps import alerting
 
         alerting.evaluate(
             settings,

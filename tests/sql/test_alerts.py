@@ -14,8 +14,9 @@ import pytest
 
 from pipeline import timeutil
 from pipeline.notify import mailer
-from pipeline.notify.alerts import alerting
+from pipeline.notify.alerts import ledger
 from pipeline.settings import Settings
+from pipeline.steps import alerting
 from pipeline.warehouse import connection, loads, marts
 from tests.conftest import pebble_brands, write_brands
 from tests.fakes.smtp import smtp_server, smtp_uri
@@ -180,7 +181,7 @@ def test_a_refused_delivery_fails_the_run_and_the_retry_sends_only_it(loaded: Se
 def test_a_crash_between_send_and_record_resends_with_the_same_message_id(
     loaded: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    real_record = alerting._Delivery.record
+    real_record = ledger._Delivery.record
 
     def crash(self: Any, con: Any, status: str, channel: str, error: str | None) -> None:
         if status == "sent":
@@ -189,11 +190,11 @@ def test_a_crash_between_send_and_record_resends_with_the_same_message_id(
 
     with smtp_server() as (inbox, port):
         smtp = mailer.SmtpConfig.from_uri(smtp_uri(port))
-        monkeypatch.setattr(alerting._Delivery, "record", crash)
+        monkeypatch.setattr(ledger._Delivery, "record", crash)
         with pytest.raises(SystemExit):
             alerting.evaluate(loaded, smtp, window=WINDOW)
         assert [(r[0], r[2]) for r in _ledger(loaded)] == [(RECIPIENTS[0], "sending")]
-        monkeypatch.setattr(alerting._Delivery, "record", real_record)
+        monkeypatch.setattr(ledger._Delivery, "record", real_record)
         with caplog.at_level(logging.WARNING, logger="pipeline.notify.alerts.alerting"):
             alerting.evaluate(loaded, smtp, window=WINDOW)
         alerting.evaluate(loaded, smtp, window=WINDOW)

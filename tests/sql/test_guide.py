@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 
 from pipeline import timeutil
-from pipeline.notify.alerts import alerting
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.steps import aggregation, fetch, loading, planning, runner
+from pipeline.steps import aggregation, alerting, fetch, loading, planning, runner
 from pipeline.warehouse import connection
 from pipeline.warehouse.analyses import ANALYST_QUESTIONS, EXAMPLE_QUERIES, guide_markdown
 

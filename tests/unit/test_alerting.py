@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from pipeline.detect.store import Spike
 from pipeline.errors import ConfigError
-from pipeline.notify.alerts import alerting
-from pipeline.notify.alerts.alerting import AlertConfig, Spike, due_alerts
+from pipeline.notify.alerts import context
+from pipeline.notify.alerts.ledger import due_alerts
+from pipeline.notify.alerts.options import AlertConfig
 
 T = datetime(2026, 10, 22, 17, tzinfo=UTC)
 
@@ -99,6 +101,6 @@ def test_alert_settings_apply() -> None:
 
 def test_post_text_is_cleaned_of_controls_and_truncated() -> None:
     text = "a\u202eb\u200b c\n\nd\x00 " + "x" * 400
-    clean = alerting.clean_text(text, limit=20)
+    clean = context.clean_text(text, limit=20)
     assert clean.startswith("ab c d") and len(clean) == 20 and clean.endswith("…")
-    assert alerting.clean_text("family 👩\u200d👩\u200d👧") == "family 👩\u200d👩\u200d👧"
+    assert context.clean_text("family 👩\u200d👩\u200d👧") == "family 👩\u200d👩\u200d👧"

@@ -1,0 +1,197 @@
+"""Spikes into the warehouse: a brand's stored hours judged, the flagged ones stored.
+
+:func:`detect_brand` judges a brand's stored hours with :mod:`pipeline.detect.engine`
+(causally: each hour on the hours before it) and stores what it flags: ``spike_hours`` (every
+flagged hour) and ``spikes`` (one row per episode). Re-deriving a range gives the same rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from pipeline import timeutil
+from pipeline.config.brands import BrandConfig
+from pipeline.detect import engine
+from pipeline.timeutil import HOUR
+from pipeline.warehouse import connection
+
+log = logging.getLogger(__name__)
+
+
+#: Version of the detector defaults and of the episode rules, stored with every spike.
+DETECTOR_VERSION = "spikes-1"
+
+
+@dataclass(frozen=True)
+class DetectResult:
+    brand: str
+    hours: int  # stored hours judged
+    flagged: int  # flagged metric-hours
+    spike_ids: tuple[str, ...]  # episodes touching the judged hours
+
+
+def spike_id(brand: str, metric: str, started_at: datetime) -> str:
+    return f"{brand}:{metric}:{started_at.astimezone(UTC):%Y-%m-%dT%H:00Z}"
+
+
+def _stored_hours(
+    con: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: datetime
+) -> list[engine.HourPoint]:
+    rows = con.execute(
+        "select hour, posts, negative, complaints from brand_hourly"
+        " where brand = ? and hour >= ? and hour < ? order by hour",
+        [brand, timeutil.naive_utc(start), timeutil.naive_utc(end)],
+    ).fetchall()
+    return [engine.HourPoint(r[0].replace(tzinfo=UTC), r[1], r[2], r[3]) for r in rows]
+
+
+def _rebuild_spikes(con: duckdb.DuckDBPyConnection, brand: str, recovery_hours: int) -> None:
+    """``spikes`` rows of ``brand`` from its ``spike_hours`` (small: one row per episode)."""
+    con.execute("delete from spikes where brand = ?", [brand])
+    con.execute(
+        """
+        insert into spikes by name
+        with through as (
+            select max(hour) + interval 1 hour as stored_until
+            from brand_hourly where brand = $brand
+        ),
+        ranked as (
+            select *,
+                row_number() over (partition by spike_id order by score desc, hour) as peak_rank
+            from spike_hours where brand = $brand
+        ),
+        episodes as (
+            select
+                spike_id, brand, metric,
+                min(hour) as started_at,
+                max(hour) as last_hour,
+                count(*)::integer as hours,
+                max(case severity when 'critical' then 2 else 1 end) as rank
+            from spike_hours where brand = $brand
+            group by spike_id, brand, metric
+        )
+        select
+            e.spike_id, e.brand, e.metric, e.started_at, e.last_hour,
+            case when t.stored_until >= e.last_hour + interval 1 hour
+                                         + to_hours($recovery_hours::bigint)
+                 then e.last_hour + interval 1 hour end as ended_at,
+            p.hour as peak_hour, p.observed, p.expected, p.score,
+            case e.rank when 2 then 'critical' else 'warning' end as severity,
+            e.hours,
+            $version as detector_version
+        from episodes as e
+        join ranked as p on p.spike_id = e.spike_id and p.peak_rank = 1
+        cross join through as t
+        """,
+        {"brand": brand, "recovery_hours": recovery_hours, "version": DETECTOR_VERSION},
+    )
+
+
+def detect_brand(
+    con: duckdb.DuckDBPyConnection,
+    brand: BrandConfig,
+    start: datetime,
+    end: datetime,
+    *,
+    recovery_hours: int,
+) -> DetectResult:
+    """Judge ``brand``'s stored hours in ``[start, end)`` and store the flagged ones.
+
+    The detector's thresholds are the brand's (``overrides.spikes``); an episode has ended
+    after ``recovery_hours`` stored hours without a flagged one.
+    """
+    spike_config = engine.SpikeConfig.from_overrides(
+        brand.overrides.get("spikes"), f"brand {brand.id}: overrides.spikes"
+    )
+    # Every verdict is made on the brand's whole stored history (the detector's state
+    # depends on where it starts), so judging an hour again always gives the same answer.
+    points = _stored_hours(con, brand.id, datetime.min.replace(tzinfo=UTC), end)
+    findings = engine.detect_hourly(points, spike_config, brand=brand.id, start=start)
+    judged = sum(1 for p in points if p.hour >= start)
+    rows = [
+        (
+            spike_id(brand.id, f.metric, f.started_at),
+            brand.id,
+            f.metric,
+            timeutil.naive_utc(f.hour_start),
+            f.observed,
+            f.expected,
+            f.score,
+            f.severity,
+        )
+        for f in findings
+    ]
+    with connection.transaction(con):
+        con.execute(
+            "delete from spike_hours where brand = ? and hour >= ? and hour < ?",
+            [brand.id, timeutil.naive_utc(start), timeutil.naive_utc(end)],
+        )
+        if rows:
+            con.executemany("insert into spike_hours values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        _rebuild_spikes(con, brand.id, recovery_hours)
+    ids = tuple(sorted({r[0] for r in rows}))
+    log.info(
+        "%s: judged %d stored hours in [%s, %s): %d flagged metric-hours in %d spikes",
+        brand.id, judged, start.isoformat(), end.isoformat(), len(rows), len(ids),
+    )  # fmt: skip
+    return DetectResult(brand.id, judged, len(rows), ids)
+
+
+def latest_window(
+    con: duckdb.DuckDBPyConnection, brand: str, lookback_hours: int
+) -> tuple[datetime, datetime] | None:
+    """The scheduled evaluation's window: the last ``lookback_hours`` stored hours."""
+    row = con.execute("select max(hour) from brand_hourly where brand = ?", [brand]).fetchone()
+    if row is None or row[0] is None:
+        return None
+    end = row[0].replace(tzinfo=UTC) + HOUR
+    return end - lookback_hours * HOUR, end
+
+
+@dataclass(frozen=True)
+class Spike:
+    spike_id: str
+    brand: str
+    metric: str
+    started_at: datetime
+    last_hour: datetime
+    ended_at: datetime | None
+    peak_hour: datetime
+    observed: float
+    expected: float
+    score: float
+    severity: str
+    hours: int
+
+    @classmethod
+    def from_row(cls, names: Sequence[str], row: Sequence[Any]) -> Spike:
+        d = dict(zip(names, row, strict=True))
+        for k in ("started_at", "last_hour", "ended_at", "peak_hour"):
+            if d[k] is not None:
+                d[k] = d[k].replace(tzinfo=UTC)
+        d.pop("detector_version", None)
+        return cls(**d)
+
+
+#: Spikes flagged this long before an evaluated window are still looked at (their end, and
+#: the recovery note, may fall in the window).
+SCOPE_BEFORE = timedelta(hours=24)
+
+
+def spikes_in_scope(
+    con: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: datetime
+) -> list[Spike]:
+    """Spikes flagged in ``[start - SCOPE_BEFORE, end)``."""
+    cursor = con.execute(
+        "select * exclude (detector_version) from spikes"
+        " where brand = ? and last_hour >= ? and started_at < ? order by started_at, metric",
+        [brand, timeutil.naive_utc(start - SCOPE_BEFORE), timeutil.naive_utc(end)],
+    )
+    names = [d[0] for d in cursor.description or []]
+    return [Spike.from_row(names, r) for r in cursor.fetchall()]

@@ -1,0 +1,162 @@
+"""What an alert shows besides the spike itself, read from the warehouse: the chart's
+series, the top posts by reach, the complaint categories and the terms driving it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from pipeline import timeutil
+from pipeline.detect.store import Spike
+from pipeline.notify.report.render import clean
+from pipeline.settings import Settings
+from pipeline.timeutil import HOUR
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}", re.UNICODE)
+
+
+_STOPWORDS = frozenset(
+    """the and for you your with this that have has was were are but not our out all
+    just can cant can't don't dont get got from they them what when will would there their
+    been had how why who which about into than then its it's i'm im i've ive me my mine
+    his her she him he we us a an to of in on at is it be so or as if no yes do did does
+    any some one two more most very really still again now today yesterday hours hour day
+    days week http https www com amp via rt""".split()  # noqa: SIM905 - reads better as text
+)
+
+
+#: Days of hourly points in an alert's chart.
+CHART_DAYS = 7
+
+
+def clean_text(text: str, limit: int = 280) -> str:
+    """Post text made safe to show (no bidi or invisible controls, one line, capped): the
+    same rules as the daily report's (:func:`pipeline.notify.report.render.clean`)."""
+    return clean(text, limit)
+
+
+@dataclass(frozen=True)
+class AlertContext:
+    """What an alert email shows besides the spike itself (read from the warehouse)."""
+
+    hours: list[datetime]
+    values: list[float | None]
+    marked: list[datetime]
+    latest_observed: float
+    latest_expected: float
+    posts: list[tuple[str, int, str, str | None, datetime]]  # handle, followers, text, url, at
+    categories: list[tuple[str, int, float | None]]  # category, in spike, baseline share
+    terms: list[tuple[str, int]]
+    report_hint: str
+
+
+_POST_FILTER = {
+    "complaints": "is_complaint",
+    "negative_share": "sentiment = 'negative'",
+    "volume": "true",
+}
+
+
+def _metric_value(metric: str, row: Sequence[Any]) -> float | None:
+    posts, negative, complaints = row
+    if metric == "complaints":
+        return float(complaints)
+    if metric == "volume":
+        return float(posts)
+    return None if not posts else negative / posts
+
+
+def _terms(texts: Sequence[str], baseline: Sequence[str], limit: int = 8) -> list[tuple[str, int]]:
+    """Words much more frequent in the spike's posts than in the week before."""
+    now = Counter(w for t in texts for w in {m.lower() for m in _WORD.findall(t)})
+    before = Counter(w for t in baseline for w in {m.lower() for m in _WORD.findall(t)})
+    scale = len(texts) / max(1, len(baseline))
+    ranked = [
+        ((n + 1) / (before[w] * scale + 1), n, w)
+        for w, n in now.items()
+        if n >= 3 and w not in _STOPWORDS
+    ]
+    ranked.sort(key=lambda x: (-x[0], -x[1], x[2]))
+    return [(w, n) for ratio, n, w in ranked[:limit] if ratio >= 1.5]
+
+
+def gather_context(
+    con: duckdb.DuckDBPyConnection, settings: Settings, spike: Spike
+) -> AlertContext:
+    end = spike.last_hour + HOUR
+    chart_start = end - timedelta(days=CHART_DAYS)
+    rows = con.execute(
+        "select hour, posts, negative, complaints from brand_hourly"
+        " where brand = ? and hour >= ? and hour < ? order by hour",
+        [spike.brand, timeutil.naive_utc(chart_start), timeutil.naive_utc(end)],
+    ).fetchall()
+    hours = [r[0] for r in rows]
+    values = [_metric_value(spike.metric, r[1:]) for r in rows]
+    flagged = con.execute(
+        "select hour, observed, expected from spike_hours where spike_id = ? order by hour",
+        [spike.spike_id],
+    ).fetchall()
+    marked = [r[0] for r in flagged]
+    latest_observed, latest_expected = (flagged[-1][1], flagged[-1][2]) if flagged else (0, 0)
+    where = _POST_FILTER[spike.metric]
+    window = [spike.brand, timeutil.naive_utc(spike.started_at), timeutil.naive_utc(end)]
+    posts = con.execute(
+        "select author_handle, author_followers, text, url, created_at from posts"  # noqa: S608
+        f" where brand = ? and created_at >= ? and created_at < ? and kind = 'original'"
+        f" and {where} order by author_followers desc, created_at, post_id limit 5",
+        window,
+    ).fetchall()
+    baseline_window = [
+        spike.brand,
+        timeutil.naive_utc(spike.started_at - timedelta(days=7)),
+        timeutil.naive_utc(spike.started_at),
+    ]
+    categories = con.execute(
+        """
+        with spike as (
+            select coalesce(complaint_category, 'other') as category, count(*) as n
+            from posts where brand = ? and created_at >= ? and created_at < ?
+              and kind = 'original' and is_complaint group by 1
+        ),
+        before as (
+            select coalesce(complaint_category, 'other') as category,
+                   count(*) / sum(count(*)) over () as share
+            from posts where brand = ? and created_at >= ? and created_at < ?
+              and kind = 'original' and is_complaint group by 1
+        )
+        select s.category, s.n::bigint, b.share
+        from spike as s left join before as b using (category)
+        order by s.n desc, s.category limit 6
+        """,
+        window + baseline_window,
+    ).fetchall()
+    text_sql = (
+        "select text from posts where brand = ? and created_at >= ? and created_at < ?"  # noqa: S608
+        f" and kind = 'original' and {where}"
+    )
+    texts = [r[0] for r in con.execute(text_sql, window).fetchall()]
+    baseline_texts = [r[0] for r in con.execute(text_sql, baseline_window).fetchall()]
+    latest = sorted((settings.reports / spike.brand).glob("*.html"))
+    hint = (
+        str(latest[-1])
+        if latest
+        else f"brandpulse report --brand {spike.brand} --date <day> (no report archived yet)"
+    )
+    return AlertContext(
+        hours=hours,
+        values=values,
+        marked=marked,
+        latest_observed=float(latest_observed),
+        latest_expected=float(latest_expected),
+        posts=[(r[0], int(r[1]), r[2], r[3], r[4]) for r in posts],
+        categories=[(r[0], int(r[1]), r[2]) for r in categories],
+        terms=_terms(texts, baseline_texts),
+        report_hint=hint,
+    )

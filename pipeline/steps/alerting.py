@@ -1,0 +1,83 @@
+"""The alert check: judge each brand's recent stored hours, store its spikes, deliver the
+alerts due (each exactly once, :mod:`pipeline.notify.alerts.ledger`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from pipeline.config.brands import BrandConfig, load_brands
+from pipeline.detect import engine
+from pipeline.detect.store import detect_brand, latest_window, spikes_in_scope
+from pipeline.notify import mailer
+from pipeline.notify.alerts.ledger import AlertSummary, deliver_due
+from pipeline.notify.alerts.options import AlertConfig
+from pipeline.settings import Settings
+from pipeline.warehouse import connection
+
+log = logging.getLogger(__name__)
+
+
+def brand_settings(
+    brand: BrandConfig, file: str = "brands"
+) -> tuple[engine.SpikeConfig, AlertConfig]:
+    """The brand's detector thresholds and alert settings, validated."""
+    where = f"{file}: brand {brand.id}: overrides"
+    return (
+        engine.SpikeConfig.from_overrides(brand.overrides.get("spikes"), f"{where}.spikes"),
+        AlertConfig.from_overrides(brand.overrides.get("alerts"), f"{where}.alerts"),
+    )
+
+
+def evaluate(
+    settings: Settings,
+    smtp: mailer.SmtpConfig | None,
+    brand_ids: Sequence[str] = (),
+    *,
+    window: tuple[datetime, datetime] | None = None,
+    alerts: bool = True,
+) -> AlertSummary:
+    """Detect spikes and deliver the alerts due, each exactly once.
+
+    ``window`` is the ``[start, end)`` judged (a run's interval); None means, per brand,
+    its last ``lookback_hours`` stored hours (the scheduled evaluation). With
+    ``alerts=False`` spikes are stored and nothing is sent.
+    Raises :class:`~pipeline.notify.mailer.DeliveryError` after trying every delivery when any
+    failed (the task retries; what was sent stays sent).
+    """
+    brands = load_brands(settings.brands_file).select(tuple(brand_ids))
+    summary = AlertSummary()
+    with connection.open_for_write(settings.warehouse, settings.sql) as con:
+        for brand in brands:
+            _, config = brand_settings(brand)
+            judged = window or latest_window(con, brand.id, config.lookback_hours)
+            if judged is None:
+                log.info("%s: no stored hours yet, nothing to judge", brand.id)
+                continue
+            w_start, w_end = judged
+            detect_brand(con, brand, w_start, w_end, recovery_hours=config.recovery_hours)
+            if not alerts or not brand.alert_recipients:
+                continue
+            for spike in spikes_in_scope(con, brand.id, w_start, w_end):
+                summary.outcomes += deliver_due(
+                    con, settings, smtp, brand=brand, spike=spike, config=config
+                )
+    errors = [o.where for o in summary.outcomes if o.status == "failed"]
+    if errors:
+        raise mailer.DeliveryError(
+            f"{len(errors)} alert deliveries failed (will be retried): {errors[0]}"
+        )
+    return summary
+
+
+def describe(summary: AlertSummary, settings: Settings, *, sent: bool = True) -> str:
+    """One line for the command line and the task log."""
+    if not sent:
+        return "spikes stored; alerts not sent (--no-alerts)"
+    if not summary.outcomes:
+        return "no alert due"
+    channels = sorted({o.channel for o in summary.outcomes})
+    where = f" (outbox: {settings.outbox})" if "outbox" in channels else ""
+    return f"alerts: {summary.sent} sent via {', '.join(channels)}{where}, {summary.failed} failed"
