@@ -85,7 +85,7 @@ from typing import Any
 
 import yaml
 
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.ingest.sources.base import Page, RawRecord
 from pipeline.ingest.sources.demo.generator import DEMO_DAYS, DEMO_START, DemoSource
 from pipeline.settings import PROJECT_ROOT, Settings
@@ -621,7 +621,7 @@ def _dump(record: RawRecord) -> str:
 def generate_brand(brands_file: str, brand_id: str, days: int, corpus: str) -> dict[str, int]:
     """Write one brand's demo posts as one JSONL file per UTC day, in two corpora:
     ``full/`` (with exact duplicate records) and ``unique/`` (see the module docstring)."""
-    from pipeline.config.brands import load_brands
+    from pipeline.steps.brands import load_brands
 
     brand = load_brands(Path(brands_file)).get(brand_id)
     src_config = brand.source("demo")
@@ -876,12 +876,12 @@ def stage_pipeline(
     """The real pipeline over every batch of ``corpus``, oldest day first, in a fresh
     runtime folder ``home`` (scoring in ``workers`` processes, default one per core);
     returns seconds per step."""
-    from pipeline.config.brands import load_brands
     from pipeline.detect import store
     from pipeline.ingest import landing
     from pipeline.ingest.fetching import land_paged
     from pipeline.steps import aggregation, loading, planning
     from pipeline.steps.alerting import brand_settings
+    from pipeline.steps.brands import load_brands
     from pipeline.warehouse import connection
 
     settings = _use_home(Path(home), Path(brands_file))
@@ -952,9 +952,9 @@ def _score_share(
     """One process of stage (s): score every ``shares``-th record's text of each file,
     from the ``share``-th, with its brand's scorer, once all processes are ready
     (``start``, a barrier); put (records, seconds, CPU seconds) on ``results``."""
-    from pipeline.config.brands import load_brands
     from pipeline.posts.normalize import clean_text
     from pipeline.scoring.scorer import scorer_for
+    from pipeline.steps.brands import load_brands
 
     brands = load_brands(Path(brands_file))
     work = []

@@ -112,7 +112,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     day = date.fromisoformat(args.date) if args.date else None
     if args.no_send:
-        from pipeline.config.brands import load_brands
+        from pipeline.steps.brands import load_brands
 
         for brand in load_brands(settings.brands_file).select(tuple(args.brand or ())):
             rendered = sending.render_report(settings, brand.id, day or sending.yesterday(brand))

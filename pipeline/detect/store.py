@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from pipeline import timeutil
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.detect import engine
 from pipeline.timeutil import HOUR
 from pipeline.warehouse import connection

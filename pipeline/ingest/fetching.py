@@ -40,7 +40,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.errors import RateLimitedError, SourceError, TransientSourceError
 from pipeline.ingest.landing import Batch, batch_path
 from pipeline.ingest.sources.base import Page, Source

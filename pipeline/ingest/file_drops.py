@@ -30,7 +30,8 @@ from typing import Any
 import pandas as pd
 
 from pipeline import timeutil
-from pipeline.config.brands import BrandConfig, load_brands
+from pipeline.config.loading import read_brands
+from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.ingest import landing
 from pipeline.ingest.sources.files import column_mapping, map_row
@@ -221,7 +222,7 @@ def import_files(
     """Import every new file of every brand with the file source (oldest name first)."""
     settings = settings or Settings.from_env()
     results = []
-    for brand in load_brands(settings.brands_file).select(tuple(brand_ids or ())):
+    for brand in read_brands(settings.brands_file).select(tuple(brand_ids or ())):
         if brand.source("file") is None:
             continue
         folder = folder_for(brand, settings)

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from great_expectations.core.batch_definition import BatchDefinition
     from great_expectations.core.expectation_suite import ExpectationSuite
 
-    from pipeline.config.brands import BrandConfig
+    from pipeline.config.model import BrandConfig
 
 log = logging.getLogger(__name__)
 

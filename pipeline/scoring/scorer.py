@@ -58,7 +58,7 @@ except ImportError:  # pragma: no cover - Python 3.10
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
-    from pipeline.config.brands import BrandConfig
+    from pipeline.config.model import BrandConfig
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.posts import quality
 from pipeline.posts.normalize import COPY_WINDOW
 from pipeline.settings import Settings
-from pipeline.steps.brands import _brands
+from pipeline.steps.brands import brands_for
 from pipeline.steps.planning import Chunk, local_days
 from pipeline.timeutil import HOUR, ceil_hour, check_interval, floor_hour
 from pipeline.warehouse import connection, loads, marts, responses
@@ -69,7 +69,7 @@ def aggregate(
     """
     settings = settings or Settings.from_env()
     start, end = check_interval(start, end)
-    brands = _brands(settings).select(tuple(brand_ids or ()))
+    brands = brands_for(settings).select(tuple(brand_ids or ()))
     with connection.open_for_write(settings.warehouse, settings.sql) as con:
         result = _aggregate_on(
             con, settings, brands, start, end,
@@ -137,7 +137,7 @@ def aggregate_chunks(items: Sequence[Chunk], settings: Settings | None = None) -
         lo, hi = spans.get(c.brand, (c.start, c.end))
         spans[c.brand] = (min(lo, c.start), max(hi, c.end))
     settings = settings or Settings.from_env()
-    brands = _brands(settings)
+    brands = brands_for(settings)
     hours = days = 0
     # One connection, so the analyst snapshot is published once, not once per brand.
     with connection.open_for_write(settings.warehouse, settings.sql) as con:

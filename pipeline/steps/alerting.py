@@ -8,13 +8,14 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from pipeline.config.brands import BrandConfig, load_brands
+from pipeline.config.model import BrandConfig
 from pipeline.detect import engine
 from pipeline.detect.store import detect_brand, latest_window, spikes_in_scope
 from pipeline.notify import mailer
 from pipeline.notify.alerts.ledger import AlertSummary, deliver_due
 from pipeline.notify.alerts.options import AlertConfig
 from pipeline.settings import Settings
+from pipeline.steps.brands import load_brands
 from pipeline.warehouse import connection
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from pipeline.ingest.fetching import FetchPolicy, land_paged
 from pipeline.ingest.sources.registry import get_source
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
-from pipeline.steps.brands import _brands
+from pipeline.steps.brands import brands_for
 from pipeline.timeutil import check_interval
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def land(
     """
     settings = settings or Settings.from_env()
     start, end = check_interval(start, end)
-    brand = _brands(settings).get(brand_id)
+    brand = brands_for(settings).get(brand_id)
     src_config = brand.source(source_name)
     if src_config is None:
         raise ConfigError(

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import timeutil
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.ingest import landing
 from pipeline.ingest.sources.registry import get_parser
@@ -32,7 +32,7 @@ from pipeline.posts.normalize import classify, normalize_batch
 from pipeline.scoring.scorer import Scorer, scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
-from pipeline.steps.brands import _brands
+from pipeline.steps.brands import brands_for
 from pipeline.warehouse import connection, loads, privacy
 
 log = logging.getLogger(__name__)
@@ -289,7 +289,7 @@ def load(
     the posts together with their aggregates.
     """
     settings = settings or Settings.from_env()
-    brand = _brands(settings).get(batch.brand)
+    brand = brands_for(settings).get(batch.brand)
     # Score before opening the warehouse: the write lock is held only while writing.
     scored = score_batch(batch, brand, scorer_for(brand))
     [gate] = quality.gate_post_batches([scored.for_gate()])
@@ -354,7 +354,7 @@ def load_batches(
     one does.
     """
     settings = settings or Settings.from_env()
-    brands = _brands(settings)
+    brands = brands_for(settings)
     workers = default_workers() if workers is None else workers
     results: list[LoadResult] = []
     group: list[ScoredBatch] = []

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError, InputError
 from pipeline.settings import Settings
-from pipeline.steps.brands import _brands
+from pipeline.steps.brands import brands_for
 from pipeline.timeutil import DAY, check_interval
 
 #: Sources read from a folder as files appear, not fetched per interval.
@@ -34,7 +34,7 @@ def targets(
     """The (brand, source) pairs to fetch by interval: every enabled source of the chosen
     brands, except file drops (imported by :mod:`pipeline.ingest.file_drops`, not by interval)."""
     pairs = []
-    for brand in _brands(settings).select(tuple(brand_ids or ())):
+    for brand in brands_for(settings).select(tuple(brand_ids or ())):
         for src in brand.sources:
             if src.name in FOLDER_SOURCES:
                 continue
@@ -131,7 +131,7 @@ def plan(
     """
     settings = settings or Settings.from_env()
     start, end = check_interval(start, end)
-    brands = _brands(settings)
+    brands = brands_for(settings)
     items = []
     for brand_id, source_name in targets(settings, brand_ids, source_names):
         if local_days:

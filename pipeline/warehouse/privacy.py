@@ -31,7 +31,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.config.brands import BrandConfig, load_brands
+from pipeline.config.loading import read_brands
+from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.secrets import SecretLookup, SecretSpec, resolve
 from pipeline.settings import Settings
@@ -238,7 +239,7 @@ def forget_author(
     handle = handle.strip()
     if not handle.lstrip("@"):
         raise ConfigError("forget: --author must be a handle")
-    brands = load_brands(settings.brands_file).select(tuple(brand_ids))
+    brands = read_brands(settings.brands_file).select(tuple(brand_ids))
     result = ForgetResult(subject_hash(handle))
     bare = handle.lstrip("@").casefold()
     pseudonym: str | None = None  # the key is looked up once, for the first brand needing it
@@ -353,7 +354,7 @@ def apply_retention(
     from pipeline.warehouse import connection
 
     results = []
-    brands = load_brands(settings.brands_file).select(tuple(brand_ids))
+    brands = read_brands(settings.brands_file).select(tuple(brand_ids))
     with connection.open_for_write(settings.warehouse, settings.sql) as con:
         for brand in brands:
             days = PrivacyConfig.for_brand(brand).retention_days

@@ -8,10 +8,10 @@ import pytest
 
 from pipeline import timeutil
 from pipeline.cli import airflow_runner
-from pipeline.config.brands import load_brands
 from pipeline.errors import BrandpulseError
 from pipeline.ingest.sources.demo.generator import DemoSource
 from pipeline.settings import Settings
+from pipeline.steps.brands import load_brands
 from pipeline.warehouse import connection
 
 from .conftest import snapshot

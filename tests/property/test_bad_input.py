@@ -22,13 +22,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.config.brands import BrandConfig, load_brands
+from pipeline.config.model import BrandConfig
 from pipeline.ingest import landing
 from pipeline.ingest.sources.registry import get_parser
 from pipeline.posts.normalize import normalize_batch
 from pipeline.scoring.scorer import default_scorer
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import loading
+from pipeline.steps.brands import load_brands
 from pipeline.warehouse import connection
 
 START = datetime(2026, 10, 21, 12, tzinfo=UTC)

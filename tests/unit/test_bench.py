@@ -190,7 +190,7 @@ def test_vader_check_counts_posts_without_reference_or_with_another_text(
 
 
 def test_brands_file_of_synthetic_brands_is_valid(tmp_path: Path) -> None:
-    from pipeline.config.brands import load_brands
+    from pipeline.steps.brands import load_brands
 
     path = tmp_path / "brands.yaml"
     path.write_text(bench.brands_yaml(3, 1234.5), encoding="utf-8")

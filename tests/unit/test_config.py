@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.config.brands import load_brands, parse_brands
+from pipeline.config.loading import parse_brands
 from pipeline.errors import ConfigError
 from pipeline.settings import PROJECT_ROOT
+from pipeline.steps.brands import load_brands
 
 VALID = {
     "brands": [

@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 
-from pipeline.config.brands import BrandConfig, SourceConfig, load_brands
+from pipeline.config.model import BrandConfig, SourceConfig
 from pipeline.errors import ConfigError, InputError
 from pipeline.ingest.sources.base import RawRecord
 from pipeline.ingest.sources.demo.generator import DEMO_END, DEMO_START, MAX_FOLLOW_UP, DemoSource
 from pipeline.posts.normalize import COPY_WINDOW, fingerprint
+from pipeline.steps.brands import load_brands
 
 BRANDS_FILE = Path(__file__).resolve().parents[2] / "brands.yaml"
 ORIGINAL_INTENTS = ("complaint", "praise", "question", "neutral", "spam")
@@ -505,7 +506,7 @@ def test_bad_posts_per_day_is_a_config_error(value: Any) -> None:
 
 
 def test_a_configured_incident_is_a_surge_of_complaints_in_its_hours() -> None:
-    from pipeline.config.brands import parse_brands
+    from pipeline.config.loading import parse_brands
 
     def brand_with(options: dict[str, object]) -> Any:
         data = {
@@ -546,7 +547,7 @@ def test_a_configured_incident_is_a_surge_of_complaints_in_its_hours() -> None:
     ],
 )
 def test_configured_incidents_are_validated(incident: dict[str, object], field: str) -> None:
-    from pipeline.config.brands import parse_brands
+    from pipeline.config.loading import parse_brands
 
     data = {
         "brands": [{

@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 
-from pipeline.config.brands import BrandConfig, load_brands
+from pipeline.config.model import BrandConfig
 from pipeline.errors import RateLimitedError, SourceError, TransientSourceError
 from pipeline.ingest import landing
 from pipeline.ingest.fetching import FetchPolicy, land_paged
 from pipeline.ingest.sources.base import Page, RawRecord
 from pipeline.posts.model import Post
 from pipeline.settings import PROJECT_ROOT
+from pipeline.steps.brands import load_brands
 
 START = datetime(2026, 10, 5, 12, tzinfo=UTC)
 END = START + timedelta(hours=1)

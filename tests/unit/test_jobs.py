@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from pipeline import timeutil
-from pipeline.config.brands import load_brands
 from pipeline.errors import ConfigError, InputError
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import aggregation, fetch, loading, planning, runner
+from pipeline.steps.brands import load_brands
 from pipeline.warehouse import connection
 
 from ..e2e.conftest import snapshot

@@ -5,12 +5,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pipeline.config.brands import BrandConfig, load_brands
+from pipeline.config.model import BrandConfig
 from pipeline.ingest import landing
 from pipeline.ingest.fetching import land_paged
 from pipeline.ingest.sources.base import Page, RawRecord
 from pipeline.posts.model import Post
 from pipeline.settings import PROJECT_ROOT
+from pipeline.steps.brands import load_brands
 
 START = datetime(2026, 10, 5, tzinfo=UTC)
 END = START + timedelta(hours=1)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.config.brands import BrandConfig, load_brands
+from pipeline.config.model import BrandConfig
 from pipeline.posts.model import Post, PostKind
 from pipeline.posts.normalize import (
     _NON_WORD,
@@ -21,6 +21,7 @@ from pipeline.posts.normalize import (
     normalize_batch,
 )
 from pipeline.settings import PROJECT_ROOT
+from pipeline.steps.brands import load_brands
 
 T0 = datetime(2026, 10, 5, 12, tzinfo=UTC)
 

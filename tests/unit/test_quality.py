@@ -14,7 +14,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipeline.config.brands import load_brands
 from pipeline.ingest import landing
 from pipeline.ingest.sources.registry import get_parser
 from pipeline.posts import quality
@@ -22,6 +21,7 @@ from pipeline.posts.normalize import normalize_batch
 from pipeline.scoring.scorer import default_scorer
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import aggregation, fetch, loading
+from pipeline.steps.brands import load_brands
 from pipeline.warehouse import connection, loads
 
 START = datetime(2026, 10, 21, 12, tzinfo=UTC)

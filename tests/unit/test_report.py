@@ -17,13 +17,14 @@ import pandas as pd
 import pytest
 
 from pipeline import timeutil
-from pipeline.config.brands import load_brands
 from pipeline.errors import ConfigError
 from pipeline.notify.mailer import DeliveryError, SmtpConfig, build_message
-from pipeline.notify.report.data import ReportOptions, gather, report_options
+from pipeline.notify.report.data import gather
+from pipeline.notify.report.options import ReportOptions, report_options
 from pipeline.notify.report.render import clean, direction, fmt_duration, render_text
 from pipeline.notify.report.sending import due_reports, render_report, send_reports
 from pipeline.settings import Settings
+from pipeline.steps.brands import load_brands
 from pipeline.warehouse import connection, loads, marts
 from pipeline.warehouse.responses import refresh_complaint_responses
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from pipeline.config.brands import BrandConfig, parse_brands
+from pipeline.config.loading import parse_brands
+from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.scoring.scorer import (
     NEGATIVE_THRESHOLD,

@@ -17,7 +17,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from pipeline.config.brands import BrandConfig, SourceConfig
+from pipeline.config.model import BrandConfig, SourceConfig
 from pipeline.errors import ConfigError, RateLimitedError, SourceAuthError, TransientSourceError
 from pipeline.ingest.fetching import FetchPolicy, FetchStats, land_paged
 from pipeline.ingest.landing import batch_path, read_batch

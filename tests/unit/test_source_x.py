@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.config.brands import BrandConfig, SourceConfig
+from pipeline.config.model import BrandConfig, SourceConfig
 from pipeline.errors import ConfigError, RateLimitedError, SourceAuthError, TransientSourceError
 from pipeline.ingest.fetching import FetchPolicy, FetchStats, land_paged
 from pipeline.ingest.landing import Batch, read_batch

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError, TransientSourceError
 from pipeline.ingest.sources import fields
 from pipeline.ingest.sources.base import Page, RawRecord

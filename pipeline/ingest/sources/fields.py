@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
 
 # --------------------------------------------------------------------------------------

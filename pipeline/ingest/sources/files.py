@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.ingest.sources.base import Page, RawRecord
 from pipeline.posts.model import Post

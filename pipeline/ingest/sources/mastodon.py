@@ -44,7 +44,7 @@ from html.parser import HTMLParser
 from typing import Any, Final
 from urllib.parse import quote
 
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.errors import TransientSourceError
 from pipeline.ingest.sources import fields
 from pipeline.ingest.sources.base import Page, RawRecord

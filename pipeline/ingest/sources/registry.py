@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.ingest.sources.base import Page, RawRecord, Source
 from pipeline.posts.model import Post

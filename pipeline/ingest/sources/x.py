@@ -37,7 +37,7 @@ import requests
 import tweepy  # type: ignore[import-untyped]  # tweepy ships no type hints
 from requests.adapters import HTTPAdapter
 
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.errors import (
     ConfigError,
     RateLimitedError,

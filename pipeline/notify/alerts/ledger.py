@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.detect.store import Spike
 from pipeline.notify import mailer
 from pipeline.notify.alerts.context import AlertContext, gather_context

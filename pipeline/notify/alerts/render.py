@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.detect.store import Spike
 from pipeline.notify import charts
 from pipeline.notify.alerts.context import CHART_DAYS, AlertContext, clean_text

@@ -20,13 +20,13 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from pipeline.notify.report.data import (
-    BACKLOG_DAYS,
     BASELINE_DAYS,
     CHART_DAYS,
     ComplaintRow,
     Metric,
     ReportData,
 )
+from pipeline.notify.report.options import BACKLOG_DAYS
 
 #: Characters of post text shown in the report (a tweet's 280; the CSV has the full text).
 TEXT_LIMIT = 280

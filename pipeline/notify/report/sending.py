@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from pipeline.config.brands import BrandConfig, load_brands
+from pipeline.config.loading import read_brands
+from pipeline.config.model import BrandConfig
 from pipeline.notify import charts
 from pipeline.notify.mailer import (
     Attachment,
@@ -41,8 +42,8 @@ from pipeline.notify.report.data import (
     ReportData,
     ReportWindow,
     gather,
-    report_options,
 )
+from pipeline.notify.report.options import report_options
 from pipeline.notify.report.render import (
     Chart,
     category_label,
@@ -150,7 +151,7 @@ def _charts(data: ReportData) -> list[tuple[Chart, bytes]]:
 
 
 def _brand(settings: Settings, brand_id: str) -> BrandConfig:
-    return load_brands(settings.brands_file).get(brand_id)
+    return read_brands(settings.brands_file).get(brand_id)
 
 
 def render_report(settings: Settings, brand_id: str, day: date, *, refresh: bool = True) -> Report:
@@ -310,7 +311,7 @@ def send_reports(
     is tried; when any delivery failed, :class:`DeliveryError` is raised at the end (a
     rerun retries only those).
     """
-    brands = load_brands(settings.brands_file).select(tuple(brand_ids or ()))
+    brands = read_brands(settings.brands_file).select(tuple(brand_ids or ()))
     for brand in brands:  # a bad SLA fails before anything is sent
         report_options(brand, settings.brands_file.name)
     channel = "smtp" if smtp is not None else "outbox"
@@ -399,7 +400,7 @@ def due_reports(
     """
     start, end = check_interval(start, end)
     due = []
-    for brand in load_brands(settings.brands_file).select(tuple(brand_ids or ())):
+    for brand in read_brands(settings.brands_file).select(tuple(brand_ids or ())):
         tz = brand.tz
         hh, mm = (int(p) for p in brand.report_local_time.split(":"))
         first = start.astimezone(tz).date() - timedelta(days=1)

@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final, Generic, TypeVar
 
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError, InputError
 from pipeline.ingest.sources import fields
 from pipeline.ingest.sources.base import Page, RawRecord

@@ -1,4 +1,4 @@
-"""The brands file: which brands brandpulse watches, where, and who hears about it.
+"""Reading the brands file: YAML in, a checked :class:`~pipeline.config.model.BrandsFile` out.
 
 Adding a brand is an edit of this file and nothing else. The file is validated as a whole
 when it is loaded; the first problem found raises :class:`~pipeline.errors.ConfigError`
@@ -11,24 +11,22 @@ See ``docs/configuration.md`` for every field.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from pipeline.config.model import (
+    KNOWN_SOURCES,
+    MAX_LAG_MINUTES,
+    BrandConfig,
+    BrandsFile,
+    SourceConfig,
+)
 from pipeline.errors import ConfigError
-
-#: Sources the pipeline knows how to read (see pipeline.ingest.sources.registry.SOURCES).
-KNOWN_SOURCES = ("demo", "file", "x", "bluesky", "mastodon")
-
-#: Most a source's fetch window may be shifted back from the run's interval (``lag_minutes``):
-#: a day covers any provider's indexing delay we know of.
-MAX_LAG_MINUTES = 24 * 60
 
 _BRAND_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _HANDLE = re.compile(r"^@?[A-Za-z0-9_.\-]{1,64}$")
@@ -37,68 +35,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _LOCAL_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-@dataclass(frozen=True)
-class SourceConfig:
-    """One source switched on for one brand, with its source-specific options."""
-
-    name: str
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class BrandConfig:
-    """One watched brand."""
-
-    id: str
-    name: str
-    timezone: str
-    accounts: tuple[str, ...]
-    terms: tuple[str, ...]
-    exclude: tuple[str, ...]
-    languages: tuple[str, ...]
-    sources: tuple[SourceConfig, ...]
-    report_recipients: tuple[str, ...]
-    report_local_time: str
-    alert_recipients: tuple[str, ...]
-    overrides: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @functools.cached_property
-    def account_handles(self) -> frozenset[str]:
-        """The brand's own handles, casefolded and without '@', to recognise its replies.
-
-        Computed once per brand (sources ask for every record)."""
-        return frozenset(a.lstrip("@").casefold() for a in self.accounts)
-
-    def source(self, name: str) -> SourceConfig | None:
-        return next((s for s in self.sources if s.name == name), None)
-
-
-@dataclass(frozen=True)
-class BrandsFile:
-    """The whole brands file."""
-
-    path: Path
-    brands: tuple[BrandConfig, ...]
-
-    def get(self, brand_id: str) -> BrandConfig:
-        for brand in self.brands:
-            if brand.id == brand_id:
-                return brand
-        known = ", ".join(b.id for b in self.brands)
-        raise ConfigError(f"{self.path.name}: no brand '{brand_id}' (known: {known})")
-
-    def select(self, brand_ids: list[str] | tuple[str, ...] | None) -> tuple[BrandConfig, ...]:
-        """The brands named (all of them when ``brand_ids`` is empty or None)."""
-        if not brand_ids:
-            return self.brands
-        return tuple(self.get(b) for b in brand_ids)
-
-
-class _Checker:
+class FieldChecker:
     """Validates one brand entry, prefixing every message with file, brand and field."""
 
     def __init__(self, file: str, brand: str, raw: Mapping[str, Any], prefix: str = "") -> None:
@@ -158,7 +95,7 @@ _CATEGORY_FIELDS = {"keywords", "label"}
 _VALENCE_RANGE = 4.0
 
 
-def _parse_overrides(c: _Checker) -> dict[str, Any]:
+def _parse_overrides(c: FieldChecker) -> dict[str, Any]:
     """Validate ``overrides:``: the scoring keys here, other keys passed through as they are.
 
     ``lexicon``: ``{word: valence}``, one word (VADER scores single tokens), valence -4..4.
@@ -208,7 +145,7 @@ def _parse_overrides(c: _Checker) -> dict[str, Any]:
             extra = sorted(set(spec) - _CATEGORY_FIELDS)
             if extra:
                 raise c.fail(f"{fld}.{extra[0]}", "unknown field (known: keywords, label)")
-            keywords = _Checker(c.file, c.brand, spec, prefix=f"{fld}.").strings(
+            keywords = FieldChecker(c.file, c.brand, spec, prefix=f"{fld}.").strings(
                 "keywords", required=True
             )
             for keyword in keywords:
@@ -246,7 +183,7 @@ def _parse_brand(file: str, index: int, raw: Any) -> BrandConfig:
     label = raw.get("id", f"#{index + 1}") if isinstance(raw, Mapping) else f"#{index + 1}"
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{file}: brand {label}: must be a mapping of fields")
-    c = _Checker(file, str(label), raw)
+    c = FieldChecker(file, str(label), raw)
     unknown = sorted(set(raw) - _BRAND_FIELDS)
     if unknown:
         raise c.fail(unknown[0], f"unknown field (known: {', '.join(sorted(_BRAND_FIELDS))})")
@@ -282,8 +219,8 @@ def _parse_brand(file: str, index: int, raw: Any) -> BrandConfig:
         if options.get("enabled", True):
             sources.append(SourceConfig(name, dict(options)))
 
-    report = _Checker(file, brand_id, c.mapping("report"), prefix="report.")
-    alerts = _Checker(file, brand_id, c.mapping("alerts"), prefix="alerts.")
+    report = FieldChecker(file, brand_id, c.mapping("report"), prefix="report.")
+    alerts = FieldChecker(file, brand_id, c.mapping("alerts"), prefix="alerts.")
     local_time = report.string("local_time", "08:00")
     if not _LOCAL_TIME.match(local_time):
         raise report.fail("local_time", f"must be HH:MM, got {local_time!r}")
@@ -321,8 +258,13 @@ def parse_brands(data: Any, path: Path) -> BrandsFile:
     return BrandsFile(path=path, brands=brands)
 
 
-def load_brands(path: Path) -> BrandsFile:
-    """Read and validate a brands file; raise :class:`ConfigError` on the first problem."""
+def read_brands(path: Path) -> BrandsFile:
+    """Read a brands file and check its structure; raise :class:`ConfigError` on the first
+    problem.
+
+    The options each stage owns (a source's options, ``overrides.spikes``, ...) are checked by
+    that stage; :func:`pipeline.steps.brands.load_brands` runs every check when the file loads.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -334,31 +276,4 @@ def load_brands(path: Path) -> BrandsFile:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path.name}: not valid YAML: {exc}") from None
-    brands = parse_brands(data, path)
-    # Each source checks its own options, so a typo fails here, before anything is fetched.
-    from pipeline.ingest.sources.registry import check_options  # late: sources import this module
-
-    for brand in brands.brands:
-        try:
-            check_options(brand)
-        except ConfigError as exc:
-            raise ConfigError(f"{path.name}: {exc}") from None
-        _check_other_overrides(brand, path.name)
-    return brands
-
-
-def _check_other_overrides(brand: BrandConfig, file: str) -> None:
-    """The override sections other modules own, validated by them when the file loads."""
-    from pipeline.detect.engine import SpikeConfig
-    from pipeline.notify.alerts.options import AlertConfig
-    from pipeline.notify.report.data import report_options
-    from pipeline.warehouse.privacy import PrivacyConfig
-
-    SpikeConfig.from_overrides(
-        brand.overrides.get("spikes"), f"{file}: brand {brand.id}: overrides.spikes"
-    )
-    report_options(brand, file)
-    PrivacyConfig.for_brand(brand, file)
-    AlertConfig.from_overrides(
-        brand.overrides.get("alerts"), f"{file}: brand {brand.id}: overrides.alerts"
-    )
+    return parse_brands(data, path)

@@ -1,0 +1,84 @@
+"""The brands file's model: which brands brandpulse watches, where, and who hears about it.
+
+Plain frozen dataclasses, built by :mod:`pipeline.config.loading`; every stage reads its own
+options from them. See ``docs/configuration.md`` for every field.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pipeline.errors import ConfigError
+
+#: Sources the pipeline knows how to read (see pipeline.ingest.sources.registry.SOURCES).
+KNOWN_SOURCES = ("demo", "file", "x", "bluesky", "mastodon")
+
+#: Most a source's fetch window may be shifted back from the run's interval (``lag_minutes``):
+#: a day covers any provider's indexing delay we know of.
+MAX_LAG_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One source switched on for one brand, with its source-specific options."""
+
+    name: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BrandConfig:
+    """One watched brand."""
+
+    id: str
+    name: str
+    timezone: str
+    accounts: tuple[str, ...]
+    terms: tuple[str, ...]
+    exclude: tuple[str, ...]
+    languages: tuple[str, ...]
+    sources: tuple[SourceConfig, ...]
+    report_recipients: tuple[str, ...]
+    report_local_time: str
+    alert_recipients: tuple[str, ...]
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @functools.cached_property
+    def account_handles(self) -> frozenset[str]:
+        """The brand's own handles, casefolded and without '@', to recognise its replies.
+
+        Computed once per brand (sources ask for every record)."""
+        return frozenset(a.lstrip("@").casefold() for a in self.accounts)
+
+    def source(self, name: str) -> SourceConfig | None:
+        return next((s for s in self.sources if s.name == name), None)
+
+
+@dataclass(frozen=True)
+class BrandsFile:
+    """The whole brands file."""
+
+    path: Path
+    brands: tuple[BrandConfig, ...]
+
+    def get(self, brand_id: str) -> BrandConfig:
+        for brand in self.brands:
+            if brand.id == brand_id:
+                return brand
+        known = ", ".join(b.id for b in self.brands)
+        raise ConfigError(f"{self.path.name}: no brand '{brand_id}' (known: {known})")
+
+    def select(self, brand_ids: list[str] | tuple[str, ...] | None) -> tuple[BrandConfig, ...]:
+        """The brands named (all of them when ``brand_ids`` is empty or None)."""
+        if not brand_ids:
+            return self.brands
+        return tuple(self.get(b) for b in brand_ids)
