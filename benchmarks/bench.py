@@ -86,8 +86,9 @@ from typing import Any
 import yaml
 
 from pipeline.config.model import BrandConfig
-from pipeline.ingest.sources.base import Page, RawRecord
+from pipeline.ingest.sources.base import Page
 from pipeline.ingest.sources.demo.generator import DEMO_DAYS, DEMO_START, DemoSource
+from pipeline.posts.model import RawRecord
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.timeutil import parse_moment
 

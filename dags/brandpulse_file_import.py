@@ -33,9 +33,9 @@ def brandpulse_file_import() -> None:
         """Import every new file in the brands' folders, once per file content."""
         from dataclasses import asdict
 
-        from pipeline.ingest import file_drops
+        from pipeline.steps import file_import
 
-        return [asdict(r) for r in file_drops.import_files(secrets=connection_secret)]
+        return [asdict(r) for r in file_import.import_files(secrets=connection_secret)]
 
     import_files()
 

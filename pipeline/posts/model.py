@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
+
+#: One record exactly as a source's provider sent it (JSON-serialisable), before it is a post.
+RawRecord = dict[str, Any]
 
 
 class PostKind(StrEnum):

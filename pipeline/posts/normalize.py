@@ -17,8 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from pipeline.config.model import BrandConfig
-from pipeline.ingest.sources.base import RawRecord
-from pipeline.posts.model import Post, PostKind
+from pipeline.posts.model import Post, PostKind, RawRecord
 
 #: Longest text kept as a post. X allows 25,000 characters for paying accounts, Mastodon
 #: 500 by default; anything longer is not a post we can score meaningfully.

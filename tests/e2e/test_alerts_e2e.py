@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import airflow_runner
-from pipeline.ingest import file_drops
 from pipeline.settings import Settings
+from pipeline.steps import file_import
 from pipeline.warehouse import connection
 from tests.conftest import pebble_brands, write_brands
 from tests.fakes.smtp import smtp_server, smtp_uri
@@ -33,7 +33,7 @@ def _plant(settings: Settings) -> None:
         writer = csv.writer(fh)
         writer.writerow(["post_id", "created_at", "text", "author_handle", "author_followers"])
         writer.writerow(["planted-1", "2026-10-22T20:30:00Z", PLANTED, "loudvoice", 5_000_000])
-    results = file_drops.import_files(settings)
+    results = file_import.import_files(settings)
     assert [r.loaded for r in results] == [1]
 
 

@@ -17,8 +17,8 @@ import pytest
 
 from pipeline.config.model import BrandConfig, SourceConfig
 from pipeline.errors import ConfigError, InputError
-from pipeline.ingest.sources.base import RawRecord
 from pipeline.ingest.sources.demo.generator import DEMO_END, DEMO_START, MAX_FOLLOW_UP, DemoSource
+from pipeline.posts.model import RawRecord
 from pipeline.posts.normalize import COPY_WINDOW, fingerprint
 from pipeline.steps.brands import load_brands
 

@@ -13,8 +13,8 @@ from pipeline.config.model import BrandConfig
 from pipeline.errors import RateLimitedError, SourceError, TransientSourceError
 from pipeline.ingest import landing
 from pipeline.ingest.fetching import FetchPolicy, land_paged
-from pipeline.ingest.sources.base import Page, RawRecord
-from pipeline.posts.model import Post
+from pipeline.ingest.sources.base import Page
+from pipeline.posts.model import Post, RawRecord
 from pipeline.settings import PROJECT_ROOT
 from pipeline.steps.brands import load_brands
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError, WarehouseLockedError
-from pipeline.ingest import file_drops
 from pipeline.settings import Settings
+from pipeline.steps import file_import
 from pipeline.warehouse import connection
 
 from ..e2e.conftest import snapshot
@@ -69,7 +69,7 @@ def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
 
 def test_a_csv_export_is_mapped_scored_and_quarantined_row_by_row(acme: Settings) -> None:
     drop(acme, "export-1.csv", CSV)
-    [result] = file_drops.import_files(acme)
+    [result] = file_import.import_files(acme)
     assert (result.rows_read, result.loaded, result.duplicates, result.quarantined) == (7, 4, 1, 2)
     posts = rows(
         acme,
@@ -96,10 +96,10 @@ def test_a_csv_export_is_mapped_scored_and_quarantined_row_by_row(acme: Settings
 
 def test_the_same_content_is_imported_once_whatever_its_name(acme: Settings) -> None:
     first = drop(acme, "export-1.csv", CSV)
-    file_drops.import_files(acme)
+    file_import.import_files(acme)
     before = snapshot(acme)
     shutil.copy(first, first.with_name("export-1-copy.csv"))
-    results = file_drops.import_files(acme)
+    results = file_import.import_files(acme)
     assert [r.skipped for r in results] == [True, True]
     assert snapshot(acme) == before
 
@@ -112,7 +112,7 @@ def test_an_overlapping_export_updates_posts_without_duplicates(acme: Settings) 
         CSV.replace("love the new acme app", "love the new acme app!!")
         + "6,2026-10-06T09:00:00Z,acme is down again,fay,3,z\n",
     )
-    file_drops.import_files(acme)
+    file_import.import_files(acme)
     posts = rows(
         acme, "select post_id, text from posts where post_id in ('2', '6') order by post_id"
     )
@@ -128,7 +128,7 @@ def test_unreadable_files_and_lines_are_quarantined_with_a_reason(acme: Settings
         '{"id": "9", "date": "2026-10-05T10:00:00Z", "message": "ok acme"}\n{"id": "10", "date\n',
     )
     drop(acme, ".half-written.csv", "id,date")
-    results = {r.file_name: r for r in file_drops.import_files(acme)}
+    results = {r.file_name: r for r in file_import.import_files(acme)}
     assert set(results) == {"feed.jsonl", "latin1.csv"}
     assert (results["feed.jsonl"].loaded, results["feed.jsonl"].quarantined) == (1, 1)
     assert results["latin1.csv"].quarantined == 1
@@ -145,7 +145,7 @@ def test_rows_are_never_cut_short_or_split(acme: Settings) -> None:
         "seps.jsonl",
         '{"id": "7", "date": "2026-10-05T10:00:00Z", "message": "a\u2028b acme"}\n',
     )
-    results = {r.file_name: r for r in file_drops.import_files(acme)}
+    results = {r.file_name: r for r in file_import.import_files(acme)}
     assert (results["commas.csv"].loaded, results["commas.csv"].quarantined) == (0, 1)
     assert (results["seps.jsonl"].loaded, results["seps.jsonl"].quarantined) == (1, 0)
     reasons = [r[0] for r in rows(acme, "select reason from quarantine")]
@@ -156,7 +156,7 @@ def test_rows_are_never_cut_short_or_split(acme: Settings) -> None:
 def test_a_missing_folder_is_a_config_error(acme: Settings) -> None:
     shutil.rmtree(acme.home / "imports")
     with pytest.raises(ConfigError, match=r"field 'sources\.file\.folder'"):
-        file_drops.import_files(acme)
+        file_import.import_files(acme)
 
 
 def test_a_failure_before_the_aggregates_leaves_the_file_to_import_again(
@@ -167,12 +167,12 @@ def test_a_failure_before_the_aggregates_leaves_the_file_to_import_again(
     def locked(*args: object, **kwargs: object) -> None:
         raise WarehouseLockedError("the warehouse is held by another process")
 
-    monkeypatch.setattr(file_drops.jobs, "aggregate", locked)
+    monkeypatch.setattr(file_import.aggregation, "aggregate", locked)
     with pytest.raises(WarehouseLockedError):
-        file_drops.import_files(acme)
+        file_import.import_files(acme)
     assert rows(acme, "select count(*) from file_imports") == [(0,)]
     monkeypatch.undo()
-    [result] = file_drops.import_files(acme)
+    [result] = file_import.import_files(acme)
     assert not result.skipped and result.loaded == 4
     assert rows(acme, "select count(*), count(distinct post_id) from posts") == [(4, 4)]
     assert rows(acme, "select sum(posts)::bigint from brand_hourly") == [(3,)]

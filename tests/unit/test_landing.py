@@ -8,8 +8,8 @@ from typing import Any
 from pipeline.config.model import BrandConfig
 from pipeline.ingest import landing
 from pipeline.ingest.fetching import land_paged
-from pipeline.ingest.sources.base import Page, RawRecord
-from pipeline.posts.model import Post
+from pipeline.ingest.sources.base import Page
+from pipeline.posts.model import Post, RawRecord
 from pipeline.settings import PROJECT_ROOT
 from pipeline.steps.brands import load_brands
 

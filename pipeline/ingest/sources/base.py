@@ -20,9 +20,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from pipeline.config.model import BrandConfig
-from pipeline.posts.model import Post
-
-RawRecord = dict[str, Any]
+from pipeline.posts.model import Post, RawRecord
 
 
 @dataclass(frozen=True)

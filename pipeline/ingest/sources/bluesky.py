@@ -52,7 +52,7 @@ from typing import Any, Final
 from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError, TransientSourceError
 from pipeline.ingest.sources import fields
-from pipeline.ingest.sources.base import Page, RawRecord
+from pipeline.ingest.sources.base import Page
 from pipeline.ingest.sources.http import (
     ErrorHelp,
     JsonHttp,
@@ -61,7 +61,7 @@ from pipeline.ingest.sources.http import (
     epoch_seconds,
     split_cursor,
 )
-from pipeline.posts.model import Post
+from pipeline.posts.model import Post, RawRecord
 from pipeline.secrets import SecretLookup, SecretSpec, resolve
 
 log = logging.getLogger(__name__)

@@ -30,8 +30,8 @@ from typing import Any
 
 from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
-from pipeline.ingest.sources.base import Page, RawRecord
-from pipeline.posts.model import Post
+from pipeline.ingest.sources.base import Page
+from pipeline.posts.model import Post, RawRecord
 from pipeline.secrets import SecretLookup
 
 #: Our fields a file may provide, and whether a row needs it.

@@ -47,7 +47,7 @@ from urllib.parse import quote
 from pipeline.config.model import BrandConfig
 from pipeline.errors import TransientSourceError
 from pipeline.ingest.sources import fields
-from pipeline.ingest.sources.base import Page, RawRecord
+from pipeline.ingest.sources.base import Page
 from pipeline.ingest.sources.http import (
     ErrorHelp,
     JsonHttp,
@@ -56,7 +56,7 @@ from pipeline.ingest.sources.http import (
     query_param,
     split_cursor,
 )
-from pipeline.posts.model import Post
+from pipeline.posts.model import Post, RawRecord
 from pipeline.secrets import SecretLookup, SecretSpec, resolve
 
 log = logging.getLogger(__name__)

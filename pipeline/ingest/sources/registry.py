@@ -11,13 +11,9 @@ from collections.abc import Callable
 
 from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
-from pipeline.ingest.sources.base import Page, RawRecord, Source
-from pipeline.posts.model import Post
+from pipeline.ingest.sources.base import Source
+from pipeline.posts.model import Post, RawRecord
 from pipeline.secrets import SecretLookup
-
-__all__ = [
-    "SOURCES", "Page", "Parser", "RawRecord", "Source", "check_options", "get_parser", "get_source",
-]  # fmt: skip
 
 #: Source name (as in the brands file) -> "module:factory". A factory takes the secret
 #: lookup (see :mod:`pipeline.secrets`) and returns a :class:`Source`.

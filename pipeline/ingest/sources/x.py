@@ -46,9 +46,9 @@ from pipeline.errors import (
     TransientSourceError,
 )
 from pipeline.ingest.sources import fields
-from pipeline.ingest.sources.base import Page, RawRecord
+from pipeline.ingest.sources.base import Page
 from pipeline.ingest.sources.http import epoch_seconds
-from pipeline.posts.model import Post
+from pipeline.posts.model import Post, RawRecord
 from pipeline.secrets import SecretLookup, SecretSpec, redact, resolve
 
 log = logging.getLogger(__name__)

@@ -56,9 +56,9 @@ from typing import Any, Final, Generic, TypeVar
 from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError, InputError
 from pipeline.ingest.sources import fields
-from pipeline.ingest.sources.base import Page, RawRecord
+from pipeline.ingest.sources.base import Page
 from pipeline.ingest.sources.demo import phrases as text_data
-from pipeline.posts.model import Post
+from pipeline.posts.model import Post, RawRecord
 from pipeline.secrets import SecretLookup
 
 logger = logging.getLogger(__name__)

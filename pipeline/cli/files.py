@@ -1,0 +1,68 @@
+"""Commands that work on files, without the warehouse: scoring posts and finding spikes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from pipeline.cli.args import Subparsers
+
+log = logging.getLogger("brandpulse")
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from pipeline.scoring import score_file
+
+    summary = score_file.score_file(
+        Path(args.input), Path(args.output), text_column=args.text_column
+    )
+    print(
+        f"scored {summary.rows} rows ({summary.complaints} complaints) "
+        f"from {args.input} into {args.output}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    from pipeline.detect import detect_file
+
+    summary = detect_file.detect_csv(Path(args.input), Path(args.output))
+    print(f"{args.input}: {summary.format()}; wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def add_commands(sub: Subparsers) -> None:
+    """Add this group's subcommands to the ``brandpulse`` parser."""
+    p = sub.add_parser(
+        "score",
+        help="score a CSV or JSONL file of posts",
+        description=(
+            "Read a CSV or JSONL file (by extension: .csv, .jsonl, .ndjson) and write the same "
+            "rows, in the same order, plus compound (VADER's own), sentiment_compound (after the "
+            "known-misread fixes; the label's score), sentiment, is_complaint, complaint_score "
+            "and complaint_category. The output format follows the output file's extension."
+        ),
+    )
+    p.add_argument("--input", required=True, help="CSV or JSONL file of posts")
+    p.add_argument(
+        "--output", required=True, help="where to write the scored rows (.csv or .jsonl)"
+    )
+    p.add_argument(
+        "--text-column", default="text", help="column holding the post text (default: text)"
+    )
+    p.set_defaults(func=cmd_score)
+    p = sub.add_parser(
+        "detect",
+        help="run the spike detector over a timestamp,value CSV",
+        description=(
+            "Read a regular timestamp,value CSV (any step from 5 minutes to a day; the step is "
+            "inferred) and write timestamp,value,anomaly_score,is_spike, causally: each row is "
+            "judged on the rows before it only, with the detector's defaults (docs/spikes.md)."
+        ),
+    )
+    p.add_argument("--input", required=True, help="CSV with a header: timestamp,value")
+    p.add_argument("--output", required=True, help="CSV to write")
+    p.set_defaults(func=cmd_detect)

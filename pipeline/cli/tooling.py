@@ -1,0 +1,93 @@
+"""The benchmark and the evaluation, run from a checkout: ``benchmarks/`` is not in the
+wheel. This is the one module that imports it (a test checks that nothing else does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import logging
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from pipeline.cli.args import Subparsers
+from pipeline.errors import InputError
+from pipeline.settings import PROJECT_ROOT
+
+log = logging.getLogger("brandpulse")
+
+
+def _benchmark(name: str) -> ModuleType:
+    """``benchmarks.<name>`` from the checkout this package runs from (an editable install),
+    or a clear error when there is none."""
+    root = PROJECT_ROOT
+    if (root / "benchmarks" / "__init__.py").is_file() and str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    try:
+        return importlib.import_module(f"benchmarks.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name not in {"benchmarks", f"benchmarks.{name}"}:
+            raise
+        raise InputError(
+            "the benchmark and the evaluation run from a checkout of brandpulse "
+            f"(benchmarks/ is not installed with the package; looked in {root})"
+        ) from None
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    bench = _benchmark("bench")
+    print(bench.run_from_args(args).format())
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    evaluation = _benchmark("evaluation")
+    from pipeline.scoring.scorer import default_scorer
+
+    result = evaluation.evaluate(default_scorer(), Path(args.data))
+    sys.stdout.write(evaluation.report(result))
+    if args.nab_scorer:
+        spike_eval = _benchmark("spike_eval")
+        nab = spike_eval.evaluate_nab(Path(args.data) / "nab_realtweets_dev", Path(args.nab_scorer))
+        sys.stdout.write("\n" + nab.format() + "\n")
+    return 0
+
+
+def add_commands(sub: Subparsers) -> None:
+    """Add this group's subcommands to the ``brandpulse`` parser."""
+    p = sub.add_parser(
+        "bench",
+        help="the performance benchmark (see docs/benchmark.md)",
+        description=(
+            "Generate N demo posts (a documented share of duplicates), then time in one run: "
+            "(a) vaderSentiment alone, (b) a naive peer pipeline (pandas apply + row-by-row "
+            "INSERT through SQLAlchemy into DuckDB, on a subset), (c) brandpulse end to end "
+            "(landing to spikes), (s) the scoring ceiling (the brands' scorers alone, one "
+            "process per core, no I/O), each in a fresh process with its peak memory; check "
+            "that the stored VADER scores equal the package's on every post; time analyst "
+            "queries. Prints posts per second, the ratios c/a, c/b, c/s and s/a, and peak RSS."
+        ),
+    )
+    # Outside a checkout the command has no options; running it says why.
+    with contextlib.suppress(InputError):
+        _benchmark("bench").add_arguments(p)
+    p.set_defaults(func=cmd_bench)
+    p = sub.add_parser(
+        "eval",
+        help="measure the scorer on public evaluation data (VADER tweets, SemEval, complaints)",
+        description=(
+            "Score public evaluation data and print Pearson r on the VADER tweets ground "
+            "truth, macro-F1 on SemEval-2017 task 4A and complaint precision/recall/F1 on "
+            "the complaints corpus. --data is a folder with vader_groundtruth/, "
+            "semeval2017_sentiment/ and complaints_dev/ (see benchmarks/evaluation.py)."
+        ),
+    )
+    p.add_argument("--data", required=True, help="folder of the evaluation data sets")
+    p.add_argument(
+        "--nab-scorer",
+        help="also score the spike detector on <data>/nab_realtweets_dev with this copy of "
+        "NAB's scorer (nab_score.py), in the standard and reward-low-FP profiles",
+    )
+    p.set_defaults(func=cmd_eval)
