@@ -28,6 +28,11 @@ class InputError(BrandpulseError):
     """An input file given on the command line cannot be read as asked."""
 
 
+class UnreadableFileError(InputError):
+    """A dropped export as a whole cannot be read as CSV / JSONL text (its rows are not
+    looked at); the file is quarantined with this message."""
+
+
 class SourceError(BrandpulseError):
     """A post source failed in a way a retry may fix (network, rate limit, server error).
 
@@ -60,6 +65,10 @@ class WarehouseError(BrandpulseError):
 
 class WarehouseLockedError(WarehouseError):
     """Another process holds the warehouse file; the operation may be retried later."""
+
+
+class DeliveryError(BrandpulseError):
+    """An email could not be handed to the SMTP server (retryable: what was sent stays sent)."""
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config.model import BrandConfig
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, UnreadableFileError
 from pipeline.ingest import landing
 from pipeline.ingest.sources.files import column_mapping, map_row
 from pipeline.settings import Settings
@@ -58,20 +58,18 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-class UnreadableFile(Exception):
-    """The file as a whole cannot be read as CSV / JSONL text."""
-
-
 def read_rows(path: Path) -> Iterator[dict[str, Any]]:
     """The file's rows as dicts of the values as written (CSV: strings)."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"file: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise UnreadableFileError(
+            f"file: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
     if path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(text, newline=""))
         if not reader.fieldnames:
-            raise UnreadableFile("file: empty, no header row")
+            raise UnreadableFileError("file: empty, no header row")
         for row in reader:
             extra = row.pop(None, None)
             if extra:
@@ -121,7 +119,7 @@ def land_file(settings: Settings, brand: BrandConfig, path: Path, sha: str) -> l
                         record["mapped"] = map_row(row, mapping)
                     out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
                     count += 1
-            except UnreadableFile as exc:
+            except UnreadableFileError as exc:
                 out.write(json.dumps({"file": path.name, "row_no": 0, "error": str(exc)}) + "\n")
                 count += 1
         os.replace(tmp, target)

@@ -31,7 +31,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from pipeline.errors import BrandpulseError, ConfigError
+from pipeline.errors import ConfigError, DeliveryError
 from pipeline.secrets import redact
 
 log = logging.getLogger(__name__)
@@ -40,10 +40,6 @@ log = logging.getLogger(__name__)
 DEFAULT_SENDER = "brandpulse@localhost"
 #: Environment variable with an Airflow Connection URI for SMTP, for runs outside Airflow.
 SMTP_ENV = "AIRFLOW_CONN_SMTP_DEFAULT"
-
-
-class DeliveryError(BrandpulseError):
-    """An email could not be handed to the SMTP server (retryable)."""
 
 
 @dataclass(frozen=True)

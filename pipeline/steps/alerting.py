@@ -11,6 +11,7 @@ from datetime import datetime
 from pipeline.config.model import BrandConfig
 from pipeline.detect import engine
 from pipeline.detect.store import detect_brand, latest_window, spikes_in_scope
+from pipeline.errors import DeliveryError
 from pipeline.notify import mailer
 from pipeline.notify.alerts.ledger import AlertSummary, deliver_due
 from pipeline.notify.alerts.options import AlertConfig
@@ -45,7 +46,7 @@ def evaluate(
     ``window`` is the ``[start, end)`` judged (a run's interval); None means, per brand,
     its last ``lookback_hours`` stored hours (the scheduled evaluation). With
     ``alerts=False`` spikes are stored and nothing is sent.
-    Raises :class:`~pipeline.notify.mailer.DeliveryError` after trying every delivery when any
+    Raises :class:`~pipeline.notify.DeliveryError` after trying every delivery when any
     failed (the task retries; what was sent stays sent).
     """
     brands = load_brands(settings.brands_file).select(tuple(brand_ids))
@@ -67,9 +68,7 @@ def evaluate(
                 )
     errors = [o.where for o in summary.outcomes if o.status == "failed"]
     if errors:
-        raise mailer.DeliveryError(
-            f"{len(errors)} alert deliveries failed (will be retried): {errors[0]}"
-        )
+        raise DeliveryError(f"{len(errors)} alert deliveries failed (will be retried): {errors[0]}")
     return summary
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from pipeline import timeutil
+from pipeline.errors import DeliveryError
 from pipeline.notify import mailer
 from pipeline.notify.alerts import ledger
 from pipeline.settings import Settings
@@ -164,7 +165,7 @@ def test_a_refused_delivery_fails_the_run_and_the_retry_sends_only_it(loaded: Se
     with smtp_server() as (inbox, port):
         smtp = mailer.SmtpConfig.from_uri(smtp_uri(port))
         inbox.fail_next = 1
-        with pytest.raises(mailer.DeliveryError, match="1 alert deliveries failed"):
+        with pytest.raises(DeliveryError, match="1 alert deliveries failed"):
             alerting.evaluate(loaded, smtp, window=WINDOW)
         statuses = [r[2] for r in _ledger(loaded, "all")]
         assert sorted(statuses) == ["failed", "sent", "sent", "sent"]

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from pipeline import timeutil
-from pipeline.errors import ConfigError
-from pipeline.notify.mailer import DeliveryError, SmtpConfig, build_message
+from pipeline.errors import ConfigError, DeliveryError
+from pipeline.notify.mailer import SmtpConfig, build_message
 from pipeline.notify.report.data import gather
 from pipeline.notify.report.options import ReportOptions, report_options
 from pipeline.notify.report.render import clean, direction, fmt_duration, render_text

@@ -29,6 +29,7 @@ import duckdb
 
 from pipeline.config.model import BrandConfig
 from pipeline.detect.store import Spike
+from pipeline.errors import DeliveryError
 from pipeline.notify import mailer
 from pipeline.notify.alerts.context import AlertContext, gather_context
 from pipeline.notify.alerts.options import SEVERITY_RANK, AlertConfig
@@ -193,7 +194,7 @@ def _deliver_one(
     job.claim(con, email.message_id)
     try:
         delivery = mailer.deliver(email, smtp, settings.outbox)
-    except mailer.DeliveryError as exc:
+    except DeliveryError as exc:
         job.record(con, "failed", "smtp", str(exc))
         log.error("%s failed: %s", what, exc)
         return AlertOutcome(spike.spike_id, job.kind, job.severity, job.recipient, "failed",

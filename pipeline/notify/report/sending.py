@@ -28,10 +28,10 @@ from pathlib import Path
 
 from pipeline.config.loading import read_brands
 from pipeline.config.model import BrandConfig
+from pipeline.errors import DeliveryError
 from pipeline.notify import charts
 from pipeline.notify.mailer import (
     Attachment,
-    DeliveryError,
     Email,
     InlineImage,
     SmtpConfig,
