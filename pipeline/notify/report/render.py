@@ -2,29 +2,32 @@
 
 Post text, handles and links are written by strangers: every one of them goes through
 :func:`clean` (bidi controls, zero-width and other invisible format characters removed,
-whitespace collapsed, length capped) and, in HTML, :func:`html.escape`. Links are shown
-only when they are plain ``http(s)`` URLs. The HTML is what mail clients render well:
-tables and inline styles, no scripts, no external resources, images by ``cid:``. The plain
-text carries the same figures, formatted by the same functions.
+whitespace collapsed, length capped); the HTML template escapes every value. Links are shown
+only when they are plain ``http(s)`` URLs (:func:`safe_url`). This module computes what the
+report says (:class:`ReportView`: formatted figures, colours, rows); the markup is in
+``pipeline/notify/templates/report.html`` (tables and inline styles, what mail clients render
+well: no scripts, no external resources, images by ``cid:``) and the plain text, which carries
+the same figures formatted by the same functions, in ``report.txt``.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from pipeline.notify import templating
 from pipeline.notify.report.data import (
     BASELINE_DAYS,
     CHART_DAYS,
     ComplaintRow,
     Metric,
     ReportData,
+    SpikeRow,
 )
 from pipeline.notify.report.options import BACKLOG_DAYS
 
@@ -53,8 +56,6 @@ _RISE_IS = {
     "mean_compound": True,
 }
 _GOOD, _BAD, _NEUTRAL = "#15803d", "#b91c1c", "#4b5563"
-INK, MUTED, RULE, HEAD_BG = "#1f2937", "#6b7280", "#e5e7eb", "#f3f4f6"
-FONT = "font-family:Arial,Helvetica,sans-serif"
 
 
 #: Format characters that are kept: zero-width non-joiner and joiner.
@@ -69,7 +70,7 @@ def clean(text: str | None, limit: int = TEXT_LIMIT) -> str:
     spaces U+200B, U+2060, U+FEFF, soft hyphens, tag characters) except the joiners U+200C
     and U+200D (they build emoji like 🤦‍♀️ and shape Indic and Arabic scripts, and move no
     text), and control characters; collapses whitespace, and cuts to ``limit`` characters
-    with an ellipsis. Not escaped: use :func:`h` for HTML.
+    with an ellipsis. Not escaped: the HTML template escapes it.
     """
     if not text:
         return ""
@@ -84,11 +85,6 @@ def clean(text: str | None, limit: int = TEXT_LIMIT) -> str:
     if len(one_line) > limit:
         return one_line[: limit - 1].rstrip() + _ELLIPSIS
     return one_line
-
-
-def h(text: str | None, limit: int = TEXT_LIMIT) -> str:
-    """:func:`clean`, then HTML-escaped (quotes too, so it is safe in attributes)."""
-    return html.escape(clean(text, limit), quote=True)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -268,80 +264,191 @@ def empty_note(data: ReportData) -> str | None:
     return None
 
 
-# -- HTML -------------------------------------------------------------------------------
-
-_TABLE = (
-    'role="presentation" cellpadding="0" cellspacing="0" border="0" '
-    f'style="border-collapse:collapse;width:100%;{FONT};font-size:13px;color:{INK}"'
-)
-_TH = (
-    f'style="text-align:left;padding:6px 8px;background:{HEAD_BG};'
-    f'border-bottom:1px solid {RULE};font-weight:bold"'
-)
-_TD = f'style="padding:6px 8px;border-bottom:1px solid {RULE};vertical-align:top"'
-_TD_NUM = (
-    f'style="padding:6px 8px;border-bottom:1px solid {RULE};vertical-align:top;'
-    'text-align:right;white-space:nowrap"'
-)
-_TD_TEXT = (
-    f'style="padding:6px 8px;border-bottom:1px solid {RULE};vertical-align:top;'
-    'word-break:break-word;overflow-wrap:anywhere"'
-)
-_H2 = f'style="{FONT};font-size:16px;color:{INK};margin:24px 0 8px 0"'
-_P = f'style="{FONT};font-size:13px;color:{INK};margin:4px 0"'
-_P_MUTED = f'style="{FONT};font-size:12px;color:{MUTED};margin:4px 0"'
+# -- what the HTML and the plain text show ----------------------------------------------
 
 
-def _table(head: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[bool]) -> str:
-    """A table from already-escaped cells."""
-    out = [f"<table {_TABLE}><tr>"]
-    out += [f"<th {_TH}>{cell}</th>" for cell in head]
-    out.append("</tr>")
-    for row in rows:
-        out.append("<tr>")
-        for cell, num in zip(row, numeric, strict=True):
-            out.append(f"<td {_TD_NUM if num else _TD_TEXT}>{cell}</td>")
-        out.append("</tr>")
-    out.append("</table>")
-    return "".join(out)
+@dataclass(frozen=True)
+class MetricLine:
+    """One headline figure, formatted, with the change's direction, arrow and colour."""
+
+    label: str
+    value: str
+    baseline: str
+    change: str
+    direction: str  # up | down | flat | –
+    arrow: str
+    colour: str
 
 
-def _link(url: str | None, label: str) -> str:
-    safe = safe_url(url)
-    if safe is None:
-        return html.escape(label)
-    return (
-        f'<a href="{html.escape(safe, quote=True)}" style="color:#2563eb">{html.escape(label)}</a>'
+@dataclass(frozen=True)
+class ComplaintLine:
+    """One complaint in a list, cleaned; linked only when :func:`safe_url` accepts its URL."""
+
+    posted: str
+    wait: str  # the backlog's age, or the time to the first reply, or "not answered"
+    answered: bool
+    handle: str
+    followers: str
+    category: str
+    text: str
+    href: str | None  # a safe http(s) URL, or None: not linked
+    url_text: str  # the safe URL as the plain text shows it (capped), or ""
+
+
+@dataclass(frozen=True)
+class CategoryLine:
+    label: str
+    complaints: str
+    share: str
+    reach: str
+
+
+@dataclass(frozen=True)
+class SpikeLine:
+    metric: str
+    severity: str
+    started: str
+    ended: str  # or "ongoing"
+    observed: str
+    expected: str
+    alerts: tuple[str, ...]  # "opened to oncall@… (smtp, sent)"
+
+    @property
+    def alerts_summary(self) -> str:
+        return ", ".join(self.alerts) or "no alert sent"
+
+
+@dataclass(frozen=True)
+class TermLine:
+    category: str
+    terms: str  # "term (complaints), …"
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything the report's HTML and plain text show, formatted and cleaned."""
+
+    title: str
+    as_of: str
+    note: str | None  # why the report is short, or None
+    baseline_window: int  # the days the baseline looks back
+    baseline_days: int  # the days of them stored
+    metrics: tuple[MetricLine, ...]
+    reach: str
+    brand_replies: str
+    responses: tuple[tuple[str, str], ...]  # empty when no complaint was to be answered
+    overdue_heading: str
+    overdue: tuple[ComplaintLine, ...]
+    loaded: bool  # the day's figures exist; without them only the backlog is shown
+    categories: tuple[CategoryLine, ...]
+    hours: str | None  # "09h:2  10h:1 …" (plain text only), None when no complaint
+    spikes: tuple[SpikeLine, ...]
+    top_complaints: tuple[ComplaintLine, ...]
+    terms: tuple[TermLine, ...]
+    attachment_note: str
+    sources: str
+
+
+@dataclass(frozen=True)
+class Image:
+    """An inline chart as the HTML shows it."""
+
+    src: str
+    alt: str
+
+
+def _complaint_line(data: ReportData, c: ComplaintRow, *, age: bool) -> ComplaintLine:
+    if age:
+        wait = fmt_duration(c.age_seconds)
+    else:
+        wait = fmt_duration(c.response_seconds) if c.answered else "not answered"
+    url = safe_url(c.url)
+    return ComplaintLine(
+        posted=local_str(data, c.created_at),
+        wait=wait,
+        answered=c.answered,
+        handle=clean(c.author_handle, SHORT_LIMIT),
+        followers=fmt_int(c.author_followers),
+        category=category_label(c.category),
+        text=clean(c.text),
+        href=url,
+        url_text=clean(url, URL_LIMIT) if url else "",
     )
 
 
-def _complaint_rows_html(data: ReportData, rows: Sequence[ComplaintRow], *, age: bool) -> str:
-    head = ["Posted (local)", "Age" if age else "First reply after", "Author", "Followers",
-            "Category", "Complaint", "Link"]  # fmt: skip
-    body = []
-    for c in rows:
-        wait = fmt_duration(c.age_seconds) if age else (
-            fmt_duration(c.response_seconds) if c.answered else "not answered"
-        )  # fmt: skip
-        body.append(
-            [
-                html.escape(local_str(data, c.created_at)),
-                html.escape(wait),
-                "@" + h(c.author_handle, SHORT_LIMIT),
-                html.escape(fmt_int(c.author_followers)),
-                html.escape(category_label(c.category)),
-                h(c.text),
-                _link(c.url, "open"),
-            ]
-        )
-    return _table(head, body, [False, True, False, True, False, False, False])
+def _spike_line(data: ReportData, s: SpikeRow) -> SpikeLine:
+    return SpikeLine(
+        metric=s.metric,
+        severity=s.severity,
+        started=local_str(data, s.started_at),
+        ended=local_str(data, s.ended_at) if s.ended_at else "ongoing",
+        observed=f"{s.observed:g}",
+        expected=f"{s.expected:g}",
+        alerts=tuple(f"{a.kind} to {a.recipient} ({a.channel}, {a.status})" for a in s.alerts),
+    )
 
 
-def _img(chart: Chart, image_src: Callable[[str], str]) -> str:
-    return (
-        f'<img src="{html.escape(image_src(chart.cid), quote=True)}" '
-        f'alt="{html.escape(chart.alt, quote=True)}" width="640" '
-        'style="display:block;width:100%;max-width:640px;height:auto;border:0">'
+def _terms(data: ReportData) -> tuple[TermLine, ...]:
+    grouped: dict[str, list[str]] = {}
+    for t in data.terms:
+        grouped.setdefault(t.category, []).append(f"{clean(t.term, SHORT_LIMIT)} ({t.posts})")
+    return tuple(TermLine(category_label(c), ", ".join(v)) for c, v in grouped.items())
+
+
+def report_view(data: ReportData) -> ReportView:
+    """What the report shows, from the warehouse's figures."""
+    hl = data.headline
+    return ReportView(
+        title=title(data),
+        as_of=as_of_line(data),
+        note=empty_note(data),
+        baseline_window=BASELINE_DAYS,
+        baseline_days=hl.baseline_days,
+        metrics=tuple(
+            MetricLine(
+                label=LABELS[m.name],
+                value=fmt_value(m),
+                baseline=fmt_value(m, baseline=True),
+                change=fmt_change(m),
+                direction=direction(m),
+                arrow=_ARROWS[direction(m)],
+                colour=_direction_colour(m),
+            )
+            for m in hl.metrics
+        ),
+        reach=fmt_int(hl.complaint_reach),
+        brand_replies=fmt_int(hl.brand_replies),
+        responses=tuple(response_lines(data)) if data.responses.complaints else (),
+        overdue_heading=overdue_heading(data),
+        overdue=tuple(_complaint_line(data, c, age=True) for c in data.overdue),
+        loaded=hl.loaded,
+        categories=tuple(
+            CategoryLine(
+                category_label(c.category),
+                fmt_int(c.complaints),
+                fmt_pct(c.share),
+                fmt_int(c.complaint_reach),
+            )
+            for c in data.categories
+        ),
+        hours=(
+            "  ".join(f"{p.local_hour:%H}h:{p.complaints}" for p in data.hours)
+            if any(p.complaints for p in data.hours)
+            else None
+        ),
+        spikes=tuple(_spike_line(data, s) for s in data.spikes),
+        top_complaints=tuple(_complaint_line(data, c, age=False) for c in data.top_complaints),
+        terms=_terms(data),
+        attachment_note=(
+            f"The {len(data.complaints):,} complaint(s) of the day are attached as CSV."
+            if data.complaints
+            else "No CSV attached: there were no complaints."
+        ),
+        sources=(
+            "Figures from the brandpulse warehouse: brand_daily, brand_hourly, "
+            "brand_daily_categories, spikes, alerts, complaint_responses and posts "
+            f"(chart: {CHART_DAYS} days to {data.window.day})."
+        ),
     )
 
 
@@ -351,155 +458,12 @@ def render_html(
     image_src: Callable[[str], str] = lambda cid: f"cid:{cid}",
 ) -> str:
     """The report as one HTML document (images by ``image_src(cid)``: ``cid:`` for email)."""
-    w = data.window
-    by_cid = {c.name: c for c in charts}
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title(data))}</title></head>",
-        f'<body style="margin:0;padding:0;background:#ffffff;{FONT};color:{INK}">',
-        '<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%">'
-        '<tr><td align="center" style="padding:16px">',
-        '<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="640" '
-        'style="max-width:640px;width:100%"><tr><td>',
-        f'<h1 style="{FONT};font-size:20px;color:{INK};margin:0 0 4px 0">'
-        f"{html.escape(title(data))}</h1>",
-        f"<p {_P_MUTED}>{html.escape(as_of_line(data))}</p>",
-    ]
-    note = empty_note(data)
-    if note:
-        parts.append(f"<p {_P}><strong>{html.escape(note)}</strong></p>")
-
-    # Headline
-    hl = data.headline
-    parts.append(f"<h2 {_H2}>Yesterday against the previous {BASELINE_DAYS} days</h2>")
-    rows = []
-    for m in hl.metrics:
-        colour = _direction_colour(m)
-        d = direction(m)
-        change = (
-            f'<span style="color:{colour};font-weight:bold">{_ARROWS[d]} '
-            f'{html.escape(fmt_change(m))}</span> <span style="color:{MUTED}">{d}</span>'
-        )
-        rows.append(
-            [html.escape(LABELS[m.name]), html.escape(fmt_value(m)),
-             html.escape(fmt_value(m, baseline=True)), change]
-        )  # fmt: skip
-    parts.append(
-        _table(["Measure", "Yesterday", f"{BASELINE_DAYS}-day baseline", "Change"], rows,
-               [False, True, True, True])
-    )  # fmt: skip
-    parts.append(
-        f"<p {_P_MUTED}>Baseline: daily mean of posts and complaints, pooled rates over the "
-        f"{hl.baseline_days} day(s) stored of the previous {BASELINE_DAYS}. Complainers' "
-        f"reach: {fmt_int(hl.complaint_reach)} followers; brand replies posted: "
-        f"{fmt_int(hl.brand_replies)}.</p>"
-    )
-    if "daily" in by_cid:
-        parts.append(_img(by_cid["daily"], image_src))
-
-    # Responses (yesterday's complaints), then the backlog past the SLA (any recent day)
-    parts.append(f"<h2 {_H2}>How fast the brand answered</h2>")
-    if data.responses.complaints:
-        parts.append(
-            _table(["Yesterday's complaints", ""],
-                   [[html.escape(k), html.escape(v)] for k, v in response_lines(data)],
-                   [False, True])
-        )  # fmt: skip
-        parts.append(
-            f"<p {_P_MUTED}>A complaint is answered when one of the brand's accounts replied "
-            "to it (or to its author in its thread) before the time above; times are from "
-            "complaint to first reply.</p>"
-        )
-    else:
-        parts.append(f"<p {_P}>No complaints to answer on this day.</p>")
-    parts.append(f"<h3 {_H2}>{html.escape(overdue_heading(data))}</h3>")
-    if data.overdue:
-        parts.append(_complaint_rows_html(data, data.overdue, age=True))
-    else:
-        parts.append(f"<p {_P}>None: every complaint past the SLA was answered.</p>")
-
-    if hl.loaded:
-        # Charts of the day
-        if "categories" in by_cid:
-            parts.append(f"<h2 {_H2}>Complaints by category</h2>")
-            parts.append(_img(by_cid["categories"], image_src))
-        if data.categories:
-            parts.append(
-                _table(
-                    ["Category", "Complaints", "Share", "Reach"],
-                    [[html.escape(category_label(c.category)), fmt_int(c.complaints),
-                      fmt_pct(c.share), fmt_int(c.complaint_reach)] for c in data.categories],
-                    [False, True, True, True],
-                )
-            )  # fmt: skip
-        if "hourly" in by_cid:
-            parts.append(f"<h2 {_H2}>Yesterday's complaints by hour</h2>")
-            parts.append(_img(by_cid["hourly"], image_src))
-
-        # Spikes and alerts
-        parts.append(f"<h2 {_H2}>Spikes and alerts</h2>")
-        if data.spikes:
-            srows = []
-            for s in data.spikes:
-                sent = (
-                    ", ".join(
-                        f"{a.kind} to {a.recipient} ({a.channel}, {a.status})" for a in s.alerts
-                    )
-                    or "no alert sent"
-                )
-                srows.append(
-                    [html.escape(s.metric), html.escape(s.severity),
-                     html.escape(local_str(data, s.started_at)),
-                     html.escape(local_str(data, s.ended_at) if s.ended_at else "ongoing"),
-                     html.escape(f"{s.observed:g} vs {s.expected:g}"), html.escape(sent)]
-                )  # fmt: skip
-            parts.append(
-                _table(["Metric", "Severity", "Started", "Ended", "Peak (observed vs expected)",
-                        "Alerts"], srows, [False, False, False, False, True, False])
-            )  # fmt: skip
-        else:
-            parts.append(f"<p {_P}>No spike on this day.</p>")
-
-        # Top complaints and terms
-        if data.top_complaints:
-            parts.append(f"<h2 {_H2}>Top complaints by reach</h2>")
-            parts.append(_complaint_rows_html(data, data.top_complaints, age=False))
-        if data.terms:
-            parts.append(f"<h2 {_H2}>Top complaint terms per category</h2>")
-            grouped: dict[str, list[str]] = {}
-            for t in data.terms:
-                grouped.setdefault(t.category, []).append(
-                    f"{clean(t.term, SHORT_LIMIT)} ({t.posts})"
-                )
-            parts.append(
-                _table(["Category", "Terms (complaints using them)"],
-                       [[html.escape(category_label(c)), html.escape(", ".join(v))]
-                        for c, v in grouped.items()], [False, False])
-            )  # fmt: skip
-    csv_note = (
-        f"The {len(data.complaints):,} complaint(s) of the day are attached as CSV."
-        if data.complaints
-        else "No CSV attached: there were no complaints."
-    )
-    parts.append(f"<p {_P_MUTED} >{html.escape(csv_note)} {html.escape(_sources_line(w.day))}</p>")
-    parts.append("</td></tr></table></td></tr></table></body></html>")
-    return "\n".join(parts)
-
-
-def _sources_line(day: object) -> str:
-    return (
-        f"Figures from the brandpulse warehouse: brand_daily, brand_hourly, "
-        f"brand_daily_categories, spikes, alerts, complaint_responses and posts "
-        f"(chart: {CHART_DAYS} days to {day})."
-    )
-
-
-# -- plain text -------------------------------------------------------------------------
+    images = {c.name: Image(image_src(c.cid), c.alt) for c in charts}
+    return templating.render("report.html", report_view(data), images=images)
 
 
 def _text_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Columns padded to their widest cell, two spaces apart, trailing blanks cut."""
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
 
     def line(row: Sequence[str]) -> str:
@@ -508,101 +472,26 @@ def _text_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]
     return [line(head), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
-def _complaint_lines(data: ReportData, rows: Sequence[ComplaintRow], *, age: bool) -> list[str]:
-    out = []
-    for i, c in enumerate(rows, 1):
-        wait = (
-            f"age {fmt_duration(c.age_seconds)}"
-            if age
-            else (
-                f"answered after {fmt_duration(c.response_seconds)}"
-                if c.answered
-                else "not answered"
-            )
-        )
-        out.append(
-            f"{i:>2}. {local_str(data, c.created_at)}  @{clean(c.author_handle, SHORT_LIMIT)}"
-            f" ({fmt_int(c.author_followers)} followers)  {category_label(c.category)}  {wait}"
-        )
-        out.append(f"    {clean(c.text)}")
-        url = safe_url(c.url)
-        if url:
-            out.append(f"    {clean(url, URL_LIMIT)}")
-    return out
-
-
 def render_text(data: ReportData) -> str:
-    """The plain-text part: the same figures as the HTML."""
-    w = data.window
-    out = [title(data), as_of_line(data), ""]
-    note = empty_note(data)
-    if note:
-        out += [note, ""]
-    hl = data.headline
-    out.append(f"YESTERDAY AGAINST THE PREVIOUS {BASELINE_DAYS} DAYS")
-    out += _text_table(
+    """The plain-text part: the same figures as the HTML, tables in aligned columns."""
+    view = report_view(data)
+    headline_table = _text_table(
         ["Measure", "Yesterday", f"{BASELINE_DAYS}-day baseline", "Change"],
-        [[LABELS[m.name], fmt_value(m), fmt_value(m, baseline=True),
-          f"{fmt_change(m)} {direction(m)}".strip()] for m in hl.metrics],
+        [[m.label, m.value, m.baseline, f"{m.change} {m.direction}".strip()]
+         for m in view.metrics],
     )  # fmt: skip
-    out.append(
-        f"Baseline over {hl.baseline_days} stored day(s). Complainers' reach: "
-        f"{fmt_int(hl.complaint_reach)} followers; brand replies posted: "
-        f"{fmt_int(hl.brand_replies)}."
+    responses_table = _text_table(["Measure", "Value"], [list(p) for p in view.responses])
+    categories_table = _text_table(
+        ["Category", "Complaints", "Share", "Reach"],
+        [[c.label, c.complaints, c.share, c.reach] for c in view.categories],
     )
-    out += ["", "HOW FAST THE BRAND ANSWERED (yesterday's complaints)"]
-    if data.responses.complaints:
-        out += _text_table(["Measure", "Value"], [list(p) for p in response_lines(data)])
-    else:
-        out.append("No complaints to answer on this day.")
-    out += ["", overdue_heading(data)]
-    out += _complaint_lines(data, data.overdue, age=True) or [
-        "None: every complaint past the SLA was answered."
-    ]
-    if hl.loaded:
-        if data.categories:
-            out += ["", "COMPLAINTS BY CATEGORY"]
-            out += _text_table(
-                ["Category", "Complaints", "Share", "Reach"],
-                [[category_label(c.category), fmt_int(c.complaints), fmt_pct(c.share),
-                  fmt_int(c.complaint_reach)] for c in data.categories],
-            )  # fmt: skip
-        if data.hours and any(p.complaints for p in data.hours):
-            out += ["", "YESTERDAY'S COMPLAINTS BY HOUR (local)"]
-            out.append("  ".join(f"{p.local_hour:%H}h:{p.complaints}" for p in data.hours))
-        out += ["", "SPIKES AND ALERTS"]
-        if data.spikes:
-            for s in data.spikes:
-                end = local_str(data, s.ended_at) if s.ended_at else "ongoing"
-                out.append(
-                    f"- {s.metric} {s.severity}: {local_str(data, s.started_at)} to {end}, "
-                    f"peak {s.observed:g} vs {s.expected:g} expected"
-                )
-                for a in s.alerts:
-                    out.append(f"    alert {a.kind} to {a.recipient} ({a.channel}, {a.status})")
-                if not s.alerts:
-                    out.append("    no alert sent")
-        else:
-            out.append("No spike on this day.")
-        if data.top_complaints:
-            out += ["", "TOP COMPLAINTS BY REACH"]
-            out += _complaint_lines(data, data.top_complaints, age=False)
-        if data.terms:
-            out += ["", "TOP COMPLAINT TERMS PER CATEGORY"]
-            grouped: dict[str, list[str]] = {}
-            for t in data.terms:
-                grouped.setdefault(t.category, []).append(
-                    f"{clean(t.term, SHORT_LIMIT)} ({t.posts})"
-                )
-            out += [f"- {category_label(c)}: {', '.join(v)}" for c, v in grouped.items()]
-    out.append("")
-    out.append(
-        f"The {len(data.complaints):,} complaint(s) of the day are attached as CSV."
-        if data.complaints
-        else "No CSV attached: there were no complaints."
+    return templating.render(
+        "report.txt",
+        view,
+        headline_table=headline_table,
+        responses_table=responses_table,
+        categories_table=categories_table,
     )
-    out.append(_sources_line(w.day))
-    return "\n".join(out) + "\n"
 
 
 # -- CSV --------------------------------------------------------------------------------
