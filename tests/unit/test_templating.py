@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import jinja2
 import pytest
 
-from pipeline.config.brands import BrandConfig
+from pipeline.config.model import BrandConfig
 from pipeline.detect.store import Spike
 from pipeline.notify import charts, templating
 from pipeline.notify.alerts.context import AlertContext
