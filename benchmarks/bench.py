@@ -1027,7 +1027,7 @@ _PROFILED: tuple[tuple[str, str, str], ...] = (
     ("normalize_batch", "pipeline/posts/normalize.py", "normalize_batch"),
     ("read_batch", "pipeline/ingest/landing.py", "read_batch"),
     ("Scorer.score", "pipeline/scoring/scorer.py", "score"),
-    ("vader polarity_scores", "pipeline/scoring/scorer.py", "polarity_scores"),
+    ("vader polarity_scores", "pipeline/scoring/vader.py", "polarity_scores"),
     ("Scorer.is_spam", "pipeline/scoring/scorer.py", "is_spam"),
     ("classify", "pipeline/posts/normalize.py", "classify"),
     ("replace_interval", "pipeline/warehouse/core.py", "replace_interval"),
