@@ -34,7 +34,7 @@ scheduling overhead per task. Everything lives in a temporary folder removed at 
 
 The corpus
 ----------
-:class:`~pipeline.ingest.sources.demo.world.DemoSource` posts for
+:class:`~pipeline.ingest.sources.demo.source.DemoSource` posts for
 ``ceil(posts / POSTS_PER_BRAND)``
 synthetic brands (alternately the ``telecom`` profile, with its 2026-10-22 outage, and
 ``grocery``) over the 28 demo days, landed as one batch per brand and UTC day, as a
@@ -87,7 +87,8 @@ import yaml
 
 from pipeline.config.brands import BrandConfig
 from pipeline.ingest.sources.base import Page, RawRecord
-from pipeline.ingest.sources.demo.world import DEMO_DAYS, DEMO_START, DemoSource
+from pipeline.ingest.sources.demo.profiles import DEMO_DAYS, DEMO_START
+from pipeline.ingest.sources.demo.source import DemoSource
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.timeutil import parse_moment
 

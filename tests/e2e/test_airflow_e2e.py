@@ -10,7 +10,7 @@ from pipeline import timeutil
 from pipeline.cli import airflow_runner
 from pipeline.config.brands import load_brands
 from pipeline.errors import BrandpulseError
-from pipeline.ingest.sources.demo.world import DemoSource
+from pipeline.ingest.sources.demo.source import DemoSource
 from pipeline.settings import Settings
 from pipeline.warehouse import connection
 

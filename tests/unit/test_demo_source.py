@@ -18,7 +18,9 @@ import pytest
 from pipeline.config.brands import BrandConfig, SourceConfig, load_brands
 from pipeline.errors import ConfigError, InputError
 from pipeline.ingest.sources.base import RawRecord
-from pipeline.ingest.sources.demo.world import DEMO_END, DEMO_START, MAX_FOLLOW_UP, DemoSource
+from pipeline.ingest.sources.demo.profiles import DEMO_END, DEMO_START
+from pipeline.ingest.sources.demo.source import DemoSource
+from pipeline.ingest.sources.demo.world import MAX_FOLLOW_UP
 from pipeline.posts.normalize import COPY_WINDOW, fingerprint
 
 BRANDS_FILE = Path(__file__).resolve().parents[2] / "brands.yaml"
