@@ -62,6 +62,14 @@ class WarehouseLockedError(WarehouseError):
     """Another process holds the warehouse file; the operation may be retried later."""
 
 
+class QualityError(BrandpulseError):
+    """A quality suite failed on data that must not reach analysts (or could not run).
+
+    The message names the suite, the brand, the batch and the failed expectations; the
+    full results are in ``quality_results``.
+    """
+
+
 @contextmanager
 def reading_input(path: Path) -> Iterator[None]:
     """Turn the ways reading a user's text file fails into an :class:`InputError` naming it."""

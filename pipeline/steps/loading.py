@@ -27,6 +27,7 @@ from pipeline.errors import ConfigError
 from pipeline.ingest import landing
 from pipeline.ingest.sources.registry import get_parser
 from pipeline.posts import quality
+from pipeline.posts.expectations import SuiteReport
 from pipeline.posts.model import PostKind
 from pipeline.posts.normalize import classify, normalize_batch
 from pipeline.scoring.scorer import Scorer, scorer_for
@@ -34,6 +35,7 @@ from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
 from pipeline.steps.brands import _brands
 from pipeline.warehouse import connection, loads, privacy
+from pipeline.warehouse.quality import store_report
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +217,7 @@ def score_posts(
     brand: BrandConfig,
     scorer: Scorer,
     *,
-    on_quality: Callable[[quality.SuiteReport], None] | None = None,
+    on_quality: Callable[[SuiteReport], None] | None = None,
     secrets: SecretLookup | None = None,
     batch_id: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, LoadResult]:
@@ -243,7 +245,7 @@ def _write_load(
     posts: pd.DataFrame,
     quarantine: pd.DataFrame,
     result: LoadResult,
-    report: quality.SuiteReport | None,
+    report: SuiteReport | None,
 ) -> None:
     """Replace the batch's interval with its rows, store its quality report, log."""
     batch = scored.batch
@@ -265,7 +267,7 @@ def _write_load(
         quarantine,
     )
     if report is not None:
-        quality.store(con, report)
+        store_report(con, report)
     log.info(
         "loaded source=%s brand=%s interval=[%s, %s): fetched=%d loaded=%d duplicates=%d "
         "quarantined=%d complaints=%d kinds=%s",
