@@ -149,7 +149,7 @@ class _Checker:
 #: Keys under ``overrides:`` that other modules validate themselves: ``spikes`` (the spike
 #: detector, pipeline.detect.engine), ``alerts`` (pipeline.notify.alerts.alerting),
 #: ``report`` (pipeline.notify.report.data),
-#: ``privacy`` (pipeline.warehouse.privacy).
+#: ``privacy`` (pipeline.posts.pseudonyms).
 _OTHER_OVERRIDES = {"spikes", "alerts", "report", "privacy"}
 _OVERRIDE_KEYS = {"lexicon", "categories", "complaint_threshold"} | _OTHER_OVERRIDES
 _CATEGORY_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -352,7 +352,7 @@ def _check_other_overrides(brand: BrandConfig, file: str) -> None:
     from pipeline.detect.engine import SpikeConfig
     from pipeline.notify.alerts.options import AlertConfig
     from pipeline.notify.report.data import report_options
-    from pipeline.warehouse.privacy import PrivacyConfig
+    from pipeline.posts.pseudonyms import PrivacyConfig
 
     SpikeConfig.from_overrides(
         brand.overrides.get("spikes"), f"{file}: brand {brand.id}: overrides.spikes"

@@ -30,11 +30,12 @@ from pipeline.posts import quality
 from pipeline.posts.expectations import SuiteReport
 from pipeline.posts.model import PostKind
 from pipeline.posts.normalize import classify, normalize_batch
+from pipeline.posts.pseudonyms import PrivacyConfig, pseudonymize_posts, pseudonymizer
 from pipeline.scoring.scorer import Scorer, scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
 from pipeline.steps.brands import _brands
-from pipeline.warehouse import connection, loads, privacy
+from pipeline.warehouse import connection, loads
 from pipeline.warehouse.quality import store_report
 
 log = logging.getLogger(__name__)
@@ -191,8 +192,8 @@ def _gated(
 ) -> tuple[pd.DataFrame, pd.DataFrame, LoadResult]:
     """The rows to write and the load's result, once the posts gate has judged."""
     posts_frame, quarantine = gate.posts, gate.quarantine
-    if len(posts_frame) and privacy.PrivacyConfig.for_brand(brand).pseudonymize_authors:
-        posts_frame = privacy.pseudonymize_posts(posts_frame, privacy.pseudonymizer(secrets))
+    if len(posts_frame) and PrivacyConfig.for_brand(brand).pseudonymize_authors:
+        posts_frame = pseudonymize_posts(posts_frame, pseudonymizer(secrets))
     kinds = Counter(str(k) for k in posts_frame["kind"])
     batch = scored.batch
     result = LoadResult(
@@ -228,7 +229,7 @@ def score_posts(
     receives the suite's report (to store it), when there were posts to check; ``batch_id``
     names the batch there and in quarantine (default: the interval's). For a brand
     with ``overrides.privacy.pseudonymize_authors`` the authors are then pseudonymized with
-    the key ``secrets`` (or the environment) gives (:mod:`pipeline.warehouse.privacy`).
+    the key ``secrets`` (or the environment) gives (:mod:`pipeline.posts.pseudonyms`).
     """
     records = list(landing.read_batch(batch))
     scored = score_batch(batch, brand, scorer, records)
