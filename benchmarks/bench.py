@@ -34,7 +34,7 @@ scheduling overhead per task. Everything lives in a temporary folder removed at 
 
 The corpus
 ----------
-:class:`~pipeline.ingest.sources.demo.generator.DemoSource` posts for
+:class:`~pipeline.ingest.sources.demo.source.DemoSource` posts for
 ``ceil(posts / POSTS_PER_BRAND)``
 synthetic brands (alternately the ``telecom`` profile, with its 2026-10-22 outage, and
 ``grocery``) over the 28 demo days, landed as one batch per brand and UTC day, as a
@@ -87,7 +87,8 @@ import yaml
 
 from pipeline.config.model import BrandConfig
 from pipeline.ingest.sources.base import Page
-from pipeline.ingest.sources.demo.generator import DEMO_DAYS, DEMO_START, DemoSource
+from pipeline.ingest.sources.demo.profiles import DEMO_DAYS, DEMO_START
+from pipeline.ingest.sources.demo.source import DemoSource
 from pipeline.posts.model import RawRecord
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.timeutil import parse_moment
@@ -1028,7 +1029,7 @@ _PROFILED: tuple[tuple[str, str, str], ...] = (
     ("normalize_batch", "pipeline/posts/normalize.py", "normalize_batch"),
     ("read_batch", "pipeline/ingest/landing.py", "read_batch"),
     ("Scorer.score", "pipeline/scoring/scorer.py", "score"),
-    ("vader polarity_scores", "pipeline/scoring/scorer.py", "polarity_scores"),
+    ("vader polarity_scores", "pipeline/scoring/vader.py", "polarity_scores"),
     ("Scorer.is_spam", "pipeline/scoring/scorer.py", "is_spam"),
     ("classify", "pipeline/posts/normalize.py", "classify"),
     ("replace_interval", "pipeline/warehouse/core.py", "replace_interval"),

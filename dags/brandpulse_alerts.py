@@ -4,7 +4,7 @@
 Runs right after every update of `brand_hourly` (the hourly ingest, file imports,
 backfills) and, as a safety net, every 15 minutes. For each brand it judges the latest
 closed hours stored (`lookback_hours`, default 6, so a late load is still judged), each
-hour against a seasonal baseline of the hours before it (`pipeline/detect/engine.py`,
+hour against a seasonal baseline of the hours before it (`pipeline/detect/hourly.py`,
 `docs/spikes.md`), stores what it flags in `spikes` / `spike_hours`, and emails the alerts
 due to the brand's `alerts.recipients`:
 

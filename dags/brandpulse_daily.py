@@ -53,11 +53,11 @@ def brandpulse_daily() -> None:
     def apply_retention(data_interval_end: datetime | None = None) -> list[dict[str, object]]:
         """Drop raw text older than each brand's retention_days (aggregates kept)."""
         from pipeline.settings import Settings
-        from pipeline.warehouse import privacy
+        from pipeline.warehouse import retention
 
         if data_interval_end is None:
             raise ValueError("apply_retention needs the run's data interval")
-        results = privacy.apply_retention(Settings.from_env(), data_interval_end.date())
+        results = retention.apply_retention(Settings.from_env(), data_interval_end.date())
         return [
             {"brand": r.brand, "cutoff": r.cutoff.isoformat(), "posts": r.posts,
              "quarantine": r.quarantine, "landing_files": r.landing_files}

@@ -71,6 +71,14 @@ class DeliveryError(BrandpulseError):
     """An email could not be handed to the SMTP server (retryable: what was sent stays sent)."""
 
 
+class QualityError(BrandpulseError):
+    """A quality suite failed on data that must not reach analysts (or could not run).
+
+    The message names the suite, the brand, the batch and the failed expectations; the
+    full results are in ``quality_results``.
+    """
+
+
 @contextmanager
 def reading_input(path: Path) -> Iterator[None]:
     """Turn the ways reading a user's text file fails into an :class:`InputError` naming it."""

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from pipeline import timeutil
 from pipeline.cli import airflow_runner, table
-from pipeline.ingest.sources.demo.generator import DEMO_END, DEMO_START
+from pipeline.ingest.sources.demo.profiles import DEMO_END, DEMO_START
 from pipeline.settings import Settings
 from pipeline.steps import planning, runner
 from pipeline.steps.orchestration import BACKFILL_DAG

@@ -112,9 +112,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    from pipeline.warehouse import privacy
+    from pipeline.warehouse import retention
 
-    result = privacy.forget_author(Settings.from_env(), args.author, args.brand or ())
+    result = retention.forget_author(Settings.from_env(), args.author, args.brand or ())
     print(result.format())
     return 0
 

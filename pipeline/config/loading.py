@@ -86,7 +86,7 @@ class FieldChecker:
 #: Keys under ``overrides:`` that other modules validate themselves: ``spikes`` (the spike
 #: detector, pipeline.detect.engine), ``alerts`` (pipeline.notify.alerts.alerting),
 #: ``report`` (pipeline.notify.report.data),
-#: ``privacy`` (pipeline.warehouse.privacy).
+#: ``privacy`` (pipeline.posts.pseudonyms).
 _OTHER_OVERRIDES = {"spikes", "alerts", "report", "privacy"}
 _OVERRIDE_KEYS = {"lexicon", "categories", "complaint_threshold"} | _OTHER_OVERRIDES
 _CATEGORY_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

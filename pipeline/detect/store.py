@@ -1,6 +1,6 @@
 """Spikes into the warehouse: a brand's stored hours judged, the flagged ones stored.
 
-:func:`detect_brand` judges a brand's stored hours with :mod:`pipeline.detect.engine`
+:func:`detect_brand` judges a brand's stored hours with :mod:`pipeline.detect.hourly`
 (causally: each hour on the hours before it) and stores what it flags: ``spike_hours`` (every
 flagged hour) and ``spikes`` (one row per episode). Re-deriving a range gives the same rows.
 """
@@ -17,7 +17,7 @@ import duckdb
 
 from pipeline import timeutil
 from pipeline.config.model import BrandConfig
-from pipeline.detect import engine
+from pipeline.detect import engine, hourly
 from pipeline.timeutil import HOUR
 from pipeline.warehouse import connection
 
@@ -42,13 +42,13 @@ def spike_id(brand: str, metric: str, started_at: datetime) -> str:
 
 def _stored_hours(
     con: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: datetime
-) -> list[engine.HourPoint]:
+) -> list[hourly.HourPoint]:
     rows = con.execute(
         "select hour, posts, negative, complaints from brand_hourly"
         " where brand = ? and hour >= ? and hour < ? order by hour",
         [brand, timeutil.naive_utc(start), timeutil.naive_utc(end)],
     ).fetchall()
-    return [engine.HourPoint(r[0].replace(tzinfo=UTC), r[1], r[2], r[3]) for r in rows]
+    return [hourly.HourPoint(r[0].replace(tzinfo=UTC), r[1], r[2], r[3]) for r in rows]
 
 
 def _rebuild_spikes(con: duckdb.DuckDBPyConnection, brand: str, recovery_hours: int) -> None:
@@ -112,7 +112,7 @@ def detect_brand(
     # Every verdict is made on the brand's whole stored history (the detector's state
     # depends on where it starts), so judging an hour again always gives the same answer.
     points = _stored_hours(con, brand.id, datetime.min.replace(tzinfo=UTC), end)
-    findings = engine.detect_hourly(points, spike_config, brand=brand.id, start=start)
+    findings = hourly.detect_hourly(points, spike_config, brand=brand.id, start=start)
     judged = sum(1 for p in points if p.hour >= start)
     rows = [
         (

@@ -12,13 +12,13 @@ from datetime import date, datetime, timedelta
 import duckdb
 
 from pipeline.config.model import BrandConfig
-from pipeline.posts import quality
 from pipeline.posts.normalize import COPY_WINDOW
 from pipeline.settings import Settings
 from pipeline.steps.brands import brands_for
 from pipeline.steps.planning import Chunk, local_days
 from pipeline.timeutil import HOUR, ceil_hour, check_interval, floor_hour
 from pipeline.warehouse import connection, loads, marts, responses
+from pipeline.warehouse.quality import gate_aggregates, read_aggregates
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def _aggregate_on(
             margin_days = marts.existing_days(con, brand.id, *local_days(brand, lo, hi))
             day_list = own_days + margin_days
         # The rows as they were: put back if the refreshed ones fail their quality suites.
-        before_refresh = quality.read_aggregates(con, brand.id, hour_list, day_list)
+        before_refresh = read_aggregates(con, brand.id, hour_list, day_list)
         if hourly:
             hours += marts.refresh_hourly(con, settings.sql, brand.id, hour_list)
         # Replies arrive after complaints: complaints of the week before get theirs.
@@ -122,7 +122,7 @@ def _aggregate_on(
                 con, settings.sql, brand.id, timezone=brand.timezone, days=day_list
             )
         # Still holding the write lock: nobody has read the new rows yet.
-        quality.gate_aggregates(con, before_refresh, batch_id=batch_id)
+        gate_aggregates(con, before_refresh, batch_id=batch_id)
     log.info(
         "aggregated %d brand-hours and %d brand-days over [%s, %s) and its margins",
         hours, days, start.isoformat(), end.isoformat(),

@@ -18,7 +18,7 @@ from pipeline.ingest.sources.registry import check_options
 from pipeline.notify.alerts.options import AlertConfig
 from pipeline.notify.report.options import report_options
 from pipeline.settings import Settings
-from pipeline.warehouse.privacy import PrivacyConfig
+from pipeline.posts.pseudonyms import PrivacyConfig
 
 
 def check_brand(brand: BrandConfig, file: str) -> None:

@@ -25,12 +25,13 @@ from pipeline.config.loading import read_brands
 from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.ingest.file_drops import SUFFIXES, folder_for, land_file, sha256_of
-from pipeline.posts import quality
+from pipeline.posts.expectations import SuiteReport
 from pipeline.scoring.scorer import scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
 from pipeline.steps import aggregation, loading
 from pipeline.warehouse import connection, loads
+from pipeline.warehouse.quality import store_report
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def import_file(
             return FileImportResult(brand.id, path.name, sha, skipped=True)
     batch = land_file(settings, brand, path, sha)
     scorer = scorer_for(brand)
-    reports: list[quality.SuiteReport] = []
+    reports: list[SuiteReport] = []
     posts, quarantine, result = loading.score_posts(
         batch, brand, scorer, on_quality=reports.append, secrets=secrets, batch_id=sha
     )
@@ -81,7 +82,7 @@ def import_file(
     with connection.open_for_write(settings.warehouse, settings.sql, publish=False) as con:
         loads.replace_file(con, record, posts, quarantine)
         for report in reports:
-            quality.store(con, report)
+            store_report(con, report)
     if first is not None and last is not None:
         aggregation.aggregate(first, last + timeutil.HOUR, [brand.id], settings)
     # Only now is the file done: a failure above leaves it to be imported again next run.

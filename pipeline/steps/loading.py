@@ -27,13 +27,16 @@ from pipeline.errors import ConfigError
 from pipeline.ingest import landing
 from pipeline.ingest.sources.registry import get_parser
 from pipeline.posts import quality
+from pipeline.posts.expectations import SuiteReport
 from pipeline.posts.model import PostKind
 from pipeline.posts.normalize import classify, normalize_batch
+from pipeline.posts.pseudonyms import PrivacyConfig, pseudonymize_posts, pseudonymizer
 from pipeline.scoring.scorer import Scorer, scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
 from pipeline.steps.brands import brands_for
-from pipeline.warehouse import connection, loads, privacy
+from pipeline.warehouse import connection, loads
+from pipeline.warehouse.quality import store_report
 
 log = logging.getLogger(__name__)
 
@@ -189,8 +192,8 @@ def _gated(
 ) -> tuple[pd.DataFrame, pd.DataFrame, LoadResult]:
     """The rows to write and the load's result, once the posts gate has judged."""
     posts_frame, quarantine = gate.posts, gate.quarantine
-    if len(posts_frame) and privacy.PrivacyConfig.for_brand(brand).pseudonymize_authors:
-        posts_frame = privacy.pseudonymize_posts(posts_frame, privacy.pseudonymizer(secrets))
+    if len(posts_frame) and PrivacyConfig.for_brand(brand).pseudonymize_authors:
+        posts_frame = pseudonymize_posts(posts_frame, pseudonymizer(secrets))
     kinds = Counter(str(k) for k in posts_frame["kind"])
     batch = scored.batch
     result = LoadResult(
@@ -215,7 +218,7 @@ def score_posts(
     brand: BrandConfig,
     scorer: Scorer,
     *,
-    on_quality: Callable[[quality.SuiteReport], None] | None = None,
+    on_quality: Callable[[SuiteReport], None] | None = None,
     secrets: SecretLookup | None = None,
     batch_id: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, LoadResult]:
@@ -226,7 +229,7 @@ def score_posts(
     receives the suite's report (to store it), when there were posts to check; ``batch_id``
     names the batch there and in quarantine (default: the interval's). For a brand
     with ``overrides.privacy.pseudonymize_authors`` the authors are then pseudonymized with
-    the key ``secrets`` (or the environment) gives (:mod:`pipeline.warehouse.privacy`).
+    the key ``secrets`` (or the environment) gives (:mod:`pipeline.posts.pseudonyms`).
     """
     records = list(landing.read_batch(batch))
     scored = score_batch(batch, brand, scorer, records)
@@ -243,7 +246,7 @@ def _write_load(
     posts: pd.DataFrame,
     quarantine: pd.DataFrame,
     result: LoadResult,
-    report: quality.SuiteReport | None,
+    report: SuiteReport | None,
 ) -> None:
     """Replace the batch's interval with its rows, store its quality report, log."""
     batch = scored.batch
@@ -265,7 +268,7 @@ def _write_load(
         quarantine,
     )
     if report is not None:
-        quality.store(con, report)
+        store_report(con, report)
     log.info(
         "loaded source=%s brand=%s interval=[%s, %s): fetched=%d loaded=%d duplicates=%d "
         "quarantined=%d complaints=%d kinds=%s",

@@ -9,7 +9,7 @@ import pytest
 from pipeline import timeutil
 from pipeline.cli import airflow_runner
 from pipeline.errors import BrandpulseError
-from pipeline.ingest.sources.demo.generator import DemoSource
+from pipeline.ingest.sources.demo.source import DemoSource
 from pipeline.settings import Settings
 from pipeline.steps.brands import load_brands
 from pipeline.warehouse import connection

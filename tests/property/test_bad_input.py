@@ -2,7 +2,7 @@
 duplicate or quarantined with a reason, the counts reconcile, scores stay in range, and
 nothing crashes.
 
-Records have the demo source's shape (what :mod:`pipeline.ingest.sources.demo.generator`
+Records have the demo source's shape (what :mod:`pipeline.ingest.sources.demo.source`
 lands) with hostile
 values: invalid UTF-8, lone surrogates, empty and 1 MB text, NUL, control and bidi
 characters, long emoji sequences, HTML and script, timestamps far in the future or past,

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import ConfigError, SourceAuthError
+from pipeline.posts import pseudonyms
 from pipeline.settings import Settings
 from pipeline.steps import planning, runner
-from pipeline.warehouse import connection, privacy
+from pipeline.warehouse import connection, retention
 from tests.conftest import pebble_brands, write_brands
 
 START, END = datetime(2026, 10, 22, 12, tzinfo=UTC), datetime(2026, 10, 22, 20, tzinfo=UTC)
@@ -47,7 +48,7 @@ def test_forget_removes_an_author_from_every_table_and_the_landing_zone(
     )
     posts_before = _one(loaded, "select count(*) from posts")[0]
     hourly_before = _one(loaded, "select sum(posts) from brand_hourly")[0]
-    result = privacy.forget_author(loaded, f"@{str(handle).upper()}")  # any case, with @
+    result = retention.forget_author(loaded, f"@{str(handle).upper()}")  # any case, with @
     assert result.removed["posts"] >= int(str(n)) >= 1
     assert result.removed["complaint_responses"] >= 1 and result.landing_records >= 1
     assert _one(loaded, "select count(*) from posts where author_handle = ?", [handle]) == (0,)
@@ -67,7 +68,7 @@ def test_forget_removes_an_author_from_every_table_and_the_landing_zone(
     )
     # Logged, with a hash and never the handle.
     log = _one(loaded, "select action, subject, details from privacy_log")
-    assert log[0] == "forget" and log[1] == privacy.subject_hash(str(handle))
+    assert log[0] == "forget" and log[1] == retention.subject_hash(str(handle))
     assert str(handle) not in json.dumps(log)
     # The landing zone no longer has them: reloading every batch does not bring them back.
     for path in sorted(loaded.landing.glob("source=demo/brand=pebble/**/*.jsonl")):
@@ -95,7 +96,7 @@ def test_forget_folds_case_as_the_landing_zone_does_and_finds_any_record_shape(
         )
     finally:
         con.close()
-    result = privacy.forget_author(loaded, "@strasse_fan")
+    result = retention.forget_author(loaded, "@strasse_fan")
     assert result.removed["posts"] == 1 and result.removed["quarantine"] == 1
     assert _one(loaded, "select count(*) from posts where post_id = ?", [post_id]) == (0,)
     assert _one(loaded, "select count(*) from quarantine where post_id = 'q1'") == (0,)
@@ -107,19 +108,19 @@ def test_retention_empties_old_text_and_keeps_the_aggregates(loaded: Settings) -
     # What a retried backfill land leaves next to a batch (pipeline.ingest.fetching): deleted with
     # it, but not counted as a landing file.
     batches[0].with_name(batches[0].name + ".landed.json").write_text("{}", encoding="utf-8")
-    results = privacy.apply_retention(loaded, today=date(2026, 12, 1))
+    results = retention.apply_retention(loaded, today=date(2026, 12, 1))
     assert [r.brand for r in results] == ["pebble"] and results[0].posts > 0
     assert results[0].landing_files == len(batches) > 0
     assert _one(loaded, "select count(*) from posts where text <> ''") == (0,)
     assert _one(loaded, "select sum(posts), sum(complaints) from brand_daily") == daily_before
     assert not list(loaded.landing.glob("source=demo/brand=pebble/date=*"))
     # Within the retention period nothing changes.
-    assert privacy.apply_retention(loaded, today=date(2026, 11, 1))[0].posts == 0
+    assert retention.apply_retention(loaded, today=date(2026, 11, 1))[0].posts == 0
 
 
 def test_pseudonyms_are_keyed_stable_and_keep_replies_matching() -> None:
-    pseudo = privacy.Pseudonymizer("k" * 32)
-    other = privacy.Pseudonymizer("j" * 32)
+    pseudo = pseudonyms.Pseudonymizer("k" * 32)
+    other = pseudonyms.Pseudonymizer("j" * 32)
     assert pseudo.handle("@Priya") == pseudo.handle("priya") != other.handle("priya")
     frame = pd.DataFrame(
         {
@@ -128,7 +129,7 @@ def test_pseudonyms_are_keyed_stable_and_keep_replies_matching() -> None:
             "in_reply_to_author_id": [None, "u1"], "is_brand_reply": [False, True],
         }
     )  # fmt: skip
-    out = privacy.pseudonymize_posts(frame, pseudo)
+    out = pseudonyms.pseudonymize_posts(frame, pseudo)
     assert out["author_handle"].tolist() == [pseudo.handle("priya"), "PebbleCares"]
     assert out.loc[1, "in_reply_to_author_id"] == out.loc[0, "author_id"] != "u1"
     assert pd.isna(out.loc[0, "url"]) and out.loc[1, "url"] == "https://x/pebblecares/2"
@@ -136,7 +137,7 @@ def test_pseudonyms_are_keyed_stable_and_keep_replies_matching() -> None:
 
 def test_a_missing_or_short_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SourceAuthError, match="BRANDPULSE_PSEUDONYM_KEY"):
-        privacy.pseudonymizer()
+        pseudonyms.pseudonymizer()
     monkeypatch.setenv("BRANDPULSE_PSEUDONYM_KEY", "short")
     with pytest.raises(ConfigError, match="at least 16"):
-        privacy.pseudonymizer()
+        pseudonyms.pseudonymizer()

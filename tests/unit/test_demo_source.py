@@ -17,7 +17,9 @@ import pytest
 
 from pipeline.config.model import BrandConfig, SourceConfig
 from pipeline.errors import ConfigError, InputError
-from pipeline.ingest.sources.demo.generator import DEMO_END, DEMO_START, MAX_FOLLOW_UP, DemoSource
+from pipeline.ingest.sources.demo.profiles import DEMO_END, DEMO_START
+from pipeline.ingest.sources.demo.source import DemoSource
+from pipeline.ingest.sources.demo.world import MAX_FOLLOW_UP
 from pipeline.posts.model import RawRecord
 from pipeline.posts.normalize import COPY_WINDOW, fingerprint
 from pipeline.steps.brands import load_brands

@@ -14,15 +14,18 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from pipeline.errors import QualityError
 from pipeline.ingest import landing
 from pipeline.ingest.sources.registry import get_parser
 from pipeline.posts import quality
+from pipeline.posts.expectations import SuiteReport
 from pipeline.posts.normalize import normalize_batch
 from pipeline.scoring.scorer import default_scorer
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import aggregation, fetch, loading
 from pipeline.steps.brands import load_brands
 from pipeline.warehouse import connection, loads
+from pipeline.warehouse.quality import AggregateRows, check_aggregates
 
 START = datetime(2026, 10, 21, 12, tzinfo=UTC)
 END = START + timedelta(hours=1)
@@ -77,7 +80,7 @@ def test_posts_failing_the_suite_are_quarantined_with_the_expectation_and_value(
         ],
     )
     brand = load_brands(settings.brands_file).get("pebble")
-    reports: list[quality.SuiteReport] = []
+    reports: list[SuiteReport] = []
     posts, quarantine, result = loading.score_posts(
         batch, brand, default_scorer(), on_quality=reports.append
     )
@@ -307,11 +310,11 @@ def _daily(**over: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _rows(daily: list[dict[str, Any]], categories: list[dict[str, Any]]) -> quality.AggregateRows:
+def _rows(daily: list[dict[str, Any]], categories: list[dict[str, Any]]) -> AggregateRows:
     hourly = pd.DataFrame(
         [{**_daily(), "hour": pd.Timestamp("2026-10-21T12:00")}], columns=[*_daily(), "hour"]
     ).drop(columns=["day", "timezone"])
-    return quality.AggregateRows(
+    return AggregateRows(
         brand="pebble",
         hours=(datetime(2026, 10, 21, 12),),
         days=(date(2026, 10, 21),),
@@ -333,7 +336,7 @@ def _category(n: int, name: str = "outage") -> dict[str, Any]:
 
 def test_aggregate_suites_catch_broken_rows() -> None:
     good = _rows([_daily()], [_category(2)])
-    assert all(r.success for r in quality.check_aggregates(good, batch_id="b"))
+    assert all(r.success for r in check_aggregates(good, batch_id="b"))
 
     cases = {
         "expect_column_pair_values_to_be_equal(posts, labelled)": ([_daily(neutral=2)], 2),
@@ -352,13 +355,11 @@ def test_aggregate_suites_catch_broken_rows() -> None:
         ),
     }
     for expectation, (daily, complaints) in cases.items():
-        reports = quality.check_aggregates(_rows(daily, [_category(complaints)]), batch_id="b")
+        reports = check_aggregates(_rows(daily, [_category(complaints)]), batch_id="b")
         [report] = [r for r in reports if r.suite == "brand_daily"]
         assert [o.expectation for o in report.failed] == [expectation], expectation
 
-    reports = quality.check_aggregates(
-        _rows([_daily()], [_category(2), _category(2)]), batch_id="b"
-    )
+    reports = check_aggregates(_rows([_daily()], [_category(2), _category(2)]), batch_id="b")
     failed = {o.expectation for r in reports for o in r.failed}
     assert failed == {
         "expect_compound_columns_to_be_unique(brand, day, category)",
@@ -383,7 +384,7 @@ def test_a_failing_aggregate_is_put_back_and_fails_the_task(
         text.replace("as negative_share", "+ 1.5 as negative_share"), encoding="utf-8"
     )
     broken = replace(settings, sql=broken_sql)
-    with pytest.raises(quality.QualityError, match="rolled back") as err:
+    with pytest.raises(QualityError, match="rolled back") as err:
         aggregation.aggregate(START, END, ["pebble"], broken)
     assert "expect_column_values_to_be_between(negative_share)" in str(err.value)
 

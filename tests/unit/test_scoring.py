@@ -517,7 +517,7 @@ def test_is_spam_prefilter_gives_the_answers_of_every_pattern(text: str) -> None
 
 
 def test_fold_odd_lists_every_character_that_ignorecase_folds_to_ascii() -> None:
-    from pipeline.scoring.scorer import _FOLD_ODD
+    from pipeline.scoring.cues import FOLD_ODD
 
     odd = set()
     for code in range(0x80, 0x110000):
@@ -527,4 +527,4 @@ def test_fold_odd_lists_every_character_that_ignorecase_folds_to_ascii() -> None
         lowered = ch.lower()
         if len(lowered) != 1 or lowered.isascii() or re.fullmatch("[a-z]", ch, re.I):
             odd.add(ch)
-    assert odd == _FOLD_ODD
+    assert odd == FOLD_ODD

@@ -9,18 +9,16 @@ from datetime import datetime, timedelta
 import pytest
 
 from pipeline.detect.engine import (
-    HourPoint,
     SpikeConfig,
     StreamDetector,
     cusum_interval,
     daily_max_bar,
-    detect_hourly,
-    detect_latest,
     detect_series,
     gumbel_quantile_offset,
     infer_interval,
     siegmund_arl,
 )
+from pipeline.detect.hourly import HourPoint, detect_hourly, detect_latest
 from pipeline.errors import ConfigError
 
 START = datetime(2026, 1, 5)  # a Monday

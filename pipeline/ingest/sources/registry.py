@@ -18,7 +18,7 @@ from pipeline.secrets import SecretLookup
 #: Source name (as in the brands file) -> "module:factory". A factory takes the secret
 #: lookup (see :mod:`pipeline.secrets`) and returns a :class:`Source`.
 SOURCES = {
-    "demo": "pipeline.ingest.sources.demo.generator:create",
+    "demo": "pipeline.ingest.sources.demo.source:create",
     "file": "pipeline.ingest.sources.files:create",
     "x": "pipeline.ingest.sources.x:create",
     "bluesky": "pipeline.ingest.sources.bluesky:create",

@@ -1,6 +1,6 @@
 """Phrase data for the demo source: post templates, slot fills, names and emoji.
 
-Pure data, no logic: :mod:`pipeline.ingest.sources.demo.generator` compiles it once at import.
+Pure data, no logic: :mod:`pipeline.ingest.sources.demo.text` compiles it once at import.
 
 Template syntax
 ---------------

@@ -1,0 +1,348 @@
+"""Cue patterns compiled for speed: complaint cue families, category keywords and spam cues.
+
+Every cue is a word-bounded regular expression from the models folder. Tried one by one at
+every position of every post, a few hundred of them would cost several times VADER itself;
+:class:`CueIndex` indexes them by the words they can start with and :class:`StartIndex`
+rules out, in microseconds, those that cannot match a text at all. Neither changes what
+matches: both are exact prefilters, and :func:`alternation` compiles what is then tried.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.errors import ConfigError
+
+try:  # the regular-expression parser, to index cue patterns by the words they start with
+    from re._parser import parse as _sre_parse  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - Python 3.10
+    from sre_parse import parse as _sre_parse
+
+
+def alternation(patterns: Iterable[str], where: str, flags: int = re.I) -> re.Pattern[str]:
+    try:
+        return re.compile(
+            r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?!\w)", flags
+        )
+    except re.error as exc:
+        raise ConfigError(f"{where}: invalid pattern: {exc}") from None
+
+
+# -- fast matching ------------------------------------------------------------------------
+#
+# Python's re tries every alternative of a pattern at every position of the text, so a few
+# hundred cue patterns per text would cost several times VADER itself. Instead, without
+# changing what matches:
+#
+# * texts are lowercased once and patterns compiled without re.IGNORECASE;
+# * every pattern that starts with a word ("refund\w*", "(?:no ?one|nobody) answers") is
+#   indexed by the first characters of the words it can start with, and tried (anchored)
+#   only at the words of a text that begin that way;
+# * the few patterns that can start otherwise (emoji, "??", "#\w*fail", "\d+ hours") are
+#   searched as before, one alternation per family.
+
+#: First-word characters a pattern is indexed by (shorter first words: all of them).
+_KEY_LEN = 4
+#: More literal beginnings than this and a pattern is searched instead of indexed.
+_MAX_PREFIXES = 1024
+WORD = re.compile(r"\w+")
+#: Words whose candidate patterns are remembered (then the memo starts again).
+_MEMO_SIZE = 200_000
+_WORD_PREFIX = re.compile(r"\w*")
+
+
+def lower_pattern(pattern: str) -> str:
+    """Lowercase a pattern's literal characters (escapes such as \\W keep their case)."""
+    out, escaped = [], False
+    for ch in pattern:
+        out.append(ch if escaped else ch.lower())
+        escaped = ch == "\\" and not escaped
+    return "".join(out)
+
+
+_DIGITS = frozenset("0123456789")
+
+
+def _prefixes(items: list[tuple[Any, Any]], i: int = 0) -> tuple[set[str], set[str]]:
+    """The literal beginnings of the matches of ``items[i:]``, a parsed pattern: (those a
+    match goes on from with something not literal, whole matches)."""
+    partial: set[str] = set()
+    opens = {""}
+    while i < len(items):
+        if len(opens) + len(partial) > _MAX_PREFIXES:
+            return {""}, set()
+        if len(opens) > _MAX_PREFIXES // 8:  # long enough: stop extending
+            return partial | opens, set()
+        op, av = items[i]
+        name = getattr(op, "name", "")
+        i += 1
+        if name == "LITERAL":
+            opens = {o + chr(av) for o in opens}
+        elif name in ("ASSERT", "ASSERT_NOT", "AT"):
+            continue  # zero-width
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            low, high, sub = av
+            sub_partial, sub_whole = _prefixes(list(sub.data))
+            if low == 0 and high == 1 and not sub_partial:  # "s?", "(?:still )?"
+                opens = {o + e for o in opens for e in sub_whole | {""}}
+                continue
+            partial |= {o + e for o in opens for e in sub_partial | sub_whole}
+            if low:
+                return partial, set()
+            rest_partial, rest_whole = _prefixes(items, i)  # zero times: what follows
+            partial |= {o + e for o in opens for e in rest_partial}
+            return partial, {o + e for o in opens for e in rest_whole}
+        elif name == "IN":
+            chars: set[str] = set()
+            for kind, value in av:
+                kind_name = getattr(kind, "name", "")
+                if kind_name == "LITERAL":
+                    chars.add(chr(value))
+                elif kind_name == "CATEGORY" and getattr(value, "name", "") == "CATEGORY_DIGIT":
+                    chars |= _DIGITS
+                else:
+                    return partial | opens, set()
+            opens = {o + c for o in opens for c in chars}
+        elif name in ("SUBPATTERN", "BRANCH"):
+            alternatives = [av[-1]] if name == "SUBPATTERN" else list(av[1])
+            new_opens: set[str] = set()
+            for alternative in alternatives:
+                alt_partial, alt_whole = _prefixes(list(alternative.data))
+                partial |= {o + e for o in opens for e in alt_partial}
+                new_opens |= {o + e for o in opens for e in alt_whole}
+            opens = new_opens
+        else:
+            return partial | opens, set()
+    return partial, opens
+
+
+def _word_key(prefix: str, ends: bool) -> tuple[str, bool] | None:
+    """Index key of a literal beginning of a match (``ends``: the whole match): (its first
+    word or that word's first characters, whether a word must equal it), or None when it
+    does not start with a word."""
+    word = _WORD_PREFIX.match(prefix)
+    first = word.group() if word is not None else ""
+    if not first:
+        return None
+    if len(first) >= _KEY_LEN:
+        return first[:_KEY_LEN], False
+    # a short word: exact when something literal (or the end) follows it
+    return first, ends or len(prefix) > len(first)
+
+
+def _first_word_keys(pattern: str) -> set[tuple[str, bool]] | None:
+    """Index keys of a (lowercased) pattern (see :func:`_word_key`), or None when a match
+    may start without a word."""
+    partial, whole = _prefixes(list(_sre_parse(pattern).data))
+    keys = set()
+    for prefix, ends in [*((p, False) for p in partial), *((p, True) for p in whole)]:
+        key = _word_key(prefix, ends)
+        if key is None:
+            return None
+        keys.add(key)
+    return keys
+
+
+class _Gate:
+    """Whether a text contains one of some literal strings (as a regular expression
+    alternation of them would find, but without trying every one at every position)."""
+
+    def __init__(self, starts: Iterable[str]) -> None:
+        # Drop starts that a shorter start already covers ("#" covers "#a").
+        found = set(starts)
+        found = {p for p in found if not any(q != p and p.startswith(q) for q in found)}
+        self.ascii = tuple(sorted(p for p in found if p.isascii()))
+        self.chars = frozenset(p for p in found if not p.isascii() and len(p) == 1)
+        self.other = tuple(sorted(p for p in found if not p.isascii() and len(p) > 1))
+
+    def __call__(self, text: str) -> bool:
+        for start in self.ascii:
+            if start in text:
+                return True
+        if text.isascii():
+            return False
+        return not self.chars.isdisjoint(text) or any(p in text for p in self.other)
+
+
+#: What to try at a word: all its patterns as one (None: none), and each with its group.
+_Candidates = tuple[re.Pattern[str] | None, tuple[tuple[int, re.Pattern[str]], ...]]
+
+
+class CueIndex:
+    """Cue patterns of many groups (families), indexed by the words they start with."""
+
+    def __init__(self, groups: Mapping[str, Iterable[str]], where: str) -> None:
+        self.names = tuple(groups)
+        # key -> group -> the group's patterns starting that way, tried as one alternation
+        tables: tuple[dict[str, dict[int, list[str]]], ...] = ({}, {})
+        always: dict[int, list[str]] = {}
+        for gi, (name, patterns) in enumerate(groups.items()):
+            for raw in patterns:
+                pattern = lower_pattern(str(raw))
+                alternation([pattern], f"{where} '{name}'", 0)  # every pattern must compile
+                keys = _first_word_keys(pattern)
+                if keys is None:
+                    always.setdefault(gi, []).append(pattern)
+                    continue
+                for key, exact in keys:
+                    tables[exact].setdefault(key, {}).setdefault(gi, []).append(pattern)
+        self.by_key, self.exact = (
+            {
+                key: [
+                    (gi, alternation(ps, f"{where} '{self.names[gi]}'", 0))
+                    for gi, ps in by_group.items()
+                ]
+                for key, by_group in table.items()
+            }
+            for table in tables
+        )
+        self.memo: dict[str, _Candidates] = {}
+        self._combined: dict[tuple[tuple[int, str], ...], re.Pattern[str]] = {}
+        self.always = {
+            gi: alternation(patterns, f"{where} '{self.names[gi]}'", 0)
+            for gi, patterns in always.items()
+        }
+        # Per group, the characters its always-searched patterns can start with: a text
+        # with none of them is not searched (None when some pattern may start with anything).
+        self.always_gates: dict[int, _Gate | None] = {}
+        for gi, patterns in always.items():
+            starts: set[str] = set()
+            for pattern in patterns:
+                partial, whole = _prefixes(list(_sre_parse(pattern).data))
+                starts |= {p[:2] for p in partial | whole}
+            self.always_gates[gi] = None if "" in starts else _Gate(starts)
+
+    def candidates(self, token: str) -> _Candidates:
+        """The patterns to try at a word, and all of them as one pattern (to rule them all
+        out with one call), remembered per word (words repeat a lot)."""
+        found = tuple(
+            candidate
+            for n in range(1, min(len(token), _KEY_LEN) + 1)
+            for candidate in self.by_key.get(token[:n], ())
+        )
+        if len(token) < _KEY_LEN:
+            found += tuple(self.exact.get(token, ()))
+        combined = None
+        if found:
+            key = tuple((gi, p.pattern) for gi, p in found)
+            combined = self._combined.get(key)
+            if combined is None:
+                combined = re.compile("|".join(p.pattern for _, p in found))
+                self._combined[key] = combined
+        if len(self.memo) >= _MEMO_SIZE:
+            self.memo.clear()
+        self.memo[token] = candidates = (combined, found)
+        return candidates
+
+    def matches(self, lowered: str) -> Iterator[tuple[int, re.Match[str]]]:
+        """(group, match) for every indexed pattern matching at a word, then the others."""
+        memo = self.memo
+        for word in WORD.finditer(lowered):
+            token = word.group()
+            candidates = memo.get(token)
+            if candidates is None:
+                candidates = self.candidates(token)
+            combined = candidates[0]
+            if combined is None or combined.match(lowered, word.start()) is None:
+                continue  # none of them matches here: one call rules them all out
+            for gi, pattern in candidates[1]:
+                found = pattern.match(lowered, word.start())
+                if found is not None:
+                    yield gi, found
+        for gi, pattern in self.always.items():
+            gate = self.always_gates[gi]
+            if gate is None or gate(lowered):
+                for found in pattern.finditer(lowered):
+                    yield gi, found
+
+
+#: Literal beginnings of a pattern checked as substrings by :class:`StartIndex` (at most
+#: this many, of at most this many characters).
+_MAX_STARTS, _START_LEN = 24, 12
+#: Characters that IGNORECASE matches to an ASCII letter but ``str.lower`` does not lower to
+#: it (or lowers to more than one character): a text with one is matched without the
+#: lowercase prefilter of :class:`StartIndex`. (All such code points; a unit test checks.)
+FOLD_ODD = frozenset("\u0130\u0131\u017f\u212a")
+
+
+class StartIndex:
+    """Which of some patterns can match a text at all, from the literal characters every
+    match must start with: a necessary condition, computed in a few microseconds.
+
+    A match of a (word-bounded, lowercased) pattern that starts with a word starts at a
+    word of the lowercased text that begins with (or, when something literal follows, is)
+    its first word; one that starts otherwise ("#ad", "$", an emoji) needs its first
+    character in the text; a pattern with too many beginnings is always a candidate.
+    """
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.always: set[int] = set()
+        #: first word (or its first _KEY_LEN characters) a word must begin with / be
+        self.prefix: dict[str, set[int]] = {}
+        self.exact: dict[str, set[int]] = {}
+        self.by_char: dict[str, set[int]] = {}
+        #: per pattern, texts one of which every match begins with (None: not known)
+        self.starts: list[tuple[str, ...] | None] = []
+        for i, pattern in enumerate(patterns):
+            partial, whole = _prefixes(list(_sre_parse(pattern).data))
+            starts = {p[:_START_LEN] for p in partial | whole}
+            starts = {p for p in starts if not any(q != p and p.startswith(q) for q in starts)}
+            self.starts.append(
+                None if "" in starts or len(starts) > _MAX_STARTS else tuple(sorted(starts))
+            )
+            for start, ends in [*((p, False) for p in partial), *((p, True) for p in whole)]:
+                key = _word_key(start, ends)
+                if not start:
+                    self.always.add(i)
+                elif key is None:
+                    self.by_char.setdefault(start[0], set()).add(i)
+                else:
+                    (self.exact if key[1] else self.prefix).setdefault(key[0], set()).add(i)
+        #: words seen, those of them that some pattern may start at, and those patterns:
+        #: one tuple, replaced whole when it grows too big (so threads never see a word
+        #: as seen without its patterns)
+        self._words: tuple[set[str], set[str], dict[str, frozenset[int]]] = (set(), set(), {})
+
+    def _learn(
+        self, token: str, seen: set[str], hit: set[str], hits: dict[str, frozenset[int]]
+    ) -> None:
+        found = set(self.exact.get(token, ()))
+        for n in range(1, min(len(token), _KEY_LEN) + 1):
+            found |= self.prefix.get(token[:n], set())
+        if found:
+            hits[token] = frozenset(found)
+            hit.add(token)
+        seen.add(token)
+
+    def candidates(self, lowered: str) -> set[int]:
+        """The patterns that may match ``lowered`` (a superset of those that do)."""
+        words = set(WORD.findall(lowered))
+        seen, hit, hits = self._words
+        new = words - seen
+        if new:
+            if len(seen) >= _MEMO_SIZE:
+                seen, hit, hits = self._words = (set(), set(), {})
+                new = words
+            for token in new:
+                self._learn(token, seen, hit, hits)
+        found = set(self.always)
+        for token in words & hit:
+            found |= hits[token]
+        for ch, ids in self.by_char.items():
+            if ch in lowered:
+                found |= ids
+        starts = self.starts
+        return {
+            i
+            for i in found
+            if (texts := starts[i]) is None or any(text in lowered for text in texts)
+        }
+
+
+@dataclass(frozen=True)
+class CueFamily:
+    name: str
+    weight: float
