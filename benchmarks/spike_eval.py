@@ -1,11 +1,13 @@
 """Benchmark the spike detector on a NAB-style folder with NAB's own scorer.
 
-``data_dir`` holds ``data/*.csv`` (``timestamp,value``) and ``combined_windows.json``
-(labelled anomaly windows), as ``../shared/data/nab_realtweets_dev``. Every CSV is run
-through :func:`pipeline.detect.detect_file.detect_csv` (the same code as ``brandpulse detect``),
-its ``is_spike`` written as ``anomaly_score`` 0/1 into a temporary folder, and the scorer
-(``nab_score.py``, run with this Python) scores those decisions in the ``standard`` and
-``reward_low_FP_rate`` profiles at threshold 0.5. Nothing is fitted here.
+``data_dir`` holds ``data/*.csv`` or ``data/<category>/*.csv`` (``timestamp,value``) and
+``combined_windows.json`` (labelled anomaly windows, NAB's keys), as
+``../shared/data/nab_realtweets_dev`` and ``../shared/data/nab_corpus_dev``. Every CSV is
+run through :func:`pipeline.detect.detect_file.detect_csv` (the same code as ``brandpulse
+detect``, with its defaults), its ``is_spike`` written as ``anomaly_score`` 0/1 into a
+temporary folder, and the scorer (``nab_score.py``, run with this Python) scores those
+decisions in the ``standard`` and ``reward_low_FP_rate`` profiles at threshold 0.5: over all
+the files and over each category's. Nothing is fitted here.
 """
 
 from __future__ import annotations
@@ -15,19 +17,23 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.detect.detect_file import detect_csv
-from pipeline.detect.engine import SpikeConfig
+from pipeline.detect.engine import DetectorConfig
 from pipeline.errors import InputError
 
 PROFILES = ("standard", "reward_low_FP_rate")
+#: The name of the pooled row, over every file.
+ALL = "all"
 
 
 @dataclass(frozen=True)
 class FileResult:
     name: str
+    category: str
     rows: int
     spikes: int
     hit: dict[str, str]  # profile -> "hit/windows"
@@ -38,95 +44,118 @@ class FileResult:
 @dataclass(frozen=True)
 class NabResult:
     data_dir: Path
-    scores: dict[str, float]  # profile -> normalized NAB score (0 = silent, 100 = perfect)
+    #: category (or ``all``) -> profile -> normalized NAB score (0 = silent, 100 = perfect);
+    #: a category without labelled windows (NAB's artificialNoAnomaly) has no score.
+    scores: dict[str, dict[str, float]]
+    seconds: float
     files: list[FileResult] = field(default_factory=list)
 
     def format(self) -> str:
-        lines = [f"NAB on {self.data_dir} (detector's own is_spike decisions, threshold 0.5)"]
-        lines.append(f"{'file':32}{'spikes':>7}{'FP rows':>8}  hit   raw std  raw lowFP")
-        for f in self.files:
-            lines.append(
-                f"{f.name:32}{f.spikes:7d}{f.fp:8d}  {f.hit.get('standard', '?'):5}"
-                f"{f.raw.get('standard', float('nan')):8.3f}"
-                f"{f.raw.get('reward_low_FP_rate', float('nan')):10.3f}"
+        lines = [
+            f"NAB on {self.data_dir}: the detector's own is_spike decisions, threshold 0.5 "
+            f"({len(self.files)} files in {self.seconds:.1f} s)"
+        ]
+        lines.append(f"{'category':28}{'files':>6}{'standard':>10}{'low FP':>9}")
+        for name, scores in self.scores.items():
+            n = len(self.files) if name == ALL else sum(f.category == name for f in self.files)
+            cells = "".join(
+                f"{scores[p]:>10.1f}" if p in scores else f"{'-':>10}" for p in PROFILES
             )
-        lines.append(
-            "normalized: "
-            + ", ".join(f"{p} {self.scores[p]:.1f}" for p in PROFILES if p in self.scores)
-        )
+            lines.append(f"{name:28}{n:6d}{cells}")
         return "\n".join(lines)
 
 
+def _category(data_root: Path, path: Path) -> str:
+    rel = path.relative_to(data_root)
+    return rel.parts[0] if len(rel.parts) > 1 else ALL
+
+
 def write_detections(
-    data_dir: Path, out_dir: Path, config: SpikeConfig | None = None
-) -> dict[str, tuple[int, int]]:
-    """Detections (``timestamp,anomaly_score``) of every ``data/*.csv`` into ``out_dir``;
-    returns name -> (rows, spikes)."""
-    files = sorted((data_dir / "data").glob("*.csv"))
+    data_dir: Path, out_dir: Path, config: DetectorConfig | None = None
+) -> dict[str, tuple[str, int, int]]:
+    """Detections (``timestamp,anomaly_score``) of every CSV under ``data_dir/data`` into
+    ``out_dir/<category>/``; returns name -> (category, rows, spikes)."""
+    root = data_dir / "data"
+    files = sorted(root.rglob("*.csv"))
     if not files:
         raise InputError(f"{data_dir}: no data/*.csv files")
-    counts: dict[str, tuple[int, int]] = {}
+    counts: dict[str, tuple[str, int, int]] = {}
     for path in files:
-        detected = out_dir / f"{path.stem}.detect.csv"
+        category = _category(root, path)
+        folder = out_dir / category
+        folder.mkdir(parents=True, exist_ok=True)
+        detected = folder / f"{path.stem}.detect.csv"
         summary = detect_csv(path, detected, config)
         with (
             detected.open(encoding="utf-8", newline="") as src,
-            (out_dir / path.name).open("w", encoding="utf-8", newline="") as dst,
+            (folder / path.name).open("w", encoding="utf-8", newline="") as dst,
         ):
             writer = csv.writer(dst, lineterminator="\n")
             writer.writerow(["timestamp", "anomaly_score"])
             for row in csv.DictReader(src):
                 writer.writerow([row["timestamp"], row["is_spike"]])
         detected.unlink()
-        counts[path.name] = (summary.rows, summary.spikes)
+        counts[path.name] = (category, summary.rows, summary.spikes)
     return counts
 
 
-def evaluate_nab(data_dir: Path, scorer: Path, config: SpikeConfig | None = None) -> NabResult:
-    """Run the detector on every file of ``data_dir`` and score it with ``scorer``."""
-    windows = data_dir / "combined_windows.json"
-    if not windows.is_file():
+def _score(scorer: Path, data_dir: Path, detections: Path, report: Path) -> dict[str, object]:
+    proc = subprocess.run(
+        [
+            sys.executable, str(scorer), "--data", str(data_dir / "data"),
+            "--windows", str(data_dir / "combined_windows.json"), "--detections",
+            str(detections), "--profile", "all", "--threshold", "0.5", "--json", str(report),
+        ],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if proc.returncode != 0 or not report.is_file():
+        raise InputError(f"NAB scorer failed: {proc.stderr.strip() or proc.stdout.strip()}")
+    data: dict[str, object] = json.loads(report.read_text())
+    return data
+
+
+def evaluate_nab(data_dir: Path, scorer: Path, config: DetectorConfig | None = None) -> NabResult:
+    """Run the detector on every file of ``data_dir`` and score it with ``scorer``, pooled
+    and per category (the first folder level under ``data/``)."""
+    if not (data_dir / "combined_windows.json").is_file():
         raise InputError(f"{data_dir}: no combined_windows.json")
     if not scorer.is_file():
         raise InputError(f"NAB scorer not found: {scorer}")
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="brandpulse-nab-") as tmp:
         det_dir = Path(tmp) / "detections"
-        det_dir.mkdir()
         counts = write_detections(data_dir, det_dir, config)
-        report = Path(tmp) / "report.json"
-        proc = subprocess.run(
-            [
-                sys.executable,
-                str(scorer),
-                "--data",
-                str(data_dir / "data"),
-                "--windows",
-                str(windows),
-                "--detections",
-                str(det_dir),
-                "--profile",
-                "all",
-                "--threshold",
-                "0.5",
-                "--json",
-                str(report),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0 or not report.is_file():
-            raise InputError(f"NAB scorer failed: {proc.stderr.strip() or proc.stdout.strip()}")
-        data = json.loads(report.read_text())
-    profiles = data["profiles"]
+        seconds = time.perf_counter() - started
+        pooled = Path(tmp) / "pooled"
+        pooled.mkdir()
+        for path in det_dir.rglob("*.csv"):
+            (pooled / path.name).symlink_to(path)
+        reports = {ALL: _score(scorer, data_dir, pooled, Path(tmp) / "all.json")}
+        categories = sorted({c for c, _, _ in counts.values()} - {ALL})
+        for category in categories:
+            reports[category] = _score(
+                scorer, data_dir, det_dir / category, Path(tmp) / f"{category}.json"
+            )
+    scores: dict[str, dict[str, float]] = {}
+    for name, report in reports.items():
+        profiles = report["profiles"]
+        assert isinstance(profiles, dict)  # noqa: S101 - the scorer's JSON layout
+        scores[name] = {
+            p: float(profiles[p]["normalized"])
+            for p in PROFILES
+            if profiles[p]["normalized"] == profiles[p]["normalized"]  # NaN: no windows
+        }
     files: list[FileResult] = []
-    for name, (rows, spikes) in counts.items():
-        per = {p: profiles[p]["files"].get(name) for p in PROFILES}
+    every = reports[ALL]["profiles"]
+    assert isinstance(every, dict)  # noqa: S101 - the scorer's JSON layout
+    for name, (category, rows, spikes) in counts.items():
+        per = {p: every[p]["files"].get(name) for p in PROFILES}
         if per["standard"] is None:
             continue
         files.append(
             FileResult(
                 name=name,
+                category=category,
                 rows=rows,
                 spikes=spikes,
                 hit={p: f"{r['hit']}/{r['windows']}" for p, r in per.items() if r},
@@ -134,11 +163,7 @@ def evaluate_nab(data_dir: Path, scorer: Path, config: SpikeConfig | None = None
                 fp=int(per["standard"]["FP"]),
             )
         )
-    return NabResult(
-        data_dir=data_dir,
-        scores={p: float(profiles[p]["normalized"]) for p in PROFILES},
-        files=files,
-    )
+    return NabResult(data_dir=data_dir, scores=scores, seconds=seconds, files=files)
 
 
 def main(argv: list[str] | None = None) -> int:  # pragma: no cover - thin wrapper

@@ -29,7 +29,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_detect(args: argparse.Namespace) -> int:
     from pipeline.detect import detect_file
 
-    summary = detect_file.detect_csv(Path(args.input), Path(args.output))
+    summary = detect_file.detect_csv(Path(args.input), Path(args.output), direction=args.direction)
     print(f"{args.input}: {summary.format()}; wrote {args.output}", file=sys.stderr)
     return 0
 
@@ -58,11 +58,20 @@ def add_commands(sub: Subparsers) -> None:
         "detect",
         help="run the spike detector over a timestamp,value CSV",
         description=(
-            "Read a regular timestamp,value CSV (any step from 5 minutes to a day; the step is "
-            "inferred) and write timestamp,value,anomaly_score,is_spike, causally: each row is "
-            "judged on the rows before it only, with the detector's defaults (docs/spikes.md)."
+            "Read a timestamp,value CSV as it comes (gaps, irregular spacing, repeated and "
+            "out-of-order timestamps, any value range, 5-minute to daily: rows are bucketed "
+            "to the series' dominant interval) and write timestamp,value,anomaly_score,"
+            "is_spike, one row per input row, causally: each row is judged on the rows before "
+            "it only, with the detector's one set of defaults (docs/spikes.md). The summary "
+            "on stderr says how the rows were bucketed."
         ),
     )
     p.add_argument("--input", required=True, help="CSV with a header: timestamp,value")
     p.add_argument("--output", required=True, help="CSV to write")
+    p.add_argument(
+        "--direction",
+        choices=("up", "down", "both"),
+        default="both",
+        help="which anomalies count: rises, drops or both (default both)",
+    )
     p.set_defaults(func=cmd_detect)

@@ -18,6 +18,9 @@ from pipeline.settings import PROJECT_ROOT
 
 log = logging.getLogger("brandpulse")
 
+#: The NAB folders of the evaluation data the spike detector is scored on, when present.
+NAB_SETS = ("nab_corpus_dev", "nab_realtweets_dev")
+
 
 def _benchmark(name: str) -> ModuleType:
     """``benchmarks.<name>`` from the checkout this package runs from (an editable install),
@@ -50,8 +53,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     sys.stdout.write(evaluation.report(result))
     if args.nab_scorer:
         spike_eval = _benchmark("spike_eval")
-        nab = spike_eval.evaluate_nab(Path(args.data) / "nab_realtweets_dev", Path(args.nab_scorer))
-        sys.stdout.write("\n" + nab.format() + "\n")
+        for name in NAB_SETS:
+            folder = Path(args.data) / name
+            if not folder.is_dir():
+                log.warning("no %s: the spike detector is not scored on it", folder)
+                continue
+            nab = spike_eval.evaluate_nab(folder, Path(args.nab_scorer))
+            sys.stdout.write("\n" + nab.format() + "\n")
     return 0
 
 
@@ -87,7 +95,8 @@ def add_commands(sub: Subparsers) -> None:
     p.add_argument("--data", required=True, help="folder of the evaluation data sets")
     p.add_argument(
         "--nab-scorer",
-        help="also score the spike detector on <data>/nab_realtweets_dev with this copy of "
-        "NAB's scorer (nab_score.py), in the standard and reward-low-FP profiles",
+        help="also score the spike detector on <data>/nab_corpus_dev (pooled and per "
+        "category) and <data>/nab_realtweets_dev with this copy of NAB's scorer "
+        "(nab_score.py), in the standard and reward-low-FP profiles",
     )
     p.set_defaults(func=cmd_eval)

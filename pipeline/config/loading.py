@@ -84,7 +84,7 @@ class FieldChecker:
 
 
 #: Keys under ``overrides:`` that other modules validate themselves: ``spikes`` (the spike
-#: detector, pipeline.detect.engine), ``alerts`` (pipeline.notify.alerts.alerting),
+#: detector, pipeline.detect.counts), ``alerts`` (pipeline.notify.alerts.alerting),
 #: ``report`` (pipeline.notify.report.data),
 #: ``privacy`` (pipeline.posts.pseudonyms).
 _OTHER_OVERRIDES = {"spikes", "alerts", "report", "privacy"}

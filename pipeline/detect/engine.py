@@ -1,751 +1,477 @@
-"""Causal spike detection on regular series: pure functions, no I/O, no Airflow.
+"""The spike detector: causal and streaming, one ``timestamp,value`` series at a time.
 
-Design, defaults and benchmark figures in ``docs/spikes.md``.
-:class:`StreamDetector` reads one regular series (any interval from 5 minutes to a day)
-point by point and says, for each point and using only that point and the ones before it,
-how anomalous it is (``anomaly_score`` in ``[0, 1]``) and whether it opens a new spike
-event (``is_spike``). ``brandpulse detect`` runs it on a CSV
-(:mod:`pipeline.detect.detect_file`); :mod:`benchmarks.spike_eval` scores it on NAB; and
-:mod:`pipeline.detect.hourly` runs it on a brand's hourly metrics, for alerts.
-:class:`SpikeConfig` holds its thresholds, for every series and brand.
+One method, one set of defaults for every series (``docs/spikes.md`` has the why, where each
+default comes from and the cross-validated figures):
 
-The model, in short. The expected value of a point is a *seasonal baseline* (the mean,
-spikes clipped, of the same hour of the same weekday over the last weeks, or of the same hour
-of day over the last days while there are not yet two weeks, or of the last hours before
-that) times a *level* (the recent points over their baselines, summed). Values are compared on
-the variance-stabilised scale of counts, ``2*sqrt(x + 3/8)`` (Anscombe), where Poisson
-noise has unit spread whatever the mean; the spread used is the larger of that Poisson
-floor and a robust spread (MAD) of the recent residuals, so over-dispersed series are not
-flagged for their ordinary noise and sparse ones (0-3 a point) are not flagged for Poisson
-noise. The residual is tested on several scales: the point itself and the sums of the last
-hour and the last six hours (a sustained rise shows in the sums before any single point is
-extreme). Each scale has its own bar: ``threshold``, or more on a bursty series, namely the
-value that an ordinary day's largest z on that scale exceeds once in ``false_alarm_days``
-days (a Gumbel fit to the recent daily maxima). Points far above their expected value are
-clipped before they enter the baseline, so a past spike does not raise it. An event opens
-when some scale reaches its bar and stays open while some scale reaches ``hold_fraction``
-of its bar within ``cooldown_hours``; only the opening point is a spike, unless a burst
-``escalate`` times further past its bar than anything so far in the event comes (a new
-event). A sustained moderate shift that the level absorbs (a whole day at 1.5x) is caught
-by a one-sided CUSUM of 6-hour block residuals against the plain weekday-and-hour mean,
-standardised by their long-run spread, whose bar is Siegmund's decision interval for one
-false alarm in ``false_alarm_days``; it opens events but does not hold them open.
+1. **Buckets** (:mod:`pipeline.detect.series`): rows are grouped into buckets of the series'
+   dominant interval, learned causally from the first ``INTERVAL_SAMPLE`` rows; a bucket's
+   value is the mean of its rows so far; each row is judged at once against the committed
+   history; late rows (older than the open bucket) are never used or flagged; gaps are
+   absent buckets. One result per input row.
+2. **Range checks** (a learned envelope): the bucket value, the mean of the last
+   ``short`` buckets and the difference from one ``season`` earlier, each against the
+   [1-q, q] quantile envelope of its own last ``history`` values, in envelope widths over a
+   threshold. ``statistic`` = the largest ratio over the channels of ``direction``.
+3. **Anomaly likelihood** (Numenta's post-processing, as in NAB's ``numenta`` detector and
+   nupic's ``anomaly_likelihood.py``): a per-row raw surprise ``raw = clip(statistic / 2,
+   0, 1)`` is averaged over the last ``lik_window`` rows; that short mean is compared with
+   the mean and standard deviation of the last ``lik_history`` short means (Gaussian tail,
+   with NAB's lower bounds on both); ``lik_z`` standard deviations = likelihood
+   ``1 - Q(lik_z)``.
+4. **Count model** (:mod:`pipeline.detect.counts`: a seasonal baseline on the
+   variance-stabilised scale of counts): fed the
+   first row of every bucket while the series is *count-like* (every value so far a
+   non-negative integer, a causal property of the data seen so far); dropped for good at the
+   first negative or fractional value. Upward only.
+5. **Decision rule**: a count-like series alarms when the count model opens an event or the
+   likelihood reaches ``lik_z``; any other series alarms when ``statistic >= 1``. An alarm
+   opens an event (``is_spike``) unless an event opened within ``rest`` (a time span,
+   counted in whole buckets: ``ceil(rest / interval)``) before it (one
+   shared suppression for every channel).
+
+Everything is learned from the series' own past; nothing is fitted per file.
 """
 
 from __future__ import annotations
 
-import itertools
+import bisect
 import math
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, timedelta
-from statistics import median
-from typing import Any, Final, Literal
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Final, Literal
 
-from pipeline.errors import ConfigError
+from pipeline.detect.counts import StreamDetector
+from pipeline.detect.options import SpikeConfig as CountConfig
+from pipeline.detect.series import INTERVAL_SAMPLE, infer_interval
+from pipeline.timeutil import naive_utc
 
-HOUR: Final = timedelta(hours=1)
-DAY: Final = timedelta(days=1)
-WEEK: Final = timedelta(days=7)
+Direction = Literal["up", "down", "both"]
+DIRECTIONS: Final[tuple[Direction, ...]] = ("up", "down", "both")
 
-Severity = Literal["warning", "critical"]
-Metric = Literal["complaints", "negative_share", "volume"]
-METRICS: Final[tuple[Metric, ...]] = ("complaints", "negative_share", "volume")
+#: Width used when the envelope has collapsed (a constant history): any change is then
+#: novel; the width is a relative 1e-3 of the level, or an absolute 1e-9 at level 0, so the
+#: ratios stay finite (numerical guard, not tuned).
+DEGENERATE_RELATIVE_WIDTH: Final = 1e-3
+DEGENERATE_ABSOLUTE_WIDTH: Final = 1e-9
+#: anomaly_score = statistic / ANOMALY_SCORE_SPAN, clipped to [0, 1]: 0.5 at the threshold
+#: and 1 at twice it (the convention of the product's current detector).
+ANOMALY_SCORE_SPAN: Final = 2.0
 
-#: MAD to standard deviation for normal data.
-_MAD_SD: Final = 1.4826
-#: Anscombe's offset: 2*sqrt(x + 3/8) has variance ~1 for Poisson x.
-_ANSCOMBE: Final = 0.375
-#: Gumbel's median (-ln ln 2) and MAD, in units of its scale beta (numerical).
-_GUMBEL_MEDIAN: Final = 0.3665
-_GUMBEL_MAD: Final = 0.7670
-#: The Gumbel scale of the daily maxima is taken as at least this fraction of their median,
-#: so a few near-identical days cannot bring the bar down to an ordinary day's maximum.
-_MIN_TAIL_FRACTION: Final = 0.25
-
-
-# --------------------------------------------------------------------------------------
-# Configuration
-# --------------------------------------------------------------------------------------
+#: NAB's anomaly likelihood lower bounds (nupic ``anomaly_likelihood.py``,
+#: ``estimateNormal(performLowerBoundCheck=True)``): the mean of the averaged raw scores is
+#: taken as at least 0.03 and their variance as at least 0.0003 (sd 0.0173), so a history
+#: of near-zero surprise does not turn the first small blip into a certainty.
+LIKELIHOOD_MIN_MEAN: Final = 0.03
+LIKELIHOOD_MIN_SD: Final = math.sqrt(0.0003)
 
 
 @dataclass(frozen=True)
-class SpikeConfig:
-    """Thresholds of the detector; one set of defaults for every series and brand.
+class DetectorConfig:
+    """Settings; one set of defaults for every series. Origins in ``docs/spikes.md``."""
 
-    A brand may override any field in ``brands.yaml`` under ``overrides: {spikes: {...}}``
-    (see :meth:`from_overrides`). Where each default comes from is in ``docs/spikes.md``.
-    """
-
-    #: Robust z (variance-stabilised residual over its spread) that opens an event.
-    threshold: float = 5.0
-    #: The bar of each scale also rises to the value that the largest z of an ordinary day
-    #: reaches once in ``false_alarm_days`` days (a Gumbel fit to the daily maxima of that
-    #: scale over the last ``relative_days`` days): on a bursty, heavy-tailed series whose
-    #: ordinary days already reach z = 10, only much larger bursts open events.
-    false_alarm_days: float = 56.0
-    relative_days: int = 14
-    #: Optional extra floor: ``relative`` times the median daily maximum (0: off).
-    relative: float = 0.0
-    #: Inside an open event, a point whose excess over the bar is ``escalate`` times the
-    #: largest excess of the event so far opens a new event (a far larger burst is news).
-    escalate: float = 2.0
-    #: Robust z from which a finding is ``critical`` rather than ``warning``.
-    critical: float = 10.0
-    #: An event stays open while the statistic reaches ``threshold * hold_fraction``...
-    hold_fraction: float = 0.75
-    #: ... at least once every ``cooldown_hours``; then the next rise is a new event.
-    cooldown_hours: float = 24.0
-    #: No flags before this much history (the baseline needs a day to mean anything).
-    warmup_hours: float = 24.0
-    #: Weeks of the same weekday-and-hour kept for the weekly baseline.
-    season_weeks: int = 4
-    #: Days of the same hour of day kept for the daily baseline (used before two weeks).
-    season_days: int = 7
-    #: Hours of recent points giving the level (ratio of recent values to their baselines).
-    level_hours: float = 6.0
-    #: Days of recent residuals giving the robust spread.
-    spread_days: float = 7.0
-    #: Values above expected + ``clip`` spreads enter the baseline as that bound.
-    clip: float = 3.0
-    #: negative_share is tested only in hours with at least this many posts.
-    min_posts: int = 30
-    #: complaints and volume are flagged only when at least this many were observed.
-    min_count: int = 5
-    #: Spans (hours) whose sums are tested besides the single point (shorter than the
-    #: interval: ignored).
-    scales_hours: tuple[float, ...] = (1.0, 6.0)
-    #: Sustained-shift channel: a one-sided CUSUM of the residual of consecutive
-    #: ``cusum_hours`` blocks against the seasonal baseline alone (no level), in units of
-    #: its long-run spread; 0 turns it off. Its reference value is ``cusum_shift / 2``
-    #: (tuned to a shift of ``cusum_shift`` spreads) and its decision interval the one
-    #: whose average run length under no change is ``false_alarm_days`` (Siegmund).
-    cusum_hours: float = 6.0
-    cusum_shift: float = 1.0
-    #: Which metrics :func:`detect_hourly` evaluates.
-    metrics: tuple[str, ...] = METRICS
+    #: Buckets of history whose quantiles form the envelope (explored on the pooled NAB
+    #: corpus before the cross-validation: 600 ... 8000 compared, longer was better).
+    history: int = 8000
+    #: Envelope quantile (leave-one-category-out CV: chosen in 6 of 7 folds).
+    quantile: float = 0.995
+    #: Point channel threshold in envelope widths (leave-one-category-out CV, 5 of 7 folds).
+    threshold: float = 0.2
+    #: Buckets in the short mean (half an hour of 5-minute data, our choice).
+    short: int = 6
+    #: Short-mean channel threshold (explored on the pooled NAB corpus).
+    short_threshold: float = 0.05
+    #: Seasonal channel threshold (leave-one-category-out CV, 6 of 7 folds).
+    seasonal_threshold: float = 1.0
+    #: Season of the seasonal channel: one day.
+    season: timedelta = timedelta(days=1)
+    #: Time after a spike during which no new spike opens, shared by every channel, in
+    #: whole buckets (``ceil(rest / interval)``: 144 buckets of 5-minute data, 12 of hourly
+    #: data). Leave-one-category-out CV over 8 h / 12 h / 24 h (every fold chose 12 h).
+    rest: timedelta = timedelta(hours=12)
+    #: Committed buckets needed before any range verdict (our choice).
+    warmup: int = 20
+    #: Rows in the short mean of the raw surprise (Numenta: ``averagingWindow = 10``).
+    lik_window: int = 10
+    #: Short means in the long-term distribution (Numenta: ``historicWindowSize = 8640``).
+    lik_history: int = 8640
+    #: Short means needed before the likelihood speaks (Numenta waits
+    #: ``learningPeriod + estimationSamples`` = 288 + 100 records; 300 is our round number).
+    lik_min_history: int = 300
+    #: Standard deviations of the short mean above the long-term mean that alarm. Numenta's
+    #: NAB threshold 1 - 1e-5 is 4.265; leave-one-category-out CV over 3.0 / 4.265 kept 4.265.
+    lik_z: float = 4.265
+    #: Run the count model (:mod:`pipeline.detect.counts`) on count-like series.
+    count_model: bool = True
+    #: Which side is anomalous. NAB is scored with "both"; the product alerts on "up".
+    #: The count model is upward-only: with "down" only the likelihood speaks on counts.
+    direction: Direction = "both"
 
     def __post_init__(self) -> None:
-        problems = _validate(self)
+        problems: list[str] = []
+        if self.history < 2:
+            problems.append(f"history must be >= 2, got {self.history}")
+        if not 0.5 < self.quantile <= 1.0:
+            problems.append(f"quantile must be in (0.5, 1], got {self.quantile}")
+        for name in ("threshold", "short_threshold", "seasonal_threshold", "lik_z"):
+            v = getattr(self, name)
+            if not (isinstance(v, int | float) and v > 0 and not math.isnan(v)):
+                problems.append(f"{name} must be > 0, got {v!r}")
+        for name in ("short", "lik_window", "lik_history", "lik_min_history"):
+            if getattr(self, name) < 1:
+                problems.append(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.season <= timedelta(0):
+            problems.append(f"season must be positive, got {self.season}")
+        if self.rest < timedelta(0):
+            problems.append(f"rest must be >= 0, got {self.rest}")
+        if self.warmup < 2:
+            problems.append(f"warmup must be >= 2, got {self.warmup}")
+        if self.direction not in DIRECTIONS:
+            problems.append(f"direction must be one of {DIRECTIONS}, got {self.direction!r}")
         if problems:
-            field_name, why = problems[0]
-            raise ConfigError(f"spikes.{field_name}: {why}")
-
-    @classmethod
-    def from_overrides(
-        cls, overrides: Mapping[str, Any] | None, where: str = "overrides.spikes"
-    ) -> SpikeConfig:
-        """The defaults with a brand's ``overrides: {spikes: {...}}`` applied.
-
-        ``overrides`` is the ``spikes`` mapping itself (or None). Unknown keys, wrong types
-        and out-of-range values raise :class:`~pipeline.errors.ConfigError` naming
-        ``where`` and the field.
-        """
-        if overrides is None:
-            return cls()
-        if not isinstance(overrides, Mapping):
-            raise ConfigError(f"{where}: expected a mapping of spike settings")
-        known = {f.name: f for f in fields(cls)}
-        values: dict[str, Any] = {}
-        for key, raw in overrides.items():
-            if key not in known:
-                raise ConfigError(
-                    f"{where}.{key}: unknown setting (known: {', '.join(sorted(known))})"
-                )
-            default = getattr(cls(), key)
-            values[key] = _coerce(raw, default, f"{where}.{key}")
-        try:
-            return replace(cls(), **values)
-        except ConfigError as exc:
-            raise ConfigError(f"{where}: {exc}".replace(f"{where}: spikes.", f"{where}.")) from None
-
-
-def _coerce(raw: Any, default: Any, where: str) -> Any:
-    if isinstance(default, bool):  # pragma: no cover - no bool settings yet
-        if not isinstance(raw, bool):
-            raise ConfigError(f"{where}: expected true or false, got {raw!r}")
-        return raw
-    if isinstance(default, int):
-        if isinstance(raw, bool) or not isinstance(raw, int):
-            raise ConfigError(f"{where}: expected a whole number, got {raw!r}")
-        return raw
-    if isinstance(default, float):
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-            raise ConfigError(f"{where}: expected a number, got {raw!r}")
-        return float(raw)
-    if isinstance(default, tuple) and default and isinstance(default[0], float):
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            raw = [raw]
-        if not isinstance(raw, list | tuple) or not all(
-            isinstance(h, int | float) and not isinstance(h, bool) and h > 0 for h in raw
-        ):
-            raise ConfigError(f"{where}: expected a list of positive numbers of hours, got {raw!r}")
-        return tuple(float(h) for h in raw)
-    if isinstance(default, tuple):
-        if isinstance(raw, str):
-            raw = [raw]
-        if not isinstance(raw, list | tuple) or not all(isinstance(m, str) for m in raw):
-            raise ConfigError(f"{where}: expected a list of metric names, got {raw!r}")
-        return tuple(raw)
-    raise ConfigError(f"{where}: unsupported value {raw!r}")  # pragma: no cover
-
-
-def _validate(c: SpikeConfig) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    positive = (
-        "threshold", "critical", "cooldown_hours", "level_hours", "spread_days", "clip",
-    )  # fmt: skip
-    if not c.false_alarm_days > 1:
-        out.append(("false_alarm_days", f"must be > 1, got {c.false_alarm_days}"))
-    if not c.cusum_hours >= 0:
-        out.append(("cusum_hours", f"must be >= 0, got {c.cusum_hours}"))
-    if not c.cusum_shift > 0:
-        out.append(("cusum_shift", f"must be > 0, got {c.cusum_shift}"))
-    if not c.escalate >= 1:
-        out.append(("escalate", f"must be >= 1, got {c.escalate}"))
-    for name in positive:
-        value = getattr(c, name)
-        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-            out.append((name, f"must be a positive number, got {value!r}"))
-    if c.critical < c.threshold:
-        out.append(("critical", f"must be >= threshold ({c.threshold}), got {c.critical}"))
-    if not 0 < c.hold_fraction <= 1:
-        out.append(("hold_fraction", f"must be in (0, 1], got {c.hold_fraction}"))
-    if not c.warmup_hours >= 0:
-        out.append(("warmup_hours", f"must be >= 0, got {c.warmup_hours}"))
-    for name in ("season_weeks", "season_days"):
-        if getattr(c, name) < 1:
-            out.append((name, f"must be >= 1, got {getattr(c, name)}"))
-    for name in ("min_posts", "min_count"):
-        if getattr(c, name) < 0:
-            out.append((name, f"must be >= 0, got {getattr(c, name)}"))
-    if c.relative < 0:
-        out.append(("relative", f"must be >= 0, got {c.relative}"))
-    if c.relative_days < 1:
-        out.append(("relative_days", f"must be >= 1, got {c.relative_days}"))
-    unknown = [m for m in c.metrics if m not in METRICS]
-    if unknown or not c.metrics:
-        out.append(("metrics", f"must be a non-empty list of {', '.join(METRICS)}"))
-    return out
-
-
-# --------------------------------------------------------------------------------------
-# Small numeric helpers
-# --------------------------------------------------------------------------------------
-
-
-def _stab(x: float) -> float:
-    """Anscombe's variance-stabilising transform of a count."""
-    return 2.0 * math.sqrt(max(x, 0.0) + _ANSCOMBE)
-
-
-def _unstab(u: float) -> float:
-    return max((u / 2.0) ** 2 - _ANSCOMBE, 0.0)
-
-
-def mad_sd(values: Iterable[float]) -> float:
-    vs = sorted(values)
-    if not vs:
-        return 0.0
-    mid = median(vs)
-    return _MAD_SD * median(abs(v - mid) for v in vs)
-
-
-def infer_interval(timestamps: Sequence[datetime]) -> timedelta:
-    """The sampling interval of a series: the most common positive step."""
-    steps: dict[timedelta, int] = {}
-    for a, b in itertools.pairwise(timestamps):
-        if b > a:
-            steps[b - a] = steps.get(b - a, 0) + 1
-    if not steps:
-        return HOUR
-    return max(steps.items(), key=lambda kv: (kv[1], -kv[0]))[0]
-
-
-# --------------------------------------------------------------------------------------
-# The generic streaming detector
-# --------------------------------------------------------------------------------------
+            raise ValueError("; ".join(problems))
 
 
 @dataclass(frozen=True)
-class PointResult:
-    """What the detector says about one point, knowing only it and the points before."""
+class Channels:
+    """Raw exceedances of one row (envelope widths; negative: inside the envelope)."""
+
+    point_up: float
+    point_down: float
+    short_up: float
+    short_down: float
+    seasonal_up: float
+    seasonal_down: float
+
+    def statistic(self, cfg: DetectorConfig) -> float:
+        """Largest exceedance / threshold over the channels of ``cfg.direction``."""
+        ups = (
+            self.point_up / cfg.threshold,
+            self.short_up / cfg.short_threshold,
+            self.seasonal_up / cfg.seasonal_threshold,
+        )
+        downs = (
+            self.point_down / cfg.threshold,
+            self.short_down / cfg.short_threshold,
+            self.seasonal_down / cfg.seasonal_threshold,
+        )
+        if cfg.direction == "up":
+            return max(ups)
+        if cfg.direction == "down":
+            return max(downs)
+        return max(*ups, *downs)
+
+
+#: The channels of a row that cannot be judged yet (warm-up, missing value, late row).
+QUIET: Final = Channels(-math.inf, -math.inf, -math.inf, -math.inf, -math.inf, -math.inf)
+
+
+@dataclass(frozen=True)
+class SpikeResult:
+    """The verdict on one input row, knowing only it and the rows before it."""
 
     timestamp: datetime
     value: float | None
+    #: Bucket index of the row (None: not used: warm-up buffer, missing value, late row).
+    bucket: int | None
+    #: Largest range-channel exceedance over its threshold (>= 1: out of range); 0 when
+    #: not judged.
+    statistic: float
+    #: In [0, 1], 0.5 at an alarm bar: half the largest of the range statistic (real-valued
+    #: series), or of the likelihood z over ``lik_z`` and the count model's z over its
+    #: threshold (count-like series), clipped.
+    anomaly_score: float
+    #: This row opens a new event (an alarm and no event within ``rest`` before).
+    is_spike: bool
+    #: Expected value: the count model's (count-like series, once it has a baseline), else
+    #: the median of the history.
     expected: float | None
-    score: float  # the test statistic (robust z), 0 while warming up or missing
-    anomaly_score: float  # score mapped to [0, 1]: 0.5 at threshold, 1 at twice it
-    is_spike: bool  # this point opens a new event
-    in_event: bool  # an event is open at this point (opened here or earlier)
-    event_start: datetime | None
-    severity: Severity | None  # of this point, when score >= threshold
+    #: Standard deviations of the short mean of the raw surprise above its long-term mean.
+    likelihood_z: float = 0.0
+    #: The count model opened an event at this row (its own verdict, before suppression).
+    count_alarm: bool = False
+    #: The series has been count-like so far (non-negative integers).
+    count_like: bool = False
+    channels: Channels = field(default=QUIET, repr=False)
 
 
-class _Baseline:
-    """Seasonal baseline of one series: weekday-and-hour, hour-of-day, then recent."""
+# --------------------------------------------------------------------------------------
+# The model (bucket level)
+# --------------------------------------------------------------------------------------
 
-    def __init__(self, interval: timedelta, config: SpikeConfig) -> None:
+
+class _Envelope:
+    """Quantiles of the last ``size`` numbers: a sorted list beside a FIFO."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.fifo: deque[float] = deque()
+        self.sorted: list[float] = []
+
+    def __len__(self) -> int:
+        return len(self.fifo)
+
+    def add(self, x: float) -> None:
+        self.fifo.append(x)
+        bisect.insort(self.sorted, x)
+        if len(self.fifo) > self.size:
+            old = self.fifo.popleft()
+            del self.sorted[bisect.bisect_left(self.sorted, old)]
+
+    def bounds(self, q: float) -> tuple[float, float, float]:
+        """(lower, upper, width): the (1-q) and q quantiles (nearest rank) and the width,
+        never 0 (see ``DEGENERATE_*``)."""
+        s = self.sorted
+        m = len(s) - 1
+        hi = s[int(q * m + 0.5)]
+        lo = s[int((1.0 - q) * m + 0.5)]
+        width = hi - lo
+        if width <= 0:
+            width = max(abs(s[m // 2]) * DEGENERATE_RELATIVE_WIDTH, DEGENERATE_ABSOLUTE_WIDTH)
+        return lo, hi, width
+
+    def median(self) -> float:
+        return self.sorted[(len(self.sorted) - 1) // 2]
+
+
+class _Model:
+    """Committed bucket history and the channels of a tentative bucket value."""
+
+    def __init__(self, cfg: DetectorConfig, interval: timedelta) -> None:
+        self.cfg = cfg
+        self.values = _Envelope(cfg.history)
+        self.diffs = _Envelope(cfg.history)
+        self.lag = max(1, round(cfg.season / interval))
+        #: bucket index -> value, for the last ``lag`` committed buckets
+        self.by_bucket: dict[int, float] = {}
+        self.order: deque[int] = deque()
+        self.recent: deque[float] = deque(maxlen=max(cfg.short - 1, 1))
+
+    def commit(self, b: int, x: float) -> None:
+        self.values.add(x)
+        prev = self.by_bucket.get(b - self.lag)
+        if prev is not None:
+            self.diffs.add(x - prev)
+        self.by_bucket[b] = x
+        self.order.append(b)
+        while self.order and self.order[0] <= b - self.lag:
+            self.by_bucket.pop(self.order.popleft(), None)
+        if self.cfg.short > 1:
+            self.recent.append(x)
+
+    def expected(self) -> float | None:
+        return self.values.median() if len(self.values) else None
+
+    def channels(self, b: int, x: float) -> Channels:
+        cfg = self.cfg
+        if len(self.values) < cfg.warmup:
+            return QUIET
+        lo, hi, w = self.values.bounds(cfg.quantile)
+        pu, pd = (x - hi) / w, (lo - x) / w
+        su = sd = -math.inf
+        if cfg.short == 1:
+            su, sd = pu, pd
+        elif len(self.recent) == cfg.short - 1:
+            mean = (math.fsum(self.recent) + x) / cfg.short
+            su, sd = (mean - hi) / w, (lo - mean) / w
+        du = dd = -math.inf
+        prev = self.by_bucket.get(b - self.lag)
+        if prev is not None and len(self.diffs) >= cfg.warmup:
+            dlo, dhi, dw = self.diffs.bounds(cfg.quantile)
+            d = x - prev
+            du, dd = (d - dhi) / dw, (dlo - d) / dw
+        return Channels(pu, pd, su, sd, du, dd)
+
+
+# --------------------------------------------------------------------------------------
+# The streaming detector (row level)
+# --------------------------------------------------------------------------------------
+
+
+class _Likelihood:
+    """Numenta's anomaly likelihood on a raw surprise in [0, 1], as a z: the mean of the last
+    ``window`` raw scores against the mean and standard deviation of the last ``history``
+    such means (the current one excluded), with NAB's lower bounds."""
+
+    def __init__(self, window: int, history: int) -> None:
+        self.raw: deque[float] = deque(maxlen=window)
+        self.raw_sum = 0.0
+        self.means: deque[float] = deque()
+        self.history = history
+        self.s1 = 0.0
+        self.s2 = 0.0
+
+    def push(self, raw: float) -> tuple[float, int]:
+        """(z of this row's short mean, number of past short means it was compared with)."""
+        if len(self.raw) == self.raw.maxlen:
+            self.raw_sum -= self.raw[0]
+        self.raw.append(raw)
+        self.raw_sum += raw
+        a = self.raw_sum / len(self.raw)
+        n = len(self.means)
+        z = 0.0
+        if n:
+            mu = self.s1 / n
+            var = self.s2 / n - mu * mu
+            sd = math.sqrt(max(var, LIKELIHOOD_MIN_SD**2))
+            z = (a - max(mu, LIKELIHOOD_MIN_MEAN)) / sd
+        self.means.append(a)
+        self.s1 += a
+        self.s2 += a * a
+        if len(self.means) > self.history:
+            old = self.means.popleft()
+            self.s1 -= old
+            self.s2 -= old * old
+        return z, n
+
+
+def rest_buckets(rest: timedelta, interval: timedelta) -> int:
+    """The rest period in whole buckets (rounded up)."""
+    return math.ceil(rest / interval)
+
+
+def is_count(value: float) -> bool:
+    """A non-negative integer (a count)."""
+    return value >= 0 and value == math.floor(value)
+
+
+class SpikeDetector:
+    """Streaming detector: feed rows in arrival order with :meth:`update`.
+
+    ``interval``: the series' spacing if known; else it is learned from the first
+    ``INTERVAL_SAMPLE`` rows, which are buffered (their verdict is "not judged") and then
+    replayed into the models. Timestamps may be naive or aware (aware ones are compared in
+    UTC); rows may repeat, come out of order or leave gaps.
+    """
+
+    def __init__(self, config: DetectorConfig | None = None, interval: timedelta | None = None):
+        self.config = config or DetectorConfig()
+        if interval is not None and interval <= timedelta(0):
+            raise ValueError(f"interval must be positive, got {interval}")
         self.interval = interval
-        per_hour = max(1, round(HOUR / interval)) if interval < HOUR else 1
-        self.per_bucket = per_hour  # points of one bucket in one week / one day
-        self.weekly_on = interval <= DAY
-        self.daily_on = interval < DAY
-        self.weekly: dict[tuple[int, int], deque[float]] = {}
-        self.daily: dict[int, deque[float]] = {}
-        self.weeks = config.season_weeks
-        self.days = config.season_days
-        recent_points = max(6, math.ceil(config.level_hours * HOUR / interval))
-        self.recent: deque[float] = deque(maxlen=recent_points)
+        self._buffer: list[tuple[datetime, float]] = []
+        self._model: _Model | None = None
+        self._origin: datetime | None = None
+        self._open: int | None = None
+        self._open_sum = 0.0
+        self._open_count = 0
+        self._last_spike: int | None = None
+        self._rest = 0
+        self._lik = _Likelihood(self.config.lik_window, self.config.lik_history)
+        self.count_like = True
+        self._counts: StreamDetector | None = None
+        self._count_expected: float | None = None
+        self._count_excess = 0.0
 
-    @staticmethod
-    def _wkey(ts: datetime) -> tuple[int, int]:
-        return (ts.weekday(), ts.hour)
+    # -- public ------------------------------------------------------------------------
 
-    def base(self, ts: datetime) -> tuple[float | None, str]:
-        """The seasonal value expected at ``ts`` (before the level), and its kind.
-
-        Weekly (same weekday and hour) once the bucket has two weeks, shrunk towards the
-        daily profile by two pseudo-weeks of it (a weekly bucket of an hourly series holds
-        only one point a week); daily (same hour of day) once it has two days; else the
-        mean of the recent points.
-        """
-        daily: float | None = None
-        if self.daily_on:
-            d = self.daily.get(ts.hour)
-            if d is not None and len(d) >= 2 * self.per_bucket:
-                daily = sum(d) / len(d)
-        if self.weekly_on:
-            w = self.weekly.get(self._wkey(ts))
-            if w is not None and len(w) >= 2 * self.per_bucket:
-                if daily is None:
-                    return sum(w) / len(w), "weekly"
-                k = 2 * self.per_bucket
-                return (sum(w) + k * daily) / (len(w) + k), "weekly"
-        if daily is not None:
-            return daily, "daily"
-        if len(self.recent) >= 3:
-            return sum(self.recent) / len(self.recent), "recent"
-        return None, "none"
-
-    def weekly_mean(self, ts: datetime) -> float | None:
-        """The plain mean of the same weekday-and-hour (no shrinking towards the daily
-        profile, which biases weekdays low and weekends high), once it has two weeks."""
-        w = self.weekly.get(self._wkey(ts)) if self.weekly_on else None
-        if w is None or len(w) < 2 * self.per_bucket:
-            return None
-        return sum(w) / len(w)
-
-    def add(self, ts: datetime, value: float) -> None:
-        if self.weekly_on:
-            key = self._wkey(ts)
-            if key not in self.weekly:
-                self.weekly[key] = deque(maxlen=self.weeks * self.per_bucket)
-            self.weekly[key].append(value)
-        if self.daily_on:
-            if ts.hour not in self.daily:
-                self.daily[ts.hour] = deque(maxlen=self.days * self.per_bucket)
-            self.daily[ts.hour].append(value)
-        self.recent.append(value)
-
-
-def config_scales(config: SpikeConfig) -> tuple[float, ...]:
-    """The spans (hours) whose sums are tested besides the single point."""
-    return config.scales_hours
-
-
-def gumbel_quantile_offset(days: float) -> float:
-    """How many Gumbel scales above the median of daily maxima the maximum of one day in
-    ``days`` lies: ``-ln(-ln(1 - 1/days)) - (-ln ln 2)``."""
-    p = 1.0 / days
-    return -math.log(-math.log1p(-p)) - _GUMBEL_MEDIAN
-
-
-def daily_max_bar(day_max: Sequence[float], config: SpikeConfig) -> float:
-    """The statistic that opens an event on one scale, from its recent daily maxima.
-
-    The maxima of a day's z are modelled as Gumbel (the law of the maximum of many
-    light-tailed draws): location and scale from their median and MAD, the scale at least
-    ``_MIN_TAIL_FRACTION`` of the median. The bar is the value an ordinary day exceeds once
-    in ``false_alarm_days`` days, never below ``threshold`` (nor below ``relative`` times
-    the median, when ``relative`` is set).
-    """
-    if not day_max:
-        return config.threshold
-    m = median(day_max)
-    beta = max(median(abs(x - m) for x in day_max) / _GUMBEL_MAD, _MIN_TAIL_FRACTION * m)
-    tail = m + gumbel_quantile_offset(config.false_alarm_days) * beta
-    return max(config.threshold, config.relative * m, tail)
-
-
-class _DailyMaxima:
-    """The largest value seen on each of the last ``days`` days (not the day in progress)."""
-
-    def __init__(self, days: int) -> None:
-        self.past: deque[float] = deque(maxlen=days)
-        self.day: date | None = None
-        self.current = 0.0
-
-    def roll(self, ts: datetime) -> None:
-        """Close the day in progress when ``ts`` is on another day."""
-        day = ts.date()
-        if day != self.day:
-            if self.day is not None:
-                self.past.append(self.current)
-            self.day, self.current = day, 0.0
-
-    def see(self, value: float) -> None:
-        if math.isfinite(value):
-            self.current = max(self.current, value)
-
-    def bar(self, config: SpikeConfig) -> float:
-        return daily_max_bar(self.past, config)
-
-
-class _Scale:
-    """The sum of the last ``k`` points against the sum of their expected values."""
-
-    def __init__(self, k: int, spread_points: int, days: int) -> None:
-        self.k = k
-        self.window: deque[tuple[float, float, float]] = deque(maxlen=k)
-        self.residuals: deque[float] = deque(maxlen=spread_points)
-        self.cache: tuple[int, float] = (-1, 0.0)
-        # daily maxima of this scale's z: its own bar
-        self.maxima = _DailyMaxima(days)
-
-    def bar(self, config: SpikeConfig) -> float:
-        """The z that opens an event on this scale now (see :func:`daily_max_bar`)."""
-        return self.maxima.bar(config)
-
-    def track_day(self, ts: datetime, z: float) -> None:
-        self.maxima.roll(ts)
-        self.maxima.see(z)
-
-    def reset(self) -> None:
-        self.window.clear()
-        self.residuals.clear()
-        self.cache = (-1, 0.0)
-
-    def spread(self, n: int, counts: bool) -> float:
-        # the MAD of a week of residuals moves slowly: recompute it every 12 points
-        if self.cache[0] < 0 or n - self.cache[0] >= 12:
-            self.cache = (n, mad_sd(self.residuals))
-        return max(self.cache[1], 1.0) if counts else max(self.cache[1], 1e-9)
-
-    def push(
-        self, value: float, parts: tuple[float, float], n: int, counts: bool, transform: Any
-    ) -> tuple[float, float]:
-        """(z, observed total) of the span ending at this point; z = -inf until full."""
-        self.window.append((value, *parts))
-        if len(self.window) < self.k:
-            return -math.inf, 0.0
-        sx = sum(v for v, _, _ in self.window)
-        se = sum(b * lv if counts else b + lv for _, b, lv in self.window)
-        r = float(transform(sx) - transform(se))
-        z = r / self.spread(n, counts)
-        self.residuals.append(r)
-        return z, sx
-
-
-#: Siegmund's correction for the overshoot of a normal CUSUM over its decision interval.
-_SIEGMUND_OVERSHOOT: Final = 1.166
-#: Cap on the lag-1 autocorrelation of the block residuals (long-run factor at most 3).
-_MAX_RHO: Final = 0.8
-
-
-def siegmund_arl(k: float, h: float) -> float:
-    """Siegmund's approximation of the average run length, under no change, of a
-    one-sided CUSUM ``S = max(0, S + u - k)`` of independent N(0, 1) values ``u`` with
-    decision interval ``h``: ``(exp(2kb) - 2kb - 1) / (2k^2)``, ``b = h + 1.166``."""
-    b = h + _SIEGMUND_OVERSHOOT
-    return (math.expm1(2.0 * k * b) - 2.0 * k * b) / (2.0 * k * k)
-
-
-def cusum_interval(k: float, arl: float) -> float:
-    """The decision interval ``h`` whose Siegmund run length is ``arl`` (bisection)."""
-    lo, hi = 0.0, 1.0
-    while siegmund_arl(k, hi) < arl:
-        hi *= 2.0
-    for _ in range(60):
-        mid = (lo + hi) / 2.0
-        lo, hi = (mid, hi) if siegmund_arl(k, mid) < arl else (lo, mid)
-    return hi
-
-
-class _Cusum:
-    """One-sided CUSUM of block residuals against the seasonal baseline (no level).
-
-    Blocks of ``k`` consecutive points; at each block's end the residual of its sum
-    (variance-stabilised for counts) against the sum of the seasonal baselines is divided by
-    its long-run spread: the robust spread of past block residuals, at least 1 for counts
-    (Poisson), times the AR(1) factor ``sqrt((1 + rho) / (1 - rho))`` of their lag-1
-    autocorrelation (consecutive blocks of a real series are not independent, and the run
-    length of a CUSUM depends on the long-run variance). The standardised residual is
-    winsorised at ``clip`` (a single burst is the point scales' business) and accumulated
-    with reference value ``cusum_shift / 2``. The bar is Siegmund's decision interval for
-    a run length of ``false_alarm_days``, raised (as for the scales) to the value an
-    ordinary day's maximum exceeds once in ``false_alarm_days`` days. After an alarm the
-    sum restarts from 0.
-    """
-
-    def __init__(self, k: int, per_day: float, config: SpikeConfig) -> None:
-        self.k = k
-        self.config = config
-        self.ref = config.cusum_shift / 2.0
-        self.h = cusum_interval(self.ref, config.false_alarm_days * per_day / k)
-        self.bar_config = replace(config, threshold=self.h)
-        self.residuals: deque[float] = deque(
-            maxlen=max(8, round(config.relative_days * per_day / k))
-        )
-        self.sx = 0.0
-        self.sb = 0.0
-        self.n = 0
-        self.stat = 0.0
-        #: the block end from which the current run of the sum (above 0) has been building
-        self.run_start: datetime | None = None
-        self.maxima = _DailyMaxima(config.relative_days)
-
-    def reset(self) -> None:
-        self.residuals.clear()
-        self.sx = self.sb = 0.0
-        self.n = 0
-        self.stat = 0.0
-
-    def bar(self) -> float:
-        return self.maxima.bar(self.bar_config)
-
-    def _spread(self, counts: bool) -> float:
-        rs = list(self.residuals)
-        sd = max(mad_sd(rs), 1.0) if counts else max(mad_sd(rs), 1e-9)
-        m = sum(rs) / len(rs)
-        den = sum((a - m) ** 2 for a in rs)
-        num = sum((a - m) * (b - m) for a, b in itertools.pairwise(rs))
-        rho = min(max(num / den, 0.0), _MAX_RHO) if den > 0 else 0.0
-        return sd * math.sqrt((1.0 + rho) / (1.0 - rho))
-
-    def push(
-        self, ts: datetime, value: float, base: float | None, counts: bool, transform: Any
-    ) -> float:
-        """The statistic over its bar at a block's end (an alarm at >= 1), else 0.
-
-        ``base`` is the plain weekday-and-hour mean (None before two weeks: no block);
-        against the hour-of-day baseline of the first weeks, an ordinary weekly pattern
-        would be a shift."""
-        self.maxima.roll(ts)
-        if base is None:
-            self.sx = self.sb = 0.0
-            self.n = 0
-            return 0.0
-        self.sx += value
-        self.sb += base
-        self.n += 1
-        if self.n < self.k:
-            return 0.0
-        sx, sb = self.sx, self.sb
-        self.sx = self.sb = 0.0
-        self.n = 0
-        r = float(transform(sx) - transform(sb))
-        ready = len(self.residuals) >= 8
-        out = 0.0
-        if ready:
-            u = min(r / self._spread(counts), self.config.clip)
-            if self.stat <= 0.0:
-                self.run_start = ts
-            self.stat = max(0.0, self.stat + u - self.ref)
-            self.maxima.see(self.stat)
-            if not counts or sx >= self.config.min_count:
-                out = self.stat / self.bar()
-            if out >= 1.0:
-                self.stat = 0.0
-        self.residuals.append(r)
-        return out
-
-
-class StreamDetector:
-    """Causal detector of upward spikes in one regular series of counts (or any values).
-
-    Feed points in time order with :meth:`update`; each answer depends only on the points
-    fed so far. ``value=None`` is a missing point: it is skipped (no flag, no learning).
-    Non-negative values are treated as counts (Poisson floor on the spread); once a
-    negative or fractional value is seen, the series is treated as real-valued (no floor).
-    """
-
-    def __init__(self, interval: timedelta, config: SpikeConfig | None = None) -> None:
-        if interval <= timedelta(0):
-            raise ValueError("interval must be positive")
-        self.config = config or SpikeConfig()
-        self.interval = interval
-        c = self.config
-        self.baseline = _Baseline(interval, c)
-        level_points = max(3, math.ceil(c.level_hours * HOUR / interval))
-        self.ratios: deque[tuple[float, float]] = deque(maxlen=level_points)
-        spread_points = max(24, math.ceil(c.spread_days * DAY / interval))
-        spread_points = min(spread_points, 2016)  # a week of 5-minute points: enough, fast
-        # sums over longer spans: sustained rises show there before any single point is extreme
-        self.scales = [_Scale(1, spread_points, c.relative_days)]
-        for hours in config_scales(c):
-            k = round(hours * HOUR / interval)
-            if k > 1:
-                self.scales.append(_Scale(k, spread_points, c.relative_days))
-        self.counts = True
-        self.first: datetime | None = None
-        self.last: datetime | None = None
-        self.event_start: datetime | None = None
-        self.last_hot: datetime | None = None
-        self.event_peak = 0.0
-        self._n = 0
-        self.cusum: _Cusum | None = None
-        self.event_by_shift = False
-        if c.cusum_hours > 0:
-            block = max(1, round(c.cusum_hours * HOUR / interval))
-            self.cusum = _Cusum(block, DAY / interval, c)
-
-    # -- pieces ---------------------------------------------------------------------------
-
-    def _transform(self, x: float) -> float:
-        return _stab(x) if self.counts else x
-
-    def expected(self, ts: datetime) -> float | None:
-        parts = self._parts(ts)
-        return None if parts is None else self._combine(*parts)
-
-    def _combine(self, base: float, level: float) -> float:
-        return base * level if self.counts else base + level
-
-    def _parts(self, ts: datetime) -> tuple[float, float] | None:
-        """(seasonal base, level): expected = base * level (counts) or base + level."""
-        base, _ = self.baseline.base(ts)
-        if base is None:
-            return None
-        neutral = 1.0 if self.counts else 0.0
-        if len(self.ratios) < 3:
-            return base, neutral
-        if not self.counts:
-            return base, median(r for r, _ in self.ratios)
-        num = sum(v for v, _ in self.ratios)
-        den = sum(b for _, b in self.ratios)
-        # the level follows trends and quiet spells, not the spike it is measuring
-        return base, (min(max(num / den, 0.5), 2.0) if den > 0 else 1.0)
-
-    # -- the step -------------------------------------------------------------------------
-
-    def update(self, ts: datetime, value: float | None) -> PointResult:
-        """The verdict on the point ``(ts, value)``; points must come in time order."""
-        if self.last is not None and ts <= self.last:
-            raise ValueError(f"{ts}: not after the previous point {self.last}")
-        c = self.config
-        self.last = ts
-        if self.first is None:
-            self.first = ts
-        self._close_event_if_cold(ts)
+    def update(self, ts: datetime, value: float | None) -> SpikeResult:
+        """The verdict on one row, using only it and the rows given before it."""
+        ts = naive_utc(ts)
         if value is None or not math.isfinite(value):
-            return PointResult(
-                ts, None, None, 0.0, 0.0, False, self.event_start is not None,
-                self.event_start, None,
-            )  # fmt: skip
-        if self.counts and (value < 0 or value != math.floor(value)):
-            self._switch_to_real_values()
-        self._n += 1
-        parts = self._parts(ts)
-        exp = None if parts is None else self._combine(*parts)
-        score = 0.0
-        excess = 0.0  # the largest z / bar over the scales: an event opens at 1
-        shift = 0.0  # the CUSUM over its bar (opens an event at 1, does not hold one)
-        clipped = value
-        if parts is not None and exp is not None:
-            tx, te = self._transform(value), self._transform(exp)
-            s1 = self.scales[0].spread(self._n, self.counts)
-            for sc in self.scales:
-                z, total = sc.push(value, parts, self._n, self.counts, self._transform)
-                bar = sc.bar(c)
-                sc.track_day(ts, z)
-                if total >= c.min_count or not self.counts:
-                    score = max(score, z)
-                    excess = max(excess, z / bar)
-            if tx - te > c.clip * s1:  # a spike must not raise the baseline
-                bound = te + c.clip * s1
-                clipped = _unstab(bound) if self.counts else bound
-            if self.cusum is not None:
-                # the clipped value: a single burst is the scales' business, not a shift
-                weekly = self.baseline.weekly_mean(ts)
-                shift = self.cusum.push(ts, clipped, weekly, self.counts, self._transform)
-        else:
-            for sc in self.scales:
-                sc.window.clear()
-        warm = ts - self.first >= timedelta(hours=c.warmup_hours)
-        is_spike = False
-        if warm and exp is not None:
-            if excess >= c.hold_fraction and self.event_start is not None:
-                self.last_hot = ts
-            # a CUSUM alarm opens an event when none is open, or when the open one was
-            # opened by the CUSUM and the sum has since built up again from 0 after it
-            fresh_shift = shift >= 1.0 and (
-                self.event_start is None
-                or (
-                    self.event_by_shift
-                    and self.cusum is not None
-                    and self.cusum.run_start is not None
-                    and self.cusum.run_start > self.event_start
-                )
+            return self._quiet(ts, None if value is None else value)
+        if self._model is None:
+            if self.interval is None:
+                self._buffer.append((ts, value))
+                if len(self._buffer) >= INTERVAL_SAMPLE:
+                    self._start(infer_interval(t for t, _ in self._buffer))
+                return self._quiet(ts, value)
+            self._start(self.interval)
+        return self._row(ts, value)
+
+    def finish(self) -> None:
+        """Start the model on a short stream (fewer rows than ``INTERVAL_SAMPLE``) so that
+        :attr:`interval` is known; verdicts already returned do not change."""
+        if self._model is None and self._buffer:
+            self._start(self.interval or infer_interval(t for t, _ in self._buffer))
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _start(self, interval: timedelta) -> None:
+        self.interval = interval
+        self._rest = rest_buckets(self.config.rest, interval)
+        self._model = _Model(self.config, interval)
+        if self.config.count_model and self.config.direction != "down":
+            self._counts = StreamDetector(interval, CountConfig())
+        buffered, self._buffer = self._buffer, []
+        if buffered:
+            self._origin = min(t for t, _ in buffered)
+        for t, v in buffered:  # replay: these rows were answered "not judged" already,
+            self._row(t, v, judge=False)  # so they only feed the models
+
+    def _quiet(self, ts: datetime, value: float | None, push: bool = True) -> SpikeResult:
+        """A row that is not judged (buffered, missing, late); it still counts as a row of
+        zero surprise in the likelihood's averages, as every row does, once (``push`` is
+        False when a buffered row is replayed into the models)."""
+        z = self._lik.push(0.0)[0] if push else 0.0
+        return SpikeResult(ts, value, None, 0.0, 0.0, False, None, z, False, self.count_like)
+
+    def _row(self, ts: datetime, value: float, judge: bool = True) -> SpikeResult:
+        model = self._model
+        if model is None or self.interval is None:
+            raise RuntimeError("the model starts before the first row is judged")
+        cfg = self.config
+        if self._origin is None:
+            self._origin = ts
+        b = (ts - self._origin) // self.interval
+        if self._open is not None and b < self._open:
+            return self._quiet(ts, value, push=judge)  # late row: bucket committed
+        if self.count_like and not is_count(value):
+            self.count_like = False
+            self._counts = None  # for good: the series is not a count
+        new_bucket = self._open is None or b > self._open
+        if self._open is not None and b > self._open:
+            model.commit(self._open, self._open_sum / self._open_count)
+            self._open_sum, self._open_count = 0.0, 0
+        self._open = b
+        self._open_sum += value
+        self._open_count += 1
+        x = self._open_sum / self._open_count
+        count_alarm = False
+        if self._counts is not None and new_bucket:
+            # the count model sees one point per bucket: its first row, at the bucket start
+            r = self._counts.update(self._origin + b * self.interval, value)
+            count_alarm = r.is_spike and cfg.direction != "down"
+            self._count_expected = r.expected
+            self._count_excess = r.score / self._counts.config.threshold
+        if not judge:
+            return self._quiet(ts, value, push=False)
+        ch = model.channels(b, x)
+        stat = ch.statistic(cfg)
+        if not math.isfinite(stat):
+            stat = 0.0
+        z, n = self._lik.push(min(1.0, max(0.0, stat / ANOMALY_SCORE_SPAN)))
+        lik_on = n >= cfg.lik_min_history
+        if self.count_like:
+            alarm = count_alarm or (lik_on and z >= cfg.lik_z)
+            level = max(
+                z / cfg.lik_z if lik_on else 0.0,
+                self._count_excess if self._counts is not None else 0.0,
             )
-            if fresh_shift or (
-                excess >= 1.0
-                and (self.event_start is None or excess >= c.escalate * self.event_peak)
-            ):
-                is_spike = True
-                self.event_start = ts
-                self.last_hot = ts
-                self.event_peak = excess
-                self.event_by_shift = fresh_shift and excess < 1.0
-            elif self.event_start is not None:
-                self.event_peak = max(self.event_peak, excess)
-        self._learn(ts, clipped)
-        severity: Severity | None = None
-        if score >= c.critical:
-            severity = "critical"
-        elif score >= c.threshold:
-            severity = "warning"
-        return PointResult(
-            timestamp=ts,
-            value=value,
-            expected=exp,
-            score=score,
-            anomaly_score=min(1.0, max(0.0, score / (2.0 * c.threshold))),
-            is_spike=is_spike,
-            in_event=self.event_start is not None,
-            event_start=self.event_start,
-            severity=severity if warm else None,
+            expected = (
+                self._count_expected if self._count_expected is not None else model.expected()
+            )
+        else:
+            alarm = stat >= 1.0
+            level = stat
+            expected = model.expected()
+        spike = alarm and (self._last_spike is None or b - self._last_spike > self._rest)
+        if spike:
+            self._last_spike = b
+        score = min(1.0, max(0.0, level / ANOMALY_SCORE_SPAN))
+        return SpikeResult(
+            ts, value, b, stat, score, spike, expected, z, count_alarm, self.count_like, ch
         )
 
-    def _learn(self, ts: datetime, value: float) -> None:
-        base, _ = self.baseline.base(ts)
-        if base is not None:
-            self.ratios.append((value - base, 0.0) if not self.counts else (value, base))
-        self.baseline.add(ts, value)
 
-    def _close_event_if_cold(self, ts: datetime) -> None:
-        if self.event_start is None or self.last_hot is None:
-            return
-        if ts - self.last_hot > timedelta(hours=self.config.cooldown_hours):
-            self.event_start = None
-            self.last_hot = None
-
-    def _switch_to_real_values(self) -> None:
-        """From counts to real values: residual history on the count scale is dropped."""
-        self.counts = False
-        self.ratios.clear()
-        for sc in self.scales:
-            sc.reset()
-        if self.cusum is not None:
-            self.cusum.reset()
-
-
-def detect_series(
-    points: Iterable[tuple[datetime, float | None]],
-    interval: timedelta,
-    config: SpikeConfig | None = None,
-) -> list[PointResult]:
-    """:class:`StreamDetector` over a whole series (each verdict still causal)."""
-    det = StreamDetector(interval, config)
-    return [det.update(ts, v) for ts, v in points]
+def detect_rows(
+    rows: Iterable[tuple[datetime, float | None]],
+    config: DetectorConfig | None = None,
+    interval: timedelta | None = None,
+) -> list[SpikeResult]:
+    """A fresh detector over ``rows`` in the given order: one result per row, each causal."""
+    detector = SpikeDetector(config, interval)
+    out = [detector.update(t, v) for t, v in rows]
+    detector.finish()
+    return out

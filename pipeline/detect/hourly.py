@@ -1,7 +1,7 @@
 """Spike detection on a brand's hourly metrics: the findings alerts are made of.
 
 :func:`detect_hourly` / :func:`detect_latest` run the streaming detector
-(:class:`~pipeline.detect.engine.StreamDetector`) on a brand's hourly series for
+(:class:`~pipeline.detect.counts.StreamDetector`) on a brand's hourly series for
 ``complaints`` and ``volume``, and a binomial detector (:class:`_ShareDetector`) for
 ``negative_share``, and return :class:`SpikeFinding` records with expected value, severity
 and the start of the episode. Pure functions, no I/O (design and defaults in
@@ -17,14 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from pipeline.detect.engine import (
-    HOUR,
-    METRICS,
-    Severity,
-    SpikeConfig,
-    StreamDetector,
-    mad_sd,
-)
+from pipeline.detect.counts import HOUR, StreamDetector, mad_sd
+from pipeline.detect.options import METRICS, Severity, SpikeConfig
 
 
 @dataclass(frozen=True)

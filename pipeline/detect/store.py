@@ -17,7 +17,7 @@ import duckdb
 
 from pipeline import timeutil
 from pipeline.config.model import BrandConfig
-from pipeline.detect import engine, hourly
+from pipeline.detect import hourly, options
 from pipeline.timeutil import HOUR
 from pipeline.warehouse import connection
 
@@ -106,7 +106,7 @@ def detect_brand(
     The detector's thresholds are the brand's (``overrides.spikes``); an episode has ended
     after ``recovery_hours`` stored hours without a flagged one.
     """
-    spike_config = engine.SpikeConfig.from_overrides(
+    spike_config = options.SpikeConfig.from_overrides(
         brand.overrides.get("spikes"), f"brand {brand.id}: overrides.spikes"
     )
     # Every verdict is made on the brand's whole stored history (the detector's state

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pipeline.config.model import BrandConfig
-from pipeline.detect import engine
+from pipeline.detect import options
 from pipeline.detect.store import detect_brand, latest_window, spikes_in_scope
 from pipeline.errors import DeliveryError
 from pipeline.notify import mailer
@@ -24,11 +24,11 @@ log = logging.getLogger(__name__)
 
 def brand_settings(
     brand: BrandConfig, file: str = "brands"
-) -> tuple[engine.SpikeConfig, AlertConfig]:
+) -> tuple[options.SpikeConfig, AlertConfig]:
     """The brand's detector thresholds and alert settings, validated."""
     where = f"{file}: brand {brand.id}: overrides"
     return (
-        engine.SpikeConfig.from_overrides(brand.overrides.get("spikes"), f"{where}.spikes"),
+        options.SpikeConfig.from_overrides(brand.overrides.get("spikes"), f"{where}.spikes"),
         AlertConfig.from_overrides(brand.overrides.get("alerts"), f"{where}.alerts"),
     )
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from pipeline.config.loading import read_brands
 from pipeline.config.model import BrandConfig, BrandsFile
-from pipeline.detect.engine import SpikeConfig
+from pipeline.detect.options import SpikeConfig
 from pipeline.errors import ConfigError
 from pipeline.ingest.sources.registry import check_options
 from pipeline.notify.alerts.options import AlertConfig
 from pipeline.notify.report.options import report_options
-from pipeline.settings import Settings
 from pipeline.posts.pseudonyms import PrivacyConfig
+from pipeline.settings import Settings
 
 
 def check_brand(brand: BrandConfig, file: str) -> None:

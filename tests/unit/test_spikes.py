@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from pipeline.detect.engine import (
-    SpikeConfig,
+from pipeline.detect.counts import (
     StreamDetector,
     cusum_interval,
     daily_max_bar,
@@ -19,6 +18,7 @@ from pipeline.detect.engine import (
     siegmund_arl,
 )
 from pipeline.detect.hourly import HourPoint, detect_hourly, detect_latest
+from pipeline.detect.options import SpikeConfig
 from pipeline.errors import ConfigError
 
 START = datetime(2026, 1, 5)  # a Monday

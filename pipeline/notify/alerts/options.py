@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.detect.engine import METRICS
+from pipeline.detect.options import METRICS
 from pipeline.errors import ConfigError
 
 SEVERITY_RANK = {"warning": 1, "critical": 2}

@@ -35,7 +35,7 @@ MAX_TOP_COMPLAINTS = 10
 #: (a word in one post is that post, not a pattern).
 TERMS_PER_CATEGORY = 6
 MIN_TERM_POSTS = 2
-#: Spike metrics drawn on the 30-day chart (pipeline/detect/engine.py names them).
+#: Spike metrics drawn on the 30-day chart (pipeline/detect/counts.py names them).
 CHART_SPIKE_METRICS = ("complaints", "negative_share")
 
 #: Words that say nothing about what went wrong: the English stop words of NLTK's list
