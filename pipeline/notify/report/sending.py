@@ -169,11 +169,11 @@ def render_report(settings: Settings, brand_id: str, day: date, *, refresh: bool
             refresh_complaint_responses(
                 con, settings.sql, brand.id, window.backlog_start, window.as_of
             )
-            data = gather(con, brand, day, options)
+            data = gather(con, settings.sql, brand, day, options)
     else:
         con = connection.connect(settings.warehouse, read_only=True)
         try:
-            data = gather(con, brand, day, options)
+            data = gather(con, settings.sql, brand, day, options)
         finally:
             con.close()
     drawn = _charts(data)
