@@ -55,6 +55,7 @@ from pipeline.settings import Settings
 from pipeline.timeutil import check_interval
 from pipeline.warehouse import connection
 from pipeline.warehouse.responses import refresh_complaint_responses
+from pipeline.warehouse.sqlfiles import read_sql
 
 log = logging.getLogger(__name__)
 
@@ -262,9 +263,7 @@ def _claim(
             "delete from report_deliveries where brand = ? and day = ? and recipient = ?", key
         )
         con.execute(
-            "insert into report_deliveries"
-            " (brand, day, recipient, channel, status, attempts, message_id, claimed_at)"
-            " values (?, ?, ?, ?, 'sending', ?, ?, ?)",
+            read_sql(settings.sql, "queries/report/claim_delivery"),
             [*key, channel, attempts, email.message_id, _now()],
         )
     return True
