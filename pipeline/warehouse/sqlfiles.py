@@ -85,7 +85,7 @@ def view_models(sql_dir: Path) -> list[ViewModel]:
             names = tuple(n.strip() for n in inputs["inputs"].split(","))
             found[path.stem] = ViewModel(path.stem, layer, names, sql)
         while found:  # inputs in the same layer first
-            ready = [m for m in found.values() if not set(m.inputs) & set(found) - {m.name}]
+            ready = [m for m in found.values() if not set(m.inputs) & (set(found) - {m.name})]
             if not ready:
                 raise WarehouseError(f"models/{layer} read each other in a cycle: {sorted(found)}")
             for model in ready:
