@@ -919,7 +919,7 @@ def stage_pipeline(
     with connection.open_for_write(settings.warehouse, settings.sql) as con:
         for brand in brands.select(tuple(sorted({c.brand for c in items}))):
             recovery = brand_settings(brand)[1].recovery_hours
-            store.detect_brand(con, brand, lo, hi, recovery_hours=recovery)
+            store.detect_brand(con, settings.sql, brand, lo, hi, recovery_hours=recovery)
     t2 = time.perf_counter()
     steps["aggregate"], steps["spikes"] = t1 - t0, t2 - t1
     cpu = _cpu_s() - cpu_before

@@ -16,7 +16,7 @@ variable                   what                                       default
 ``BRANDPULSE_OUTBOX``      emails written as .eml when no SMTP is set ``<home>/outbox``
 ``BRANDPULSE_REPORTS``     archived HTML reports                      ``<home>/reports``
 ``BRANDPULSE_MODELS``      scoring assets (lexicons, cues, taxonomy)  ``<project>/models``
-``BRANDPULSE_SQL``         migrations and transforms                  ``<project>/sql``
+``BRANDPULSE_SQL``         the SQL: migrations, models, queries       ``<project>/sql``
 =========================  =========================================  ========================
 """
 

@@ -16,6 +16,7 @@ from pipeline.steps import planning, runner
 from pipeline.steps.orchestration import BACKFILL_DAG
 from pipeline.warehouse import connection
 from pipeline.warehouse.analyses import EXAMPLE_QUERIES
+from pipeline.warehouse.sqlfiles import read_sql
 
 log = logging.getLogger(__name__)
 
@@ -25,43 +26,10 @@ REPORT_DAY = date(2026, 10, 22)
 #: The demo loads whole local days per brand, which reach up to 14 hours past the UTC days.
 DEMO_MARGIN = timedelta(hours=14)
 
-_DAILY_SQL = """
-select
-    d.brand, d.day, d.posts, round(d.negative_share, 3) as negative_share, d.complaints,
-    coalesce((
-        select '◀ ' || string_agg(distinct replace(s.metric, '_', ' '), ', ') || ' spike'
-        from spikes as s
-        where s.brand = d.brand
-          and (timezone(d.timezone, s.started_at::timestamptz))::date <= d.day
-          and (timezone(d.timezone, s.last_hour::timestamptz))::date >= d.day
-    ), '') as spikes
-from brand_daily as d
-where d.day >= ? and d.day < ?
-order by d.brand, d.day
-"""
 
-_SPIKES_SQL = """
-select s.brand, s.metric, s.started_at, s.hours, s.observed, s.expected, s.severity,
-       count(a.recipient) filter (where a.status = 'sent')::bigint as emails
-from spikes as s left join alerts as a using (spike_id)
-where s.started_at >= ? and s.started_at < ?
-group by all
-order by s.brand, s.started_at, s.metric
-"""
-
-_PEAK_HOUR_SQL = """
-select brand, hour, posts, complaints
-from brand_hourly
-where hour >= ? and hour < ?
-qualify row_number() over (partition by brand order by complaints desc, hour) = 1
-order by brand
-"""
-
-_KINDS_SQL = """
-select kind, count(*)::bigint as posts from posts
-where created_at >= ? and created_at < ?
-group by kind order by posts desc
-"""
+def _query(settings: Settings, name: str) -> str:
+    """The SQL of ``sql/queries/demo/<name>.sql``."""
+    return read_sql(settings.sql, f"queries/demo/{name}")
 
 
 def run_demo(settings: Settings, *, engine: str, out: TextIO) -> None:
@@ -105,14 +73,18 @@ def summary(settings: Settings, *, engine: str, elapsed_s: float) -> str:
     con = connection.connect(settings.warehouse, read_only=True)
     try:
         start, end = timeutil.naive_utc(DEMO_START), timeutil.naive_utc(DEMO_END)
-        names, daily = connection.query(con, _DAILY_SQL, [DEMO_START.date(), DEMO_END.date()])
-        _, peaks = connection.query(con, _PEAK_HOUR_SQL, [start - DEMO_MARGIN, end + DEMO_MARGIN])
+        names, daily = connection.query(
+            con, _query(settings, "daily"), [DEMO_START.date(), DEMO_END.date()]
+        )
+        _, peaks = connection.query(
+            con, _query(settings, "peak_hour"), [start - DEMO_MARGIN, end + DEMO_MARGIN]
+        )
         kind_names, kinds = connection.query(
-            con, _KINDS_SQL, [start - DEMO_MARGIN, end + DEMO_MARGIN]
+            con, _query(settings, "kinds"), [start - DEMO_MARGIN, end + DEMO_MARGIN]
         )
         quarantined = con.execute("select count(*) from quarantine").fetchone()
         spike_names, spikes = connection.query(
-            con, _SPIKES_SQL, [start - DEMO_MARGIN, end + DEMO_MARGIN]
+            con, _query(settings, "spikes"), [start - DEMO_MARGIN, end + DEMO_MARGIN]
         )
     finally:
         con.close()

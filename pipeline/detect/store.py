@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -20,6 +21,7 @@ from pipeline.config.model import BrandConfig
 from pipeline.detect import hourly, options
 from pipeline.timeutil import HOUR
 from pipeline.warehouse import connection
+from pipeline.warehouse.sqlfiles import read_sql
 
 log = logging.getLogger(__name__)
 
@@ -51,50 +53,21 @@ def _stored_hours(
     return [hourly.HourPoint(r[0].replace(tzinfo=UTC), r[1], r[2], r[3]) for r in rows]
 
 
-def _rebuild_spikes(con: duckdb.DuckDBPyConnection, brand: str, recovery_hours: int) -> None:
-    """``spikes`` rows of ``brand`` from its ``spike_hours`` (small: one row per episode)."""
+def _rebuild_spikes(
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, brand: str, recovery_hours: int
+) -> None:
+    """``spikes`` rows of ``brand`` from its ``spike_hours`` (small: one row per episode),
+    by ``sql/queries/spikes/rebuild_spikes.sql``."""
     con.execute("delete from spikes where brand = ?", [brand])
     con.execute(
-        """
-        insert into spikes by name
-        with through as (
-            select max(hour) + interval 1 hour as stored_until
-            from brand_hourly where brand = $brand
-        ),
-        ranked as (
-            select *,
-                row_number() over (partition by spike_id order by score desc, hour) as peak_rank
-            from spike_hours where brand = $brand
-        ),
-        episodes as (
-            select
-                spike_id, brand, metric,
-                min(hour) as started_at,
-                max(hour) as last_hour,
-                count(*)::integer as hours,
-                max(case severity when 'critical' then 2 else 1 end) as rank
-            from spike_hours where brand = $brand
-            group by spike_id, brand, metric
-        )
-        select
-            e.spike_id, e.brand, e.metric, e.started_at, e.last_hour,
-            case when t.stored_until >= e.last_hour + interval 1 hour
-                                         + to_hours($recovery_hours::bigint)
-                 then e.last_hour + interval 1 hour end as ended_at,
-            p.hour as peak_hour, p.observed, p.expected, p.score,
-            case e.rank when 2 then 'critical' else 'warning' end as severity,
-            e.hours,
-            $version as detector_version
-        from episodes as e
-        join ranked as p on p.spike_id = e.spike_id and p.peak_rank = 1
-        cross join through as t
-        """,
+        read_sql(sql_dir, "queries/spikes/rebuild_spikes"),
         {"brand": brand, "recovery_hours": recovery_hours, "version": DETECTOR_VERSION},
     )
 
 
 def detect_brand(
     con: duckdb.DuckDBPyConnection,
+    sql_dir: Path,
     brand: BrandConfig,
     start: datetime,
     end: datetime,
@@ -134,7 +107,7 @@ def detect_brand(
         )
         if rows:
             con.executemany("insert into spike_hours values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        _rebuild_spikes(con, brand.id, recovery_hours)
+        _rebuild_spikes(con, sql_dir, brand.id, recovery_hours)
     ids = tuple(sorted({r[0] for r in rows}))
     log.info(
         "%s: judged %d stored hours in [%s, %s): %d flagged metric-hours in %d spikes",

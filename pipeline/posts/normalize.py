@@ -198,8 +198,8 @@ def classify(
 
     ``earlier`` maps fingerprints of earlier posts (within :data:`COPY_WINDOW` before the
     batch) to their (created_at, post_id). Loads pass none: copies across loads are decided
-    in SQL once the posts are stored (``sql/transforms/copies.sql``), whatever the order the
-    loads ran in; this in-batch pass gives the same answer within a batch.
+    in SQL once the posts are stored (``sql/queries/warehouse/mark_copies.sql``), whatever
+    the order the loads ran in; this in-batch pass gives the same answer within a batch.
     """
     order = sorted(range(len(posts)), key=lambda i: (posts[i].created_at, posts[i].post_id))
     first_seen: dict[str, tuple[datetime, str]] = dict(earlier or {})

@@ -59,7 +59,9 @@ def evaluate(
                 log.info("%s: no stored hours yet, nothing to judge", brand.id)
                 continue
             w_start, w_end = judged
-            detect_brand(con, brand, w_start, w_end, recovery_hours=config.recovery_hours)
+            detect_brand(
+                con, settings.sql, brand, w_start, w_end, recovery_hours=config.recovery_hours
+            )
             if not alerts or not brand.alert_recipients:
                 continue
             for spike in spikes_in_scope(con, brand.id, w_start, w_end):

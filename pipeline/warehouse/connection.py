@@ -24,7 +24,7 @@ import duckdb
 
 from pipeline.errors import WarehouseError, WarehouseLockedError
 from pipeline.settings import Settings
-from pipeline.warehouse import snapshot
+from pipeline.warehouse import snapshot, sqlfiles
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +117,13 @@ def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
     """Apply the migrations not applied yet, each in its own transaction; return their names.
 
     An applied migration whose file has changed since is an error: migrations are
-    append-only, a change needs a new numbered file.
+    append-only, a change needs a new numbered file. Then the views of ``sql_dir/models``
+    whose file changed since they were created are created anew
+    (:func:`pipeline.warehouse.sqlfiles.apply_views`), every time, in dependency order.
     """
     con.execute(
-        "create table if not exists schema_migrations ("
-        " version integer primary key, name varchar not null, checksum varchar not null)"
+        "create table if not exists schema_migrations"
+        " (version integer primary key, name varchar not null, checksum varchar not null)"
     )
     applied = {
         int(v): (str(n), str(c))
@@ -152,6 +154,7 @@ def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
             raise WarehouseError(f"migration {migration.name} failed: {exc}") from exc
         log.info("applied migration %s", migration.name)
         done.append(migration.name)
+    sqlfiles.apply_views(con, sql_dir)
     return done
 
 

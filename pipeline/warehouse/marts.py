@@ -1,7 +1,10 @@
 """The marts analysts read, refreshed from the intermediate views: copies, hourly, daily.
 
 Each refresh deletes the rows of exactly the hours or days it is given and selects them
-anew from ``sql/models/marts/`` in one transaction.
+anew from ``sql/models/marts/<mart>.sql`` in one transaction. The staging and intermediate
+views they select from are ``sql/models/staging/`` and ``sql/models/intermediate/``,
+applied by the migrate step (:func:`pipeline.warehouse.sqlfiles.apply_views`);
+docs/warehouse.md ("The layers") describes the layout.
 """
 
 from __future__ import annotations
@@ -12,24 +15,14 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.errors import WarehouseError
 from pipeline.timeutil import naive_utc
 from pipeline.warehouse.connection import transaction
-
-#: The folder of ``sql_dir`` holding the mart transforms (and copies.sql). The staging and
-#: intermediate views they select from are created by sql/migrations/010_analyst_layer.sql;
-#: docs/warehouse.md ("The layers") describes the layout.
-TRANSFORMS_DIR = "transforms"
+from pipeline.warehouse.sqlfiles import read_sql
 
 
-def transform_sql(sql_dir: Path, name: str) -> str:
-    """The SQL of the transform ``sql_dir/transforms/<name>.sql``: a mart's select (over the
-    intermediate views), or the copies update."""
-    path = sql_dir / TRANSFORMS_DIR / f"{name}.sql"
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise WarehouseError(f"transform not found: {path} (set BRANDPULSE_SQL)") from None
+def mart_sql(sql_dir: Path, mart: str) -> str:
+    """The select a mart is materialized from: ``sql_dir/models/marts/<mart>.sql``."""
+    return read_sql(sql_dir, f"models/marts/{mart}")
 
 
 def mark_copies(
@@ -49,7 +42,7 @@ def mark_copies(
         "window_start": naive_utc(start - window),
     }
     with transaction(con):
-        con.execute(transform_sql(sql_dir, "copies"), params)
+        con.execute(read_sql(sql_dir, "queries/warehouse/mark_copies"), params)
 
 
 def existing_hours(
@@ -79,7 +72,7 @@ def refresh_hourly(
 ) -> int:
     """Recompute ``brand_hourly`` rows of ``brand`` for exactly these UTC hour starts.
 
-    The mart is materialized from ``int_post_measures`` (transforms/brand_hourly.sql): the
+    The mart is materialized from ``int_post_measures`` (models/marts/brand_hourly.sql): the
     rows of those hours are deleted and selected anew in one transaction.
     """
     if not hours:
@@ -96,9 +89,7 @@ def refresh_hourly(
             "delete from brand_hourly where brand = $brand and list_contains($hours, hour)",
             {"brand": brand, "hours": stamps},
         )
-        con.execute(
-            f"insert into brand_hourly by name {transform_sql(sql_dir, 'brand_hourly')}", params
-        )
+        con.execute(f"insert into brand_hourly by name {mart_sql(sql_dir, 'brand_hourly')}", params)
     return len(stamps)
 
 
@@ -131,16 +122,14 @@ def refresh_daily(
             "delete from brand_daily where brand = $brand and list_contains($days, day)",
             {"brand": brand, "days": ordered},
         )
-        con.execute(
-            f"insert into brand_daily by name {transform_sql(sql_dir, 'brand_daily')}", params
-        )
+        con.execute(f"insert into brand_daily by name {mart_sql(sql_dir, 'brand_daily')}", params)
         con.execute(
             "delete from brand_daily_categories where brand = $brand and list_contains($days, day)",
             {"brand": brand, "days": ordered},
         )
         con.execute(
             "insert into brand_daily_categories by name "
-            + transform_sql(sql_dir, "brand_daily_categories"),
+            + mart_sql(sql_dir, "brand_daily_categories"),
             {k: v for k, v in params.items() if k != "timezone"},
         )
     return len(ordered)

@@ -1,11 +1,11 @@
 """``complaint_responses``: the brand's first reply to every complaint, and how long it took.
 
 One row per complaint (an original post flagged ``is_complaint``), re-derived for the
-complaints created in a range by ``sql/transforms/complaint_responses.sql``, a mart over the
-intermediate views ``int_complaints`` and ``int_brand_replies`` (migration 010). Replies
-arrive after their complaint (the demo's care team within 36 hours, real teams sometimes
-days later), so a refresh after a load must reach back: :data:`REPLY_LOOKBACK` before the
-loaded interval. Rerunning a refresh over the same posts gives identical rows.
+complaints created in a range by ``sql/models/marts/complaint_responses.sql``, a mart over
+the intermediate views ``int_complaints`` and ``int_brand_replies``. Replies arrive after
+their complaint (the demo's care team within 36 hours, real teams sometimes days later), so
+a refresh after a load must reach back: :data:`REPLY_LOOKBACK` before the loaded interval.
+Rerunning a refresh over the same posts gives identical rows.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 #: five times the default 24-hour SLA, and well past the demo's 36-hour latest reply.
 REPLY_LOOKBACK = timedelta(days=7)
 
-_TRANSFORM = "complaint_responses"
+_MART = "complaint_responses"
 
 
 def refresh_complaint_responses(
@@ -49,7 +49,7 @@ def refresh_complaint_responses(
         "start": timeutil.naive_utc(start),
         "end": timeutil.naive_utc(end),
     }
-    select = marts.transform_sql(sql_dir, _TRANSFORM)
+    select = marts.mart_sql(sql_dir, _MART)
     with connection.transaction(con):
         con.execute(
             "delete from complaint_responses"

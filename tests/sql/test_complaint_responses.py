@@ -1,4 +1,5 @@
-"""SQL tier: complaint_responses (sql/transforms/complaint_responses.sql) in a temporary DuckDB."""
+"""SQL tier: complaint_responses (sql/models/marts/complaint_responses.sql) in a temporary
+DuckDB."""
 
 from __future__ import annotations
 

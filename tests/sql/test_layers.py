@@ -1,5 +1,5 @@
-"""SQL tier: the analyst layer (staging and intermediate views of migration 010, the marts of
-sql/transforms/). Each mart equals a plain recomputation from ``posts``; every model's
+"""SQL tier: the analyst layer (the staging and intermediate views and the marts of
+sql/models/). Each mart equals a plain recomputation from ``posts``; every model's
 declared key is unique and not null; the layers read only what their header says."""
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ class Model:
 
 
 def _models() -> dict[str, Model]:
-    sources = [*sorted((SQL / "migrations").glob("010_*.sql"))]
-    sources += sorted((SQL / "transforms").glob("*.sql"))
+    sources = [SQL / "models" / layer for layer in ("staging", "intermediate", "marts")]
+    sources = [path for folder in sources for path in sorted(folder.glob("*.sql"))]
     models = {}
     for path in sources:
         text = path.read_text(encoding="utf-8")

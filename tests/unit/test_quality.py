@@ -378,7 +378,7 @@ def test_a_failing_aggregate_is_put_back_and_fails_the_task(
     # A transform bug: shares above 1.
     broken_sql = tmp_path / "sql"
     shutil.copytree(PROJECT_ROOT / "sql", broken_sql)
-    hourly_sql = broken_sql / "transforms" / "brand_hourly.sql"
+    hourly_sql = broken_sql / "models" / "marts" / "brand_hourly.sql"
     text = hourly_sql.read_text(encoding="utf-8")
     hourly_sql.write_text(
         text.replace("as negative_share", "+ 1.5 as negative_share"), encoding="utf-8"

@@ -339,7 +339,7 @@ def test_sla_from_overrides_and_bad_values_fail_naming_brand_and_field(env: Sett
         refresh_complaint_responses(
             con, env.sql, "acme", at(DAY, 0) - timedelta(days=7), at(DAY, 0)
         )
-        data = gather(con, brand, DAY, two)
+        data = gather(con, env.sql, brand, DAY, two)
     # Past a 2 h SLA at 08:00: the day before's two complaints (posted 09:00 and 10:00).
     assert data.window.sla_hours == 2 and data.overdue_total == 2
     assert "Unanswered past the 2 h SLA: 2 complaint(s)" in render_text(data)

@@ -18,6 +18,7 @@ from pipeline.detect.store import Spike
 from pipeline.notify.report.render import clean
 from pipeline.settings import Settings
 from pipeline.timeutil import HOUR
+from pipeline.warehouse.sqlfiles import read_sql
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]{2,}", re.UNICODE)
 
@@ -57,11 +58,10 @@ class AlertContext:
     report_hint: str
 
 
-_POST_FILTER = {
-    "complaints": "is_complaint",
-    "negative_share": "sentiment = 'negative'",
-    "volume": "true",
-}
+def _query(settings: Settings, name: str) -> str:
+    """The SQL of ``sql/queries/alerts/<name>.sql`` (the posts counting toward a spike's metric:
+    complaints, negative posts, or any for volume, chosen by the ``$metric`` parameter)."""
+    return read_sql(settings.sql, f"queries/alerts/{name}")
 
 
 def _metric_value(metric: str, row: Sequence[Any]) -> float | None:
@@ -105,44 +105,17 @@ def gather_context(
     ).fetchall()
     marked = [r[0] for r in flagged]
     latest_observed, latest_expected = (flagged[-1][1], flagged[-1][2]) if flagged else (0, 0)
-    where = _POST_FILTER[spike.metric]
-    window = [spike.brand, timeutil.naive_utc(spike.started_at), timeutil.naive_utc(end)]
-    posts = con.execute(
-        "select author_handle, author_followers, text, url, created_at from posts"  # noqa: S608
-        f" where brand = ? and created_at >= ? and created_at < ? and kind = 'original'"
-        f" and {where} order by author_followers desc, created_at, post_id limit 5",
-        window,
-    ).fetchall()
-    baseline_window = [
-        spike.brand,
-        timeutil.naive_utc(spike.started_at - timedelta(days=7)),
-        timeutil.naive_utc(spike.started_at),
-    ]
+    started = timeutil.naive_utc(spike.started_at)
+    spike_span = {"brand": spike.brand, "start": started, "end": timeutil.naive_utc(end)}
+    week_before = {"brand": spike.brand, "start": started - timedelta(days=7), "end": started}
+    metric = {"metric": spike.metric}
+    posts = con.execute(_query(settings, "top_posts"), spike_span | metric).fetchall()
     categories = con.execute(
-        """
-        with spike as (
-            select coalesce(complaint_category, 'other') as category, count(*) as n
-            from posts where brand = ? and created_at >= ? and created_at < ?
-              and kind = 'original' and is_complaint group by 1
-        ),
-        before as (
-            select coalesce(complaint_category, 'other') as category,
-                   count(*) / sum(count(*)) over () as share
-            from posts where brand = ? and created_at >= ? and created_at < ?
-              and kind = 'original' and is_complaint group by 1
-        )
-        select s.category, s.n::bigint, b.share
-        from spike as s left join before as b using (category)
-        order by s.n desc, s.category limit 6
-        """,
-        window + baseline_window,
+        _query(settings, "categories"), spike_span | {"baseline_start": week_before["start"]}
     ).fetchall()
-    text_sql = (
-        "select text from posts where brand = ? and created_at >= ? and created_at < ?"  # noqa: S608
-        f" and kind = 'original' and {where}"
-    )
-    texts = [r[0] for r in con.execute(text_sql, window).fetchall()]
-    baseline_texts = [r[0] for r in con.execute(text_sql, baseline_window).fetchall()]
+    texts_sql = _query(settings, "texts")
+    texts = [r[0] for r in con.execute(texts_sql, spike_span | metric).fetchall()]
+    baseline_texts = [r[0] for r in con.execute(texts_sql, week_before | metric).fetchall()]
     latest = sorted((settings.reports / spike.brand).glob("*.html"))
     hint = (
         str(latest[-1])

@@ -24,6 +24,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 
@@ -36,6 +37,7 @@ from pipeline.notify.alerts.options import SEVERITY_RANK, AlertConfig
 from pipeline.notify.alerts.render import render_alert
 from pipeline.settings import Settings
 from pipeline.warehouse import connection
+from pipeline.warehouse.sqlfiles import read_sql
 
 log = logging.getLogger(__name__)
 
@@ -151,17 +153,12 @@ class _Delivery:
 
 
 def _fold_recovery(
-    con: duckdb.DuckDBPyConnection, spike: Spike, severity: str, recipient: str
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, spike: Spike, severity: str, recipient: str
 ) -> None:
     """Record that the opening alert of an already-ended spike said it had ended."""
+    params = {"spike_id": spike.spike_id, "severity": severity, "recipient": recipient}
     with connection.transaction(con):
-        con.execute(
-            "insert or ignore into alerts select spike_id, brand, metric, 'recovered', severity,"
-            " recipient, channel, 'included', 0, message_id, claimed_at, sent_at, null"
-            " from alerts where spike_id = ? and kind = 'opened' and severity = ?"
-            " and recipient = ?",
-            [spike.spike_id, severity, recipient],
-        )
+        con.execute(read_sql(sql_dir, "queries/alerts/fold_recovery"), params)
 
 
 def _deliver_one(
@@ -226,5 +223,5 @@ def deliver_due(
             outcome = _deliver_one(con, settings, smtp=smtp, brand=brand, job=job, context=context)
             outcomes.append(outcome)
             if outcome.status != "failed" and kind == "opened" and spike.ended_at is not None:
-                _fold_recovery(con, spike, severity, recipient)
+                _fold_recovery(con, settings.sql, spike, severity, recipient)
     return outcomes

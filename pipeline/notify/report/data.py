@@ -3,7 +3,8 @@
 Every number the report shows is a value of a warehouse table or of a SQL aggregation over
 the analyst contract's tables (``brand_daily``, ``brand_hourly``, ``brand_daily_categories``,
 ``spikes``, ``spike_hours``, ``alerts``, ``complaint_responses``, ``posts``), run here with
-parameters only. Python only formats them (:mod:`pipeline.notify.report.render`).
+parameters only, from the query files of ``sql/queries/report/``. Python only formats them
+(:mod:`pipeline.notify.report.render`).
 
 A report covers one brand's local calendar day (``day``) and is judged **as of** the
 moment it is due: the next day at the brand's ``report.local_time``. A complaint counts as
@@ -16,12 +17,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from pipeline.config.model import BrandConfig
 from pipeline.notify.report.options import BACKLOG_DAYS, ReportOptions
+from pipeline.warehouse.sqlfiles import read_sql
 
 #: Days of history the headline compares the report day with (the issue's "previous 28
 #: days": four whole weeks, so every weekday weighs the same).
@@ -236,208 +239,11 @@ class ReportData:
     complaints: tuple[ComplaintRow, ...]  # all of the day's, oldest first (the CSV)
 
 
-_HEADLINE_SQL = """
-with today as (
-    select posts, complaints, complaint_share, negative_share, mean_compound,
-           complaint_reach, brand_replies
-    from brand_daily
-    where brand = $brand and day = $day
-),
-
-base as (
-    select
-        count(*) as days,
-        avg(posts) as posts,
-        avg(complaints) as complaints,
-        sum(complaints) / nullif(sum(posts), 0) as complaint_share,
-        sum(negative) / nullif(sum(posts), 0) as negative_share,
-        sum(mean_compound * posts) / nullif(sum(posts), 0) as mean_compound
-    from brand_daily
-    where brand = $brand and day >= $base_first and day < $day
-)
-
-select
-    (select count(*) from today) as loaded,
-    b.days,
-    t.posts, b.posts, (t.posts - b.posts) / nullif(b.posts, 0),
-    t.complaints, b.complaints, (t.complaints - b.complaints) / nullif(b.complaints, 0),
-    t.complaint_share, b.complaint_share, t.complaint_share - b.complaint_share,
-    t.negative_share, b.negative_share, t.negative_share - b.negative_share,
-    t.mean_compound, b.mean_compound, t.mean_compound - b.mean_compound,
-    coalesce(t.complaint_reach, 0), coalesce(t.brand_replies, 0)
-from base as b
-left join today as t on true
-"""
-
-_DAYS_SQL = """
-select day, posts, complaints, negative_share
-from brand_daily
-where brand = $brand and day >= $first and day <= $day
-order by day
-"""
-
-_SPIKE_DAYS_SQL = """
-select distinct timezone($tz, hour::timestamptz)::date as day
-from spike_hours
-where brand = $brand and list_contains($metrics, metric) and hour >= $lo and hour < $hi
-order by day
-"""
-
-_HOURS_SQL = """
-select timezone($tz, hour::timestamptz) as local_hour, complaints
-from brand_hourly
-where brand = $brand and hour >= $lo and hour < $hi
-order by hour
-"""
-
-_CATEGORIES_SQL = """
-select category, complaints, complaint_reach, share
-from brand_daily_categories
-where brand = $brand and day = $day
-order by complaints desc, category
-"""
-
-_SPIKES_SQL = """
-select spike_id, metric, started_at, ended_at, peak_hour, observed, expected, score,
-       severity, hours
-from spikes
-where brand = $brand
-  and started_at < $hi
-  and coalesce(ended_at, last_hour + interval 1 hour) > $lo
-order by started_at, metric, spike_id
-"""
-
-_ALERTS_SQL = """
-select spike_id, kind, severity, recipient, channel, status, sent_at
-from alerts
-where brand = $brand and list_contains($spikes, spike_id)
-order by claimed_at, spike_id, recipient
-"""
-
-_RESPONSES_SQL = """
-with judged as (
-    select
-        response_seconds,
-        first_reply_at is not null and first_reply_at < $as_of as answered
-    from complaint_responses
-    where brand = $brand and brand_day = $day
-)
-
-select
-    count(*) as complaints,
-    count(*) filter (where answered) as answered,
-    count(*) filter (where answered) / nullif(count(*), 0) as answered_share,
-    count(*) filter (where answered and response_seconds <= $sla_s) as within_sla,
-    count(*) filter (where answered and response_seconds <= $sla_s) / nullif(count(*), 0),
-    quantile_cont(response_seconds, 0.5) filter (where answered) as median_seconds,
-    quantile_cont(response_seconds, 0.9) filter (where answered) as p90_seconds
-from judged
-"""
-
-_COMPLAINT_COLUMNS = """
-    r.source,
-    r.post_id,
-    r.created_at,
-    r.author_handle,
-    r.author_followers,
-    r.complaint_category,
-    r.url,
-    p.text,
-    r.complaint_score,
-    p.compound,
-    coalesce(r.first_reply_at < $as_of, false) as answered,
-    case when r.first_reply_at < $as_of then r.first_reply_at end as first_reply_at,
-    case when r.first_reply_at < $as_of then r.response_seconds end as response_seconds,
-    date_diff('second', r.created_at, $as_of::timestamp) as age_seconds
-from complaint_responses as r
-inner join posts as p
-    on p.source = r.source and p.brand = r.brand and p.post_id = r.post_id
-"""
-
-_OVERDUE_WHERE = """
-where r.brand = $brand
-  and r.created_at >= $backlog_start
-  and r.created_at <= $overdue_before
-  and (r.first_reply_at is null or r.first_reply_at >= $as_of)
-"""
-
-_OVERDUE_COUNT_SQL = f"select count(*) from complaint_responses as r {_OVERDUE_WHERE}"  # noqa: S608
-
-_OVERDUE_SQL = f"""
-select {_COMPLAINT_COLUMNS}
-{_OVERDUE_WHERE}
-order by r.brand_day, r.author_followers desc, r.created_at, r.post_id
-limit $limit
-"""
-
-_TOP_SQL = f"""
-select {_COMPLAINT_COLUMNS}
-where r.brand = $brand and r.brand_day = $day
-order by r.author_followers desc, r.created_at, r.post_id
-limit $limit
-"""
-
-_DAY_COMPLAINTS_SQL = f"""
-select {_COMPLAINT_COLUMNS}
-where r.brand = $brand and r.brand_day = $day
-order by r.created_at, r.source, r.post_id
-"""
-
-#: Terms per category: the words of the day's complaints (links, @handles and #tags removed),
-#: counted once per complaint, stop words and the brand's own names left out.
-_TERMS_SQL = """
-with docs as (
-    select
-        source,
-        post_id,
-        complaint_category as category,
-        regexp_replace(lower(text), '(https?://\\S+|www\\.\\S+|[@#]\\S+)', ' ', 'g') as body
-    from posts
-    where brand = $brand
-      and brand_day = $day
-      and kind = 'original'
-      and is_complaint
-      and complaint_category is not null
-),
-
-words as (
-    select distinct category, source, post_id, term
-    from (
-        select category, source, post_id,
-               unnest(regexp_extract_all(body, '\\p{L}[\\p{L}''’]*\\p{L}')) as term
-        from docs
-    )
-),
-
-counted as (
-    select category, replace(term, '’', '''') as term, count(*) as posts
-    from words
-    where length(term) >= 3
-      and not list_contains($stop, replace(term, '’', ''''))
-    group by all
-),
-
-ranked as (
-    select
-        category,
-        term,
-        posts,
-        row_number() over (partition by category order by posts desc, term) as rank
-    from counted
-    where posts >= $min_posts
-)
-
-select category, term, posts
-from ranked
-where rank <= $per_category
-order by category, rank
-"""
-
-
 def _rows(
-    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object]
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, query: str, params: Mapping[str, object]
 ) -> list[tuple[Any, ...]]:
-    return con.execute(sql, dict(params)).fetchall()
+    """The rows of ``sql_dir/queries/report/<query>.sql`` with these parameters."""
+    return con.execute(read_sql(sql_dir, f"queries/report/{query}"), dict(params)).fetchall()
 
 
 def _naive(moment: datetime) -> datetime:
@@ -463,13 +269,13 @@ def _complaint(row: Sequence[Any]) -> ComplaintRow:
     )
 
 
-def _headline(con: duckdb.DuckDBPyConnection, w: ReportWindow) -> Headline:
+def _headline(con: duckdb.DuckDBPyConnection, sql_dir: Path, w: ReportWindow) -> Headline:
     params = {
         "brand": w.brand_id,
         "day": w.day,
         "base_first": w.day - timedelta(days=BASELINE_DAYS),
     }
-    row = _rows(con, _HEADLINE_SQL, params)[0]
+    row = _rows(con, sql_dir, "headline", params)[0]
     names = ("posts", "complaints", "complaint_share", "negative_share", "mean_compound")
     metrics = tuple(
         Metric(name, *(None if v is None else float(v) for v in row[2 + 3 * i : 5 + 3 * i]))
@@ -484,13 +290,13 @@ def _headline(con: duckdb.DuckDBPyConnection, w: ReportWindow) -> Headline:
     )
 
 
-def _spikes(con: duckdb.DuckDBPyConnection, w: ReportWindow) -> tuple[SpikeRow, ...]:
+def _spikes(con: duckdb.DuckDBPyConnection, sql_dir: Path, w: ReportWindow) -> tuple[SpikeRow, ...]:
     span = {"brand": w.brand_id, "lo": _naive(w.start), "hi": _naive(w.end)}
-    spikes = _rows(con, _SPIKES_SQL, span)
+    spikes = _rows(con, sql_dir, "spikes", span)
     ids = [r[0] for r in spikes]
     alerts: dict[str, list[AlertRow]] = {}
     if ids:
-        for a in _rows(con, _ALERTS_SQL, {"brand": w.brand_id, "spikes": ids}):
+        for a in _rows(con, sql_dir, "alerts", {"brand": w.brand_id, "spikes": ids}):
             alerts.setdefault(a[0], []).append(AlertRow(*a[1:]))
     return tuple(
         SpikeRow(
@@ -519,17 +325,22 @@ def _brand_words(brand: BrandConfig) -> list[str]:
 
 
 def gather(
-    con: duckdb.DuckDBPyConnection, brand: BrandConfig, day: date, options: ReportOptions
+    con: duckdb.DuckDBPyConnection,
+    sql_dir: Path,
+    brand: BrandConfig,
+    day: date,
+    options: ReportOptions,
 ) -> ReportData:
-    """Read every figure of ``brand``'s report for local ``day`` from the warehouse."""
+    """Read every figure of ``brand``'s report for local ``day`` from the warehouse, with the
+    queries of ``sql_dir/queries/report/``."""
     w = ReportWindow.of(brand, day, options)
     as_of = _naive(w.as_of)
     day_params = {"brand": w.brand_id, "day": day}
-    headline = _headline(con, w)
+    headline = _headline(con, sql_dir, w)
     days = tuple(
         DayPoint(d, int(p), int(c), None if s is None else float(s))
         for d, p, c, s in _rows(
-            con, _DAYS_SQL, {**day_params, "first": day - timedelta(days=CHART_DAYS - 1)}
+            con, sql_dir, "days", {**day_params, "first": day - timedelta(days=CHART_DAYS - 1)}
         )
     )
     chart_lo = datetime.combine(day - timedelta(days=CHART_DAYS - 1), time(), brand.tz)
@@ -537,7 +348,8 @@ def gather(
         r[0]
         for r in _rows(
             con,
-            _SPIKE_DAYS_SQL,
+            sql_dir,
+            "spike_days",
             {
                 "brand": w.brand_id,
                 "tz": w.timezone,
@@ -551,19 +363,21 @@ def gather(
         HourPoint(h, int(c))
         for h, c in _rows(
             con,
-            _HOURS_SQL,
+            sql_dir,
+            "hours",
             {"brand": w.brand_id, "tz": w.timezone, "lo": _naive(w.start), "hi": _naive(w.end)},
         )
     )
     categories = tuple(
         CategoryRow(c, int(n), int(r), float(s))
-        for c, n, r, s in _rows(con, _CATEGORIES_SQL, day_params)
+        for c, n, r, s in _rows(con, sql_dir, "categories", day_params)
     )
     terms = tuple(
         TermRow(c, t, int(n))
         for c, t, n in _rows(
             con,
-            _TERMS_SQL,
+            sql_dir,
+            "terms",
             {
                 **day_params,
                 "stop": sorted(STOP_WORDS | set(_brand_words(brand))),
@@ -572,7 +386,9 @@ def gather(
             },
         )
     )
-    r = _rows(con, _RESPONSES_SQL, {**day_params, "as_of": as_of, "sla_s": w.sla_hours * 3600})[0]
+    r = _rows(
+        con, sql_dir, "responses", {**day_params, "as_of": as_of, "sla_s": w.sla_hours * 3600}
+    )[0]
     responses = Responses(
         complaints=int(r[0]),
         answered=int(r[1]),
@@ -588,16 +404,23 @@ def gather(
         "backlog_start": _naive(w.backlog_start),
         "overdue_before": _naive(w.overdue_before),
     }
-    count = _rows(con, _OVERDUE_COUNT_SQL, backlog)[0]
+    count = _rows(con, sql_dir, "overdue_count", backlog)[0]
     overdue = tuple(
-        _complaint(row) for row in _rows(con, _OVERDUE_SQL, {**backlog, "limit": MAX_OVERDUE_ROWS})
+        _complaint(row)
+        for row in _rows(con, sql_dir, "overdue", {**backlog, "limit": MAX_OVERDUE_ROWS})
     )
     top = tuple(
         _complaint(row)
-        for row in _rows(con, _TOP_SQL, {**day_params, "as_of": as_of, "limit": MAX_TOP_COMPLAINTS})
+        for row in _rows(
+            con,
+            sql_dir,
+            "top_complaints",
+            {**day_params, "as_of": as_of, "limit": MAX_TOP_COMPLAINTS},
+        )
     )
     complaints = tuple(
-        _complaint(row) for row in _rows(con, _DAY_COMPLAINTS_SQL, {**day_params, "as_of": as_of})
+        _complaint(row)
+        for row in _rows(con, sql_dir, "day_complaints", {**day_params, "as_of": as_of})
     )
     return ReportData(
         window=w,
@@ -607,7 +430,7 @@ def gather(
         hours=hours,
         categories=categories,
         terms=terms,
-        spikes=_spikes(con, w),
+        spikes=_spikes(con, sql_dir, w),
         responses=responses,
         overdue_total=int(count[0]),
         overdue=overdue,

@@ -56,6 +56,7 @@ from pipeline.settings import Settings
 from pipeline.timeutil import check_interval
 from pipeline.warehouse import connection
 from pipeline.warehouse.responses import refresh_complaint_responses
+from pipeline.warehouse.sqlfiles import read_sql
 
 log = logging.getLogger(__name__)
 
@@ -170,11 +171,11 @@ def render_report(settings: Settings, brand_id: str, day: date, *, refresh: bool
             refresh_complaint_responses(
                 con, settings.sql, brand.id, window.backlog_start, window.as_of
             )
-            data = gather(con, brand, day, options)
+            data = gather(con, settings.sql, brand, day, options)
     else:
         con = connection.connect(settings.warehouse, read_only=True)
         try:
-            data = gather(con, brand, day, options)
+            data = gather(con, settings.sql, brand, day, options)
         finally:
             con.close()
     drawn = _charts(data)
@@ -263,9 +264,7 @@ def _claim(
             "delete from report_deliveries where brand = ? and day = ? and recipient = ?", key
         )
         con.execute(
-            "insert into report_deliveries"
-            " (brand, day, recipient, channel, status, attempts, message_id, claimed_at)"
-            " values (?, ?, ?, ?, 'sending', ?, ?, ?)",
+            read_sql(settings.sql, "queries/report/claim_delivery"),
             [*key, channel, attempts, email.message_id, _now()],
         )
     return True

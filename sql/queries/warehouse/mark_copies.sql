@@ -1,6 +1,6 @@
 -- copies: not a model but upkeep of the stored posts (source layer): it decides
 -- posts.kind = 'copy' and posts.duplicate_of in place, after every load, before the marts
--- are refreshed. Run by pipeline.warehouse.core.mark_copies.
+-- are refreshed. Run by pipeline.warehouse.marts.mark_copies.
 -- Decide which posts of one brand are copies: a copy candidate whose fingerprint equals that
 -- of an earlier candidate (by created_at, then post_id) of the same brand within the 24 hours
 -- before it. duplicate_of names the earliest such post. Decided from all stored posts, so

@@ -1,5 +1,5 @@
 -- model: brand_daily
--- layer: mart (a contract table, materialized by pipeline.warehouse.core.refresh_daily)
+-- layer: mart (a contract table, materialized by pipeline.warehouse.marts.refresh_daily)
 -- grain: one row per brand and calendar day in the brand's time zone, days without posts
 --   included (zeros, null ratios)
 -- key: brand, day

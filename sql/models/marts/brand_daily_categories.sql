@@ -1,5 +1,5 @@
 -- model: brand_daily_categories
--- layer: mart (a contract table, materialized by pipeline.warehouse.core.refresh_daily, with
+-- layer: mart (a contract table, materialized by pipeline.warehouse.marts.refresh_daily, with
 --   brand_daily)
 -- grain: one row per brand, local day and complaint category with at least one complaint
 -- key: brand, day, category

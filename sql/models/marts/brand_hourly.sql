@@ -1,5 +1,5 @@
 -- model: brand_hourly
--- layer: mart (a contract table, materialized by pipeline.warehouse.core.refresh_hourly)
+-- layer: mart (a contract table, materialized by pipeline.warehouse.marts.refresh_hourly)
 -- grain: one row per brand and UTC hour, hours without posts included (zeros, null ratios)
 -- key: brand, hour
 -- inputs: int_post_measures

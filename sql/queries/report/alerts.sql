@@ -1,0 +1,6 @@
+-- The alert deliveries of the listed spikes: one row per delivery.
+-- Parameters: $brand, $spikes (list of spike ids).
+select spike_id, kind, severity, recipient, channel, status, sent_at
+from alerts
+where brand = $brand and list_contains($spikes, spike_id)
+order by claimed_at, spike_id, recipient

@@ -1,0 +1,9 @@
+-- The spikes overlapping the report day: one row per spike.
+-- Parameters: $brand, $lo, $hi (the local day's UTC bounds).
+select spike_id, metric, started_at, ended_at, peak_hour, observed, expected, score,
+       severity, hours
+from spikes
+where brand = $brand
+  and started_at < $hi
+  and coalesce(ended_at, last_hour + interval 1 hour) > $lo
+order by started_at, metric, spike_id

@@ -1,0 +1,55 @@
+-- spikes of one brand from its spike_hours: one row per episode (spike_id), its peak the
+-- flagged hour with the highest score (ties: the earliest), its severity the highest
+-- reached, ended once $recovery_hours stored hours passed after its last flagged hour.
+-- Run after the brand's spike_hours are replaced and its spikes deleted
+-- (pipeline.detect.store.detect_brand).
+-- Parameters: $brand, $recovery_hours, $version (the detector version stored with it).
+insert into spikes by name
+with through as (
+    select max(hour) + interval 1 hour as stored_until
+    from brand_hourly
+    where brand = $brand
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (partition by spike_id order by score desc, hour) as peak_rank
+    from spike_hours
+    where brand = $brand
+),
+
+episodes as (
+    select
+        spike_id,
+        brand,
+        metric,
+        min(hour) as started_at,
+        max(hour) as last_hour,
+        count(*)::integer as hours,
+        max(case severity when 'critical' then 2 else 1 end) as rank
+    from spike_hours
+    where brand = $brand
+    group by spike_id, brand, metric
+)
+
+select
+    e.spike_id,
+    e.brand,
+    e.metric,
+    e.started_at,
+    e.last_hour,
+    case
+        when t.stored_until >= e.last_hour + interval 1 hour + to_hours($recovery_hours::bigint)
+            then e.last_hour + interval 1 hour
+    end as ended_at,
+    p.hour as peak_hour,
+    p.observed,
+    p.expected,
+    p.score,
+    case e.rank when 2 then 'critical' else 'warning' end as severity,
+    e.hours,
+    $version as detector_version
+from episodes as e
+inner join ranked as p on p.spike_id = e.spike_id and p.peak_rank = 1
+cross join through as t
