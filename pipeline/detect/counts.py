@@ -1,13 +1,12 @@
-"""Causal spike detection on regular series: pure functions, no I/O, no Airflow.
+"""The engine's count model: causal spike detection on regular series of counts.
 
-Design, defaults and benchmark figures in ``docs/spikes.md``.
-:class:`StreamDetector` reads one regular series (any interval from 5 minutes to a day)
-point by point and says, for each point and using only that point and the ones before it,
-how anomalous it is (``anomaly_score`` in ``[0, 1]``) and whether it opens a new spike
-event (``is_spike``). ``brandpulse detect`` runs it on a CSV
-(:mod:`pipeline.detect.detect_file`); :mod:`benchmarks.spike_eval` scores it on NAB; and
-:mod:`pipeline.detect.hourly` runs it on a brand's hourly metrics, for alerts.
-:class:`SpikeConfig` holds its thresholds, for every series and brand.
+Design, defaults and figures in ``docs/spikes.md``. :class:`StreamDetector` reads one
+regular series (any interval from 5 minutes to a day) point by point and says, for each
+point and using only that point and the ones before it, how anomalous it is and whether it
+opens a new spike event (``is_spike``). The engine (:mod:`pipeline.detect.engine`) runs it on
+count-like series, bucketed to their interval; :mod:`pipeline.detect.hourly` runs it on a
+brand's hourly metrics, for alerts. :class:`~pipeline.detect.options.SpikeConfig` holds its
+thresholds, for every series and brand.
 
 The model, in short. The expected value of a point is a *seasonal baseline* (the mean,
 spikes clipped, of the same hour of the same weekday over the last weeks, or of the same hour

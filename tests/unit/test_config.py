@@ -156,3 +156,24 @@ def test_every_override_section_is_checked_when_the_file_is_loaded(
     message = str(err.value)
     assert message.startswith("brands.yaml: brand ") and "acme" in message
     assert field in message, message
+
+
+def test_checking_the_brands_file_imports_no_warehouse_code_or_demo_data() -> None:
+    """Every stage's check runs, in a fresh interpreter, without DuckDB, pandas, Great
+    Expectations or the demo source's phrase data being imported."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from pipeline.steps.brands import load_brands\n"
+        f"load_brands(Path({str(PROJECT_ROOT / 'brands.yaml')!r}))\n"
+        "heavy = ['duckdb', 'pandas', 'great_expectations', 'pipeline.warehouse.connection',\n"
+        "         'pipeline.ingest.sources.demo.phrases']\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == ""

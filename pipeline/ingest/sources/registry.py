@@ -24,6 +24,9 @@ SOURCES = {
     "bluesky": "pipeline.ingest.sources.bluesky:create",
     "mastodon": "pipeline.ingest.sources.mastodon:create",
 }
+#: Sources whose ``check_options`` lives apart from the source itself, so that checking the
+#: brands file does not load what the source needs to run (the demo's phrase data).
+OPTIONS_MODULES = {"demo": "pipeline.ingest.sources.demo.options"}
 
 
 def check_options(brand: BrandConfig) -> None:
@@ -32,7 +35,7 @@ def check_options(brand: BrandConfig) -> None:
         target = SOURCES.get(src.name)
         if target is None:
             raise ConfigError(f"brand '{brand.id}', field 'sources.{src.name}': unknown source")
-        module = importlib.import_module(target.split(":")[0])
+        module = importlib.import_module(OPTIONS_MODULES.get(src.name, target.split(":")[0]))
         module.check_options(brand, src.options)
 
 
