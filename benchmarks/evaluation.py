@@ -33,7 +33,12 @@ from pathlib import Path
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from pipeline.errors import InputError
+from pipeline.scoring.categories import OTHER_CATEGORY
 from pipeline.scoring.scorer import Scorer, Sentiment, default_scorer
+from pipeline.settings import Settings
+
+#: The project's own labelled set, under the models folder (models/complaints/DATASHEET.md).
+OWN_SET = "complaints/posts.csv"
 
 SEMEVAL_LABELS = {"0": Sentiment.NEGATIVE, "1": Sentiment.NEUTRAL, "2": Sentiment.POSITIVE}
 
@@ -53,11 +58,28 @@ class Evaluation:
     complaints_n: int
     model_version: str
     vader_tweets_r_plain: float | None = None
-    #: (precision, recall, F1, tweets) per half of the complaints file: "dev", "held-out".
-    complaint_halves: dict[str, tuple[float, float, float, int]] | None = None
+    #: (precision, recall, F1, tweets, macro-F1) per half of the complaints file: "dev",
+    #: "held-out".
+    complaint_halves: dict[str, tuple[float, float, float, int, float]] | None = None
     #: (plain VADER texts/s, scorer texts/s, ratio) on the SemEval texts, see
     #: :func:`measure_throughput`; None when not measured.
     throughput: tuple[float, float, float] | None = None
+    #: Mean of the complaint class's F1 and the other class's, as the literature reports it.
+    complaint_macro_f1: float | None = None
+    #: The project's own labelled set (``models/complaints/posts.csv``), see :func:`own_set`.
+    own: OwnSet | None = None
+
+
+@dataclass(frozen=True)
+class OwnSet:
+    """The scorer on the project's own labelled complaint set, by language."""
+
+    #: language -> (precision, recall, complaint F1, macro-F1, posts)
+    complaints: dict[str, tuple[float, float, float, float, int]]
+    #: language -> (share of complaints whose category is the labelled one, complaints)
+    category_accuracy: dict[str, tuple[float, int]]
+    #: language -> share of labelled complaints the scorer files as "other"
+    other_share: dict[str, float]
 
 
 def complaints_half(tweet_id: str) -> str:
@@ -80,6 +102,13 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float:
     sxx = sum((x - mx) ** 2 for x in xs)
     syy = sum((y - my) ** 2 for y in ys)
     return sxy / math.sqrt(sxx * syy) if sxx and syy else 0.0
+
+
+def macro_f1(tp: int, fp: int, fn: int, n: int) -> float:
+    """The mean of the two classes' F1 (complaint and not), as Preotiuc-Pietro et al. (ACL
+    2019) and the later complaint papers report it; ``n`` is the number of items."""
+    tn = n - tp - fp - fn
+    return (f1(tp, fp, fn)[2] + f1(tn, fn, fp)[2]) / 2
 
 
 def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -179,7 +208,7 @@ _Counts = dict[str, list[int]]
 
 def _complaints(
     scorer: Scorer, path: Path
-) -> tuple[float, float, float, int, dict[str, tuple[float, float, float, int]]]:
+) -> tuple[float, float, float, int, float, dict[str, tuple[float, float, float, int, float]]]:
     counts: _Counts = {"all": [0, 0, 0, 0], "dev": [0, 0, 0, 0], "held-out": [0, 0, 0, 0]}
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.reader(fh):
@@ -192,9 +221,46 @@ def _complaints(
                 c[1] += predicted and not truth
                 c[2] += truth and not predicted
                 c[3] += 1
-    figures = {key: (*f1(tp, fp, fn), n) for key, (tp, fp, fn, n) in counts.items()}
-    precision, recall, score, n = figures.pop("all")
-    return precision, recall, score, n, figures
+    figures = {
+        key: (*f1(tp, fp, fn), n, macro_f1(tp, fp, fn, n))
+        for key, (tp, fp, fn, n) in counts.items()
+    }
+    precision, recall, score, n, macro = figures.pop("all")
+    return precision, recall, score, n, macro, figures
+
+
+def own_set(scorer: Scorer, path: Path) -> OwnSet:
+    """Complaint detection and categories on the project's labelled set, per language.
+
+    The category is the scorer's category of every post labelled a complaint (whether or not
+    the scorer flags it), against the labelled primary category.
+    """
+    counts: dict[str, list[int]] = {}
+    cats: dict[str, list[int]] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            lang, text = row["lang"], row["text"]
+            truth = row["is_complaint"] == "1"
+            predicted = scorer.score(text).is_complaint
+            c = counts.setdefault(lang, [0, 0, 0, 0])
+            c[0] += truth and predicted
+            c[1] += predicted and not truth
+            c[2] += truth and not predicted
+            c[3] += 1
+            if truth:
+                got = scorer.category(text)
+                k = cats.setdefault(lang, [0, 0, 0])
+                k[0] += got == row["category"]
+                k[1] += got == OTHER_CATEGORY
+                k[2] += 1
+    return OwnSet(
+        complaints={
+            lang: (*f1(tp, fp, fn), macro_f1(tp, fp, fn, n), n)
+            for lang, (tp, fp, fn, n) in sorted(counts.items())
+        },
+        category_accuracy={lang: (ok / n, n) for lang, (ok, _, n) in sorted(cats.items()) if n},
+        other_share={lang: other / n for lang, (_, other, n) in sorted(cats.items()) if n},
+    )
 
 
 def evaluate(scorer: Scorer, data: Path, throughput_repeats: int = 5) -> Evaluation:
@@ -206,6 +272,7 @@ def evaluate(scorer: Scorer, data: Path, throughput_repeats: int = 5) -> Evaluat
     texts = data / "semeval2017_sentiment" / "test_text.txt"
     labels = data / "semeval2017_sentiment" / "test_labels.txt"
     complaints = data / "complaints_dev" / "complaints-data.csv"
+    own = Settings.from_env().models / OWN_SET
     r, r_plain, r_n = _vader_tweets(scorer, tweets) if tweets.exists() else (None, None, 0)
     semeval = _semeval_tweets(texts, labels) if texts.exists() and labels.exists() else None
     macro, acc, s_n = _semeval(scorer, *semeval) if semeval else (None, None, 0)
@@ -214,15 +281,34 @@ def evaluate(scorer: Scorer, data: Path, throughput_repeats: int = 5) -> Evaluat
         if semeval and throughput_repeats > 0
         else None
     )
-    p, rec, c_f1, c_n, halves = (
-        _complaints(scorer, complaints) if complaints.exists() else (None, None, None, 0, None)
+    p, rec, c_f1, c_n, c_macro, halves = (
+        _complaints(scorer, complaints)
+        if complaints.exists()
+        else (None, None, None, 0, None, None)
     )
     if not (r_n or s_n or c_n):
         raise InputError(f"{data}: none of the evaluation files were found (see --help)")
     return Evaluation(
         r, r_n, macro, acc, s_n, p, rec, c_f1, c_n, scorer.model_version, r_plain, halves,
-        throughput,
+        throughput, c_macro, own_set(scorer, own) if own.is_file() else None,
     )  # fmt: skip
+
+
+def _own_lines(own: OwnSet | None) -> list[str]:
+    if own is None:
+        return []
+    lines = [f"project's labelled set ({OWN_SET}; written for this project, see its datasheet)"]
+    for lang, (p, r, score, macro, n) in own.complaints.items():
+        acc, n_complaints = own.category_accuracy.get(lang, (float("nan"), 0))
+        lines.append(
+            f"  {lang:<25} precision = {p:.3f}   recall = {r:.3f}   complaint F1 = {score:.3f}"
+            f"   macro-F1 = {macro:.3f}   ({n} posts)"
+        )
+        lines.append(
+            f"  {'':<25} category accuracy = {acc:.3f}   filed as other = "
+            f"{own.other_share.get(lang, 0.0):.0%}   ({n_complaints} complaints)"
+        )
+    return lines
 
 
 def report(result: Evaluation) -> str:
@@ -232,8 +318,9 @@ def report(result: Evaluation) -> str:
         return "n/a" if value is None else f"{value:.3f}"
 
     halves = [
-        f"  {name:<25} precision = {fmt(p)}   recall = {fmt(r)}   F1 = {fmt(score)}   ({n} tweets)"
-        for name, (p, r, score, n) in (result.complaint_halves or {}).items()
+        f"  {name:<25} precision = {fmt(p)}   recall = {fmt(r)}   complaint F1 = {fmt(score)}"
+        f"   macro-F1 = {fmt(macro)}   ({n} tweets)"
+        for name, (p, r, score, n, macro) in (result.complaint_halves or {}).items()
     ]
     return "\n".join(
         [
@@ -244,9 +331,11 @@ def report(result: Evaluation) -> str:
             f"SemEval-2017 task 4A        macro-F1 = {fmt(result.semeval_macro_f1)}"
             f"   accuracy = {fmt(result.semeval_accuracy)}   ({result.semeval_n} tweets)",
             f"complaints corpus           precision = {fmt(result.complaint_precision)}"
-            f"   recall = {fmt(result.complaint_recall)}   F1 = {fmt(result.complaint_f1)}"
-            f"   ({result.complaints_n} tweets)",
+            f"   recall = {fmt(result.complaint_recall)}"
+            f"   complaint F1 = {fmt(result.complaint_f1)}"
+            f"   macro-F1 = {fmt(result.complaint_macro_f1)}   ({result.complaints_n} tweets)",
             *halves,
+            *_own_lines(result.own),
             *(
                 [
                     f"throughput (SemEval texts, CPU time, median of interleaved runs)"

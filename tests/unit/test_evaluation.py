@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 
 from benchmarks.evaluation import (
+    _own_lines,
     complaints_half,
     evaluate,
     f1,
+    macro_f1,
     measure_throughput,
+    own_set,
     pearson,
     report,
 )
@@ -53,10 +56,11 @@ def test_evaluate_reads_every_data_set(tmp_path: Path) -> None:
     assert result.vader_tweets_r is not None and result.vader_tweets_r > 0.9
     assert result.semeval_macro_f1 == pytest.approx(1.0)
     assert (result.complaint_precision, result.complaint_recall) == (1.0, 1.0)
+    assert result.complaint_macro_f1 == pytest.approx(1.0)
     assert result.vader_tweets_r_plain is not None
     halves = result.complaint_halves or {}
     assert set(halves) <= {"dev", "held-out"}
-    assert sum(n for *_, n in halves.values()) == 3
+    assert sum(h[3] for h in halves.values()) == 3
     text = report(result)
     assert "Pearson r = " in text and "macro-F1 = 1.000" in text and "F1 = 1.000" in text
     assert "plain VADER" in text
@@ -86,3 +90,29 @@ def test_measure_throughput_times_vader_and_the_scorer_on_the_same_texts() -> No
     assert ratio == pytest.approx(scorer / vader, rel=0.5)  # medians of separate series
     with pytest.raises(ValueError, match="needs texts"):
         measure_throughput([], repeats=3)
+
+
+def test_macro_f1_is_the_mean_of_both_classes() -> None:
+    # 10 items: 3 complaints found, 1 false alarm, 2 missed, 4 true negatives
+    complaint = f1(3, 1, 2)[2]
+    other = f1(4, 2, 1)[2]
+    assert macro_f1(3, 1, 2, 10) == pytest.approx((complaint + other) / 2)
+    assert macro_f1(0, 0, 0, 5) == pytest.approx(0.5)  # no complaints, none flagged
+
+
+def test_own_set_reports_complaints_and_categories_per_language(tmp_path: Path) -> None:
+    path = tmp_path / "posts.csv"
+    path.write_text(
+        "id,lang,industry,brand,text,is_complaint,category,sentiment,traits\n"
+        "1,en,telecom,@Acme,@Acme I was charged twice this month and still no refund,1,billing,"
+        "negative,\n"
+        "2,en,telecom,@Acme,@Acme love the new plan!,0,,positive,\n"
+        "3,es,telecom,@Acme,@Acme me encanta,0,,positive,\n",
+        encoding="utf-8",
+    )
+    own = own_set(default_scorer(), path)
+    assert set(own.complaints) == {"en", "es"}
+    assert own.complaints["en"][4] == 2 and own.complaints["es"][4] == 1
+    assert own.category_accuracy["en"] == (1.0, 1)
+    assert "es" not in own.category_accuracy  # no labelled complaint in Spanish
+    assert "category accuracy = 1.000" in "\n".join(_own_lines(own))
