@@ -1,7 +1,23 @@
 """The one exception hierarchy of brandpulse.
 
 Every error a user can meet derives from :class:`BrandpulseError` and carries a message
-that says what went wrong and what to do about it. Secrets never appear in messages.
+that says what went wrong and what to do about it. Secrets never appear in messages. The
+command line prints such an error as one line and exits with 2; anything else is a bug.
+
+    BrandpulseError
+    ├── ConfigError              the brands file or a setting: names file, brand and field
+    ├── InputError               a file given on the command line cannot be read as asked
+    │   └── UnreadableFileError  a dropped export cannot be read at all (quarantined whole)
+    ├── SourceError              a source failed in a way a retry may fix
+    │   ├── TransientSourceError one request failed (5xx, timeout, reset, bad body)
+    │   └── RateLimitedError     429, with the provider's reset time when it says
+    ├── SourceAuthError          a credential is missing, malformed or refused: no retry
+    ├── WarehouseError           DuckDB cannot be opened, migrated or written
+    │   └── WarehouseLockedError another process holds the file: retry later
+    ├── DeliveryError            an email was not handed over (retried; sent ones stay sent)
+    └── QualityError             a quality suite failed on data bound for analysts
+
+(``tests/unit/test_errors.py`` keeps this drawing and the classes in step.)
 """
 
 from __future__ import annotations
