@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final, Literal
 
-from pipeline.detect.counts import StreamDetector
+from pipeline.detect.counts import PointResult, StreamDetector
 from pipeline.detect.options import SpikeConfig as CountConfig
 from pipeline.detect.series import INTERVAL_SAMPLE, infer_interval
 from pipeline.timeutil import naive_utc
@@ -194,6 +194,10 @@ class SpikeResult:
     #: The series has been count-like so far (non-negative integers).
     count_like: bool = False
     channels: Channels = field(default=QUIET, repr=False)
+    #: The count model's own verdict on this row's bucket (its first row only; None on
+    #: later rows of a bucket, on real-valued series and while warming up): its expected
+    #: value, score, severity and the event it belongs to, for the brand metrics.
+    count: PointResult | None = field(default=None, repr=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -345,8 +349,15 @@ class SpikeDetector:
     UTC); rows may repeat, come out of order or leave gaps.
     """
 
-    def __init__(self, config: DetectorConfig | None = None, interval: timedelta | None = None):
+    def __init__(
+        self,
+        config: DetectorConfig | None = None,
+        interval: timedelta | None = None,
+        counts: CountConfig | None = None,
+    ):
         self.config = config or DetectorConfig()
+        #: The count model's settings (a brand's ``overrides.spikes``; the defaults if None).
+        self.counts_config = counts or CountConfig()
         if interval is not None and interval <= timedelta(0):
             raise ValueError(f"interval must be positive, got {interval}")
         self.interval = interval
@@ -393,7 +404,7 @@ class SpikeDetector:
         self._rest = rest_buckets(self.config.rest, interval)
         self._model = _Model(self.config, interval)
         if self.config.count_model and self.config.direction != "down":
-            self._counts = StreamDetector(interval, CountConfig())
+            self._counts = StreamDetector(interval, self.counts_config)
         buffered, self._buffer = self._buffer, []
         if buffered:
             self._origin = min(t for t, _ in buffered)
@@ -429,12 +440,13 @@ class SpikeDetector:
         self._open_count += 1
         x = self._open_sum / self._open_count
         count_alarm = False
+        count: PointResult | None = None
         if self._counts is not None and new_bucket:
             # the count model sees one point per bucket: its first row, at the bucket start
-            r = self._counts.update(self._origin + b * self.interval, value)
-            count_alarm = r.is_spike and cfg.direction != "down"
-            self._count_expected = r.expected
-            self._count_excess = r.score / self._counts.config.threshold
+            count = self._counts.update(self._origin + b * self.interval, value)
+            count_alarm = count.is_spike and cfg.direction != "down"
+            self._count_expected = count.expected
+            self._count_excess = count.score / self._counts.config.threshold
         if not judge:
             return self._quiet(ts, value, push=False)
         ch = model.channels(b, x)
@@ -461,7 +473,7 @@ class SpikeDetector:
             self._last_spike = b
         score = min(1.0, max(0.0, level / ANOMALY_SCORE_SPAN))
         return SpikeResult(
-            ts, value, b, stat, score, spike, expected, z, count_alarm, self.count_like, ch
+            ts, value, b, stat, score, spike, expected, z, count_alarm, self.count_like, ch, count
         )
 
 

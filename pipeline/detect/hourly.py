@@ -1,11 +1,13 @@
 """Spike detection on a brand's hourly metrics: the findings alerts are made of.
 
-:func:`detect_hourly` / :func:`detect_latest` run the streaming detector
-(:class:`~pipeline.detect.counts.StreamDetector`) on a brand's hourly series for
-``complaints`` and ``volume``, and a binomial detector (:class:`_ShareDetector`) for
-``negative_share``, and return :class:`SpikeFinding` records with expected value, severity
-and the start of the episode. Pure functions, no I/O (design and defaults in
-``docs/spikes.md``); :mod:`pipeline.detect.store` feeds them the stored hours.
+:func:`detect_hourly` / :func:`detect_latest` run the detector
+(:class:`~pipeline.detect.engine.SpikeDetector`, upward, with the brand's count settings) on
+a brand's hourly series for ``complaints`` and ``volume``: a finding is an hour its count
+model flags, or one its anomaly likelihood flags that the count model does not. A binomial
+detector (:class:`_ShareDetector`) judges ``negative_share``. Both return
+:class:`SpikeFinding` records with expected value, severity and the start of the episode.
+Pure functions, no I/O (design and defaults in ``docs/spikes.md``);
+:mod:`pipeline.detect.store` feeds them the stored hours.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import itertools
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from pipeline.detect.counts import HOUR, StreamDetector, mad_sd
+from pipeline.detect.counts import HOUR, mad_sd
+from pipeline.detect.engine import DetectorConfig, SpikeDetector, SpikeResult
 from pipeline.detect.options import METRICS, Severity, SpikeConfig
 
 
@@ -158,8 +161,57 @@ def _to_datetime(value: Any) -> datetime:
 @dataclass
 class _BrandRun:
     config: SpikeConfig
-    count: dict[str, StreamDetector] = field(default_factory=dict)
+    count: dict[str, SpikeDetector] = field(default_factory=dict)
     share: _ShareDetector | None = None
+    #: Per count metric, the first hour of an event the engine's likelihood opened (one the
+    #: count model did not see), while it lasts.
+    surprise_start: dict[str, datetime | None] = field(default_factory=dict)
+
+
+#: The engine's settings for a brand's hourly counts: rises only (a drop in complaints is
+#: good news; a drop in volume is a data-health matter, not an alert).
+HOURLY_ENGINE = DetectorConfig(direction="up")
+#: A likelihood-opened event goes on while the likelihood stays above this share of its
+#: bar (the count model's ``hold_fraction``, for the same reason: one incident, one event).
+SURPRISE_HOLD = 0.75
+
+
+def _like(moment: datetime, like: datetime) -> datetime:
+    """``moment`` (naive UTC, as the engine works) in the time zone of the hours given."""
+    if like.tzinfo is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC).astimezone(like.tzinfo)
+
+
+def _surprise_finding(
+    run: _BrandRun, metric: str, hp: HourPoint, res: SpikeResult, brand: str
+) -> SpikeFinding | None:
+    """A finding from the engine's anomaly likelihood on an hour the count model does not
+    flag; it opens an event when the engine calls the hour a spike."""
+    cfg = HOURLY_ENGINE
+    hot = res.likelihood_z >= cfg.lik_z * SURPRISE_HOLD
+    started = run.surprise_start.get(metric)
+    if res.is_spike and not res.count_alarm:
+        started = hp.hour
+    elif not hot:
+        started = None
+    run.surprise_start[metric] = started
+    observed = float(hp.complaints if metric == "complaints" else hp.posts)
+    # the same floor as the count model's: a handful of posts is never worth a page
+    if started is None or res.likelihood_z < cfg.lik_z or observed < run.config.min_count:
+        return None
+    return SpikeFinding(
+        brand=brand,
+        metric=metric,
+        hour_start=hp.hour,
+        hour_end=hp.hour + HOUR,
+        observed=observed,
+        expected=round(res.expected or 0.0, 3),
+        score=round(res.likelihood_z, 2),
+        severity="critical" if res.likelihood_z >= 2 * cfg.lik_z else "warning",
+        started_at=started,
+        is_new=started == hp.hour,
+    )
 
 
 def detect_hourly(
@@ -182,7 +234,7 @@ def detect_hourly(
     run = _BrandRun(cfg)
     for m in ("complaints", "volume"):
         if m in cfg.metrics:
-            run.count[m] = StreamDetector(HOUR, cfg)
+            run.count[m] = SpikeDetector(HOURLY_ENGINE, HOUR, counts=cfg)
     if "negative_share" in cfg.metrics:
         run.share = _ShareDetector(cfg)
     findings: list[SpikeFinding] = []
@@ -191,22 +243,28 @@ def detect_hourly(
         hour_findings: list[SpikeFinding] = []
         for metric, det in run.count.items():
             value = hp.complaints if metric == "complaints" else hp.posts
-            res = det.update(hp.hour, float(value))
-            if report and res.severity is not None and res.event_start is not None:
-                hour_findings.append(
-                    SpikeFinding(
-                        brand=brand,
-                        metric=metric,
-                        hour_start=hp.hour,
-                        hour_end=hp.hour + HOUR,
-                        observed=float(value),
-                        expected=round(res.expected or 0.0, 3),
-                        score=round(res.score, 2),
-                        severity=res.severity,
-                        started_at=res.event_start,
-                        is_new=res.is_spike,
+            engine_res = det.update(hp.hour, float(value))
+            res = engine_res.count
+            if res is not None and res.severity is not None and res.event_start is not None:
+                if report:
+                    hour_findings.append(
+                        SpikeFinding(
+                            brand=brand,
+                            metric=metric,
+                            hour_start=hp.hour,
+                            hour_end=hp.hour + HOUR,
+                            observed=float(value),
+                            expected=round(res.expected or 0.0, 3),
+                            score=round(res.score, 2),
+                            severity=res.severity,
+                            started_at=_like(res.event_start, hp.hour),
+                            is_new=res.is_spike,
+                        )
                     )
-                )
+                continue
+            surprise = _surprise_finding(run, metric, hp, engine_res, brand)
+            if report and surprise is not None:
+                hour_findings.append(surprise)
         if run.share is not None:
             score, p0, is_new = run.share.update(hp)
             ev = run.share.event_start

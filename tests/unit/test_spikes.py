@@ -362,3 +362,30 @@ def test_pandas_frame_input() -> None:
         }
     )
     assert detect_hourly(frame) == detect_hourly(points)
+
+
+def test_an_hour_the_engine_s_likelihood_flags_is_a_finding_too() -> None:
+    """The brand metrics run on the engine: an event its anomaly likelihood opens (the count
+    model silent) is a finding while the likelihood stays hot, with the count floor."""
+    from pipeline.detect.engine import SpikeResult
+    from pipeline.detect.hourly import HOURLY_ENGINE, _BrandRun, _surprise_finding
+
+    bar = HOURLY_ENGINE.lik_z
+    run = _BrandRun(SpikeConfig())
+
+    def hour(i: int, z: float, spike: bool = False, volume: int = 40) -> object:
+        hp = HourPoint(START + i * H, volume, 0, 0)
+        res = SpikeResult(hp.hour, volume, i, 0.0, 0.0, spike, 30.0, likelihood_z=z)
+        return _surprise_finding(run, "volume", hp, res, "acme")
+
+    assert hour(0, 1.0) is None  # quiet
+    opened = hour(1, bar + 0.5, spike=True)
+    assert opened is not None and opened.is_new and opened.severity == "warning"
+    assert opened.started_at == START + H and opened.expected == 30.0
+    going = hour(2, 2 * bar + 1)
+    assert going is not None and not going.is_new and going.severity == "critical"
+    assert going.started_at == START + H
+    assert hour(3, bar * 0.9) is None  # still hot, below the bar: no finding, same event
+    assert run.surprise_start["volume"] == START + H
+    assert hour(4, 0.5) is None and run.surprise_start["volume"] is None  # over
+    assert hour(5, bar + 1, spike=True, volume=3) is None  # under min_count
