@@ -306,3 +306,78 @@ def detect_latest(
 #: History that :func:`detect_latest` needs for the full weekly baseline (season_weeks
 #: weeks with the defaults) plus the warm-up.
 HISTORY_HOURS: Final = 24 * 7 * SpikeConfig.season_weeks + 24
+
+
+@dataclass(frozen=True)
+class SilentSpell:
+    """Hours in a row in which a brand's post volume fell to near zero against what it
+    usually is: a data-health warning, not an alert (a source outage looks exactly like
+    this; so does a brand nobody talks about for a while)."""
+
+    brand: str
+    start: datetime
+    end: datetime  # exclusive: the hour after the last silent one
+    posts: int  # posts in the spell
+    expected: float  # posts the count model expected over the spell
+
+    def describe(self) -> str:
+        hours = round((self.end - self.start) / HOUR)
+        return (
+            f"{self.brand}: {self.posts} posts in the {hours} hours from "
+            f"{self.start:%Y-%m-%d %H:%M} UTC, against about {self.expected:.0f} expected: "
+            "is a source down? (check the ingest runs and the brand's sources)"
+        )
+
+
+#: An hour is silent when it has at most this share of the posts expected for it ...
+SILENT_FRACTION: Final = 0.1
+#: ... and at least this many were expected (a small brand's quiet night is no outage).
+SILENT_MIN_EXPECTED: Final = 10.0
+#: Silent hours in a row that make a warning: "for hours", not one odd hour.
+SILENT_HOURS: Final = 3
+
+
+def silent_spells(
+    series: Any,
+    config: SpikeConfig | None = None,
+    brand: str = "",
+    start: datetime | None = None,
+) -> list[SilentSpell]:
+    """Spells of at least :data:`SILENT_HOURS` silent hours (see :data:`SILENT_FRACTION`)
+    in a brand's hourly series, each judged on the hours before it (the count model's
+    expected volume); spells that end at or after ``start`` (all when None)."""
+    cfg = config or SpikeConfig()
+    detector = SpikeDetector(HOURLY_ENGINE, HOUR, counts=cfg)
+    spells: list[SilentSpell] = []
+    run: list[tuple[HourPoint, float]] = []
+
+    def close() -> None:
+        if len(run) >= SILENT_HOURS:
+            end = run[-1][0].hour + HOUR
+            if start is None or end > start:
+                spells.append(
+                    SilentSpell(
+                        brand=brand,
+                        start=run[0][0].hour,
+                        end=end,
+                        posts=sum(p.posts for p, _ in run),
+                        expected=round(sum(e for _, e in run), 1),
+                    )
+                )
+        run.clear()
+
+    for hp in _hour_points(series):
+        if run and hp.hour - run[-1][0].hour > HOUR:
+            close()  # a missing hour ends a spell: nothing was stored to judge
+        res = detector.update(hp.hour, float(hp.posts))
+        expected = res.count.expected if res.count is not None else None
+        if (
+            expected is not None
+            and expected >= SILENT_MIN_EXPECTED
+            and hp.posts <= SILENT_FRACTION * expected
+        ):
+            run.append((hp, expected))
+        else:
+            close()
+    close()
+    return spells

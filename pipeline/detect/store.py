@@ -36,6 +36,8 @@ class DetectResult:
     hours: int  # stored hours judged
     flagged: int  # flagged metric-hours
     spike_ids: tuple[str, ...]  # episodes touching the judged hours
+    #: Data-health warnings: spells of near-silent volume ending in the judged hours.
+    silent: tuple[hourly.SilentSpell, ...] = ()
 
 
 def spike_id(brand: str, metric: str, started_at: datetime) -> str:
@@ -113,7 +115,10 @@ def detect_brand(
         "%s: judged %d stored hours in [%s, %s): %d flagged metric-hours in %d spikes",
         brand.id, judged, start.isoformat(), end.isoformat(), len(rows), len(ids),
     )  # fmt: skip
-    return DetectResult(brand.id, judged, len(rows), ids)
+    silent = tuple(hourly.silent_spells(points, spike_config, brand=brand.id, start=start))
+    for spell in silent:
+        log.warning("data health: %s", spell.describe())
+    return DetectResult(brand.id, judged, len(rows), ids, silent)
 
 
 def latest_window(

@@ -59,9 +59,10 @@ def evaluate(
                 log.info("%s: no stored hours yet, nothing to judge", brand.id)
                 continue
             w_start, w_end = judged
-            detect_brand(
+            detected = detect_brand(
                 con, settings.sql, brand, w_start, w_end, recovery_hours=config.recovery_hours
             )
+            summary.health += [spell.describe() for spell in detected.silent]
             if not alerts or not brand.alert_recipients:
                 continue
             for spike in spikes_in_scope(con, brand.id, w_start, w_end):
@@ -75,11 +76,16 @@ def evaluate(
 
 
 def describe(summary: AlertSummary, settings: Settings, *, sent: bool = True) -> str:
-    """One line for the command line and the task log."""
+    """What the check did, for the command line and the task log: one line, then a line per
+    data-health warning."""
     if not sent:
-        return "spikes stored; alerts not sent (--no-alerts)"
-    if not summary.outcomes:
-        return "no alert due"
-    channels = sorted({o.channel for o in summary.outcomes})
-    where = f" (outbox: {settings.outbox})" if "outbox" in channels else ""
-    return f"alerts: {summary.sent} sent via {', '.join(channels)}{where}, {summary.failed} failed"
+        line = "spikes stored; alerts not sent (--no-alerts)"
+    elif not summary.outcomes:
+        line = "no alert due"
+    else:
+        channels = sorted({o.channel for o in summary.outcomes})
+        where = f" (outbox: {settings.outbox})" if "outbox" in channels else ""
+        line = (
+            f"alerts: {summary.sent} sent via {', '.join(channels)}{where}, {summary.failed} failed"
+        )
+    return "\n".join([line, *(f"data health: {h}" for h in summary.health)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +105,18 @@ def test_post_text_is_cleaned_of_controls_and_truncated() -> None:
     clean = context.clean_text(text, limit=20)
     assert clean.startswith("ab c d") and len(clean) == 20 and clean.endswith("…")
     assert context.clean_text("family 👩\u200d👩\u200d👧") == "family 👩\u200d👩\u200d👧"
+
+
+def test_the_check_s_line_carries_its_data_health_warnings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from pipeline.notify.alerts.ledger import AlertSummary
+    from pipeline.settings import Settings
+    from pipeline.steps.alerting import describe
+
+    monkeypatch.setenv("BRANDPULSE_HOME", str(tmp_path))
+    settings = Settings.from_env()
+    warning = "acme: 0 posts in the 5 hours from ... is a source down?"
+    lines = describe(AlertSummary(health=[warning]), settings).splitlines()
+    assert lines == ["no alert due", f"data health: {warning}"]
+    assert describe(AlertSummary(), settings) == "no alert due"

@@ -389,3 +389,22 @@ def test_an_hour_the_engine_s_likelihood_flags_is_a_finding_too() -> None:
     assert run.surprise_start["volume"] == START + H
     assert hour(4, 0.5) is None and run.surprise_start["volume"] is None  # over
     assert hour(5, bar + 1, spike=True, volume=3) is None  # under min_count
+
+
+def test_volume_near_zero_for_hours_is_a_data_health_warning() -> None:
+    from pipeline.detect.hourly import SILENT_HOURS, silent_spells
+
+    points = brand_hours(days=21)
+    assert silent_spells(points) == []  # an ordinary month: nights are quiet, not silent
+    at = START + timedelta(days=18, hours=12)
+
+    def outage(hours: int) -> list[HourPoint]:
+        return [HourPoint(p.hour, 0, 0, 0) if at <= p.hour < at + hours * H else p for p in points]
+
+    [spell] = silent_spells(outage(5), brand="acme")
+    assert (spell.brand, spell.start, spell.end, spell.posts) == ("acme", at, at + 5 * H, 0)
+    assert spell.expected > 50 and "is a source down?" in spell.describe()
+    assert silent_spells(outage(SILENT_HOURS - 1)) == []  # one odd hour or two: no warning
+    # judged causally, and only spells ending after ``start`` are reported
+    assert silent_spells(outage(5), start=at + 6 * H) == []
+    assert silent_spells(outage(5)[: 18 * 24 + 12 + 3])[0].end == at + 3 * H

@@ -56,6 +56,8 @@ class AlertOutcome:
 @dataclass
 class AlertSummary:
     outcomes: list[AlertOutcome] = field(default_factory=list)
+    #: Data-health warnings met on the way (a brand's volume near zero for hours).
+    health: list[str] = field(default_factory=list)
 
     @property
     def sent(self) -> int:
