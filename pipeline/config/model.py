@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from pipeline.errors import ConfigError
 
-#: Sources the pipeline knows how to read (see pipeline.ingest.sources.registry.SOURCES).
+#: Sources the pipeline knows how to read: the one list of their names (the registry has a
+#: factory for each, and each source names its posts so; tests/unit/test_source_names.py).
 KNOWN_SOURCES = ("demo", "file", "x", "bluesky", "mastodon")
 
 #: Most a source's fetch window may be shifted back from the run's interval (``lag_minutes``):
