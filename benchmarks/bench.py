@@ -721,13 +721,13 @@ def _read_records(path: Path, first: int = 0, every: int = 1) -> list[RawRecord]
 def stage_reference(corpus: str, reference_db: str) -> dict[str, Any]:
     """VADER in a loop over every record's text; keeps the scores for the identity check.
 
-    Texts get the pipeline's :func:`~pipeline.posts.normalize.clean_text` (before the clock
+    Texts get the pipeline's :func:`~pipeline.posts.normalize.storage_text` (before the clock
     starts) so that the reference scores exactly the text the warehouse stores."""
     import duckdb
     import pandas as pd
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from pipeline.posts.normalize import clean_text
+    from pipeline.posts.normalize import storage_text
     from pipeline.warehouse.loads import insert_frame
 
     analyzer = SentimentIntensityAnalyzer()
@@ -739,7 +739,7 @@ def stage_reference(corpus: str, reference_db: str) -> dict[str, Any]:
     seconds, texts_scored = 0.0, 0
     for _day, brand, path in _corpus_files(Path(corpus)):
         records = _read_records(path)
-        texts = [clean_text(str(r["text"])) for r in records]
+        texts = [storage_text(str(r["text"])) for r in records]
         started = time.perf_counter()
         scores = [analyzer.polarity_scores(t) for t in texts]
         seconds += time.perf_counter() - started
@@ -954,14 +954,14 @@ def _score_share(
     """One process of stage (s): score every ``shares``-th record's text of each file,
     from the ``share``-th, with its brand's scorer, once all processes are ready
     (``start``, a barrier); put (records, seconds, CPU seconds) on ``results``."""
-    from pipeline.posts.normalize import clean_text
+    from pipeline.posts.normalize import storage_text
     from pipeline.scoring.scorer import scorer_for
     from pipeline.steps.brands import load_brands
 
     brands = load_brands(Path(brands_file))
     work = []
     for _day, brand_id, path in _corpus_files(Path(corpus)):
-        texts = [clean_text(str(r["text"])) for r in _read_records(path, share, shares)]
+        texts = [storage_text(str(r["text"])) for r in _read_records(path, share, shares)]
         work.append((scorer_for(brands.get(brand_id)), texts))
     start.wait()
     cpu, started = time.process_time(), time.perf_counter()

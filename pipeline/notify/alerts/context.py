@@ -15,7 +15,6 @@ import duckdb
 
 from pipeline import timeutil
 from pipeline.detect.store import Spike
-from pipeline.notify.report.render import clean
 from pipeline.settings import Settings
 from pipeline.timeutil import HOUR
 from pipeline.warehouse.sqlfiles import read_sql
@@ -35,12 +34,6 @@ _STOPWORDS = frozenset(
 
 #: Days of hourly points in an alert's chart.
 CHART_DAYS = 7
-
-
-def clean_text(text: str, limit: int = 280) -> str:
-    """Post text made safe to show (no bidi or invisible controls, one line, capped): the
-    same rules as the daily report's (:func:`pipeline.notify.report.render.clean`)."""
-    return clean(text, limit)
 
 
 @dataclass(frozen=True)
