@@ -4,7 +4,8 @@ Every number the report shows is a value of a warehouse table or of a SQL aggreg
 the analyst contract's tables (``brand_daily``, ``brand_hourly``, ``brand_daily_categories``,
 ``spikes``, ``spike_hours``, ``alerts``, ``complaint_responses``, ``posts``), run here with
 parameters only, from the query files of ``sql/queries/report/``. Python only formats them
-(:mod:`pipeline.notify.report.render`).
+(:mod:`pipeline.notify.report.render`), except the terms per category, which
+:mod:`pipeline.notify.terms` counts from the complaints' texts (the extractor alerts use too).
 
 A report covers one brand's local calendar day (``day``) and is judged **as of** the
 moment it is due: the next day at the brand's ``report.local_time``. A complaint counts as
@@ -24,6 +25,7 @@ import duckdb
 
 from pipeline.config.model import BrandConfig
 from pipeline.notify.report.options import BACKLOG_DAYS, ReportOptions
+from pipeline.notify.terms import STOP_WORDS, brand_words, terms_by_category
 from pipeline.warehouse.sqlfiles import read_sql
 
 #: Days of history the headline compares the report day with (the issue's "previous 28
@@ -40,32 +42,6 @@ TERMS_PER_CATEGORY = 6
 MIN_TERM_POSTS = 2
 #: Spike metrics drawn on the 30-day chart (pipeline/detect/counts.py names them).
 CHART_SPIKE_METRICS = ("complaints", "negative_share")
-
-#: Words that say nothing about what went wrong: the English stop words of NLTK's list
-#: (nltk.corpus.stopwords 'english'), the Spanish ones our demo brands meet most, and
-#: social-media filler. Terms are also stripped of the brand's own names and handles.
-_STOP_WORDS_TEXT = """
-    a about above after again against ain all am an and any are aren aren't as at be because
-    been before being below between both but by can couldn couldn't d did didn didn't do does
-    doesn doesn't doing don don't down during each few for from further had hadn hadn't has
-    hasn hasn't have haven haven't having he her here hers herself him himself his how i if in
-    into is isn isn't it it's its itself just ll m ma me mightn mightn't more most mustn
-    mustn't my myself needn needn't no nor not now o of off on once only or other our ours
-    ourselves out over own re s same shan shan't she she's should should've shouldn shouldn't
-    so some such t than that that'll the their theirs them themselves then there these they
-    this those through to too under until up ve very was wasn wasn't we were weren weren't
-    what when where which while who whom why will with won won't wouldn wouldn't y you you'd
-    you'll you're you've your yours yourself yourselves
-    i'm i've i'd i'll we're we've they're they've can't cant dont im ive get got still even
-    again also one really yet already just like would could us via amp lol omg pls please
-    thanks thank today yesterday day days hours hour now time
-    de la que el en y los del se las por un para con una su al lo como más pero sus le ya o
-    este sí porque esta entre cuando muy sin sobre también me hasta hay donde quien desde
-    todo nos durante todos uno les ni contra otros ese eso ante ellos e esto mí antes algunos
-    qué unos yo otro otras otra él tanto esa estos mucho quienes nada muchos cual poco ella
-    estar estas algunas algo nosotros mi mis tú te ti tu tus es son está no hoy
-"""
-STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 
 @dataclass(frozen=True)
@@ -316,14 +292,6 @@ def _spikes(con: duckdb.DuckDBPyConnection, sql_dir: Path, w: ReportWindow) -> t
     )
 
 
-def _brand_words(brand: BrandConfig) -> list[str]:
-    """The brand's own names, handles and search terms, as words (left out of the terms)."""
-    import re
-
-    text = " ".join((brand.name, brand.id, *brand.accounts, *brand.terms)).lower()
-    return sorted(set(re.findall(r"[^\W\d_]+", text)))
-
-
 def gather(
     con: duckdb.DuckDBPyConnection,
     sql_dir: Path,
@@ -373,17 +341,12 @@ def gather(
         for c, n, r, s in _rows(con, sql_dir, "categories", day_params)
     )
     terms = tuple(
-        TermRow(c, t, int(n))
-        for c, t, n in _rows(
-            con,
-            sql_dir,
-            "terms",
-            {
-                **day_params,
-                "stop": sorted(STOP_WORDS | set(_brand_words(brand))),
-                "min_posts": MIN_TERM_POSTS,
-                "per_category": TERMS_PER_CATEGORY,
-            },
+        TermRow(c, t, n)
+        for c, t, n in terms_by_category(
+            _rows(con, sql_dir, "term_posts", day_params),
+            stop=STOP_WORDS | brand_words(brand),
+            min_posts=MIN_TERM_POSTS,
+            per_category=TERMS_PER_CATEGORY,
         )
     )
     r = _rows(
