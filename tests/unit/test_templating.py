@@ -30,7 +30,7 @@ from pipeline.notify.report.data import (
     ReportOptions,
     ReportWindow,
     Responses,
-    SpikeRow,
+    SpikeWithAlerts,
     TermRow,
 )
 from pipeline.notify.report.render import (
@@ -104,7 +104,11 @@ def hostile_report_data() -> ReportData:
         hours=(HourPoint(datetime(2026, 10, 22, 11), 2),),
         categories=(CategoryRow(HOSTILE, 2, 100, 1.0),),
         terms=(TermRow(HOSTILE, HOSTILE, 2),),
-        spikes=(SpikeRow("s", "complaints", T, None, T, 40, 5, 9, "critical", 3, (alert,)),),
+        spikes=(
+            SpikeWithAlerts(
+                "s", "acme", "complaints", T, T, None, T, 40, 5, 9, "critical", 3, (alert,)
+            ),
+        ),
         responses=Responses(2, 0, 0.0, 0, 0.0, None, None),
         overdue_total=2,
         overdue=(complaint, unsafe_link),

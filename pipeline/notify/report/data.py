@@ -16,7 +16,7 @@ again later gives the same figures over the same posts.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from pipeline.config.model import BrandConfig
+from pipeline.detect.store import Spike
 from pipeline.notify.report.options import BACKLOG_DAYS, ReportOptions
 from pipeline.notify.terms import STOP_WORDS, brand_words, terms_by_category
 from pipeline.warehouse.sqlfiles import read_sql
@@ -151,18 +152,11 @@ class AlertRow:
 
 
 @dataclass(frozen=True)
-class SpikeRow:
-    spike_id: str
-    metric: str
-    started_at: datetime
-    ended_at: datetime | None
-    peak_hour: datetime
-    observed: float
-    expected: float
-    score: float
-    severity: str
-    hours: int
-    alerts: tuple[AlertRow, ...]
+class SpikeWithAlerts(Spike):
+    """A stored spike (the store's record) overlapping the report day, and the alerts sent
+    about it."""
+
+    alerts: tuple[AlertRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,7 +201,7 @@ class ReportData:
     hours: tuple[HourPoint, ...]
     categories: tuple[CategoryRow, ...]
     terms: tuple[TermRow, ...]
-    spikes: tuple[SpikeRow, ...]
+    spikes: tuple[SpikeWithAlerts, ...]
     responses: Responses
     overdue_total: int
     overdue: tuple[ComplaintRow, ...]
@@ -266,7 +260,9 @@ def _headline(con: duckdb.DuckDBPyConnection, sql_dir: Path, w: ReportWindow) ->
     )
 
 
-def _spikes(con: duckdb.DuckDBPyConnection, sql_dir: Path, w: ReportWindow) -> tuple[SpikeRow, ...]:
+def _spikes(
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, w: ReportWindow
+) -> tuple[SpikeWithAlerts, ...]:
     span = {"brand": w.brand_id, "lo": _naive(w.start), "hi": _naive(w.end)}
     spikes = _rows(con, sql_dir, "spikes", span)
     ids = [r[0] for r in spikes]
@@ -274,20 +270,9 @@ def _spikes(con: duckdb.DuckDBPyConnection, sql_dir: Path, w: ReportWindow) -> t
     if ids:
         for a in _rows(con, sql_dir, "alerts", {"brand": w.brand_id, "spikes": ids}):
             alerts.setdefault(a[0], []).append(AlertRow(*a[1:]))
+    names = [f.name for f in fields(Spike)]
     return tuple(
-        SpikeRow(
-            spike_id=r[0],
-            metric=r[1],
-            started_at=r[2],
-            ended_at=r[3],
-            peak_hour=r[4],
-            observed=float(r[5]),
-            expected=float(r[6]),
-            score=float(r[7]),
-            severity=r[8],
-            hours=int(r[9]),
-            alerts=tuple(alerts.get(r[0], ())),
-        )
+        replace(SpikeWithAlerts.from_row(names, r), alerts=tuple(alerts.get(r[0], ())))
         for r in spikes
     )
 

@@ -26,7 +26,7 @@ from pipeline.notify.report.data import (
     ComplaintRow,
     Metric,
     ReportData,
-    SpikeRow,
+    SpikeWithAlerts,
 )
 from pipeline.notify.report.options import BACKLOG_DAYS
 from pipeline.notify.text import display_text, safe_url
@@ -328,7 +328,7 @@ def _complaint_line(data: ReportData, c: ComplaintRow, *, age: bool) -> Complain
     )
 
 
-def _spike_line(data: ReportData, s: SpikeRow) -> SpikeLine:
+def _spike_line(data: ReportData, s: SpikeWithAlerts) -> SpikeLine:
     return SpikeLine(
         metric=s.metric,
         severity=s.severity,
