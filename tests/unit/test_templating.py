@@ -22,9 +22,9 @@ from pipeline.notify.alerts.render import AlertBody, CategoryShare, PostLine, re
 from pipeline.notify.report.data import (
     AlertRow,
     CategoryRow,
+    ComplaintHour,
     ComplaintRow,
     Headline,
-    HourPoint,
     Metric,
     ReportData,
     ReportOptions,
@@ -101,7 +101,7 @@ def hostile_report_data() -> ReportData:
         headline=Headline(True, 28, metrics, 100, 1),
         days=(),
         spike_days=(),
-        hours=(HourPoint(datetime(2026, 10, 22, 11), 2),),
+        hours=(ComplaintHour(datetime(2026, 10, 22, 11), 2),),
         categories=(CategoryRow(HOSTILE, 2, 100, 1.0),),
         terms=(TermRow(HOSTILE, HOSTILE, 2),),
         spikes=(

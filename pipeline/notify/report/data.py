@@ -121,7 +121,10 @@ class DayPoint:
 
 
 @dataclass(frozen=True)
-class HourPoint:
+class ComplaintHour:
+    """The report day's complaints in one local hour (not a ``brand_hourly`` row: that is
+    :class:`pipeline.detect.hourly.HourPoint`, UTC hours with every count)."""
+
     local_hour: datetime  # naive, in the brand's time zone
     complaints: int
 
@@ -198,7 +201,7 @@ class ReportData:
     headline: Headline
     days: tuple[DayPoint, ...]
     spike_days: tuple[date, ...]
-    hours: tuple[HourPoint, ...]
+    hours: tuple[ComplaintHour, ...]
     categories: tuple[CategoryRow, ...]
     terms: tuple[TermRow, ...]
     spikes: tuple[SpikeWithAlerts, ...]
@@ -313,7 +316,7 @@ def gather(
         )
     )
     hours = tuple(
-        HourPoint(h, int(c))
+        ComplaintHour(h, int(c))
         for h, c in _rows(
             con,
             sql_dir,
