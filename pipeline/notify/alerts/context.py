@@ -19,7 +19,7 @@ from pipeline.timeutil import HOUR
 from pipeline.warehouse.sqlfiles import read_sql
 
 #: Days of hourly points in an alert's chart.
-CHART_DAYS = 7
+ALERT_CHART_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def gather_context(
     con: duckdb.DuckDBPyConnection, settings: Settings, spike: Spike
 ) -> AlertContext:
     end = spike.last_hour + HOUR
-    chart_start = end - timedelta(days=CHART_DAYS)
+    chart_start = end - timedelta(days=ALERT_CHART_DAYS)
     rows = con.execute(
         "select hour, posts, negative, complaints from brand_hourly"
         " where brand = ? and hour >= ? and hour < ? order by hour",

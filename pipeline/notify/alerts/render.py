@@ -13,7 +13,7 @@ from datetime import datetime
 from pipeline.config.model import BrandConfig
 from pipeline.detect.store import Spike
 from pipeline.notify import charts, templating
-from pipeline.notify.alerts.context import CHART_DAYS, AlertContext
+from pipeline.notify.alerts.context import ALERT_CHART_DAYS, AlertContext
 from pipeline.notify.text import display_text, safe_url
 
 METRIC_LABEL = {
@@ -129,7 +129,7 @@ def render_alert(
         report_hint=ctx.report_hint,
     )
     png = charts.time_series(
-        ctx.hours, ctx.values, title=f"{brand.name}: {label}, last {CHART_DAYS} days (UTC)",
+        ctx.hours, ctx.values, title=f"{brand.name}: {label}, last {ALERT_CHART_DAYS} days (UTC)",
         ylabel=label, marked=ctx.marked, bars=spike.metric != "negative_share",
     )  # fmt: skip
     text = templating.render("alert.txt", body)

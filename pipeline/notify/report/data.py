@@ -33,7 +33,7 @@ from pipeline.warehouse.sqlfiles import read_sql
 #: days": four whole weeks, so every weekday weighs the same).
 BASELINE_DAYS = 28
 #: Days of the complaints-and-negative-share chart, the report day included.
-CHART_DAYS = 30
+REPORT_CHART_DAYS = 30
 #: Rows in the overdue list and in the top complaints by reach (the rest are counted).
 MAX_OVERDUE_ROWS = 20
 MAX_TOP_COMPLAINTS = 10
@@ -293,13 +293,12 @@ def gather(
     as_of = _naive(w.as_of)
     day_params = {"brand": w.brand_id, "day": day}
     headline = _headline(con, sql_dir, w)
+    chart_first = day - timedelta(days=REPORT_CHART_DAYS - 1)
     days = tuple(
         DayPoint(d, int(p), int(c), None if s is None else float(s))
-        for d, p, c, s in _rows(
-            con, sql_dir, "days", {**day_params, "first": day - timedelta(days=CHART_DAYS - 1)}
-        )
+        for d, p, c, s in _rows(con, sql_dir, "days", {**day_params, "first": chart_first})
     )
-    chart_lo = datetime.combine(day - timedelta(days=CHART_DAYS - 1), time(), brand.tz)
+    chart_lo = datetime.combine(chart_first, time(), brand.tz)
     spike_days = tuple(
         r[0]
         for r in _rows(

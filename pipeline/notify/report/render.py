@@ -22,7 +22,7 @@ from datetime import datetime
 from pipeline.notify import templating
 from pipeline.notify.report.data import (
     BASELINE_DAYS,
-    CHART_DAYS,
+    REPORT_CHART_DAYS,
     ComplaintRow,
     Metric,
     ReportData,
@@ -401,7 +401,7 @@ def report_view(data: ReportData) -> ReportView:
         sources=(
             "Figures from the brandpulse warehouse: brand_daily, brand_hourly, "
             "brand_daily_categories, spikes, alerts, complaint_responses and posts "
-            f"(chart: {CHART_DAYS} days to {data.window.day})."
+            f"(chart: {REPORT_CHART_DAYS} days to {data.window.day})."
         ),
     )
 
