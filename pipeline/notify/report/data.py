@@ -27,6 +27,7 @@ from pipeline.config.model import BrandConfig
 from pipeline.detect.store import Spike
 from pipeline.notify.report.options import BACKLOG_DAYS, ReportOptions
 from pipeline.notify.terms import STOP_WORDS, brand_words, terms_by_category
+from pipeline.timeutil import naive_utc
 from pipeline.warehouse.sqlfiles import read_sql
 
 #: Days of history the headline compares the report day with (the issue's "previous 28
@@ -219,10 +220,6 @@ def _rows(
     return con.execute(read_sql(sql_dir, f"queries/report/{query}"), dict(params)).fetchall()
 
 
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
 def _complaint(row: Sequence[Any]) -> ComplaintRow:
     return ComplaintRow(
         source=row[0],
@@ -266,7 +263,7 @@ def _headline(con: duckdb.DuckDBPyConnection, sql_dir: Path, w: ReportWindow) ->
 def _spikes(
     con: duckdb.DuckDBPyConnection, sql_dir: Path, w: ReportWindow
 ) -> tuple[SpikeWithAlerts, ...]:
-    span = {"brand": w.brand_id, "lo": _naive(w.start), "hi": _naive(w.end)}
+    span = {"brand": w.brand_id, "lo": naive_utc(w.start), "hi": naive_utc(w.end)}
     spikes = _rows(con, sql_dir, "spikes", span)
     ids = [r[0] for r in spikes]
     alerts: dict[str, list[AlertRow]] = {}
@@ -290,7 +287,7 @@ def gather(
     """Read every figure of ``brand``'s report for local ``day`` from the warehouse, with the
     queries of ``sql_dir/queries/report/``."""
     w = ReportWindow.of(brand, day, options)
-    as_of = _naive(w.as_of)
+    as_of = naive_utc(w.as_of)
     day_params = {"brand": w.brand_id, "day": day}
     headline = _headline(con, sql_dir, w)
     chart_first = day - timedelta(days=REPORT_CHART_DAYS - 1)
@@ -309,8 +306,8 @@ def gather(
                 "brand": w.brand_id,
                 "tz": w.timezone,
                 "metrics": list(CHART_SPIKE_METRICS),
-                "lo": _naive(chart_lo),
-                "hi": _naive(w.end),
+                "lo": naive_utc(chart_lo),
+                "hi": naive_utc(w.end),
             },
         )
     )
@@ -320,7 +317,12 @@ def gather(
             con,
             sql_dir,
             "hours",
-            {"brand": w.brand_id, "tz": w.timezone, "lo": _naive(w.start), "hi": _naive(w.end)},
+            {
+                "brand": w.brand_id,
+                "tz": w.timezone,
+                "lo": naive_utc(w.start),
+                "hi": naive_utc(w.end),
+            },
         )
     )
     categories = tuple(
@@ -351,8 +353,8 @@ def gather(
     backlog = {
         "brand": w.brand_id,
         "as_of": as_of,
-        "backlog_start": _naive(w.backlog_start),
-        "overdue_before": _naive(w.overdue_before),
+        "backlog_start": naive_utc(w.backlog_start),
+        "overdue_before": naive_utc(w.overdue_before),
     }
     count = _rows(con, sql_dir, "overdue_count", backlog)[0]
     overdue = tuple(
