@@ -55,6 +55,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib
+import inspect
 import io
 import itertools
 import json
@@ -721,13 +723,13 @@ def _read_records(path: Path, first: int = 0, every: int = 1) -> list[RawRecord]
 def stage_reference(corpus: str, reference_db: str) -> dict[str, Any]:
     """VADER in a loop over every record's text; keeps the scores for the identity check.
 
-    Texts get the pipeline's :func:`~pipeline.posts.normalize.clean_text` (before the clock
+    Texts get the pipeline's :func:`~pipeline.posts.normalize.storage_text` (before the clock
     starts) so that the reference scores exactly the text the warehouse stores."""
     import duckdb
     import pandas as pd
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from pipeline.posts.normalize import clean_text
+    from pipeline.posts.normalize import storage_text
     from pipeline.warehouse.loads import insert_frame
 
     analyzer = SentimentIntensityAnalyzer()
@@ -739,7 +741,7 @@ def stage_reference(corpus: str, reference_db: str) -> dict[str, Any]:
     seconds, texts_scored = 0.0, 0
     for _day, brand, path in _corpus_files(Path(corpus)):
         records = _read_records(path)
-        texts = [clean_text(str(r["text"])) for r in records]
+        texts = [storage_text(str(r["text"])) for r in records]
         started = time.perf_counter()
         scores = [analyzer.polarity_scores(t) for t in texts]
         seconds += time.perf_counter() - started
@@ -954,14 +956,14 @@ def _score_share(
     """One process of stage (s): score every ``shares``-th record's text of each file,
     from the ``share``-th, with its brand's scorer, once all processes are ready
     (``start``, a barrier); put (records, seconds, CPU seconds) on ``results``."""
-    from pipeline.posts.normalize import clean_text
+    from pipeline.posts.normalize import storage_text
     from pipeline.scoring.scorer import scorer_for
     from pipeline.steps.brands import load_brands
 
     brands = load_brands(Path(brands_file))
     work = []
     for _day, brand_id, path in _corpus_files(Path(corpus)):
-        texts = [clean_text(str(r["text"])) for r in _read_records(path, share, shares)]
+        texts = [storage_text(str(r["text"])) for r in _read_records(path, share, shares)]
         work.append((scorer_for(brands.get(brand_id)), texts))
     start.wait()
     cpu, started = time.process_time(), time.perf_counter()
@@ -1020,22 +1022,34 @@ def _cpu_s() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-#: Functions whose cumulative time the profile reports: (label, file suffix, name).
+#: Functions whose cumulative time the profile reports: (label, module, qualified name).
+#: Each is looked up when the profile is read (:func:`_profile_key`), so a function that moved
+#: or was renamed fails loudly instead of reporting 0 s.
 _PROFILED: tuple[tuple[str, str, str], ...] = (
-    ("land_paged", "pipeline/ingest/fetching.py", "land_paged"),
-    ("load_batches", "pipeline/steps/jobs.py", "load_batches"),
-    ("score_batch", "pipeline/steps/jobs.py", "score_batch"),
-    ("gate_post_batches", "pipeline/posts/quality.py", "gate_post_batches"),
-    ("normalize_batch", "pipeline/posts/normalize.py", "normalize_batch"),
-    ("read_batch", "pipeline/ingest/landing.py", "read_batch"),
-    ("Scorer.score", "pipeline/scoring/scorer.py", "score"),
-    ("vader polarity_scores", "pipeline/scoring/vader.py", "polarity_scores"),
-    ("Scorer.is_spam", "pipeline/scoring/scorer.py", "is_spam"),
-    ("classify", "pipeline/posts/normalize.py", "classify"),
-    ("replace_interval", "pipeline/warehouse/core.py", "replace_interval"),
-    ("aggregate_chunks", "pipeline/steps/jobs.py", "aggregate_chunks"),
-    ("detect_brand", "pipeline/notify/alerts/alerting.py", "detect_brand"),
+    ("land_paged", "pipeline.ingest.fetching", "land_paged"),
+    ("load_batches", "pipeline.steps.loading", "load_batches"),
+    ("score_batch", "pipeline.steps.loading", "score_batch"),
+    ("gate_post_batches", "pipeline.posts.quality", "gate_post_batches"),
+    ("normalize_batch", "pipeline.posts.normalize", "normalize_batch"),
+    ("read_batch", "pipeline.ingest.landing", "read_batch"),
+    ("Scorer.score", "pipeline.scoring.scorer", "Scorer.score"),
+    ("vader scores", "pipeline.scoring.vader", "Analyzer.scores"),  # what Scorer.score calls
+    ("Scorer.is_spam", "pipeline.scoring.scorer", "Scorer.is_spam"),
+    ("classify", "pipeline.posts.normalize", "classify"),
+    ("replace_interval", "pipeline.warehouse.loads", "replace_interval"),
+    ("aggregate_chunks", "pipeline.steps.aggregation", "aggregate_chunks"),
+    ("detect_brand", "pipeline.detect.store", "detect_brand"),
 )
+
+
+def _profile_key(module: str, qualname: str) -> tuple[str, int, str]:
+    """The key cProfile files the function under: (file, first line, name) of its code,
+    taken from the function object itself (decorators unwrapped)."""
+    obj: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    code = inspect.unwrap(obj).__code__
+    return code.co_filename, code.co_firstlineno, code.co_name
 
 
 def stage_profile(corpus: str, brands_file: str, home: str, report: str) -> dict[str, Any]:
@@ -1052,10 +1066,9 @@ def stage_profile(corpus: str, brands_file: str, home: str, report: str) -> dict
     Path(report).write_text(buffer.getvalue(), encoding="utf-8")
     table: dict[tuple[str, int, str], tuple[Any, ...]] = stats.stats  # type: ignore[attr-defined]
     cumulative: dict[str, float] = {}
-    for label, suffix, func in _PROFILED:
-        cumulative[label] = round(
-            sum(v[3] for (f, _, n), v in table.items() if n == func and f.endswith(suffix)), 2
-        )
+    for label, module, qualname in _PROFILED:
+        entry = table.get(_profile_key(module, qualname))
+        cumulative[label] = round(entry[3], 2) if entry else 0.0  # 0.0: never called
     return {"profile": cumulative, "records": out["records"]}
 
 

@@ -18,15 +18,13 @@ header, a timestamp that is not ISO 8601, a value that is not a number, no data 
 from __future__ import annotations
 
 import csv
-import math
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from pipeline.detect.engine import DetectorConfig, Direction, SpikeDetector
-from pipeline.detect.series import parse_timestamp
-from pipeline.errors import InputError, reading_input
+from pipeline.detect.series import read_rows, read_timestamp, read_value
+from pipeline.errors import InputError
 from pipeline.timeutil import naive_utc
 
 
@@ -58,41 +56,6 @@ class DetectSummary:
         )
 
 
-def _rows(path: Path) -> Iterator[tuple[int, str, str]]:
-    """(line number, timestamp text, value text) of each data row."""
-    with reading_input(path), path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None:
-            raise InputError(f"{path}: empty file (expected a header timestamp,value)")
-        names = [h.strip().lower() for h in header]
-        missing = [c for c in ("timestamp", "value") if c not in names]
-        if missing:
-            raise InputError(
-                f"{path}, line 1: no column {' or '.join(missing)} "
-                f"(header is {','.join(header)!r}; expected timestamp,value)"
-            )
-        ti, vi = names.index("timestamp"), names.index("value")
-        for row in reader:
-            line = reader.line_num
-            if not row or all(not c.strip() for c in row):
-                continue
-            if len(row) <= max(ti, vi):
-                raise InputError(f"{path}, line {line}: expected {len(names)} fields")
-            yield line, row[ti], row[vi]
-
-
-def _value(text: str, where: str) -> float | None:
-    """The row's value; None for an empty or non-finite one (a missing point)."""
-    if not text.strip():
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"{where}: value {text!r} is not a number") from None
-    return value if math.isfinite(value) else None
-
-
 def detect_csv(
     input: Path,
     output: Path,
@@ -122,15 +85,10 @@ def detect_csv(
         with tmp.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(["timestamp", "value", "anomaly_score", "is_spike"])
-            for line, ts_text, v_text in _rows(input):
+            for line, ts_text, v_text in read_rows(input):
                 where = f"{input}, line {line}"
-                try:
-                    ts = naive_utc(parse_timestamp(ts_text))
-                except ValueError:
-                    raise InputError(
-                        f"{where}: cannot read timestamp {ts_text!r} (use ISO 8601)"
-                    ) from None
-                value = _value(v_text, where)
+                ts = naive_utc(read_timestamp(ts_text, where))
+                value = read_value(v_text, where)
                 rows += 1
                 missing += value is None
                 if ts in seen:

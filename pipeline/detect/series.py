@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, reading_input
 
 #: Rows buffered to learn the interval: the mode of their positive spacings. 64 rows are
 #: 5 hours of 5-minute data or under 3 days of hourly data; every NAB series and any
@@ -64,6 +64,52 @@ def parse_timestamp(text: str) -> datetime:
     return datetime.fromisoformat(raw)
 
 
+def read_rows(path: Path) -> Iterator[tuple[int, str, str]]:
+    """(line number, timestamp text, value text) of each data row of a ``timestamp,value``
+    CSV, in file order (other columns ignored, blank rows skipped). Raises
+    :class:`~pipeline.errors.InputError` for a missing or empty file, a header without
+    ``timestamp`` or ``value``, or a row too short to hold them."""
+    with reading_input(path), path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            raise InputError(f"{path}: empty file (expected a header timestamp,value)")
+        names = [h.strip().lower() for h in header]
+        missing = [c for c in ("timestamp", "value") if c not in names]
+        if missing:
+            raise InputError(
+                f"{path}, line 1: no column {' or '.join(missing)} "
+                f"(header is {','.join(header)!r}; expected timestamp,value)"
+            )
+        ti, vi = names.index("timestamp"), names.index("value")
+        for row in reader:
+            line = reader.line_num
+            if not row or all(not c.strip() for c in row):
+                continue
+            if len(row) <= max(ti, vi):
+                raise InputError(f"{path}, line {line}: expected {len(names)} fields")
+            yield line, row[ti], row[vi]
+
+
+def read_timestamp(text: str, where: str) -> datetime:
+    """:func:`parse_timestamp`, or an :class:`~pipeline.errors.InputError` naming ``where``."""
+    try:
+        return parse_timestamp(text)
+    except ValueError:
+        raise InputError(f"{where}: cannot read timestamp {text!r} (use ISO 8601)") from None
+
+
+def read_value(text: str, where: str) -> float | None:
+    """A row's value; None for an empty or non-finite one (a missing point)."""
+    if not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{where}: value {text!r} is not a number") from None
+    return value if math.isfinite(value) else None
+
+
 def read_series(path: Path) -> Iterator[tuple[datetime, float | None]]:
     """The rows of a ``timestamp,value`` CSV in file order (other columns ignored).
 
@@ -71,36 +117,12 @@ def read_series(path: Path) -> Iterator[tuple[datetime, float | None]]:
     for what cannot be a time series: no header, no ``timestamp`` / ``value`` column, a
     timestamp that is not ISO 8601, a value that is not a number, or no data row at all.
     """
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None:
-            raise InputError(f"{path}: empty file (expected a header timestamp,value)")
-        names = [h.strip().lower() for h in header]
-        if "timestamp" not in names or "value" not in names:
-            raise InputError(f"{path}, line 1: expected columns timestamp and value")
-        ti, vi = names.index("timestamp"), names.index("value")
-        seen = False
-        for row in reader:
-            if not row or all(not c.strip() for c in row):
-                continue
-            where = f"{path}, line {reader.line_num}"
-            if len(row) <= max(ti, vi):
-                raise InputError(f"{where}: expected {len(names)} fields")
-            try:
-                ts = parse_timestamp(row[ti])
-            except ValueError:
-                raise InputError(f"{where}: cannot read timestamp {row[ti]!r}") from None
-            text = row[vi].strip()
-            value: float | None = None
-            if text:
-                try:
-                    value = float(text)
-                except ValueError:
-                    raise InputError(f"{where}: value {text!r} is not a number") from None
-                if not math.isfinite(value):
-                    value = None
-            seen = True
-            yield ts, value
-        if not seen:
-            raise InputError(f"{path}: no data rows")
+    seen = False
+    for line, ts_text, v_text in read_rows(path):
+        where = f"{path}, line {line}"
+        ts = read_timestamp(ts_text, where)
+        value = read_value(v_text, where)
+        seen = True
+        yield ts, value
+    if not seen:
+        raise InputError(f"{path}: no data rows")

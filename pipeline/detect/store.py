@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import duckdb
 
@@ -148,7 +148,7 @@ class Spike:
     hours: int
 
     @classmethod
-    def from_row(cls, names: Sequence[str], row: Sequence[Any]) -> Spike:
+    def from_row(cls, names: Sequence[str], row: Sequence[Any]) -> Self:
         d = dict(zip(names, row, strict=True))
         for k in ("started_at", "last_hour", "ended_at", "peak_hour"):
             if d[k] is not None:

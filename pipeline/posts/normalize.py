@@ -59,8 +59,9 @@ class NormalizedBatch:
     fetched: int  # records in the batch
 
 
-def clean_text(text: str) -> str:
-    """NFC-normalize, drop control characters, trim. Emoji and newlines are kept.
+def storage_text(text: str) -> str:
+    """A post's text as stored: NFC-normalized, control characters dropped, trimmed. Emoji
+    and newlines are kept (showing text is :func:`pipeline.notify.text.display_text`'s job).
 
     A lone surrogate becomes U+FFFD, as landing already does with bytes that are not UTF-8.
     """
@@ -126,7 +127,7 @@ def normalize_batch(
             continue
         try:
             post = to_post(raw, brand)
-            text = clean_text(post.text)
+            text = storage_text(post.text)
             reason = _check(post, text, start, end)
         except KeyError as exc:
             post, reason = None, f"{exc.args[0] if exc.args else 'field'}: missing"

@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -26,6 +26,7 @@ import pandas as pd
 
 from pipeline.errors import QualityError
 from pipeline.posts.expectations import Suite, SuiteReport, log_report, param, unit, validate
+from pipeline.timeutil import naive_utc
 from pipeline.warehouse import connection, loads
 
 log = logging.getLogger(__name__)
@@ -125,16 +126,12 @@ class AggregateRows:
     categories: pd.DataFrame
 
 
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
 def read_aggregates(
     con: duckdb.DuckDBPyConnection, brand: str, hours: Sequence[datetime], days: Sequence[date]
 ) -> AggregateRows:
     """``brand``'s rows of ``brand_hourly`` for ``hours`` and of ``brand_daily`` and
     ``brand_daily_categories`` for ``days``."""
-    stamps = tuple(sorted({_naive(h) for h in hours}))
+    stamps = tuple(sorted({naive_utc(h) for h in hours}))
     ordered = tuple(sorted(set(days)))
 
     def rows(table: str, column: str, keys: Sequence[object], order: str) -> pd.DataFrame:

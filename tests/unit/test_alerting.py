@@ -9,9 +9,9 @@ import pytest
 
 from pipeline.detect.store import Spike
 from pipeline.errors import ConfigError
-from pipeline.notify.alerts import context
 from pipeline.notify.alerts.ledger import due_alerts
 from pipeline.notify.alerts.options import AlertConfig
+from pipeline.notify.text import display_text
 
 T = datetime(2026, 10, 22, 17, tzinfo=UTC)
 
@@ -102,7 +102,7 @@ def test_alert_settings_apply() -> None:
 
 def test_post_text_is_cleaned_of_controls_and_truncated() -> None:
     text = "a\u202eb\u200b c\n\nd\x00 " + "x" * 400
-    clean = context.clean_text(text, limit=20)
+    clean = display_text(text, limit=20)
     assert clean.startswith("ab c d") and len(clean) == 20 and clean.endswith("…")
     assert context.clean_text("family 👩\u200d👩\u200d👧") == "family 👩\u200d👩\u200d👧"
 

@@ -3,9 +3,11 @@ check on planted mismatches. No timing assertions: only that each figure is meas
 
 from __future__ import annotations
 
+import cProfile
 import json
 import math
 import os
+import pstats
 from pathlib import Path
 
 import duckdb
@@ -255,3 +257,16 @@ def test_scoring_ceiling_fails_loudly_when_a_process_fails(tmp_path: Path) -> No
     corpus, brands_file = _one_brand_corpus(tmp_path, "nobody", 5)
     with pytest.raises(RuntimeError, match="scoring-ceiling process failed"):
         bench.stage_ceiling(str(corpus), str(brands_file), 2)
+
+
+def test_every_profiled_function_is_found_where_cprofile_files_it() -> None:
+    """The profile's functions are looked up from the code (a moved or renamed one fails
+    here), under the key cProfile gives them."""
+    keys = [bench._profile_key(module, name) for _, module, name in bench._PROFILED]
+    assert len(set(keys)) == len(keys)
+    from pipeline.posts.normalize import classify
+
+    profiler = cProfile.Profile()
+    profiler.runcall(classify, [], [])
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    assert bench._profile_key("pipeline.posts.normalize", "classify") in stats

@@ -16,9 +16,9 @@ from pipeline.posts.normalize import (
     COPY_WINDOW,
     _fingerprint,
     classify,
-    clean_text,
     fingerprint,
     normalize_batch,
+    storage_text,
 )
 from pipeline.settings import PROJECT_ROOT
 from pipeline.steps.brands import load_brands
@@ -99,7 +99,7 @@ def test_valid_records_become_posts_and_bad_ones_are_quarantined_with_a_reason(
 
 
 def test_clean_text_strips_control_characters_but_keeps_emoji_and_newlines() -> None:
-    assert clean_text("  hi\x00 there\x1b[31m ❤️\nbye\u0085 ") == "hi there[31m ❤️\nbye"
+    assert storage_text("  hi\x00 there\x1b[31m ❤️\nbye\u0085 ") == "hi there[31m ❤️\nbye"
 
 
 def test_fingerprint_ignores_links_case_spacing_and_repost_prefix() -> None:

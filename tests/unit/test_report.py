@@ -21,8 +21,9 @@ from pipeline.errors import ConfigError, DeliveryError
 from pipeline.notify.mailer import SmtpConfig, build_message
 from pipeline.notify.report.data import gather
 from pipeline.notify.report.options import ReportOptions, report_options
-from pipeline.notify.report.render import clean, direction, fmt_duration, render_text
+from pipeline.notify.report.render import direction, fmt_duration, render_text
 from pipeline.notify.report.sending import due_reports, render_report, send_reports
+from pipeline.notify.text import display_text
 from pipeline.settings import Settings
 from pipeline.steps.brands import load_brands
 from pipeline.warehouse import connection, loads, marts
@@ -250,10 +251,10 @@ def test_hostile_post_text_is_escaped_neutralised_and_truncated(full: Settings) 
     msg = build_message(report.email("lead@acme.example"), "brandpulse@example.com")
     html_part = msg.get_body(preferencelist=("html",))
     assert html_part is not None and "<script" not in html_part.get_content().lower()
-    assert clean("a\u202eb\u200bc\n\n d", 10) == "abc d"
+    assert display_text("a\u202eb\u200bc\n\n d", 10) == "abc d"
     # Joiners stay: they build emoji (woman facepalming) and move no text.
-    assert clean("\U0001f926\u200d\u2640\ufe0f ok") == "\U0001f926\u200d\u2640\ufe0f ok"
-    assert clean("x" * 20, 10) == "x" * 9 + "…"
+    assert display_text("\U0001f926\u200d\u2640\ufe0f ok") == "\U0001f926\u200d\u2640\ufe0f ok"
+    assert display_text("x" * 20, 10) == "x" * 9 + "…"
 
 
 def test_the_email_carries_cid_images_and_the_csv(full: Settings) -> None:

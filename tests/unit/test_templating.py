@@ -22,15 +22,15 @@ from pipeline.notify.alerts.render import AlertBody, CategoryShare, PostLine, re
 from pipeline.notify.report.data import (
     AlertRow,
     CategoryRow,
+    ComplaintHour,
     ComplaintRow,
     Headline,
-    HourPoint,
     Metric,
     ReportData,
     ReportOptions,
     ReportWindow,
     Responses,
-    SpikeRow,
+    SpikeWithAlerts,
     TermRow,
 )
 from pipeline.notify.report.render import (
@@ -101,10 +101,14 @@ def hostile_report_data() -> ReportData:
         headline=Headline(True, 28, metrics, 100, 1),
         days=(),
         spike_days=(),
-        hours=(HourPoint(datetime(2026, 10, 22, 11), 2),),
+        hours=(ComplaintHour(datetime(2026, 10, 22, 11), 2),),
         categories=(CategoryRow(HOSTILE, 2, 100, 1.0),),
         terms=(TermRow(HOSTILE, HOSTILE, 2),),
-        spikes=(SpikeRow("s", "complaints", T, None, T, 40, 5, 9, "critical", 3, (alert,)),),
+        spikes=(
+            SpikeWithAlerts(
+                "s", "acme", "complaints", T, T, None, T, 40, 5, 9, "critical", 3, (alert,)
+            ),
+        ),
         responses=Responses(2, 0, 0.0, 0, 0.0, None, None),
         overdue_total=2,
         overdue=(complaint, unsafe_link),

@@ -4,8 +4,6 @@ series, the top posts by reach, the complaint categories and the terms driving i
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,32 +13,13 @@ import duckdb
 
 from pipeline import timeutil
 from pipeline.detect.store import Spike
-from pipeline.notify.report.render import clean
+from pipeline.notify.terms import rising_terms
 from pipeline.settings import Settings
 from pipeline.timeutil import HOUR
 from pipeline.warehouse.sqlfiles import read_sql
 
-_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}", re.UNICODE)
-
-
-_STOPWORDS = frozenset(
-    """the and for you your with this that have has was were are but not our out all
-    just can cant can't don't dont get got from they them what when will would there their
-    been had how why who which about into than then its it's i'm im i've ive me my mine
-    his her she him he we us a an to of in on at is it be so or as if no yes do did does
-    any some one two more most very really still again now today yesterday hours hour day
-    days week http https www com amp via rt""".split()  # noqa: SIM905 - reads better as text
-)
-
-
 #: Days of hourly points in an alert's chart.
-CHART_DAYS = 7
-
-
-def clean_text(text: str, limit: int = 280) -> str:
-    """Post text made safe to show (no bidi or invisible controls, one line, capped): the
-    same rules as the daily report's (:func:`pipeline.notify.report.render.clean`)."""
-    return clean(text, limit)
+ALERT_CHART_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -73,25 +52,11 @@ def _metric_value(metric: str, row: Sequence[Any]) -> float | None:
     return None if not posts else negative / posts
 
 
-def _terms(texts: Sequence[str], baseline: Sequence[str], limit: int = 8) -> list[tuple[str, int]]:
-    """Words much more frequent in the spike's posts than in the week before."""
-    now = Counter(w for t in texts for w in {m.lower() for m in _WORD.findall(t)})
-    before = Counter(w for t in baseline for w in {m.lower() for m in _WORD.findall(t)})
-    scale = len(texts) / max(1, len(baseline))
-    ranked = [
-        ((n + 1) / (before[w] * scale + 1), n, w)
-        for w, n in now.items()
-        if n >= 3 and w not in _STOPWORDS
-    ]
-    ranked.sort(key=lambda x: (-x[0], -x[1], x[2]))
-    return [(w, n) for ratio, n, w in ranked[:limit] if ratio >= 1.5]
-
-
 def gather_context(
     con: duckdb.DuckDBPyConnection, settings: Settings, spike: Spike
 ) -> AlertContext:
     end = spike.last_hour + HOUR
-    chart_start = end - timedelta(days=CHART_DAYS)
+    chart_start = end - timedelta(days=ALERT_CHART_DAYS)
     rows = con.execute(
         "select hour, posts, negative, complaints from brand_hourly"
         " where brand = ? and hour >= ? and hour < ? order by hour",
@@ -130,6 +95,6 @@ def gather_context(
         latest_expected=float(latest_expected),
         posts=[(r[0], int(r[1]), r[2], r[3], r[4]) for r in posts],
         categories=[(r[0], int(r[1]), r[2]) for r in categories],
-        terms=_terms(texts, baseline_texts),
+        terms=rising_terms(texts, baseline_texts),
         report_hint=hint,
     )

@@ -13,8 +13,8 @@ from datetime import datetime
 from pipeline.config.model import BrandConfig
 from pipeline.detect.store import Spike
 from pipeline.notify import charts, templating
-from pipeline.notify.alerts.context import CHART_DAYS, AlertContext, clean_text
-from pipeline.notify.report.render import safe_url
+from pipeline.notify.alerts.context import ALERT_CHART_DAYS, AlertContext
+from pipeline.notify.text import display_text, safe_url
 
 METRIC_LABEL = {
     "complaints": "complaints",
@@ -123,13 +123,13 @@ def render_alert(
         ),
         terms=", ".join(f"{w} ({n})" for w, n in ctx.terms),
         posts=tuple(
-            PostLine(clean_text(h, 40), f"{f:,}", clean_text(t), u, _href(u))
+            PostLine(display_text(h, 40), f"{f:,}", display_text(t), u, _href(u))
             for h, f, t, u, _ in ctx.posts
         ),
         report_hint=ctx.report_hint,
     )
     png = charts.time_series(
-        ctx.hours, ctx.values, title=f"{brand.name}: {label}, last {CHART_DAYS} days (UTC)",
+        ctx.hours, ctx.values, title=f"{brand.name}: {label}, last {ALERT_CHART_DAYS} days (UTC)",
         ylabel=label, marked=ctx.marked, bars=spike.metric != "negative_share",
     )  # fmt: skip
     text = templating.render("alert.txt", body)

@@ -4,7 +4,8 @@ Every number the report shows is a value of a warehouse table or of a SQL aggreg
 the analyst contract's tables (``brand_daily``, ``brand_hourly``, ``brand_daily_categories``,
 ``spikes``, ``spike_hours``, ``alerts``, ``complaint_responses``, ``posts``), run here with
 parameters only, from the query files of ``sql/queries/report/``. Python only formats them
-(:mod:`pipeline.notify.report.render`).
+(:mod:`pipeline.notify.report.render`), except the terms per category, which
+:mod:`pipeline.notify.terms` counts from the complaints' texts (the extractor alerts use too).
 
 A report covers one brand's local calendar day (``day``) and is judged **as of** the
 moment it is due: the next day at the brand's ``report.local_time``. A complaint counts as
@@ -15,7 +16,7 @@ again later gives the same figures over the same posts.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,14 +24,17 @@ from typing import Any
 import duckdb
 
 from pipeline.config.model import BrandConfig
+from pipeline.detect.store import Spike
 from pipeline.notify.report.options import BACKLOG_DAYS, ReportOptions
+from pipeline.notify.terms import STOP_WORDS, brand_words, terms_by_category
+from pipeline.timeutil import naive_utc
 from pipeline.warehouse.sqlfiles import read_sql
 
 #: Days of history the headline compares the report day with (the issue's "previous 28
 #: days": four whole weeks, so every weekday weighs the same).
 BASELINE_DAYS = 28
 #: Days of the complaints-and-negative-share chart, the report day included.
-CHART_DAYS = 30
+REPORT_CHART_DAYS = 30
 #: Rows in the overdue list and in the top complaints by reach (the rest are counted).
 MAX_OVERDUE_ROWS = 20
 MAX_TOP_COMPLAINTS = 10
@@ -40,32 +44,6 @@ TERMS_PER_CATEGORY = 6
 MIN_TERM_POSTS = 2
 #: Spike metrics drawn on the 30-day chart (pipeline/detect/counts.py names them).
 CHART_SPIKE_METRICS = ("complaints", "negative_share")
-
-#: Words that say nothing about what went wrong: the English stop words of NLTK's list
-#: (nltk.corpus.stopwords 'english'), the Spanish ones our demo brands meet most, and
-#: social-media filler. Terms are also stripped of the brand's own names and handles.
-_STOP_WORDS_TEXT = """
-    a about above after again against ain all am an and any are aren aren't as at be because
-    been before being below between both but by can couldn couldn't d did didn didn't do does
-    doesn doesn't doing don don't down during each few for from further had hadn hadn't has
-    hasn hasn't have haven haven't having he her here hers herself him himself his how i if in
-    into is isn isn't it it's its itself just ll m ma me mightn mightn't more most mustn
-    mustn't my myself needn needn't no nor not now o of off on once only or other our ours
-    ourselves out over own re s same shan shan't she she's should should've shouldn shouldn't
-    so some such t than that that'll the their theirs them themselves then there these they
-    this those through to too under until up ve very was wasn wasn't we were weren weren't
-    what when where which while who whom why will with won won't wouldn wouldn't y you you'd
-    you'll you're you've your yours yourself yourselves
-    i'm i've i'd i'll we're we've they're they've can't cant dont im ive get got still even
-    again also one really yet already just like would could us via amp lol omg pls please
-    thanks thank today yesterday day days hours hour now time
-    de la que el en y los del se las por un para con una su al lo como más pero sus le ya o
-    este sí porque esta entre cuando muy sin sobre también me hasta hay donde quien desde
-    todo nos durante todos uno les ni contra otros ese eso ante ellos e esto mí antes algunos
-    qué unos yo otro otras otra él tanto esa estos mucho quienes nada muchos cual poco ella
-    estar estas algunas algo nosotros mi mis tú te ti tu tus es son está no hoy
-"""
-STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 
 @dataclass(frozen=True)
@@ -144,7 +122,10 @@ class DayPoint:
 
 
 @dataclass(frozen=True)
-class HourPoint:
+class ComplaintHour:
+    """The report day's complaints in one local hour (not a ``brand_hourly`` row: that is
+    :class:`pipeline.detect.hourly.HourPoint`, UTC hours with every count)."""
+
     local_hour: datetime  # naive, in the brand's time zone
     complaints: int
 
@@ -175,18 +156,11 @@ class AlertRow:
 
 
 @dataclass(frozen=True)
-class SpikeRow:
-    spike_id: str
-    metric: str
-    started_at: datetime
-    ended_at: datetime | None
-    peak_hour: datetime
-    observed: float
-    expected: float
-    score: float
-    severity: str
-    hours: int
-    alerts: tuple[AlertRow, ...]
+class SpikeWithAlerts(Spike):
+    """A stored spike (the store's record) overlapping the report day, and the alerts sent
+    about it."""
+
+    alerts: tuple[AlertRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -228,10 +202,10 @@ class ReportData:
     headline: Headline
     days: tuple[DayPoint, ...]
     spike_days: tuple[date, ...]
-    hours: tuple[HourPoint, ...]
+    hours: tuple[ComplaintHour, ...]
     categories: tuple[CategoryRow, ...]
     terms: tuple[TermRow, ...]
-    spikes: tuple[SpikeRow, ...]
+    spikes: tuple[SpikeWithAlerts, ...]
     responses: Responses
     overdue_total: int
     overdue: tuple[ComplaintRow, ...]
@@ -244,10 +218,6 @@ def _rows(
 ) -> list[tuple[Any, ...]]:
     """The rows of ``sql_dir/queries/report/<query>.sql`` with these parameters."""
     return con.execute(read_sql(sql_dir, f"queries/report/{query}"), dict(params)).fetchall()
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _complaint(row: Sequence[Any]) -> ComplaintRow:
@@ -290,38 +260,21 @@ def _headline(con: duckdb.DuckDBPyConnection, sql_dir: Path, w: ReportWindow) ->
     )
 
 
-def _spikes(con: duckdb.DuckDBPyConnection, sql_dir: Path, w: ReportWindow) -> tuple[SpikeRow, ...]:
-    span = {"brand": w.brand_id, "lo": _naive(w.start), "hi": _naive(w.end)}
+def _spikes(
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, w: ReportWindow
+) -> tuple[SpikeWithAlerts, ...]:
+    span = {"brand": w.brand_id, "lo": naive_utc(w.start), "hi": naive_utc(w.end)}
     spikes = _rows(con, sql_dir, "spikes", span)
     ids = [r[0] for r in spikes]
     alerts: dict[str, list[AlertRow]] = {}
     if ids:
         for a in _rows(con, sql_dir, "alerts", {"brand": w.brand_id, "spikes": ids}):
             alerts.setdefault(a[0], []).append(AlertRow(*a[1:]))
+    names = [f.name for f in fields(Spike)]
     return tuple(
-        SpikeRow(
-            spike_id=r[0],
-            metric=r[1],
-            started_at=r[2],
-            ended_at=r[3],
-            peak_hour=r[4],
-            observed=float(r[5]),
-            expected=float(r[6]),
-            score=float(r[7]),
-            severity=r[8],
-            hours=int(r[9]),
-            alerts=tuple(alerts.get(r[0], ())),
-        )
+        replace(SpikeWithAlerts.from_row(names, r), alerts=tuple(alerts.get(r[0], ())))
         for r in spikes
     )
-
-
-def _brand_words(brand: BrandConfig) -> list[str]:
-    """The brand's own names, handles and search terms, as words (left out of the terms)."""
-    import re
-
-    text = " ".join((brand.name, brand.id, *brand.accounts, *brand.terms)).lower()
-    return sorted(set(re.findall(r"[^\W\d_]+", text)))
 
 
 def gather(
@@ -334,16 +287,15 @@ def gather(
     """Read every figure of ``brand``'s report for local ``day`` from the warehouse, with the
     queries of ``sql_dir/queries/report/``."""
     w = ReportWindow.of(brand, day, options)
-    as_of = _naive(w.as_of)
+    as_of = naive_utc(w.as_of)
     day_params = {"brand": w.brand_id, "day": day}
     headline = _headline(con, sql_dir, w)
+    chart_first = day - timedelta(days=REPORT_CHART_DAYS - 1)
     days = tuple(
         DayPoint(d, int(p), int(c), None if s is None else float(s))
-        for d, p, c, s in _rows(
-            con, sql_dir, "days", {**day_params, "first": day - timedelta(days=CHART_DAYS - 1)}
-        )
+        for d, p, c, s in _rows(con, sql_dir, "days", {**day_params, "first": chart_first})
     )
-    chart_lo = datetime.combine(day - timedelta(days=CHART_DAYS - 1), time(), brand.tz)
+    chart_lo = datetime.combine(chart_first, time(), brand.tz)
     spike_days = tuple(
         r[0]
         for r in _rows(
@@ -354,18 +306,23 @@ def gather(
                 "brand": w.brand_id,
                 "tz": w.timezone,
                 "metrics": list(CHART_SPIKE_METRICS),
-                "lo": _naive(chart_lo),
-                "hi": _naive(w.end),
+                "lo": naive_utc(chart_lo),
+                "hi": naive_utc(w.end),
             },
         )
     )
     hours = tuple(
-        HourPoint(h, int(c))
+        ComplaintHour(h, int(c))
         for h, c in _rows(
             con,
             sql_dir,
             "hours",
-            {"brand": w.brand_id, "tz": w.timezone, "lo": _naive(w.start), "hi": _naive(w.end)},
+            {
+                "brand": w.brand_id,
+                "tz": w.timezone,
+                "lo": naive_utc(w.start),
+                "hi": naive_utc(w.end),
+            },
         )
     )
     categories = tuple(
@@ -373,17 +330,12 @@ def gather(
         for c, n, r, s in _rows(con, sql_dir, "categories", day_params)
     )
     terms = tuple(
-        TermRow(c, t, int(n))
-        for c, t, n in _rows(
-            con,
-            sql_dir,
-            "terms",
-            {
-                **day_params,
-                "stop": sorted(STOP_WORDS | set(_brand_words(brand))),
-                "min_posts": MIN_TERM_POSTS,
-                "per_category": TERMS_PER_CATEGORY,
-            },
+        TermRow(c, t, n)
+        for c, t, n in terms_by_category(
+            _rows(con, sql_dir, "term_posts", day_params),
+            stop=STOP_WORDS | brand_words(brand),
+            min_posts=MIN_TERM_POSTS,
+            per_category=TERMS_PER_CATEGORY,
         )
     )
     r = _rows(
@@ -401,8 +353,8 @@ def gather(
     backlog = {
         "brand": w.brand_id,
         "as_of": as_of,
-        "backlog_start": _naive(w.backlog_start),
-        "overdue_before": _naive(w.overdue_before),
+        "backlog_start": naive_utc(w.backlog_start),
+        "overdue_before": naive_utc(w.overdue_before),
     }
     count = _rows(con, sql_dir, "overdue_count", backlog)[0]
     overdue = tuple(

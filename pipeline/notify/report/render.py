@@ -1,9 +1,10 @@
 """The daily complaint report as HTML, plain text and CSV, from :class:`ReportData`.
 
 Post text, handles and links are written by strangers: every one of them goes through
-:func:`clean` (bidi controls, zero-width and other invisible format characters removed,
-whitespace collapsed, length capped); the HTML template escapes every value. Links are shown
-only when they are plain ``http(s)`` URLs (:func:`safe_url`). This module computes what the
+:func:`pipeline.notify.text.display_text` (bidi controls, zero-width and other invisible format
+characters removed, whitespace collapsed, length capped); the HTML template escapes every
+value. Links are shown only when they are plain ``http(s)`` URLs
+(:func:`pipeline.notify.text.safe_url`). This module computes what the
 report says (:class:`ReportView`: formatted figures, colours, rows); the markup is in
 ``pipeline/notify/templates/report.html`` (tables and inline styles, what mail clients render
 well: no scripts, no external resources, images by ``cid:``) and the plain text, which carries
@@ -14,31 +15,26 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from pipeline.notify import templating
 from pipeline.notify.report.data import (
     BASELINE_DAYS,
-    CHART_DAYS,
+    REPORT_CHART_DAYS,
     ComplaintRow,
     Metric,
     ReportData,
-    SpikeRow,
+    SpikeWithAlerts,
 )
 from pipeline.notify.report.options import BACKLOG_DAYS
+from pipeline.notify.text import display_text, safe_url
 
-#: Characters of post text shown in the report (a tweet's 280; the CSV has the full text).
-TEXT_LIMIT = 280
 #: Characters of handles, categories and other short fields (X allows 15, Bluesky 253).
 SHORT_LIMIT = 64
 #: Longest link shown in full; longer ones keep their start.
 URL_LIMIT = 200
-
-_ELLIPSIS = "…"
 
 LABELS = {
     "posts": "Posts",
@@ -56,50 +52,6 @@ _RISE_IS = {
     "mean_compound": True,
 }
 _GOOD, _BAD, _NEUTRAL = "#15803d", "#b91c1c", "#4b5563"
-
-
-#: Format characters that are kept: zero-width non-joiner and joiner.
-_JOINERS = frozenset("\u200c\u200d")
-
-
-def clean(text: str | None, limit: int = TEXT_LIMIT) -> str:
-    """Text safe to show: no control or invisible format characters, one line, capped.
-
-    Removes every Unicode format character (category Cf: the bidi embeddings, overrides and
-    isolates U+202A-U+202E and U+2066-U+2069, the marks U+200E/U+200F/U+061C, zero-width
-    spaces U+200B, U+2060, U+FEFF, soft hyphens, tag characters) except the joiners U+200C
-    and U+200D (they build emoji like 🤦‍♀️ and shape Indic and Arabic scripts, and move no
-    text), and control characters; collapses whitespace, and cuts to ``limit`` characters
-    with an ellipsis. Not escaped: the HTML template escapes it.
-    """
-    if not text:
-        return ""
-    kept = "".join(
-        " " if ch.isspace() else ch
-        for ch in text
-        if ch.isspace()
-        or ch in _JOINERS
-        or unicodedata.category(ch) not in {"Cf", "Cc", "Co", "Cs"}
-    )
-    one_line = " ".join(kept.split())
-    if len(one_line) > limit:
-        return one_line[: limit - 1].rstrip() + _ELLIPSIS
-    return one_line
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL when it is a plain http(s) link without whitespace or invisible characters."""
-    if not url:
-        return None
-    if url != clean(url, len(url) + 1) or " " in url:
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        return None
-    return url
 
 
 # -- numbers --------------------------------------------------------------------------
@@ -187,7 +139,7 @@ def local_str(data: ReportData, moment: datetime | None, fmt: str = "%Y-%m-%d %H
 
 
 def category_label(category: str | None) -> str:
-    return clean(category or "uncategorized", SHORT_LIMIT).replace("_", " ")
+    return display_text(category or "uncategorized", SHORT_LIMIT).replace("_", " ")
 
 
 # -- the parts both renderings share ----------------------------------------------------
@@ -204,16 +156,16 @@ class Chart:
 
 def title(data: ReportData) -> str:
     w = data.window
-    return f"{clean(w.brand_name, SHORT_LIMIT)}: complaints on {w.day:%A %d %B %Y}"
+    return f"{display_text(w.brand_name, SHORT_LIMIT)}: complaints on {w.day:%A %d %B %Y}"
 
 
 def subject(data: ReportData) -> str:
     w = data.window
     if not data.headline.loaded:
-        return f"{clean(w.brand_name, SHORT_LIMIT)} complaint report {w.day}: no data loaded"
+        return f"{display_text(w.brand_name, SHORT_LIMIT)} complaint report {w.day}: no data loaded"
     complaints = data.headline.get("complaints").value
     return (
-        f"{clean(w.brand_name, SHORT_LIMIT)} complaint report {w.day}: "
+        f"{display_text(w.brand_name, SHORT_LIMIT)} complaint report {w.day}: "
         f"{fmt_int(complaints)} complaints; {data.overdue_total:,} from the last 7 days "
         "unanswered past SLA"
     )
@@ -367,16 +319,16 @@ def _complaint_line(data: ReportData, c: ComplaintRow, *, age: bool) -> Complain
         posted=local_str(data, c.created_at),
         wait=wait,
         answered=c.answered,
-        handle=clean(c.author_handle, SHORT_LIMIT),
+        handle=display_text(c.author_handle, SHORT_LIMIT),
         followers=fmt_int(c.author_followers),
         category=category_label(c.category),
-        text=clean(c.text),
+        text=display_text(c.text),
         href=url,
-        url_text=clean(url, URL_LIMIT) if url else "",
+        url_text=display_text(url, URL_LIMIT) if url else "",
     )
 
 
-def _spike_line(data: ReportData, s: SpikeRow) -> SpikeLine:
+def _spike_line(data: ReportData, s: SpikeWithAlerts) -> SpikeLine:
     return SpikeLine(
         metric=s.metric,
         severity=s.severity,
@@ -391,7 +343,9 @@ def _spike_line(data: ReportData, s: SpikeRow) -> SpikeLine:
 def _terms(data: ReportData) -> tuple[TermLine, ...]:
     grouped: dict[str, list[str]] = {}
     for t in data.terms:
-        grouped.setdefault(t.category, []).append(f"{clean(t.term, SHORT_LIMIT)} ({t.posts})")
+        grouped.setdefault(t.category, []).append(
+            f"{display_text(t.term, SHORT_LIMIT)} ({t.posts})"
+        )
     return tuple(TermLine(category_label(c), ", ".join(v)) for c, v in grouped.items())
 
 
@@ -447,7 +401,7 @@ def report_view(data: ReportData) -> ReportView:
         sources=(
             "Figures from the brandpulse warehouse: brand_daily, brand_hourly, "
             "brand_daily_categories, spikes, alerts, complaint_responses and posts "
-            f"(chart: {CHART_DAYS} days to {data.window.day})."
+            f"(chart: {REPORT_CHART_DAYS} days to {data.window.day})."
         ),
     )
 
@@ -508,7 +462,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(text: str | None) -> str:
-    value = clean(text, 10_000) if text else ""
+    value = display_text(text, 10_000) if text else ""
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 

@@ -38,7 +38,7 @@ from pipeline.notify.mailer import (
     deliver,
 )
 from pipeline.notify.report.data import (
-    CHART_DAYS,
+    REPORT_CHART_DAYS,
     ReportData,
     ReportWindow,
     gather,
@@ -121,7 +121,7 @@ def _charts(data: ReportData) -> list[tuple[Chart, bytes]]:
         png = charts.time_series(
             times,
             [p.complaints for p in data.days],
-            title=f"Complaints per day, last {CHART_DAYS} days (red: spike)",
+            title=f"Complaints per day, last {REPORT_CHART_DAYS} days (red: spike)",
             ylabel="complaints",
             marked=[t for t, p in zip(times, data.days, strict=True) if p.day in spike_days],
             second=[

@@ -1,7 +1,8 @@
--- The spikes overlapping the report day: one row per spike.
+-- The spikes overlapping the report day: one row per spike, the columns of
+-- pipeline.detect.store.Spike.
 -- Parameters: $brand, $lo, $hi (the local day's UTC bounds).
-select spike_id, metric, started_at, ended_at, peak_hour, observed, expected, score,
-       severity, hours
+select spike_id, brand, metric, started_at, last_hour, ended_at, peak_hour, observed,
+       expected, score, severity, hours
 from spikes
 where brand = $brand
   and started_at < $hi
