@@ -104,7 +104,7 @@ def test_post_text_is_cleaned_of_controls_and_truncated() -> None:
     text = "a\u202eb\u200b c\n\nd\x00 " + "x" * 400
     clean = display_text(text, limit=20)
     assert clean.startswith("ab c d") and len(clean) == 20 and clean.endswith("…")
-    assert context.clean_text("family 👩\u200d👩\u200d👧") == "family 👩\u200d👩\u200d👧"
+    assert display_text("family 👩\u200d👩\u200d👧") == "family 👩\u200d👩\u200d👧"
 
 
 def test_the_check_s_line_carries_its_data_health_warnings(
