@@ -52,7 +52,7 @@ MAX_LIMIT, DEFAULT_LIMIT, MAX_ACTORS = 100, 25, 25
 #: The AppView's published budget: 3000 requests per 5 minutes per IP (docs.bsky.app).
 RATE_LIMIT, WINDOW_S = 3000, 300
 
-#: The fake brand (see tests/unit/test_source_bluesky.py).
+#: The fake brand (see tests/sources/test_bluesky.py).
 BRAND_NAME = "Larkspur Mobile"
 BRAND_TERMS = ("Larkspur Mobile", "#larkspurmobile")
 BRAND_EXCLUDE = ("larkspur mobile home",)

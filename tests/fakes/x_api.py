@@ -45,7 +45,7 @@ WINDOW_S = 15 * 60
 #: X's snowflake epoch (2010-11-04T01:42:54.657Z): ids sort like their creation times.
 SNOWFLAKE_EPOCH_MS = 1288834974657
 
-#: The fake brand. A matching search is built from these (see tests/unit/test_source_x.py).
+#: The fake brand. A matching search is built from these (see tests/sources/test_x.py).
 BRAND_NAME = "Kestrel Mobile"
 BRAND_TERMS = ("Kestrel Mobile", "@KestrelMobile", "#KestrelMobile")
 BRAND_EXCLUDE = ("kestrel mobile home",)

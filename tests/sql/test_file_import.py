@@ -11,8 +11,7 @@ from pipeline.errors import ConfigError, WarehouseLockedError
 from pipeline.settings import Settings
 from pipeline.steps import file_import
 from pipeline.warehouse import connection
-
-from ..e2e.conftest import snapshot
+from tests.e2e.conftest import snapshot
 
 BRANDS = """
 brands:

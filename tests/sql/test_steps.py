@@ -14,8 +14,7 @@ from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import aggregation, fetch, loading, planning, runner
 from pipeline.steps.brands import load_brands
 from pipeline.warehouse import connection
-
-from ..e2e.conftest import snapshot
+from tests.e2e.conftest import snapshot
 
 START, END = datetime(2026, 10, 20, tzinfo=UTC), datetime(2026, 10, 23, tzinfo=UTC)
 

@@ -23,8 +23,9 @@ from pipeline.scoring.scorer import (
     score_text,
     scorer_for,
 )
+from pipeline.settings import PROJECT_ROOT
 
-MODELS = Path(__file__).resolve().parents[2] / "models"
+MODELS = PROJECT_ROOT / "models"
 
 
 def test_scorer_is_built_once_per_process() -> None:

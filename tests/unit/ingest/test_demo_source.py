@@ -22,9 +22,10 @@ from pipeline.ingest.sources.demo.source import DemoSource
 from pipeline.ingest.sources.demo.world import MAX_FOLLOW_UP
 from pipeline.posts.model import RawRecord
 from pipeline.posts.normalize import COPY_WINDOW, fingerprint
+from pipeline.settings import PROJECT_ROOT
 from pipeline.steps.brands import load_brands
 
-BRANDS_FILE = Path(__file__).resolve().parents[2] / "brands.yaml"
+BRANDS_FILE = PROJECT_ROOT / "brands.yaml"
 ORIGINAL_INTENTS = ("complaint", "praise", "question", "neutral", "spam")
 
 
