@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: help venv demo demo-local test lint format typecheck unit airflow airflow-prepare clean
+.PHONY: help venv demo demo-local test lint format typecheck unit bench eval airflow airflow-prepare clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -45,7 +45,7 @@ format: $(DEV_STAMP)  ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix pipeline dags tests benchmarks
 	$(BIN)/ruff format pipeline dags tests benchmarks
 
-typecheck: $(DEV_STAMP)  ## mypy (strict) on pipeline/
+typecheck: $(DEV_STAMP)  ## mypy (strict) on pipeline/ and benchmarks/
 	$(BIN)/mypy
 
 test: lint typecheck  ## ruff, mypy, then the whole pytest suite
@@ -53,6 +53,16 @@ test: lint typecheck  ## ruff, mypy, then the whole pytest suite
 
 unit: $(DEV_STAMP)  ## only the fast tests (no real Airflow)
 	$(BIN)/pytest -m "not airflow"
+
+POSTS ?= 1000000
+DATA ?= ../shared/data
+NAB_SCORER ?= $(DATA)/../tools/nab_score.py
+
+bench: $(STAMP)  ## the performance benchmark from benchmarks/ (POSTS=1000000)
+	$(BIN)/brandpulse bench --posts $(POSTS)
+
+eval: $(STAMP)  ## scorer and spike detector on evaluation data (DATA=folder, NAB_SCORER=file)
+	$(BIN)/brandpulse eval --data $(DATA) --nab-scorer $(NAB_SCORER)
 
 airflow-prepare: $(STAMP)  ## create/upgrade Airflow's metadata database and the warehouse pool
 	$(BIN)/brandpulse airflow
