@@ -20,6 +20,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline.detect.detect_file import detect_csv
 from pipeline.detect.engine import DetectorConfig
@@ -99,7 +100,11 @@ def write_detections(
     return counts
 
 
-def _score(scorer: Path, data_dir: Path, detections: Path, report: Path) -> dict[str, object]:
+#: The scorer's JSON report: {"profiles": {profile: {"normalized": ..., "files": {...}}}}.
+Report = dict[str, Any]
+
+
+def _score(scorer: Path, data_dir: Path, detections: Path, report: Path) -> Report:
     proc = subprocess.run(
         [
             sys.executable, str(scorer), "--data", str(data_dir / "data"),
@@ -110,7 +115,7 @@ def _score(scorer: Path, data_dir: Path, detections: Path, report: Path) -> dict
     )  # fmt: skip
     if proc.returncode != 0 or not report.is_file():
         raise InputError(f"NAB scorer failed: {proc.stderr.strip() or proc.stdout.strip()}")
-    data: dict[str, object] = json.loads(report.read_text())
+    data: Report = json.loads(report.read_text())
     return data
 
 
@@ -139,7 +144,6 @@ def evaluate_nab(data_dir: Path, scorer: Path, config: DetectorConfig | None = N
     scores: dict[str, dict[str, float]] = {}
     for name, report in reports.items():
         profiles = report["profiles"]
-        assert isinstance(profiles, dict)  # noqa: S101 - the scorer's JSON layout
         scores[name] = {
             p: float(profiles[p]["normalized"])
             for p in PROFILES
@@ -147,7 +151,6 @@ def evaluate_nab(data_dir: Path, scorer: Path, config: DetectorConfig | None = N
         }
     files: list[FileResult] = []
     every = reports[ALL]["profiles"]
-    assert isinstance(every, dict)  # noqa: S101 - the scorer's JSON layout
     for name, (category, rows, spikes) in counts.items():
         per = {p: every[p]["files"].get(name) for p in PROFILES}
         if per["standard"] is None:
