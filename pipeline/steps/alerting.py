@@ -46,7 +46,7 @@ def evaluate(
     ``window`` is the ``[start, end)`` judged (a run's interval); None means, per brand,
     its last ``lookback_hours`` stored hours (the scheduled evaluation). With
     ``alerts=False`` spikes are stored and nothing is sent.
-    Raises :class:`~pipeline.notify.DeliveryError` after trying every delivery when any
+    Raises :class:`~pipeline.errors.DeliveryError` after trying every delivery when any
     failed (the task retries; what was sent stays sent).
     """
     brands = load_brands(settings.brands_file).select(tuple(brand_ids))
