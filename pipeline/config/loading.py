@@ -84,8 +84,8 @@ class FieldChecker:
 
 
 #: Keys under ``overrides:`` that other modules validate themselves: ``spikes`` (the spike
-#: detector, pipeline.detect.counts), ``alerts`` (pipeline.notify.alerts.alerting),
-#: ``report`` (pipeline.notify.report.data),
+#: detector, pipeline.detect.counts), ``alerts`` (pipeline.notify.alerts.options),
+#: ``report`` (pipeline.notify.report.options),
 #: ``privacy`` (pipeline.posts.pseudonyms).
 _OTHER_OVERRIDES = {"spikes", "alerts", "report", "privacy"}
 _OVERRIDE_KEYS = {"lexicon", "categories", "complaint_threshold"} | _OTHER_OVERRIDES

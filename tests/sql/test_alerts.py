@@ -196,7 +196,7 @@ def test_a_crash_between_send_and_record_resends_with_the_same_message_id(
             alerting.evaluate(loaded, smtp, window=WINDOW)
         assert [(r[0], r[2]) for r in _ledger(loaded)] == [(RECIPIENTS[0], "sending")]
         monkeypatch.setattr(ledger._Delivery, "record", real_record)
-        with caplog.at_level(logging.WARNING, logger="pipeline.notify.alerts.alerting"):
+        with caplog.at_level(logging.WARNING, logger="pipeline.notify.alerts.ledger"):
             alerting.evaluate(loaded, smtp, window=WINDOW)
         alerting.evaluate(loaded, smtp, window=WINDOW)
     first = [m for m in inbox.to(RECIPIENTS[0]) if "complaints" in m["X-Brandpulse-Spike"]]

@@ -1,8 +1,7 @@
 """A brand's alert settings (``overrides: {alerts: {...}}`` in the brands file).
 
-Kept apart from :mod:`pipeline.notify.alerts.alerting` so that validating the brands file
-imports nothing
-heavy.
+Kept apart from the ledger and the renderer (:mod:`pipeline.notify.alerts.ledger`) so that
+checking the brands file imports nothing heavy.
 """
 
 from __future__ import annotations
