@@ -84,7 +84,7 @@ class FieldChecker:
 
 
 #: Keys under ``overrides:`` that other modules validate themselves: ``spikes`` (the spike
-#: detector, pipeline.detect.counts), ``alerts`` (pipeline.notify.alerts.options),
+#: detector, pipeline.detect.options), ``alerts`` (pipeline.notify.alerts.options),
 #: ``report`` (pipeline.notify.report.options),
 #: ``privacy`` (pipeline.posts.pseudonyms).
 _OTHER_OVERRIDES = {"spikes", "alerts", "report", "privacy"}
