@@ -2,12 +2,10 @@
 duplicate or quarantined with a reason, the counts reconcile, scores stay in range, and
 nothing crashes.
 
-Records have the demo source's shape (what :mod:`pipeline.ingest.sources.demo.source`
-lands) with hostile
-values: invalid UTF-8, lone surrogates, empty and 1 MB text, NUL, control and bidi
-characters, long emoji sequences, HTML and script, timestamps far in the future or past,
-missing fields and wrong types, and lines that are not JSON objects at all.
-"""
+Records have the demo source's shape (what :mod:`pipeline.ingest.sources.demo.source` lands)
+with hostile values: invalid UTF-8, lone surrogates, empty and 1 MB text, NUL, control and
+bidi characters, long emoji sequences, HTML and script, timestamps far in the future or
+past, missing fields and wrong types, and lines that are not JSON objects at all."""
 
 from __future__ import annotations
 

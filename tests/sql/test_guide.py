@@ -1,6 +1,6 @@
-"""SQL tier: the warehouse guide's ten analyst questions (pipeline/warehouse/analyses.py)
-run against a
-demo warehouse, and docs/warehouse.md shows exactly those queries."""
+"""SQL tier: the warehouse guide's ten analyst questions (sql/analyses/, read by
+pipeline/warehouse/analyses.py) run against a demo warehouse, and docs/warehouse.md shows
+exactly those queries."""
 
 from __future__ import annotations
 
