@@ -14,9 +14,17 @@ log = logging.getLogger("brandpulse")
 
 def cmd_score(args: argparse.Namespace) -> int:
     from pipeline.scoring import score_file
+    from pipeline.scoring.scorer import scorer_for
 
+    scorer = None
+    if args.brand:
+        from pipeline.settings import Settings
+        from pipeline.steps.brands import load_brands
+
+        brand = load_brands(Settings.from_env().brands_file).get(args.brand)
+        scorer = scorer_for(brand)
     summary = score_file.score_file(
-        Path(args.input), Path(args.output), text_column=args.text_column
+        Path(args.input), Path(args.output), text_column=args.text_column, scorer=scorer
     )
     print(
         f"scored {summary.rows} rows ({summary.complaints} complaints) "
@@ -52,6 +60,11 @@ def add_commands(sub: Subparsers) -> None:
     )
     p.add_argument(
         "--text-column", default="text", help="column holding the post text (default: text)"
+    )
+    p.add_argument(
+        "--brand",
+        help="score as this brand of the brands file (its lexicon, categories, complaint "
+        "threshold and handles), as the warehouse stores its posts",
     )
     p.set_defaults(func=cmd_score)
     p = sub.add_parser(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import InputError, reading_input
-from pipeline.scoring.scorer import default_scorer
+from pipeline.scoring.scorer import Scorer, default_scorer
 
 SCORE_COLUMNS = (
     "compound", "sentiment_compound", "sentiment", "is_complaint", "complaint_score",
@@ -111,12 +111,23 @@ def _csv_value(value: object) -> object:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
 
 
-def score_file(input_path: Path, output_path: Path, *, text_column: str = "text") -> ScoreSummary:
-    """Score ``input_path`` into ``output_path``; return how many rows and complaints."""
+def score_file(
+    input_path: Path,
+    output_path: Path,
+    *,
+    text_column: str = "text",
+    scorer: Scorer | None = None,
+) -> ScoreSummary:
+    """Score ``input_path`` into ``output_path``; return how many rows and complaints.
+
+    ``scorer``: a brand's (:func:`~pipeline.scoring.scorer.scorer_for`: its lexicon,
+    categories, complaint threshold and handles, as the warehouse stores its posts); the
+    default scorer when None.
+    """
     in_fmt, out_fmt = _format(input_path, "input"), _format(output_path, "output")
     if input_path.resolve() == output_path.resolve():
         raise InputError("the output file must differ from the input file")
-    scorer = default_scorer()
+    scorer = scorer or default_scorer()
     rows = complaints = 0
     writer: csv.DictWriter[str] | None = None
     tmp = output_path.with_name(f".{output_path.name}.partial")

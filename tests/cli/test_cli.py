@@ -257,3 +257,43 @@ def test_forget_reports_what_it_removed(
     code, out, err = run_cli(capsys, "forget", "--author", f"@{handle[0]}")
     assert code == 0, err
     assert out.startswith("forgot author #") and "from posts" in out and handle[0] not in out
+
+
+def test_score_as_a_brand_uses_its_threshold_and_lexicon(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`score --brand B` scores as the warehouse stores B's posts: B's complaint threshold
+    and lexicon overrides apply, the default scorer's do not."""
+    brands = tmp_path / "brands.yaml"
+    brands.write_text(
+        "brands:\n"
+        "  - id: acme\n"
+        "    name: Acme\n"
+        "    accounts: ['@Acme']\n"
+        "    terms: [acme]\n"
+        "    sources: {demo: {profile: telecom}}\n"
+        "    overrides:\n"
+        "      complaint_threshold: 0.99\n"
+        "      lexicon: {zork: -3.5}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("BRANDPULSE_BRANDS", str(brands))
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "text\n@Acme my order never arrived and nobody answers\nthe zork\n", encoding="utf-8"
+    )
+    plain, branded = tmp_path / "plain.csv", tmp_path / "acme.csv"
+    assert run_cli(capsys, "score", "--input", str(src), "--output", str(plain))[0] == 0
+    code, _, err = run_cli(
+        capsys, "score", "--input", str(src), "--output", str(branded), "--brand", "acme"
+    )
+    assert code == 0, err
+    with plain.open(encoding="utf-8") as a, branded.open(encoding="utf-8") as b:
+        default, acme = list(csv.DictReader(a)), list(csv.DictReader(b))
+    assert default[0]["is_complaint"] == "True" and acme[0]["is_complaint"] == "False"
+    assert 0.5 <= float(acme[0]["complaint_score"]) < 0.99  # a complaint, under its bar
+    assert float(acme[1]["sentiment_compound"]) < float(default[1]["sentiment_compound"])
+    code, _, err = run_cli(
+        capsys, "score", "--input", str(src), "--output", str(branded), "--brand", "zeta"
+    )
+    assert code == 2 and "no brand 'zeta'" in err
