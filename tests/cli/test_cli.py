@@ -297,3 +297,22 @@ def test_score_as_a_brand_uses_its_threshold_and_lexicon(
         capsys, "score", "--input", str(src), "--output", str(branded), "--brand", "zeta"
     )
     assert code == 2 and "no brand 'zeta'" in err
+
+
+def test_bench_and_eval_outside_a_checkout_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """benchmarks/ is not in the wheel: run from an installed package, the commands that
+    need it end with one clear line, not an ImportError."""
+    import sys
+
+    from pipeline.cli import tooling
+    from pipeline.errors import InputError
+
+    monkeypatch.setattr(tooling, "PROJECT_ROOT", tmp_path)  # a folder without benchmarks/
+    for name in [m for m in sys.modules if m == "benchmarks" or m.startswith("benchmarks.")]:
+        monkeypatch.delitem(sys.modules, name)
+    checkout = Path(__file__).resolve().parents[2]
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if Path(p or ".").resolve() != checkout])
+    with pytest.raises(InputError, match="run from a checkout of brandpulse"):
+        tooling._benchmark("bench")
