@@ -214,29 +214,31 @@ def _surprise_finding(
     )
 
 
-def detect_hourly(
+@dataclass(frozen=True)
+class HourlyVerdicts:
+    """What judging a brand's hours gives: spike findings and data-health warnings."""
+
+    findings: list[SpikeFinding]
+    silent: list[SilentSpell]
+
+
+def judge_hours(
     series: Any,
     config: SpikeConfig | None = None,
     brand: str = "",
     start: datetime | None = None,
-) -> list[SpikeFinding]:
-    """Spike findings of a brand's hourly series, every hour judged on the hours before it.
-
-    ``series``: :class:`HourPoint` items or a pandas frame with columns ``hour, posts,
-    negative, complaints`` (one row per UTC hour; missing hours are skipped, not zero).
-    Findings are returned for hours ``>= start`` (all hours when None), by hour then metric;
-    hours before ``start`` are history only. The answer for an hour is the same whatever
-    ``start`` is and whatever comes after it, so a backfill over a range equals repeated
-    :func:`detect_latest` calls.
-    """
+) -> HourlyVerdicts:
+    """:func:`detect_hourly`'s findings and :func:`silent_spells`' warnings in one pass over
+    the hours (the volume's engine serves both)."""
     cfg = config or SpikeConfig()
     points = _hour_points(series)
     run = _BrandRun(cfg)
     for m in ("complaints", "volume"):
-        if m in cfg.metrics:
+        if m in cfg.metrics or m == "volume":
             run.count[m] = SpikeDetector(HOURLY_ENGINE, HOUR, counts=cfg)
     if "negative_share" in cfg.metrics:
         run.share = _ShareDetector(cfg)
+    silence = _Silence(brand, start)
     findings: list[SpikeFinding] = []
     for hp in points:
         report = start is None or hp.hour >= start
@@ -245,6 +247,10 @@ def detect_hourly(
             value = hp.complaints if metric == "complaints" else hp.posts
             engine_res = det.update(hp.hour, float(value))
             res = engine_res.count
+            if metric == "volume":
+                silence.push(hp, None if res is None else res.expected)
+                if metric not in cfg.metrics:
+                    continue
             if res is not None and res.severity is not None and res.event_start is not None:
                 if report:
                     hour_findings.append(
@@ -285,7 +291,25 @@ def detect_hourly(
                 )
         hour_findings.sort(key=lambda f: METRICS.index(f.metric))
         findings.extend(hour_findings)
-    return findings
+    return HourlyVerdicts(findings, silence.finish())
+
+
+def detect_hourly(
+    series: Any,
+    config: SpikeConfig | None = None,
+    brand: str = "",
+    start: datetime | None = None,
+) -> list[SpikeFinding]:
+    """Spike findings of a brand's hourly series, every hour judged on the hours before it.
+
+    ``series``: :class:`HourPoint` items or a pandas frame with columns ``hour, posts,
+    negative, complaints`` (one row per UTC hour; missing hours are skipped, not zero).
+    Findings are returned for hours ``>= start`` (all hours when None), by hour then metric;
+    hours before ``start`` are history only. The answer for an hour is the same whatever
+    ``start`` is and whatever comes after it, so a backfill over a range equals repeated
+    :func:`detect_latest` calls.
+    """
+    return judge_hours(series, config, brand, start).findings
 
 
 def detect_latest(
@@ -346,38 +370,47 @@ def silent_spells(
     """Spells of at least :data:`SILENT_HOURS` silent hours (see :data:`SILENT_FRACTION`)
     in a brand's hourly series, each judged on the hours before it (the count model's
     expected volume); spells that end at or after ``start`` (all when None)."""
-    cfg = config or SpikeConfig()
-    detector = SpikeDetector(HOURLY_ENGINE, HOUR, counts=cfg)
-    spells: list[SilentSpell] = []
-    run: list[tuple[HourPoint, float]] = []
+    return judge_hours(series, config, brand, start).silent
 
-    def close() -> None:
+
+class _Silence:
+    """Silent hours in a row (see :data:`SILENT_FRACTION`), turned into spells."""
+
+    def __init__(self, brand: str, start: datetime | None) -> None:
+        self.brand = brand
+        self.start = start
+        self.run: list[tuple[HourPoint, float]] = []
+        self.spells: list[SilentSpell] = []
+
+    def push(self, hp: HourPoint, expected: float | None) -> None:
+        """One hour's volume and the volume the count model expected for it."""
+        if self.run and hp.hour - self.run[-1][0].hour > HOUR:
+            self._close()  # a missing hour ends a spell: nothing was stored to judge
+        if (
+            expected is not None
+            and expected >= SILENT_MIN_EXPECTED
+            and hp.posts <= SILENT_FRACTION * expected
+        ):
+            self.run.append((hp, expected))
+        else:
+            self._close()
+
+    def finish(self) -> list[SilentSpell]:
+        self._close()
+        return self.spells
+
+    def _close(self) -> None:
+        run = self.run
         if len(run) >= SILENT_HOURS:
             end = run[-1][0].hour + HOUR
-            if start is None or end > start:
-                spells.append(
+            if self.start is None or end > self.start:
+                self.spells.append(
                     SilentSpell(
-                        brand=brand,
+                        brand=self.brand,
                         start=run[0][0].hour,
                         end=end,
                         posts=sum(p.posts for p, _ in run),
                         expected=round(sum(e for _, e in run), 1),
                     )
                 )
-        run.clear()
-
-    for hp in _hour_points(series):
-        if run and hp.hour - run[-1][0].hour > HOUR:
-            close()  # a missing hour ends a spell: nothing was stored to judge
-        res = detector.update(hp.hour, float(hp.posts))
-        expected = res.count.expected if res.count is not None else None
-        if (
-            expected is not None
-            and expected >= SILENT_MIN_EXPECTED
-            and hp.posts <= SILENT_FRACTION * expected
-        ):
-            run.append((hp, expected))
-        else:
-            close()
-    close()
-    return spells
+        self.run = []

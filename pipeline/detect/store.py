@@ -87,7 +87,8 @@ def detect_brand(
     # Every verdict is made on the brand's whole stored history (the detector's state
     # depends on where it starts), so judging an hour again always gives the same answer.
     points = _stored_hours(con, brand.id, datetime.min.replace(tzinfo=UTC), end)
-    findings = hourly.detect_hourly(points, spike_config, brand=brand.id, start=start)
+    verdicts = hourly.judge_hours(points, spike_config, brand=brand.id, start=start)
+    findings = verdicts.findings
     judged = sum(1 for p in points if p.hour >= start)
     rows = [
         (
@@ -115,7 +116,7 @@ def detect_brand(
         "%s: judged %d stored hours in [%s, %s): %d flagged metric-hours in %d spikes",
         brand.id, judged, start.isoformat(), end.isoformat(), len(rows), len(ids),
     )  # fmt: skip
-    silent = tuple(hourly.silent_spells(points, spike_config, brand=brand.id, start=start))
+    silent = tuple(verdicts.silent)
     for spell in silent:
         log.warning("data health: %s", spell.describe())
     return DetectResult(brand.id, judged, len(rows), ids, silent)

@@ -408,3 +408,8 @@ def test_volume_near_zero_for_hours_is_a_data_health_warning() -> None:
     # judged causally, and only spells ending after ``start`` are reported
     assert silent_spells(outage(5), start=at + 6 * H) == []
     assert silent_spells(outage(5)[: 18 * 24 + 12 + 3])[0].end == at + 3 * H
+    # a brand that alerts on complaints only still hears about silence; one pass gives both
+    from pipeline.detect.hourly import judge_hours
+
+    verdicts = judge_hours(outage(5), SpikeConfig(metrics=("complaints",)), brand="acme")
+    assert verdicts.silent == [spell] and all(f.metric == "complaints" for f in verdicts.findings)
