@@ -175,7 +175,7 @@ def _parse_overrides(c: FieldChecker) -> dict[str, Any]:
 
 _BRAND_FIELDS = {
     "id", "name", "timezone", "accounts", "terms", "exclude", "languages", "sources",
-    "report", "alerts", "overrides",
+    "report", "alerts", "overrides", "products",
 }  # fmt: skip
 
 
@@ -238,6 +238,7 @@ def _parse_brand(file: str, index: int, raw: Any) -> BrandConfig:
         report_local_time=local_time,
         alert_recipients=alerts.strings("recipients", pattern=_EMAIL),
         overrides=_parse_overrides(c),
+        products=c.strings("products"),
     )
 
 

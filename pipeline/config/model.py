@@ -48,6 +48,9 @@ class BrandConfig:
     report_local_time: str
     alert_recipients: tuple[str, ...]
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    #: The brand's own product and service names ("Fire Stick", "Spark tariff"): the
+    #: complaint categories never read them as keywords (a product is not a hazard).
+    products: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:

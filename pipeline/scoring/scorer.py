@@ -138,6 +138,7 @@ def brand_scoring_spec(brand: BrandConfig) -> dict[str, Any]:
         "categories": dict(overrides.get("categories") or {}),
         "complaint_threshold": overrides.get("complaint_threshold"),
         "handles": sorted(brand.account_handles),
+        "products": sorted({p.lower() for p in brand.products}),
     }
 
 
@@ -216,6 +217,13 @@ class Scorer:
         # Categories: the brand's own (new or replacing a default) first, then the defaults.
         self._categories = Categories(cats["categories"], spec["categories"] if spec else {})
         self.categories = self._categories.names
+        # The brand's product names are blanked out before the categories are matched.
+        products = sorted(spec["products"], key=len, reverse=True) if spec else []
+        self._products = (
+            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in products) + r")(?!\w)")
+            if products
+            else None
+        )
 
         self.spam_min_hits = int(spam["min_hits"])
         self.spam_patterns = tuple(alternation([p], "spam_cues.yaml") for p in spam["patterns"])
@@ -335,8 +343,12 @@ class Scorer:
         return round(1.0 / (1.0 + math.exp(-z)), 4)
 
     def category(self, text: str, lowered: str | None = None) -> str:
-        """The category with the most keyword hits; ties go to the earlier one."""
-        return self._categories.best(text.lower() if lowered is None else lowered)
+        """The category with the most keyword hits; ties go to the earlier one. The brand's
+        product names (``products`` in the brands file) are not read as keywords."""
+        lowered = text.lower() if lowered is None else lowered
+        if self._products is not None:
+            lowered = self._products.sub(" ", lowered)
+        return self._categories.best(lowered)
 
     def is_spam(self, text: str) -> bool:
         """True when at least ``min_hits`` distinct spam cues match."""

@@ -529,3 +529,18 @@ def test_fold_odd_lists_every_character_that_ignorecase_folds_to_ascii() -> None
         if len(lowered) != 1 or lowered.isascii() or re.fullmatch("[a-z]", ch, re.I):
             odd.add(ch)
     assert odd == FOLD_ODD
+
+
+def test_a_brand_s_product_names_are_not_read_as_category_keywords() -> None:
+    """A "Fire Stick" or a "Blaze" tariff is a product, not a hazard."""
+    raw: dict[str, Any] = {
+        "id": "skateco", "name": "Skate Co", "accounts": ["@SkateCo"], "terms": ["skateco"],
+        "products": ["Fire Stick", "Blaze"],
+    }  # fmt: skip
+    with_products = scorer_for(parse_brands({"brands": [raw]}, Path("b.yaml")).brands[0])
+    without = scorer_for(brand())
+    text = "@SkateCo my new Fire Stick stopped working after a week"
+    assert without.category(text) == "safety"  # "fire" is a safety keyword
+    assert with_products.category(text) == "product_quality"
+    assert with_products.category("the blaze deck caught fire on the charger") == "safety"
+    assert with_products.model_version != without.model_version
