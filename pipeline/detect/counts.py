@@ -43,11 +43,7 @@ from statistics import median
 from typing import Any, Final
 
 from pipeline.detect.options import Severity, SpikeConfig
-
-HOUR: Final = timedelta(hours=1)
-DAY: Final = timedelta(days=1)
-WEEK: Final = timedelta(days=7)
-
+from pipeline.timeutil import DAY, HOUR
 
 #: MAD to standard deviation for normal data.
 _MAD_SD: Final = 1.4826
@@ -81,17 +77,6 @@ def mad_sd(values: Iterable[float]) -> float:
         return 0.0
     mid = median(vs)
     return _MAD_SD * median(abs(v - mid) for v in vs)
-
-
-def infer_interval(timestamps: Sequence[datetime]) -> timedelta:
-    """The sampling interval of a series: the most common positive step."""
-    steps: dict[timedelta, int] = {}
-    for a, b in itertools.pairwise(timestamps):
-        if b > a:
-            steps[b - a] = steps.get(b - a, 0) + 1
-    if not steps:
-        return HOUR
-    return max(steps.items(), key=lambda kv: (kv[1], -kv[0]))[0]
 
 
 # --------------------------------------------------------------------------------------

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from pipeline.detect.counts import HOUR, mad_sd
+from pipeline.detect.counts import mad_sd
 from pipeline.detect.engine import DetectorConfig, SpikeDetector, SpikeResult
 from pipeline.detect.options import METRICS, Severity, SpikeConfig
+from pipeline.timeutil import HOUR
 
 
 @dataclass(frozen=True)

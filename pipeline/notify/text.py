@@ -2,7 +2,8 @@
 
 Both the daily report (:mod:`pipeline.notify.report.render`) and the alert email
 (:mod:`pipeline.notify.alerts.render`) show post text, handles and links through
-:func:`display_text` and :func:`safe_url`; the templates escape every value. This is display
+:func:`display_text` and :func:`safe_url` (an alert links a post only over https, a stricter
+rule on top); the templates escape every value. This is display
 cleaning (one line, capped); storing a post's text is :func:`pipeline.posts.normalize.storage_text`.
 """
 

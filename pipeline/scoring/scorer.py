@@ -133,13 +133,15 @@ def _fingerprint(data: Any) -> str:
 def brand_scoring_spec(brand: BrandConfig) -> dict[str, Any]:
     """What of a brand changes its scores: its scoring overrides and its own handles."""
     overrides = brand.overrides or {}
-    return {
+    spec: dict[str, Any] = {
         "lexicon": dict(overrides.get("lexicon") or {}),
         "categories": dict(overrides.get("categories") or {}),
         "complaint_threshold": overrides.get("complaint_threshold"),
         "handles": sorted(brand.account_handles),
-        "products": sorted({p.lower() for p in brand.products}),
     }
+    if brand.products:  # only then: a brand without products keeps its model version
+        spec["products"] = sorted({p.lower() for p in brand.products})
+    return spec
 
 
 class Scorer:
@@ -218,7 +220,7 @@ class Scorer:
         self._categories = Categories(cats["categories"], spec["categories"] if spec else {})
         self.categories = self._categories.names
         # The brand's product names are blanked out before the categories are matched.
-        products = sorted(spec["products"], key=len, reverse=True) if spec else []
+        products = sorted(spec.get("products", ()), key=len, reverse=True) if spec else []
         self._products = (
             re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in products) + r")(?!\w)")
             if products

@@ -14,11 +14,11 @@ from pipeline.detect.counts import (
     daily_max_bar,
     detect_series,
     gumbel_quantile_offset,
-    infer_interval,
     siegmund_arl,
 )
 from pipeline.detect.hourly import HourPoint, detect_hourly, detect_latest
 from pipeline.detect.options import SpikeConfig
+from pipeline.detect.series import infer_interval
 from pipeline.errors import ConfigError
 
 START = datetime(2026, 1, 5)  # a Monday
