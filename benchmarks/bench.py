@@ -77,7 +77,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -92,6 +91,7 @@ from pipeline.ingest.sources.base import Page
 from pipeline.ingest.sources.demo.profiles import DEMO_DAYS, DEMO_START
 from pipeline.ingest.sources.demo.source import DemoSource
 from pipeline.posts.model import RawRecord
+from pipeline.scoring.workers import pool as worker_pool
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.timeutil import parse_moment
 
@@ -580,7 +580,7 @@ def _stage_entry(name: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], flo
 def run_stage(name: str, kwargs: dict[str, Any], stages: list[StageStats]) -> dict[str, Any]:
     """Run a stage in a fresh ``spawn`` process; append its wall time and peak memory to
     ``stages``; return its output."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+    with worker_pool(1) as pool:  # ends with the bench (a killed bench leaves none)
         out, seconds, peak_mb = pool.submit(_stage_entry, name, kwargs).result()
     log.info("bench: stage %s took %.1f s, peak RSS %.0f MB", name, seconds, peak_mb)
     stages.append(StageStats(name, round(seconds, 3), round(peak_mb, 1)))
@@ -680,7 +680,7 @@ def make_corpus(workdir: Path, posts: int, days: int = BENCH_DAYS) -> tuple[Corp
     ids = [f"bench{i + 1:02d}" for i in range(brands)]
     total: Counter[str] = Counter()
     workers = min(GENERATE_WORKERS, brands)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with worker_pool(workers) as pool:
         futures = [pool.submit(generate_brand, str(brands_file), b, days, str(corpus)) for b in ids]
         for future in futures:
             total.update(future.result())

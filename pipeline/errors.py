@@ -22,6 +22,7 @@ command line prints such an error as one line and exits with 2; anything else is
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -95,6 +96,47 @@ class QualityError(BrandpulseError):
     """
 
 
+#: Bytes read at a time when looking for the first byte that is not UTF-8.
+_SCAN_BYTES = 1 << 16
+
+
+def first_bad_utf8(path: Path) -> tuple[int, int] | None:
+    """``(byte offset, line number)`` of the first byte of ``path`` that is not UTF-8, or None.
+
+    A text stream's :class:`UnicodeDecodeError` counts from the start of the chunk it was
+    decoding, not of the file; this rescans the file (only after such an error).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, lines = 0, 1  # bytes before the current chunk, newlines before it + 1
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_SCAN_BYTES):
+                # Up to 3 bytes of an unfinished character wait in the decoder: an error's
+                # position counts from the first of them.
+                pending = len(decoder.getstate()[0])
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    before = exc.object[: exc.start]
+                    return offset - pending + exc.start, lines + before.count(b"\n")
+                offset += len(chunk)
+                lines += chunk.count(b"\n")
+            pending = len(decoder.getstate()[0])
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return offset - pending, lines  # the file ends inside a character
+    except OSError:
+        return None
+    return None
+
+
+def not_utf8(path: Path, exc: UnicodeDecodeError) -> InputError:
+    """The error for a file that is not UTF-8 text, naming the byte (and line) where."""
+    where = first_bad_utf8(path)
+    at = f"byte {where[0]}, line {where[1]}" if where else f"byte {exc.start}"
+    return InputError(f"{path}: not UTF-8 text ({exc.reason} at {at})")
+
+
 @contextmanager
 def reading_input(path: Path) -> Iterator[None]:
     """Turn the ways reading a user's text file fails into an :class:`InputError` naming it."""
@@ -102,7 +144,11 @@ def reading_input(path: Path) -> Iterator[None]:
         yield
     except FileNotFoundError:
         raise InputError(f"input file not found: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"input {path} is a directory, not a file") from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise not_utf8(path, exc) from None
     except csv.Error as exc:
         raise InputError(f"{path}: not valid CSV ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None

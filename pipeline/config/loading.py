@@ -242,14 +242,30 @@ def _parse_brand(file: str, index: int, raw: Any) -> BrandConfig:
     )
 
 
-def parse_brands(data: Any, path: Path) -> BrandsFile:
-    """Validate the parsed YAML of a brands file."""
+#: The brands file format this version of brandpulse reads (``version:`` at the top; a
+#: file without it is read as this version).
+BRANDS_FILE_VERSION = 1
+_TOP_LEVEL = "a mapping with a 'version' and a 'brands' list"
+
+
+def parse_brands(data: Any, path: Path, *, text: str | None = None) -> BrandsFile:
+    """Validate the parsed YAML of a brands file (``text``: the file's text, for the line of
+    a problem at the top level)."""
     file = path.name
-    if not isinstance(data, Mapping) or "brands" not in data:
-        raise ConfigError(f"{file}: expected a mapping with a 'brands' list at the top")
+    if not isinstance(data, Mapping):
+        what = "nothing" if data is None else f"a {_yaml_kind(data)}"
+        raise ConfigError(f"{file}{_line(text)}: the top level must be {_TOP_LEVEL}, got {what}")
+    version = data.get("version", BRANDS_FILE_VERSION)
+    if type(version) is not int or version != BRANDS_FILE_VERSION:
+        raise ConfigError(
+            f"{file}{_line(text, 'version')}: unsupported version {version!r} (this "
+            f"brandpulse reads version {BRANDS_FILE_VERSION}; see docs/configuration.md)"
+        )
+    if "brands" not in data:
+        raise ConfigError(f"{file}{_line(text)}: expected {_TOP_LEVEL} at the top")
     raw_brands = data["brands"]
     if not isinstance(raw_brands, list) or not raw_brands:
-        raise ConfigError(f"{file}: 'brands' must be a non-empty list")
+        raise ConfigError(f"{file}{_line(text, 'brands')}: 'brands' must be a non-empty list")
     brands = tuple(_parse_brand(file, i, raw) for i, raw in enumerate(raw_brands))
     seen: set[str] = set()
     for brand in brands:
@@ -259,22 +275,74 @@ def parse_brands(data: Any, path: Path) -> BrandsFile:
     return BrandsFile(path=path, brands=brands)
 
 
+def _yaml_kind(value: object) -> str:
+    """How YAML calls what a value was written as."""
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return type(value).__name__
+
+
+def _line(text: str | None, key: str | None = None) -> str:
+    """``", line N"``: where the top-level node (or its ``key``) starts; "" when unknown."""
+    if text is None:
+        return ""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return ""
+    if node is None:
+        return ""
+    mark = node.start_mark
+    if key is not None and isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            if getattr(key_node, "value", None) == key:
+                mark = key_node.start_mark
+    return f", line {mark.line + 1}"
+
+
 def read_brands(path: Path) -> BrandsFile:
     """Read a brands file and check its structure; raise :class:`ConfigError` on the first
     problem.
 
+    The file must be UTF-8 YAML whose top level is a mapping with ``brands`` (and, optionally,
+    ``version: 1``); a problem there names the file and the line (or byte) where it is.
     The options each stage owns (a source's options, ``overrides.spikes``, ...) are checked by
     that stage; :func:`pipeline.steps.brands.load_brands` runs every check when the file loads.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
             f"brands file not found: {path} (set BRANDPULSE_BRANDS or create it; "
             "see docs/configuration.md)"
         ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"brands file {path} is a directory, not a file") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the brands file {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path.name}, line {line}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
+            "save the file as UTF-8"
+        ) from None
     try:
         data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
+        raise ConfigError(f"{path.name}{where}: not valid YAML ({problem})") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name}: not valid YAML: {exc}") from None
-    return parse_brands(data, path)
+        raise ConfigError(f"{path.name}: not valid YAML ({' '.join(str(exc).split())})") from None
+    except RecursionError:
+        raise ConfigError(f"{path.name}: not valid YAML (nested too deeply)") from None
+    return parse_brands(data, path, text=text)

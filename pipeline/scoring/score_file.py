@@ -4,18 +4,30 @@ The input is read in chunks (constant memory, any file size) with every value ke
 text it was, so the output is the same rows, in the same order, plus the score columns.
 A row whose text is empty or missing is scored as empty text (neutral, no complaint),
 never dropped.
+
+Every record is either scored or the run stops at it with one line naming the file, the
+line (JSONL, CSV) or row and what is wrong; no output is left behind then. JSONL lines are
+strict JSON: ``NaN``, ``Infinity`` and numbers beyond a 64-bit float (``1e400``) are refused,
+as are lone surrogates (``"\\ud800"``, not Unicode text) and nesting deeper than Python can
+read, so the output is always valid JSON (UTF-8, one object per line) that any parser reads.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, reading_input
 from pipeline.scoring.scorer import Scorer, default_scorer
+
+if TYPE_CHECKING:
+    from _csv import Reader as _csv_reader
 
 SCORE_COLUMNS = (
     "compound", "sentiment_compound", "sentiment", "is_complaint", "complaint_score",
@@ -42,6 +54,45 @@ def _format(path: Path, role: str) -> str:
 Record = dict[str, object]
 
 
+#: A ``\\uD800``..``\\uDFFF`` escape: only then can a parsed line hold a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text[:40]} is beyond a 64-bit float")
+    return value
+
+
+def _json_record(path: Path, line_no: int, line: str) -> Record:
+    """One JSONL line as a record; :class:`InputError` naming the line when it is not one."""
+    where = f"{path}, line {line_no}"
+    try:
+        value = json.loads(line, parse_constant=_no_constant, parse_float=_finite)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply to read") from None
+    except ValueError as exc:  # NaN / Infinity, a number out of range, a 5,000-digit int
+        raise InputError(f"{where}: not valid JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: expected a JSON object per line")
+    if _SURROGATE_ESCAPE.search(line):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InputError(
+                f"{where}: a lone surrogate {exc.object[exc.start : exc.end]!a} is not "
+                "Unicode text (a UTF-16 escape without its pair)"
+            ) from None
+    return value
+
+
 def _read_chunks(path: Path, fmt: str) -> Iterator[tuple[list[str], list[Record]]]:
     """(columns, records) chunks; CSV values stay the exact text of the file."""
     with reading_input(path):
@@ -53,15 +104,7 @@ def _read_chunks(path: Path, fmt: str) -> Iterator[tuple[list[str], list[Record]
             for line_no, line in enumerate(fh, start=1):
                 if not line.strip():
                     continue
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(
-                        f"{path}, line {line_no}: not valid JSON ({exc.msg})"
-                    ) from None
-                if not isinstance(value, dict):
-                    raise InputError(f"{path}, line {line_no}: expected a JSON object per line")
-                rows.append(value)
+                rows.append(_json_record(path, line_no, line))
                 if len(rows) >= CHUNK_ROWS:
                     yield list(dict.fromkeys(k for r in rows for k in r)), rows
                     rows = []
@@ -81,7 +124,7 @@ def _csv_chunks(path: Path) -> Iterator[tuple[list[str], list[Record]]]:
             dupes = sorted({h for h in header if header.count(h) > 1})
             raise InputError(f"{path}: the header repeats column(s) {', '.join(dupes)}")
         rows: list[Record] = []
-        for fields in reader:
+        for fields in _csv_rows(path, reader):
             if len(fields) > len(header):
                 raise InputError(
                     f"{path}, line {reader.line_num}: {len(fields)} fields, but the header "
@@ -96,6 +139,18 @@ def _csv_chunks(path: Path) -> Iterator[tuple[list[str], list[Record]]]:
             yield header, rows
 
 
+def _csv_rows(path: Path, reader: _csv_reader) -> Iterator[list[str]]:
+    """The reader's rows; a row it cannot read is an error naming its line."""
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"{path}, line {reader.line_num}: not valid CSV ({exc})") from None
+        yield fields
+
+
 def _as_text(value: object, path: Path, row: int) -> str:
     """The text to score: strings as they are, numbers as written, missing as empty."""
     if value is None:
@@ -107,8 +162,16 @@ def _as_text(value: object, path: Path, row: int) -> str:
     raise InputError(f"{path}, row {row + 1}: the text column holds {type(value).__name__}")
 
 
-def _csv_value(value: object) -> object:
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
+def _json(value: object, path: Path, row: int) -> str:
+    """``value`` as strict JSON text (never NaN or Infinity: such input is refused)."""
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except RecursionError:
+        raise InputError(f"{path}, row {row + 1}: JSON nested too deeply to write") from None
+
+
+def _csv_value(value: object, path: Path, row: int) -> object:
+    return _json(value, path, row) if isinstance(value, (dict, list)) else value
 
 
 def score_file(
@@ -128,51 +191,77 @@ def score_file(
     if input_path.resolve() == output_path.resolve():
         raise InputError("the output file must differ from the input file")
     scorer = scorer or default_scorer()
+    tmp = output_path.with_name(f".{output_path.name}.partial")
+    try:
+        output_path.parent.mkdir(parents=True, exist_ok=True)
+        summary = _score_into(
+            tmp, input_path, text_column=text_column, scorer=scorer, in_fmt=in_fmt, out_fmt=out_fmt
+        )
+        tmp.replace(output_path)
+    except OSError as exc:  # reading errors are InputErrors already: this is the output
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write {output_path}: {_why(exc, output_path)}") from None
+    except BaseException:
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
+    return summary
+
+
+def _why(exc: OSError, output_path: Path) -> str:
+    """What stopped writing: a file in the way of a folder, or the system's own words."""
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        for folder in reversed(output_path.parents):
+            if folder.exists() and not folder.is_dir():
+                return f"{folder} is a file, not a folder"
+    return str(exc.strerror or exc)
+
+
+def _score_into(
+    tmp: Path, input_path: Path, *, text_column: str, scorer: Scorer, in_fmt: str, out_fmt: str
+) -> ScoreSummary:
     rows = complaints = 0
     writer: csv.DictWriter[str] | None = None
-    tmp = output_path.with_name(f".{output_path.name}.partial")
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as out:
-            for columns, records in _read_chunks(input_path, in_fmt):
-                if text_column not in columns:
+    with tmp.open("w", encoding="utf-8", newline="") as out:
+        for columns, records in _read_chunks(input_path, in_fmt):
+            if text_column not in columns:
+                raise InputError(
+                    f"{input_path}: no column {text_column!r} (columns: "
+                    f"{', '.join(columns)}); choose one with --text-column"
+                )
+            clash = [c for c in SCORE_COLUMNS if c in columns]
+            if clash:
+                raise InputError(f"{input_path}: already has column(s) {', '.join(clash)}")
+            for offset, record in enumerate(records):
+                text = _as_text(record.get(text_column), input_path, rows + offset)
+                score = scorer.score(text)
+                record.update(
+                    compound=score.compound,
+                    sentiment_compound=score.sentiment_compound,
+                    sentiment=score.sentiment.value,
+                    is_complaint=score.is_complaint,
+                    complaint_score=score.complaint_score,
+                    complaint_category=score.complaint_category,
+                )
+                complaints += score.is_complaint
+            if out_fmt == "jsonl":
+                out.writelines(_json(r, input_path, rows + i) + "\n" for i, r in enumerate(records))
+            else:
+                if writer is None:
+                    writer = csv.DictWriter(
+                        out, fieldnames=[*columns, *SCORE_COLUMNS], lineterminator="\n"
+                    )
+                    writer.writeheader()
+                extra = [c for c in columns if c not in writer.fieldnames]
+                if extra:
                     raise InputError(
-                        f"{input_path}: no column {text_column!r} (columns: "
-                        f"{', '.join(columns)}); choose one with --text-column"
+                        f"{input_path}: field(s) {', '.join(extra)} first appear after row "
+                        f"{rows}; write JSONL output to keep records of different shapes"
                     )
-                clash = [c for c in SCORE_COLUMNS if c in columns]
-                if clash:
-                    raise InputError(f"{input_path}: already has column(s) {', '.join(clash)}")
-                for offset, record in enumerate(records):
-                    text = _as_text(record.get(text_column), input_path, rows + offset)
-                    score = scorer.score(text)
-                    record.update(
-                        compound=score.compound,
-                        sentiment_compound=score.sentiment_compound,
-                        sentiment=score.sentiment.value,
-                        is_complaint=score.is_complaint,
-                        complaint_score=score.complaint_score,
-                        complaint_category=score.complaint_category,
-                    )
-                    complaints += score.is_complaint
-                if out_fmt == "jsonl":
-                    out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-                else:
-                    if writer is None:
-                        writer = csv.DictWriter(
-                            out, fieldnames=[*columns, *SCORE_COLUMNS], lineterminator="\n"
-                        )
-                        writer.writeheader()
-                    extra = [c for c in columns if c not in writer.fieldnames]
-                    if extra:
-                        raise InputError(
-                            f"{input_path}: field(s) {', '.join(extra)} first appear after row "
-                            f"{rows}; write JSONL output to keep records of different shapes"
-                        )
-                    writer.writerows({k: _csv_value(v) for k, v in r.items()} for r in records)
-                rows += len(records)
-        tmp.replace(output_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+                writer.writerows(
+                    {k: _csv_value(v, input_path, rows + i) for k, v in r.items()}
+                    for i, r in enumerate(records)
+                )
+            rows += len(records)
     return ScoreSummary(rows=rows, complaints=complaints)

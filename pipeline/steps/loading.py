@@ -7,7 +7,6 @@ ledger); :func:`load_batches` does it for many batches with the cores working to
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import threading
 from collections import Counter, deque
@@ -31,6 +30,7 @@ from pipeline.posts.expectations import SuiteReport
 from pipeline.posts.model import PostKind
 from pipeline.posts.normalize import classify, normalize_batch
 from pipeline.posts.pseudonyms import PrivacyConfig, pseudonymize_posts, pseudonymizer
+from pipeline.scoring import workers as scoring_workers
 from pipeline.scoring.scorer import Scorer, scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
@@ -401,8 +401,8 @@ def load_batches(
         for batch in batches:
             brand = brands.get(batch.brand)
             if pool is None and workers > 1 and scored_here >= pool_after:
-                context = multiprocessing.get_context("spawn")  # no inherited locks or handles
-                pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context))
+                # Fresh processes that end with this one (a killed run leaves none behind).
+                pool = stack.enter_context(scoring_workers.pool(workers))
                 log.info(
                     "%d records scored here; scoring the next batches in %d worker processes",
                     scored_here, workers,

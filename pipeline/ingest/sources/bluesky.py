@@ -62,7 +62,7 @@ from pipeline.ingest.sources.http import (
     split_cursor,
 )
 from pipeline.posts.model import Post, RawRecord
-from pipeline.secrets import SecretLookup, SecretSpec, resolve
+from pipeline.secrets import SecretLookup, SecretSpec, check, header_value, remember, resolve
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,7 @@ SECRET: Final = SecretSpec(
     connection_id="bluesky_api",
     env_var="BRANDPULSE_BLUESKY_APP_PASSWORD",
     what="Bluesky app password",
+    header=False,  # sent in the createSession body, not in a header
 )
 
 #: Handles default to ``<name>.bsky.social``; a brand lists ``@PebbleMobile``.
@@ -296,7 +297,9 @@ class BlueskySource:
         key = (opts.pds, opts.identifier)
         if self._access_jwt is not None and self._session_key == key:
             return self._access_jwt
-        password = self._app_password or resolve(SECRET, self._secrets)
+        if self._app_password:
+            remember(self._app_password)
+        password = check(SECRET, self._app_password or resolve(SECRET, self._secrets))
         reply = self._http.request(
             "POST",
             opts.pds + CREATE_SESSION,
@@ -310,6 +313,7 @@ class BlueskySource:
             raise TransientSourceError(
                 f"{self.name}: POST {CREATE_SESSION}: the answer has no accessJwt"
             )
+        header_value(self.name, "session token (accessJwt) of createSession", token)
         log.info("%s: signed in as %s at %s", self.name, opts.identifier, opts.pds)
         self._session_key, self._access_jwt = key, token
         return token

@@ -19,8 +19,10 @@ any other 4xx                               :class:`~pipeline.errors.ConfigError
 ==========================================  ===============================================
 
 Messages name the method, the path and the provider's error; every secret passed to
-:meth:`JsonHttp.request` is redacted from them. Secrets travel in headers or bodies only,
-never in URLs, so neither ``requests``' nor ``urllib3``'s logs can show them.
+:meth:`JsonHttp.request` is redacted from them, and a bearer token that an HTTP header
+cannot carry is refused before sending (:func:`pipeline.secrets.header_value`). Secrets
+travel in headers or bodies only, never in URLs, so neither ``requests``' nor
+``urllib3``'s logs can show them.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from pipeline.errors import ConfigError, RateLimitedError, SourceAuthError, TransientSourceError
-from pipeline.secrets import redact
+from pipeline.secrets import header_value, redact
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +198,8 @@ class JsonHttp:
         """
         secrets = (*secrets, bearer) if bearer else tuple(secrets)
         path = urlsplit(url).path or "/"
+        if bearer:  # requests would refuse a malformed one in a message that shows it
+            header_value(self.source, "access token", bearer)
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
         try:
             response = self.session.request(

@@ -57,7 +57,7 @@ from pipeline.ingest.sources.http import (
     split_cursor,
 )
 from pipeline.posts.model import Post, RawRecord
-from pipeline.secrets import SecretLookup, SecretSpec, resolve
+from pipeline.secrets import SecretLookup, SecretSpec, check, remember, resolve
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,8 @@ class MastodonSource:
         """The access token, resolved on first use (one secrets lookup per source)."""
         if self._access_token is None:
             self._access_token = resolve(SECRET, self._secrets)
-        return self._access_token
+        remember(self._access_token)
+        return check(SECRET, self._access_token)
 
     # ----------------------------------------------------------------------------------
     # Normalizing

@@ -15,7 +15,9 @@ Options (``sources.x`` in the brands file)::
 
 The credential is an app-only bearer token (Airflow Connection ``x_api``, password field, or
 ``BRANDPULSE_X_BEARER_TOKEN``); it never appears in a message or a log line, tweepy's own
-debug log included (see :class:`_RedactBearer`).
+debug log included (see :class:`_RedactBearer` and :mod:`pipeline.secrets`). A token that
+an HTTP header cannot carry (a line break, a space, a non-ASCII character) is refused
+before any request, with a message that does not show it.
 
 Failures map onto the source contract of :mod:`pipeline.ingest.sources.base`: a 429 is a
 :class:`~pipeline.errors.RateLimitedError` carrying X's reset time, 5xx / network trouble /
@@ -49,7 +51,7 @@ from pipeline.ingest.sources import fields
 from pipeline.ingest.sources.base import Page
 from pipeline.ingest.sources.http import epoch_seconds
 from pipeline.posts.model import Post, RawRecord
-from pipeline.secrets import SecretLookup, SecretSpec, redact, resolve
+from pipeline.secrets import SecretLookup, SecretSpec, check, redact, remember, resolve
 
 log = logging.getLogger(__name__)
 
@@ -277,6 +279,10 @@ class XSource:
         if timeout_s <= 0:
             raise ValueError(f"timeout_s: must be positive, got {timeout_s!r}")
         self._token = bearer_token.strip()
+        remember(self._token)
+        # tweepy puts it in a header; requests would refuse a malformed one in an error
+        # message that shows it.
+        check(X_TOKEN, self._token)
         _install_log_redaction()
         self._client: Any = tweepy.Client(
             bearer_token=self._token, return_type=requests.Response, wait_on_rate_limit=False
@@ -375,7 +381,7 @@ class XSource:
         except _NETWORK_ERRORS as exc:
             raise TransientSourceError(
                 f"X request failed: {type(exc).__name__}: {self._clean(exc)}"
-            ) from exc
+            ) from None
 
     def _body(self, response: Any) -> dict[str, Any]:
         try:

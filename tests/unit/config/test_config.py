@@ -95,7 +95,7 @@ def test_missing_file_and_bad_yaml_give_clear_errors(tmp_path: Path) -> None:
         load_brands(tmp_path / "nope.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("brands: [\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"bad\.yaml: not valid YAML"):
+    with pytest.raises(ConfigError, match=r"bad\.yaml, line 2, column 1: not valid YAML"):
         load_brands(bad)
     empty = tmp_path / "empty.yaml"
     empty.write_text(yaml.safe_dump({"brands": []}), encoding="utf-8")
