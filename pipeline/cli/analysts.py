@@ -13,6 +13,9 @@ from pipeline.warehouse.analyses import EXAMPLE_QUERIES
 
 log = logging.getLogger("brandpulse")
 
+#: Output formats of ``query`` (pipeline.cli.table.render).
+FORMATS = ("table", "csv", "json", "jsonl")
+
 
 def cmd_query(args: argparse.Namespace) -> int:
     from pipeline.cli import table
@@ -56,7 +59,14 @@ def add_commands(sub: Subparsers) -> None:
         epilog='example: brandpulse query "' + EXAMPLE_QUERIES[0] + '"',
     )
     p.add_argument("sql", help="the SQL statement")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table (default; at most --max-rows rows), csv (a header row, then every row), "
+        "json (one JSON array of objects, one per row) or jsonl (one JSON object per line); "
+        "in JSON, NaN and infinities are null and a repeated column name gets a suffix (a_2)",
+    )
     p.add_argument(
         "--max-rows",
         type=positive_int,

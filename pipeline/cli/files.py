@@ -51,7 +51,11 @@ def add_commands(sub: Subparsers) -> None:
             "Read a CSV or JSONL file (by extension: .csv, .jsonl, .ndjson) and write the same "
             "rows, in the same order, plus compound (VADER's own), sentiment_compound (after the "
             "known-misread fixes; the label's score), sentiment, is_complaint, complaint_score "
-            "and complaint_category. The output format follows the output file's extension."
+            "and complaint_category. The output format follows the output file's extension. "
+            "A record that cannot be read stops the run with one line naming its line and "
+            "why, and no output is written. JSONL input must be strict JSON: NaN, Infinity, "
+            "numbers beyond a 64-bit float (1e400) and lone surrogates (\\ud800) are "
+            "refused, never written, so the output is strict JSON, one object per line."
         ),
     )
     p.add_argument("--input", required=True, help="CSV or JSONL file of posts")

@@ -1,4 +1,4 @@
-"""Printing query results: an aligned text table, CSV or JSON lines."""
+"""Printing query results: an aligned text table, CSV, a JSON array or JSON lines."""
 
 from __future__ import annotations
 
@@ -40,6 +40,11 @@ def _plain(value: object) -> object:
     return str(value)
 
 
+#: Characters JSON leaves as they are but many readers split lines at (Python's
+#: ``str.splitlines``, JavaScript before ES2019): escaped, so one row stays one line.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _unique(names: Sequence[str]) -> list[str]:
     """Column names made unique (``a``, ``a_2``): JSON objects cannot repeat a key."""
     seen: dict[str, int] = {}
@@ -57,24 +62,28 @@ def render(
     fmt: str = "table",
     max_rows: int | None = 200,
 ) -> str:
-    """``names`` and ``rows`` as text in ``fmt`` (table, csv or json)."""
+    """``names`` and ``rows`` as text in ``fmt``: ``table``, ``csv``, ``json`` (one array of
+    objects, one row per line) or ``jsonl`` (one object per line). JSON is strict: NaN and
+    infinities become null, a repeated column name gets a suffix (``a``, ``a_2``)."""
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(names)
         writer.writerows([[_plain(v) for v in row] for row in rows])
         return buf.getvalue()
-    if fmt == "json":
+    if fmt in ("json", "jsonl"):
         keys = _unique(names)
-        return "".join(
+        objects = [
             json.dumps(
                 dict(zip(keys, (_plain(v) for v in row), strict=True)),
                 ensure_ascii=False,
                 allow_nan=False,
-            )
-            + "\n"
+            ).translate(_LINE_BREAKS)
             for row in rows
-        )
+        ]
+        if fmt == "jsonl":
+            return "".join(o + "\n" for o in objects)
+        return "[" + ",\n ".join(objects) + "]\n"
     shown = rows if max_rows is None else rows[:max_rows]
     cells = [[_cell(v) for v in row] for row in shown]
     # Control characters in values (post text is attacker-controlled) must not drive the terminal.

@@ -162,10 +162,16 @@ def _as_text(value: object, path: Path, row: int) -> str:
     raise InputError(f"{path}, row {row + 1}: the text column holds {type(value).__name__}")
 
 
+#: Characters that JSON leaves as they are but that many readers split lines at (Python's
+#: ``str.splitlines``, JavaScript before ES2019): escaped, so one record stays one line.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _json(value: object, path: Path, row: int) -> str:
-    """``value`` as strict JSON text (never NaN or Infinity: such input is refused)."""
+    """``value`` as strict JSON text on one line (never NaN or Infinity: such input is
+    refused)."""
     try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+        return json.dumps(value, ensure_ascii=False, allow_nan=False).translate(_LINE_BREAKS)
     except RecursionError:
         raise InputError(f"{path}, row {row + 1}: JSON nested too deeply to write") from None
 

@@ -165,7 +165,7 @@ def test_run_query_and_rerun(settings: Settings, capsys: pytest.CaptureFixture[s
     assert "fernleaf |" in out and "(1 row)" in out
 
     code, out, _ = run_cli(capsys, "query", "--format", "json", "select 1 as one, 'x' as two")
-    assert json.loads(out) == {"one": 1, "two": "x"}
+    assert json.loads(out) == [{"one": 1, "two": "x"}]
 
     code, _, err = run_cli(capsys, "query", "delete from posts")
     assert code == 2 and "read-only" in err.lower()
@@ -191,9 +191,9 @@ def test_run_query_and_rerun(settings: Settings, capsys: pytest.CaptureFixture[s
         "timestamptz '2026-10-05 12:00:00+00' as t",
     )
     assert code == 0
-    got = json.loads(out)
+    (got,) = json.loads(out)
     assert (got["i"], got["n"], got["a"], got["a_2"]) == ("1:00:00", None, 1, 2)
-    assert json.loads(out)["t"].startswith("2026-10-05T12:00:00")
+    assert got["t"].startswith("2026-10-05T12:00:00")
     code, _, err = run_cli(capsys, "query", "select nope from nowhere")
     assert code == 2 and "query failed" in err
 
