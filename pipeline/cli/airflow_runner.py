@@ -44,21 +44,50 @@ def airflow_bin() -> str:
     return found
 
 
-def jwt_secret(settings: Settings) -> str:
-    """This installation's secret for Airflow's task tokens, made on first use (mode 0600)."""
-    path = settings.airflow_home / "jwt_secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+#: Bytes of randomness in each generated signing secret. Airflow signs its tokens with
+#: HS512 unless told otherwise, and PyJWT warns on every token signed or checked with an
+#: HMAC key shorter than the hash's 64-byte output (RFC 7518, section 3.2).
+SECRET_BYTES = 64
+#: The installation's signing secrets: file under Airflow's home -> the setting it fills.
+#: ``[api_auth] jwt_secret`` signs the API's and the tasks' tokens; ``[api] secret_key`` the
+#: tokens that fetch task logs from the workers (and the UI's session).
+SECRET_FILES = {
+    "jwt_secret": "AIRFLOW__API_AUTH__JWT_SECRET",
+    "api_secret_key": "AIRFLOW__API__SECRET_KEY",
+}
+
+
+def installation_secret(settings: Settings, name: str) -> str:
+    """This installation's secret ``name`` under Airflow's home (mode 0600), made on first
+    use, and made again when it is shorter than :data:`SECRET_BYTES` (tokens signed with
+    the old one stop being valid: log in again). Never in git: ``var/`` is ignored."""
+    path = settings.airflow_home / name
+    with suppress(FileNotFoundError):
+        value = path.read_text(encoding="utf-8").strip()
+        if len(value.encode("utf-8")) >= SECRET_BYTES:
+            return value
+        log.warning("%s: shorter than %d bytes; making a new one", path, SECRET_BYTES)
+        path.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(secrets.token_urlsafe(32))
+    except FileExistsError:  # another process made it just now
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(secrets.token_urlsafe(SECRET_BYTES))  # 86 characters
     return path.read_text(encoding="utf-8").strip()
+
+
+def jwt_secret(settings: Settings) -> str:
+    """This installation's secret for Airflow's task and API tokens."""
+    return installation_secret(settings, "jwt_secret")
 
 
 def environ(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env.update(settings.airflow_environ())
-    env.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", jwt_secret(settings))
+    for name, variable in SECRET_FILES.items():
+        env.setdefault(variable, installation_secret(settings, name))
     # The scheduler and `airflow standalone` start helpers by name: keep the venv first.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
