@@ -67,7 +67,8 @@ def render(
     infinities become null, a repeated column name gets a suffix (``a``, ``a_2``)."""
     if fmt == "csv":
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
+        # RFC 4180's CRLF: a value holding a lone CR is quoted too, so it stays one field.
+        writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(names)
         writer.writerows([[_plain(v) for v in row] for row in rows])
         return buf.getvalue()

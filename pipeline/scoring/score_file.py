@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.errors import InputError, reading_input
+from pipeline.errors import InputError, first_bad_utf8, reading_input
 from pipeline.scoring.scorer import Scorer, default_scorer
 
 if TYPE_CHECKING:
@@ -119,6 +119,14 @@ def _csv_chunks(path: Path) -> Iterator[tuple[list[str], list[Record]]]:
         reader = csv.reader(fh)
         header = next(reader, None)
         if header is None:
+            # Python's utf-8-sig reader reads one or two bytes of an unfinished BOM as
+            # nothing: such a file is not empty.
+            bad = first_bad_utf8(path)
+            if bad is not None:
+                raise InputError(
+                    f"{path}: not UTF-8 text (an unfinished character at byte {bad[0]}, "
+                    f"line {bad[1]})"
+                )
             raise InputError(f"{path}: the file is empty (expected a header row)")
         if len(set(header)) != len(header):
             dupes = sorted({h for h in header if header.count(h) > 1})
@@ -255,8 +263,10 @@ def _score_into(
                 out.writelines(_json(r, input_path, rows + i) + "\n" for i, r in enumerate(records))
             else:
                 if writer is None:
+                    # RFC 4180's CRLF: Python's writer quotes a value holding any character
+                    # of the line terminator, so a lone CR in a value stays in its field.
                     writer = csv.DictWriter(
-                        out, fieldnames=[*columns, *SCORE_COLUMNS], lineterminator="\n"
+                        out, fieldnames=[*columns, *SCORE_COLUMNS], lineterminator="\r\n"
                     )
                     writer.writeheader()
                 extra = [c for c in columns if c not in writer.fieldnames]
