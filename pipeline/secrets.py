@@ -32,7 +32,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from pipeline.errors import SourceAuthError
@@ -56,8 +56,10 @@ class SecretSpec:
     connection_id: str
     env_var: str
     what: str  # e.g. "X API bearer token"
-    #: Sent in an HTTP header (``Authorization: Bearer …``): visible ASCII only.
-    header: bool = True
+    #: Where it travels, which decides what it may hold: ``header`` (``Authorization:
+    #: Bearer …``: visible ASCII only), ``body`` (a JSON body: no line breaks or control
+    #: characters) or ``any`` (used in this process only: not checked).
+    carrier: Literal["header", "body", "any"] = "any"
 
     def where(self) -> str:
         return (
@@ -81,8 +83,11 @@ def resolve(
     return check(spec, value)
 
 
-def _flaw(value: str, header: bool) -> str | None:
+def _flaw(value: str, carrier: str) -> str | None:
     """What makes ``value`` unusable as a credential, in words that do not show it."""
+    if carrier == "any":
+        return None
+    header = carrier == "header"
     for char in value:
         if char in "\r\n":
             return "a line break"
@@ -98,14 +103,15 @@ def _flaw(value: str, header: bool) -> str | None:
 
 
 def check(spec: SecretSpec, value: str) -> str:
-    """``value`` if it can be sent as ``spec`` says (an HTTP header takes visible ASCII only);
-    else :class:`SourceAuthError` naming the flaw and where to fix it, not the value."""
-    flaw = _flaw(value, spec.header)
+    """``value`` if it can travel as ``spec.carrier`` says (an HTTP header takes visible
+    ASCII only); else :class:`SourceAuthError` naming the flaw and where to fix it, not the
+    value."""
+    flaw = _flaw(value, spec.carrier)
     if flaw is not None:
         remember(value)
         raise SourceAuthError(
             f"the {spec.what} contains {flaw}, which "
-            + ("an HTTP header cannot carry" if spec.header else "no credential has")
+            + ("an HTTP header cannot carry" if spec.carrier == "header" else "no credential has")
             + f": set it again, without it, in {spec.where()}"
         )
     return value
@@ -115,7 +121,7 @@ def header_value(source: str, what: str, value: str) -> str:
     """A credential about to go into an HTTP header (a session token a provider returned,
     a token given in code): :class:`SourceAuthError` if a header cannot carry it."""
     remember(value)
-    flaw = _flaw(value, header=True)
+    flaw = _flaw(value, "header")
     if flaw is not None:
         raise SourceAuthError(f"{source}: the {what} contains {flaw}; not sending it")
     return value

@@ -95,7 +95,7 @@ SECRET: Final = SecretSpec(
     connection_id="bluesky_api",
     env_var="BRANDPULSE_BLUESKY_APP_PASSWORD",
     what="Bluesky app password",
-    header=False,  # sent in the createSession body, not in a header
+    carrier="body",  # sent in the createSession body, not in a header
 )
 
 #: Handles default to ``<name>.bsky.social``; a brand lists ``@PebbleMobile``.

@@ -83,6 +83,7 @@ SECRET: Final = SecretSpec(
     connection_id="mastodon_api",
     env_var="BRANDPULSE_MASTODON_TOKEN",
     what="Mastodon access token",
+    carrier="header",
 )
 
 _KNOWN_OPTIONS: Final = ("enabled", "lag_minutes", "instance", "hashtags", "page_size", "auth")

@@ -56,7 +56,10 @@ from pipeline.secrets import SecretLookup, SecretSpec, check, redact, remember, 
 log = logging.getLogger(__name__)
 
 X_TOKEN = SecretSpec(
-    connection_id="x_api", env_var="BRANDPULSE_X_BEARER_TOKEN", what="X API bearer token"
+    connection_id="x_api",
+    env_var="BRANDPULSE_X_BEARER_TOKEN",
+    what="X API bearer token",
+    carrier="header",
 )
 
 # --------------------------------------------------------------------------------------
