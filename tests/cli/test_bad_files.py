@@ -201,3 +201,28 @@ def test_query_help_documents_the_formats(capsys: pytest.CaptureFixture[str]) ->
     out = " ".join(capsys.readouterr().out.split())
     assert "{table,csv,json,jsonl}" in out
     assert "one JSON array" in out and "one JSON object per line" in out
+
+
+def test_a_reader_that_stops_early_ends_the_query_quietly(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`brandpulse query ... | head -1`: no BrokenPipeError traceback; exit 141 (SIGPIPE's)
+    when the write fails, 0 when the system let it finish."""
+    code, _, err = run_cli(
+        capsys, "run", "--start", "2026-10-21T00:00", "--end", "2026-10-21T01:00",
+        "--brand", "fernleaf", "--no-progress",
+    )  # fmt: skip
+    assert code == 0, err
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli.main", "query", "--format", "jsonl",
+         "select range as n, repeat('x', 100) as pad from range(200000)"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # what `head -1` does after its line
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) in (0, 141), stderr
+    assert strict_loads(first.decode()) == {"n": 0, "pad": "x" * 100}
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
