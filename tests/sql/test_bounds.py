@@ -14,11 +14,9 @@ import duckdb
 import pytest
 
 from pipeline import timeutil
-from pipeline.errors import ConfigError
 from pipeline.ingest import landing
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import aggregation, alerting, fetch, file_import, loading
-from pipeline.steps.brands import load_brands
 from pipeline.warehouse import connection, loads
 from tests.conftest import pebble_brands, write_brands
 from tests.dbdump import AUDIT_COLUMNS, dump
@@ -136,27 +134,6 @@ def test_history_start_defaults_to_days_before_the_run(tmp_path: Path) -> None:
     [(reason,)] = rows(settings, "select reason from quarantine")
     assert reason.endswith("is before brand 'pebble''s history start 2026-09-20T00:00:00Z"
                            " (overrides.history)")  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("history", "message"),
-    [
-        ({"start": "yesterday"}, "overrides.history.start: a date"),
-        ({"days": 0}, "overrides.history.days: a whole number 1..36500"),
-        ({"start": "2026-01-01", "days": 3}, "overrides.history: give start or days, not both"),
-        (
-            {"clock_skew_minutes": -1},
-            "overrides.history.clock_skew_minutes: a whole number 0..1440",
-        ),
-        ({"skew": 5}, "overrides.history.skew: unknown setting"),
-    ],
-)
-def test_a_wrong_history_setting_fails_naming_brand_and_field(
-    tmp_path: Path, history: dict[str, Any], message: str
-) -> None:
-    brands = write_brands(tmp_path / "brands.yaml", pebble_brands(overrides={"history": history}))
-    with pytest.raises(ConfigError, match="brand pebble: " + message.replace(".", r"\.")):
-        load_brands(brands)
 
 
 FILE_BRANDS = """
