@@ -232,17 +232,21 @@ def replace_interval(
             d_counts = np.zeros(len(parts), dtype=int)
             d_counts[0] = record.duplicates
         q_counts = np.bincount(q_piece, minlength=len(parts))
-        ledger = []
-        for i, (lo, hi) in enumerate(parts):
-            in_piece = numbered[numbered["piece"] == i]
-            _replace_quarantine(
-                con,
+        # The quarantine rows of every piece in one insert (the pieces' earlier rows went above).
+        piece_rows = numbered["piece"].to_numpy()
+        insert_frame(
+            con,
+            "quarantine",
+            numbered.loc[:, ["record_no", "post_id", "reason", "raw"]].assign(
                 source=record.source,
                 brand=record.brand,
-                batch_id=interval_batch_id(lo, hi),
-                interval=(lo, hi),
-                quarantine=in_piece,
-            )
+                batch_id=[interval_batch_id(*parts[i]) for i in piece_rows],
+                interval_start=[naive_utc(parts[i][0]) for i in piece_rows],
+                interval_end=[naive_utc(parts[i][1]) for i in piece_rows],
+            ),
+        )
+        ledger = []
+        for i, (lo, hi) in enumerate(parts):
             loaded, dups, quarantined = int(p_counts[i]), int(d_counts[i]), int(q_counts[i])
             ledger.append(
                 (
