@@ -99,12 +99,13 @@ def _raw_json(raw: RawRecord) -> str:
 
 def _raw_id(raw: object) -> str | None:
     """The id a record that could not be parsed carries, if any: ``id`` (X, Mastodon, the
-    demo), ``post_id``, ``uri`` (Bluesky) or a file row's mapped ``post_id``."""
+    demo), ``post_id``, Bluesky's ``post.uri`` or a file row's mapped ``post_id``."""
     if not isinstance(raw, Mapping):
         return None
-    mapped = raw.get("mapped")
-    if isinstance(mapped, Mapping):
-        raw = mapped
+    for nested in ("mapped", "post"):
+        if isinstance(raw.get(nested), Mapping):
+            raw = raw[nested]
+            break
     for key in ("id", "post_id", "uri"):
         value = raw.get(key)
         if value is not None and not isinstance(value, Mapping | list) and str(value).strip():
@@ -114,7 +115,12 @@ def _raw_id(raw: object) -> str | None:
 
 #: Where a record that could not be parsed may still say when it was written: the sources'
 #: own fields (X, Mastodon, the demo; Bluesky; a file row as mapped).
-_TIME_FIELDS = (("created_at",), ("record", "createdAt"), ("indexedAt",), ("mapped", "created_at"))
+_TIME_FIELDS = (
+    ("created_at",),
+    ("post", "record", "createdAt"),
+    ("post", "indexedAt"),
+    ("mapped", "created_at"),
+)
 
 
 def _raw_time(raw: Mapping[str, object]) -> datetime | None:

@@ -160,9 +160,10 @@ def acme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return settings
 
 
-def drop(settings: Settings, name: str, lines: list[tuple[str, datetime, str]]) -> None:
+def drop(settings: Settings, name: str, lines: list[tuple[str, datetime | str, str]]) -> None:
     body = "id,date,message\n" + "".join(
-        f"{pid},{at:%Y-%m-%dT%H:%M:%SZ},{text}\n" for pid, at, text in lines
+        f"{pid},{at if isinstance(at, str) else f'{at:%Y-%m-%dT%H:%M:%SZ}'},{text}\n"
+        for pid, at, text in lines
     )
     (settings.home / "imports" / "acme" / name).write_text(body, encoding="utf-8")
 
@@ -180,14 +181,16 @@ def test_a_file_with_one_row_in_2099_stores_the_real_rows_and_a_bounded_hour_gri
             ("2", recent + 3 * HOUR, "acme app is great"),
             ("3", datetime(2099, 6, 1, tzinfo=UTC), "from the future"),
             ("4", datetime(2016, 1, 1, tzinfo=UTC), "from long ago"),
+            ("5", "not a date", "no time at all"),
         ],
     )
     [result] = file_import.import_files(acme)
-    assert (result.loaded, result.quarantined) == (2, 2)
+    assert (result.loaded, result.quarantined) == (2, 3)
     reasons = dict(rows(acme, "select post_id, reason from quarantine"))
     assert reasons["3"].startswith("created_at 2099-06-01T00:00:00Z is after the import time ")
     assert reasons["3"].endswith(" + 15 min skew")
     assert reasons["4"].startswith("created_at 2016-01-01T00:00:00Z is before brand 'acme''s")
+    assert reasons["5"].startswith("created_at")  # unreadable, and its id is kept too
     # Four hours of the file's own span, not 641,628 up to 2099.
     assert rows(acme, "select count(*), min(hour), max(hour) from brand_hourly") == [
         (4, timeutil.naive_utc(recent), timeutil.naive_utc(recent + 3 * HOUR))

@@ -100,3 +100,38 @@ def test_normalize_quarantines_what_is_not_plausible_with_its_id_and_time() -> N
     [rejected] = batch.rejected
     assert (rejected.post_id, rejected.created_at) == ("2", far)
     assert rejected.reason.startswith("created_at 2099-06-01T00:00:00Z is after the run's end")
+
+
+def _broken(raw: dict[str, Any], b: BrandConfig) -> Post:
+    raise ValueError("text: missing")
+
+
+@pytest.mark.parametrize(
+    ("raw", "post_id", "when"),
+    [
+        ({"id": "17", "created_at": "2026-10-22T13:05:00Z"}, "17", "2026-10-22T13:05:00+00:00"),
+        (
+            {
+                "post": {
+                    "uri": "at://did:plc:a/app.bsky.feed.post/3k",
+                    "indexedAt": "2026-10-22T13:05:00Z",
+                }
+            },
+            "at://did:plc:a/app.bsky.feed.post/3k",
+            "2026-10-22T13:05:00+00:00",
+        ),
+        (
+            {"file": "a.csv", "row_no": 3, "mapped": {"post_id": "617", "created_at": "soon"}},
+            "617",
+            None,
+        ),
+        ({"file": "a.csv", "row_no": 4, "row": {"__unparseable__": "line 5"}}, None, None),
+    ],
+)
+def test_a_record_that_cannot_be_parsed_keeps_its_id_and_readable_time(
+    raw: dict[str, Any], post_id: str | None, when: str | None
+) -> None:
+    batch = normalize_batch(_broken, brand(), [raw], END - timedelta(days=1), END)
+    [rejected] = batch.rejected
+    assert rejected.post_id == post_id
+    assert rejected.created_at == (datetime.fromisoformat(when) if when else None)
