@@ -102,12 +102,14 @@ def _raw_id(raw: object) -> str | None:
     demo), ``post_id``, Bluesky's ``post.uri`` or a file row's mapped ``post_id``."""
     if not isinstance(raw, Mapping):
         return None
+    fields: Mapping[str, object] = raw
     for nested in ("mapped", "post"):
-        if isinstance(raw.get(nested), Mapping):
-            raw = raw[nested]
+        inner = raw.get(nested)
+        if isinstance(inner, Mapping):
+            fields = inner
             break
     for key in ("id", "post_id", "uri"):
-        value = raw.get(key)
+        value = fields.get(key)
         if value is not None and not isinstance(value, Mapping | list) and str(value).strip():
             return _replace_surrogates(str(value).strip())
     return None

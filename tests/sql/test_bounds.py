@@ -364,3 +364,15 @@ def test_reruns_of_hours_and_overlapping_ranges_equal_a_clean_run(tmp_path: Path
     assert a.keys() == b.keys()
     for table in a:
         assert a[table] == b[table], table
+
+
+def test_a_rerun_cutting_across_the_ledgers_hours_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = settings_in(tmp_path / "var", write_brands(tmp_path / "b.yaml", pebble_brands()))
+    start = D1 + 10 * HOUR
+    load_and_aggregate(settings, land_records(settings, "pebble", start, start + 2 * HOUR, []))
+    half = start + timedelta(minutes=30)
+    with caplog.at_level("WARNING", logger="pipeline.warehouse.loads"):
+        loading.load(land_records(settings, "pebble", half, half + HOUR, []), settings)
+    assert "cuts across 2 earlier ledger row(s)" in caplog.text
