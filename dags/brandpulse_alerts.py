@@ -3,10 +3,11 @@
 
 Runs right after every update of `brand_hourly` (the hourly ingest, file imports,
 backfills) and, as a safety net, every 15 minutes. For each brand it judges the latest
-closed hours stored (`lookback_hours`, default 6, so a late load is still judged), each
-hour against a seasonal baseline of the hours before it (`pipeline/detect/hourly.py`,
-`docs/spikes.md`), stores what it flags in `spikes` / `spike_hours`, and emails the alerts
-due to the brand's `alerts.recipients`:
+closed hours stored before the run's time (plus the brand's clock skew, so a stray post
+dated years ahead never decides what is judged; `lookback_hours`, default 6, so a late load
+is still judged), each hour against a seasonal baseline of the hours before it, from the
+brand's history start (`pipeline/detect/hourly.py`, `docs/spikes.md`), stores what it flags
+in `spikes` / `spike_hours`, and emails the alerts due to the brand's `alerts.recipients`:
 
 - **opened** when a spike is first seen, **escalated** when its severity rises (an ongoing
   spike alerts again only then), **recovered** when it ends (configurable per brand under
@@ -41,13 +42,14 @@ from pipeline.steps.orchestration import ALERTS_DAG, ALERTS_SCHEDULE, WAREHOUSE_
 )
 def brandpulse_alerts() -> None:
     @task(pool=WAREHOUSE_POOL, outlets=[SPIKES])
-    def detect_and_alert() -> dict[str, Any]:
+    def detect_and_alert(dag_run: Any = None) -> dict[str, Any]:
         """Judge each brand's latest stored hours, store spikes, send the alerts due."""
         from pipeline.settings import Settings
         from pipeline.steps import alerting
 
         settings = Settings.from_env()
-        summary = alerting.evaluate(settings, smtp_config())
+        as_of = getattr(dag_run, "run_after", None)  # the run's time, not the clock's
+        summary = alerting.evaluate(settings, smtp_config(), as_of=as_of)
         print(alerting.describe(summary, settings))
         return {
             "sent": summary.sent,

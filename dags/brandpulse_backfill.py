@@ -18,7 +18,10 @@ Params: `start`, `end` (dates; end exclusive), optional `brands` and `sources` (
 ids; empty = all), `local_days` (default true: every brand gets exactly those calendar days
 in its own time zone, one chunk per day; false: `start`/`end` are UTC moments cut into
 `chunk_hours` chunks), `chunks_per_task` (default 7), `alerts` (default true). Rerunning a
-range replaces it and sends no alert twice.
+range replaces it and sends no alert twice; a range overlapping earlier loads (an hour, days
+across a loaded one) leaves the warehouse as a clean run, `load_runs` and `quarantine` kept
+per hour. Posts dated outside the brand's plausible times (its history start, the chunk's
+end plus the clock skew) are quarantined with the reason.
 
 Why groups: under the scheduler every task is a process of its own, which spends about two
 seconds starting before a chunk's work, often less than that. A group per task makes the 28

@@ -9,12 +9,15 @@ for it:
    (one file per source, brand and hour; a rerun replaces the file).
 3. **load**: validates, normalizes, recognises reposts / copies / spam / the brand's own
    replies, scores sentiment and complaints, and replaces that hour of that source and
-   brand in the warehouse. Records that cannot be used go to the `quarantine` table with
-   their reason; counts are in this task's log and in the `load_runs` table.
+   brand in the warehouse. Records that cannot be used, or dated outside the brand's
+   plausible times (before its history start, after the hour's end plus the clock skew),
+   go to the `quarantine` table with their reason; counts are in this task's log and in
+   the `load_runs` table (one row per hour).
 4. **aggregate**: recomputes `brand_hourly` for the hour and `brand_daily` for the brands'
    local days it touches.
 
-**Rerunning** a run (clear it in the UI) replaces exactly its hour: nothing is duplicated.
+**Rerunning** a run (clear it in the UI) replaces exactly its hour, also inside a day a
+backfill loaded: nothing is duplicated, the warehouse is as after a clean run.
 Warehouse writers run in the `brandpulse_warehouse` pool (one slot), so two never collide on
 the DuckDB file. **Backfills**: trigger `brandpulse_backfill` (day-sized chunks), or
 `airflow backfill create --dag-id brandpulse_ingest --from-date … --to-date …` for

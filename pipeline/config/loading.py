@@ -86,8 +86,8 @@ class FieldChecker:
 #: Keys under ``overrides:`` that other modules validate themselves: ``spikes`` (the spike
 #: detector, pipeline.detect.options), ``alerts`` (pipeline.notify.alerts.options),
 #: ``report`` (pipeline.notify.report.options),
-#: ``privacy`` (pipeline.posts.pseudonyms).
-_OTHER_OVERRIDES = {"spikes", "alerts", "report", "privacy"}
+#: ``privacy`` (pipeline.posts.pseudonyms), ``history`` (pipeline.posts.plausible).
+_OTHER_OVERRIDES = {"spikes", "alerts", "report", "privacy", "history"}
 _OVERRIDE_KEYS = {"lexicon", "categories", "complaint_threshold"} | _OTHER_OVERRIDES
 _CATEGORY_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _CATEGORY_FIELDS = {"keywords", "label"}

@@ -19,6 +19,7 @@ import duckdb
 from pipeline import timeutil
 from pipeline.config.model import BrandConfig
 from pipeline.detect import hourly, options
+from pipeline.posts.plausible import HistoryConfig
 from pipeline.timeutil import HOUR
 from pipeline.warehouse import connection
 from pipeline.warehouse.sqlfiles import read_sql
@@ -84,9 +85,12 @@ def detect_brand(
     spike_config = options.SpikeConfig.from_overrides(
         brand.overrides.get("spikes"), f"brand {brand.id}: overrides.spikes"
     )
-    # Every verdict is made on the brand's whole stored history (the detector's state
-    # depends on where it starts), so judging an hour again always gives the same answer.
-    points = _stored_hours(con, brand.id, datetime.min.replace(tzinfo=UTC), end)
+    # Every verdict is made on the brand's stored history from its history start
+    # (overrides.history, counted back from ``end``; the detector's state depends on where
+    # it starts), so judging the same window again always gives the same answer, and a
+    # stray hour from long ago (stored before plausible times were checked) is never read.
+    history = HistoryConfig.for_brand(brand).history_start(brand, end)
+    points = _stored_hours(con, brand.id, min(history, start), end)
     verdicts = hourly.judge_hours(points, spike_config, brand=brand.id, start=start)
     findings = verdicts.findings
     judged = sum(1 for p in points if p.hour >= start)
@@ -123,10 +127,15 @@ def detect_brand(
 
 
 def latest_window(
-    con: duckdb.DuckDBPyConnection, brand: str, lookback_hours: int
+    con: duckdb.DuckDBPyConnection, brand: str, lookback_hours: int, until: datetime
 ) -> tuple[datetime, datetime] | None:
-    """The scheduled evaluation's window: the last ``lookback_hours`` stored hours."""
-    row = con.execute("select max(hour) from brand_hourly where brand = ?", [brand]).fetchone()
+    """The scheduled evaluation's window: the last ``lookback_hours`` stored hours that
+    start before ``until`` (the check's time plus the clock skew): a stray hour stored far
+    ahead (before plausible times were checked) never moves the window."""
+    row = con.execute(
+        "select max(hour) from brand_hourly where brand = ? and hour < ?",
+        [brand, timeutil.naive_utc(until)],
+    ).fetchone()
     if row is None or row[0] is None:
         return None
     end = row[0].replace(tzinfo=UTC) + HOUR

@@ -47,6 +47,7 @@ class Rejected:
     post_id: str | None
     reason: str
     raw: str  # the record as JSON
+    created_at: datetime | None = None  # the record's time, when it could be read (aware)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class NormalizedBatch:
     rejected: list[Rejected]
     duplicates: int  # records repeating a post id already in the batch
     fetched: int  # records in the batch
+    #: created_at of each duplicate record (aware), so a load can say which hour it was in.
+    duplicate_times: tuple[datetime, ...] = ()
 
 
 def storage_text(text: str) -> str:
@@ -95,9 +98,47 @@ def _raw_json(raw: RawRecord) -> str:
 
 
 def _raw_id(raw: object) -> str | None:
-    if isinstance(raw, Mapping):
-        value = raw.get("id", raw.get("post_id"))
-        return _replace_surrogates(str(value)) if value is not None else None
+    """The id a record that could not be parsed carries, if any: ``id`` (X, Mastodon, the
+    demo), ``post_id``, Bluesky's ``post.uri`` or a file row's mapped ``post_id``."""
+    if not isinstance(raw, Mapping):
+        return None
+    fields: Mapping[str, object] = raw
+    for nested in ("mapped", "post"):
+        inner = raw.get(nested)
+        if isinstance(inner, Mapping):
+            fields = inner
+            break
+    for key in ("id", "post_id", "uri"):
+        value = fields.get(key)
+        if value is not None and not isinstance(value, Mapping | list) and str(value).strip():
+            return _replace_surrogates(str(value).strip())
+    return None
+
+
+#: Where a record that could not be parsed may still say when it was written: the sources'
+#: own fields (X, Mastodon, the demo; Bluesky; a file row as mapped).
+_TIME_FIELDS = (
+    ("created_at",),
+    ("post", "record", "createdAt"),
+    ("post", "indexedAt"),
+    ("mapped", "created_at"),
+)
+
+
+def _raw_time(raw: Mapping[str, object]) -> datetime | None:
+    """The ISO 8601 time a record that could not become a post carries, if it has a
+    readable one (so its quarantine row is kept with the hour it belongs to), else None."""
+    for path in _TIME_FIELDS:
+        value: object = raw
+        for key in path:
+            value = value.get(key) if isinstance(value, Mapping) else None
+        if isinstance(value, str) and 10 <= len(value) <= 40:
+            try:
+                moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if moment.tzinfo is not None:
+                return moment
     return None
 
 
@@ -107,16 +148,21 @@ def normalize_batch(
     records: Iterable[object],
     start: datetime,
     end: datetime,
+    *,
+    plausible: Callable[[datetime], str | None] | None = None,
 ) -> NormalizedBatch:
     """Turn landed records into posts created in ``[start, end)``, rejecting the rest.
 
     ``records`` are what landing read back: JSON objects, or the text of a line that was
     not JSON (a truncated write, a provider's garbage), which is quarantined.
+    ``plausible`` gives the reason a post's ``created_at`` is not plausible for the brand
+    and the run (:meth:`pipeline.posts.plausible.TimeBounds.reason`), or None.
     """
     posts: list[Post] = []
     rejected: list[Rejected] = []
     seen: set[str] = set()
     duplicates = 0
+    duplicate_times: list[datetime] = []
     fetched = 0
     for record_no, raw in enumerate(records):
         fetched += 1
@@ -125,26 +171,40 @@ def normalize_batch(
                 Rejected(record_no, None, "record: not a JSON object", json.dumps(raw, default=str))
             )
             continue
+        post = None
         try:
             post = to_post(raw, brand)
             text = storage_text(post.text)
-            reason = _check(post, text, start, end)
+            reason = (plausible(post.created_at) if plausible else None) or _check(
+                post, text, start, end
+            )
         except KeyError as exc:
-            post, reason = None, f"{exc.args[0] if exc.args else 'field'}: missing"
+            reason = f"{exc.args[0] if exc.args else 'field'}: missing"
         except (ValueError, TypeError) as exc:
-            post, reason = None, str(exc) or type(exc).__name__
+            reason = str(exc) or type(exc).__name__
         except OverflowError as exc:  # a time that leaves datetime's range in UTC
-            post, reason = None, f"record: a value out of range ({exc})"
+            reason = f"record: a value out of range ({exc})"
         if post is None or reason is not None:
             reason = _replace_surrogates(reason or "record: invalid")
-            rejected.append(Rejected(record_no, _raw_id(raw), reason, _raw_json(raw)))
+            post_id = _replace_surrogates(post.post_id) if post and post.post_id else None
+            when = post.created_at if post and post.created_at.tzinfo else _raw_time(raw)
+            rejected.append(
+                Rejected(record_no, post_id or _raw_id(raw), reason, _raw_json(raw), when)
+            )
             continue
         if post.post_id in seen:
             duplicates += 1
+            duplicate_times.append(post.created_at)
             continue
         seen.add(post.post_id)
         posts.append(post if text == post.text else replace(post, text=text))
-    return NormalizedBatch(posts=posts, rejected=rejected, duplicates=duplicates, fetched=fetched)
+    return NormalizedBatch(
+        posts=posts,
+        rejected=rejected,
+        duplicates=duplicates,
+        fetched=fetched,
+        duplicate_times=tuple(duplicate_times),
+    )
 
 
 def _check(post: Post, text: str, start: datetime, end: datetime) -> str | None:

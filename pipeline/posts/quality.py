@@ -299,6 +299,7 @@ def _gate_one(
             "post_id": [posts.at[i, "post_id"] for i in bad],
             "reason": ["; ".join(reasons[i]) for i in bad],
             "raw": [_raw_json(records[record_nos[i]]) for i in bad],
+            "created_at": [posts.at[i, "created_at"] for i in bad],
         },
         columns=list(quarantine.columns),
     )

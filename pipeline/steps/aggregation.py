@@ -66,6 +66,9 @@ def aggregate(
        ``after`` it (their copies may have changed); a margin never adds rows, so no hour
        or day that was never loaded appears as empty. With ``create=False`` (the daily
        settle) only rows already stored are refreshed, inside the interval too.
+    3. Where a later load moved a post to another time (``moved_posts``), the stored hours
+       and days it was counted in are refreshed too (whatever ``hourly`` and ``daily``), so
+       they stop counting it.
     """
     settings = settings or Settings.from_env()
     start, end = check_interval(start, end)
@@ -96,19 +99,21 @@ def _aggregate_on(
     lo, hi = start - before, end + after
     batch_id = loads.interval_batch_id(start, end)
     for brand in brands:
+        moved = marts.moved_times(con, brand.id)
+        moved_hours, moved_days = _refresh_moved(con, settings, brand, moved)
         marts.mark_copies(
             con, settings.sql, brand.id, start=start, end=end + COPY_WINDOW, window=COPY_WINDOW
         )
-        hour_list: list[datetime] = []
+        hour_list: list[datetime] = moved_hours
         if hourly:
             own = _hours(start, end) if create else []
             margin = marts.existing_hours(con, brand.id, floor_hour(lo), ceil_hour(hi))
-            hour_list = own + margin
-        day_list: list[date] = []
+            hour_list = own + margin + moved_hours
+        day_list: list[date] = moved_days
         if daily:
             own_days = _days(*local_days(brand, start, end)) if create else []
             margin_days = marts.existing_days(con, brand.id, *local_days(brand, lo, hi))
-            day_list = own_days + margin_days
+            day_list = own_days + margin_days + moved_days
         # The rows as they were: put back if the refreshed ones fail their quality suites.
         before_refresh = read_aggregates(con, brand.id, hour_list, day_list)
         if hourly:
@@ -121,13 +126,55 @@ def _aggregate_on(
             days += marts.refresh_daily(
                 con, settings.sql, brand.id, timezone=brand.timezone, days=day_list
             )
+        if not hourly and moved_hours:
+            hours += marts.refresh_hourly(con, settings.sql, brand.id, moved_hours)
+        if not daily and moved_days:
+            days += marts.refresh_daily(
+                con, settings.sql, brand.id, timezone=brand.timezone, days=moved_days
+            )
         # Still holding the write lock: nobody has read the new rows yet.
         gate_aggregates(con, before_refresh, batch_id=batch_id)
+        marts.forget_moved(con, brand.id, moved)
     log.info(
         "aggregated %d brand-hours and %d brand-days over [%s, %s) and its margins",
         hours, days, start.isoformat(), end.isoformat(),
     )  # fmt: skip
     return AggregateResult(hours=hours, days=days, brands=tuple(b.id for b in brands))
+
+
+def _moved_spans(moved: Sequence[datetime]) -> list[tuple[datetime, datetime]]:
+    """The hours of ``moved`` times as spans, joined when less than a copy window apart."""
+    spans: list[tuple[datetime, datetime]] = []
+    for hour in sorted({floor_hour(t) for t in moved}):
+        if spans and hour <= spans[-1][1] + COPY_WINDOW:
+            spans[-1] = (spans[-1][0], hour + HOUR)
+        else:
+            spans.append((hour, hour + HOUR))
+    return spans
+
+
+def _refresh_moved(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    brand: BrandConfig,
+    moved: Sequence[datetime],
+) -> tuple[list[datetime], list[date]]:
+    """Where posts were counted before a later load moved them (``moved_posts``): copies
+    after them and complaint responses around them decided again; the stored hours and
+    local days to refresh returned (the copy window after them included). A post's row
+    in ``complaint_responses`` at its former time goes before its new one is written."""
+    hours: list[datetime] = []
+    days: list[date] = []
+    for lo, hi in _moved_spans(moved):
+        marts.mark_copies(
+            con, settings.sql, brand.id, start=lo, end=hi + COPY_WINDOW, window=COPY_WINDOW
+        )
+        responses.refresh_complaint_responses(
+            con, settings.sql, brand.id, lo - responses.REPLY_LOOKBACK, hi
+        )
+        hours += marts.existing_hours(con, brand.id, lo, ceil_hour(hi + COPY_WINDOW))
+        days += marts.existing_days(con, brand.id, *local_days(brand, lo, hi + COPY_WINDOW))
+    return hours, days
 
 
 def aggregate_chunks(items: Sequence[Chunk], settings: Settings | None = None) -> AggregateResult:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pipeline.config.model import BrandConfig
 from pipeline.detect import options
@@ -15,6 +15,7 @@ from pipeline.errors import DeliveryError
 from pipeline.notify import mailer
 from pipeline.notify.alerts.ledger import AlertSummary, deliver_due
 from pipeline.notify.alerts.options import AlertConfig
+from pipeline.posts.plausible import HistoryConfig
 from pipeline.settings import Settings
 from pipeline.steps.brands import load_brands
 from pipeline.warehouse import connection
@@ -40,11 +41,15 @@ def evaluate(
     *,
     window: tuple[datetime, datetime] | None = None,
     alerts: bool = True,
+    as_of: datetime | None = None,
 ) -> AlertSummary:
     """Detect spikes and deliver the alerts due, each exactly once.
 
     ``window`` is the ``[start, end)`` judged (a run's interval); None means, per brand,
-    its last ``lookback_hours`` stored hours (the scheduled evaluation). With
+    its last ``lookback_hours`` stored hours before ``as_of`` plus the brand's clock skew
+    (the scheduled evaluation: ``as_of`` is the run's time, the clock when not given), so a
+    stray hour stored far ahead never decides what is judged. The hours read as history
+    start at the brand's history start (:mod:`pipeline.posts.plausible`). With
     ``alerts=False`` spikes are stored and nothing is sent.
     Raises :class:`~pipeline.errors.DeliveryError` after trying every delivery when any
     failed (the task retries; what was sent stays sent).
@@ -54,7 +59,9 @@ def evaluate(
     with connection.open_for_write(settings.warehouse, settings.sql) as con:
         for brand in brands:
             _, config = brand_settings(brand)
-            judged = window or latest_window(con, brand.id, config.lookback_hours)
+            judged = window or latest_window(
+                con, brand.id, config.lookback_hours, _until(brand, as_of)
+            )
             if judged is None:
                 log.info("%s: no stored hours yet, nothing to judge", brand.id)
                 continue
@@ -73,6 +80,12 @@ def evaluate(
     if errors:
         raise DeliveryError(f"{len(errors)} alert deliveries failed (will be retried): {errors[0]}")
     return summary
+
+
+def _until(brand: BrandConfig, as_of: datetime | None) -> datetime:
+    """The scheduled check's bound on stored hours: its time plus the brand's clock skew."""
+    moment = as_of or datetime.now(UTC)
+    return moment + HistoryConfig.for_brand(brand).clock_skew
 
 
 def describe(summary: AlertSummary, settings: Settings, *, sent: bool = True) -> str:

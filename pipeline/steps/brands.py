@@ -2,8 +2,8 @@
 
 :func:`pipeline.config.loading.read_brands` checks the file's structure; each stage owns and
 checks its own options (a source's options, ``overrides.spikes``, ``alerts``, ``report``,
-``privacy``). :func:`load_brands` runs all of those checks when the file is read, so a typo
-fails before anything is fetched. It imports no warehouse code (a test proves it).
+``privacy``, ``history``). :func:`load_brands` runs all of those checks when the file is
+read, so a typo fails before anything is fetched. It imports no warehouse code (a test proves it).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pipeline.errors import ConfigError
 from pipeline.ingest.sources.registry import check_options
 from pipeline.notify.alerts.options import AlertConfig
 from pipeline.notify.report.options import report_options
+from pipeline.posts.plausible import HistoryConfig
 from pipeline.posts.pseudonyms import PrivacyConfig
 from pipeline.settings import Settings
 
@@ -32,6 +33,7 @@ def check_brand(brand: BrandConfig, file: str) -> None:
     AlertConfig.from_overrides(brand.overrides.get("alerts"), f"{where}.alerts")
     report_options(brand, file)
     PrivacyConfig.for_brand(brand, file)
+    HistoryConfig.for_brand(brand, file)
 
 
 def load_brands(path: Path) -> BrandsFile:

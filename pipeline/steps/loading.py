@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -25,7 +25,7 @@ from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.ingest import landing
 from pipeline.ingest.sources.registry import get_parser
-from pipeline.posts import quality
+from pipeline.posts import plausible, quality
 from pipeline.posts.expectations import SuiteReport
 from pipeline.posts.model import PostKind
 from pipeline.posts.normalize import classify, normalize_batch
@@ -35,6 +35,7 @@ from pipeline.scoring.scorer import Scorer, scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
 from pipeline.steps.brands import brands_for
+from pipeline.steps.planning import FOLDER_SOURCES
 from pipeline.warehouse import connection, loads
 from pipeline.warehouse.quality import store_report
 
@@ -80,11 +81,13 @@ class ScoredBatch:
 
     batch: landing.Batch
     posts: pd.DataFrame  # the warehouse's post columns
-    quarantine: pd.DataFrame  # record_no, post_id, reason, raw
+    quarantine: pd.DataFrame  # record_no, post_id, reason, raw, created_at (naive UTC or NaT)
     record_nos: list[int]  # the landed record of each row of ``posts``
     fetched: int
     duplicates: int
     model_version: str
+    #: created_at (naive UTC) of each record repeating a post id of the batch
+    duplicate_times: tuple[datetime, ...] = ()
 
     def for_gate(
         self, batch_id: str | None = None, records: Sequence[object] | None = None
@@ -110,18 +113,38 @@ def _reader(batch: landing.Batch) -> Callable[[], list[object]]:
     return lambda: list(landing.read_batch(batch))
 
 
+def time_bounds(
+    batch: landing.Batch, brand: BrandConfig, as_of: datetime | None = None
+) -> plausible.TimeBounds:
+    """The plausible ``created_at`` of a batch's posts (:mod:`pipeline.posts.plausible`).
+
+    An interval load's run ends at its fetch window's end. A file import's "run" is the
+    import: ``as_of``, the time the import started (the caller's; the clock when not
+    given: a file's rows cannot be dated otherwise).
+    """
+    if batch.source in FOLDER_SOURCES:
+        return plausible.import_bounds(brand, as_of or datetime.now(UTC))
+    return plausible.interval_bounds(brand, batch.end)
+
+
 def score_batch(
     batch: landing.Batch,
     brand: BrandConfig,
     scorer: Scorer,
     records: Sequence[object] | None = None,
+    *,
+    as_of: datetime | None = None,
 ) -> ScoredBatch:
     """Normalize, classify and score a landed batch (``records``: the batch as read, if
-    the caller has read it already)."""
+    the caller has read it already). A post whose time is not plausible
+    (:func:`time_bounds`; ``as_of`` for a file import) is quarantined with the reason."""
     if records is None:
         records = list(landing.read_batch(batch))
     index = quality.RecordIndex(get_parser(batch.source), records)
-    normalized = normalize_batch(index.to_post, brand, records, batch.start, batch.end)
+    bounds = time_bounds(batch, brand, as_of)
+    normalized = normalize_batch(
+        index.to_post, brand, records, batch.start, batch.end, plausible=bounds.reason
+    )
     posts = normalized.posts
     texts = [p.text for p in posts]
     scores = [scorer.score(t) for t in texts]
@@ -167,11 +190,15 @@ def score_batch(
     quarantine = pd.DataFrame(
         {
             "record_no": [r.record_no for r in normalized.rejected],
-            "post_id": [r.post_id for r in normalized.rejected],
+            "post_id": pd.Series([r.post_id for r in normalized.rejected], dtype="object"),
             "reason": [r.reason for r in normalized.rejected],
             "raw": [r.raw for r in normalized.rejected],
+            "created_at": pd.Series(
+                [_naive_or_none(r.created_at) for r in normalized.rejected],
+                dtype="datetime64[us]",
+            ),
         },
-        columns=["record_no", "post_id", "reason", "raw"],
+        columns=list(loads.QUARANTINE_COLUMNS),
     )
     return ScoredBatch(
         batch=batch,
@@ -181,7 +208,12 @@ def score_batch(
         fetched=normalized.fetched,
         duplicates=normalized.duplicates,
         model_version=scorer.model_version,
+        duplicate_times=tuple(timeutil.naive_utc(t) for t in normalized.duplicate_times),
     )
+
+
+def _naive_or_none(moment: datetime | None) -> datetime | None:
+    return timeutil.naive_utc(moment) if moment is not None else None
 
 
 def _gated(
@@ -221,6 +253,7 @@ def score_posts(
     on_quality: Callable[[SuiteReport], None] | None = None,
     secrets: SecretLookup | None = None,
     batch_id: str | None = None,
+    as_of: datetime | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, LoadResult]:
     """Normalize, classify and score a landed batch: (posts rows, quarantine rows, result).
 
@@ -263,6 +296,7 @@ def _write_load(
             duplicates=result.duplicates,
             quarantined=result.quarantined,
             model_version=scored.model_version,
+            duplicate_times=scored.duplicate_times,
         ),
         posts,
         quarantine,

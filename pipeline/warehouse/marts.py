@@ -45,6 +45,24 @@ def mark_copies(
         con.execute(read_sql(sql_dir, "queries/warehouse/mark_copies"), params)
 
 
+def moved_times(con: duckdb.DuckDBPyConnection, brand: str) -> list[datetime]:
+    """The times ``brand``'s posts were counted at before a later load moved them
+    (``moved_posts``, sql/migrations/013), oldest first, aware UTC."""
+    rows = con.execute(
+        "select created_at from moved_posts where brand = ? order by created_at", [brand]
+    ).fetchall()
+    return [r[0].replace(tzinfo=UTC) for r in rows]
+
+
+def forget_moved(con: duckdb.DuckDBPyConnection, brand: str, times: Sequence[datetime]) -> None:
+    """Delete these ``moved_posts`` rows once their hours and days are refreshed."""
+    if times:
+        con.execute(
+            "delete from moved_posts where brand = $brand and list_contains($times, created_at)",
+            {"brand": brand, "times": [naive_utc(t) for t in times]},
+        )
+
+
 def existing_hours(
     con: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: datetime
 ) -> list[datetime]:

@@ -1,17 +1,13 @@
 -- spikes of one brand from its spike_hours: one row per episode (spike_id), its peak the
 -- flagged hour with the highest score (ties: the earliest), its severity the highest
--- reached, ended once $recovery_hours stored hours passed after its last flagged hour.
+-- reached, ended once the $recovery_hours hours after its last flagged hour are stored (and
+-- none flagged: a flagged one would have joined the episode). Only those hours count, so
+-- a stray hour stored far ahead never ends a spike that is still running.
 -- Run after the brand's spike_hours are replaced and its spikes deleted
 -- (pipeline.detect.store.detect_brand).
 -- Parameters: $brand, $recovery_hours, $version (the detector version stored with it).
 insert into spikes by name
-with through as (
-    select max(hour) + interval 1 hour as stored_until
-    from brand_hourly
-    where brand = $brand
-),
-
-ranked as (
+with ranked as (
     select
         *,
         row_number() over (partition by spike_id order by score desc, hour) as peak_rank
@@ -40,7 +36,13 @@ select
     e.started_at,
     e.last_hour,
     case
-        when t.stored_until >= e.last_hour + interval 1 hour + to_hours($recovery_hours::bigint)
+        when (
+            select count(*)
+            from brand_hourly as h
+            where h.brand = $brand
+              and h.hour > e.last_hour
+              and h.hour <= e.last_hour + to_hours($recovery_hours::bigint)
+        ) >= $recovery_hours
             then e.last_hour + interval 1 hour
     end as ended_at,
     p.hour as peak_hour,
@@ -52,4 +54,3 @@ select
     $version as detector_version
 from episodes as e
 inner join ranked as p on p.spike_id = e.spike_id and p.peak_rank = 1
-cross join through as t
