@@ -50,6 +50,7 @@ _ENGLISH = """
     toward towards truly unless upon usually well whatever whenever whether within without
     yet
     i'm i've i'd i'll we're we've they're they've can't cant dont im ive get got still even
+    that's there's what's here's who's how's where's let's isnt wasnt didnt doesnt wont
     again also one really yet already just like would could us via amp lol omg pls please
     thanks thank today yesterday day days hours hour now time mine yes two week
     rt http https www com
@@ -120,11 +121,6 @@ def brand_words(brand: BrandConfig) -> set[str]:
     return set(_LETTERS.findall(text))
 
 
-#: The prior's total weight, in term occurrences (Monroe et al.'s alpha_0): the background's
-#: word frequencies count as this many extra observations. Chosen for this report, not
-#: taken from the paper: large enough that a word in two or three posts of a quiet day does
-#: not outrank the day's real theme, small next to a busy day's thousands of term uses.
-PRIOR_WEIGHT = 500.0
 #: A term is shown only when its z-score (the log-odds ratio over its standard error) is at
 #: least this: 1.96, two-sided 95 % under the normal approximation the paper uses.
 MIN_Z = 1.96
@@ -147,28 +143,35 @@ def keyness(
     *,
     min_posts: int,
     min_z: float = MIN_Z,
-    prior_weight: float = PRIOR_WEIGHT,
+    prior_weight: float | None = None,
 ) -> list[Keyword]:
     """The terms of ``target`` that stand out against ``comparison``, most distinctive first.
 
     Counts are posts using a term (a post repeating a word counts once). The weighted
     log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, eq.
     16-22): with ``y`` a term's count, ``n`` a corpus' total and ``a_w = prior_weight *
-    prior_w / sum(prior)`` the prior's share of the term, the log-odds ratio is::
+    prior_w / sum(prior)`` the prior's share of the term (``a_0 = prior_weight``; by default
+    the two corpora's own size, ``n_t + n_c``: the prior weighs as much as the data, as when
+    the pooled counts of both corpora are the prior, the usual choice without a large
+    background corpus), the log-odds ratio is::
 
         d_w = log((y_t + a_w) / (n_t + a_0 - y_t - a_w))
             - log((y_c + a_w) / (n_c + a_0 - y_c - a_w))
 
     its variance is about ``1 / (y_t + a_w) + 1 / (y_c + a_w)``, and ``z_w = d_w / sqrt(var)``.
     A term is kept when it is in at least ``min_posts`` target posts and ``z_w >= min_z``;
-    ties are ordered by posts, then alphabetically. With no comparison posts at all (a new
-    brand) the prior alone stands for the usual, so the most frequent terms rank first.
+    ties are ordered by posts, then alphabetically. With no comparison posts at all there is
+    no usual to stand out from: the ``min_posts`` terms in the most posts are returned, with
+    ``z`` 0 (:func:`terms_by_category` says so through ``compared``).
     """
     prior_total = sum(prior.values())
     if not target or prior_total <= 0:
         return []
+    if not comparison:
+        frequent = [Keyword(t, n, 0, 0.0) for t, n in target.items() if n >= min_posts]
+        return sorted(frequent, key=lambda k: (-k.posts, k.term))
     n_t, n_c = sum(target.values()), sum(comparison.values())
-    a0 = prior_weight
+    a0 = float(n_t + n_c) if prior_weight is None else prior_weight
     found = []
     for term, y_t in target.items():
         if y_t < min_posts:
@@ -194,6 +197,12 @@ def _post_counts(texts: Iterable[str], stop: Collection[str]) -> Counter[str]:
     return counts
 
 
+#: A category's own baseline is its comparison when it has at least this many posts; with
+#: fewer (a category the brand rarely sees), the brand's baseline complaints of every
+#: category are: a handful of posts is no "usual".
+MIN_CATEGORY_BASELINE = 20
+
+
 def terms_by_category(
     day: Iterable[tuple[str, str]],
     baseline: Iterable[tuple[str, str]],
@@ -203,9 +212,11 @@ def terms_by_category(
     per_category: int,
 ) -> list[tuple[str, Keyword]]:
     """``(category, keyword)``: per category of the ``(category, text)`` posts of ``day``,
-    the ``per_category`` terms that stand out most against the same category's posts in
-    ``baseline`` (:func:`keyness`), with the brand's posts of every category, the day's and
-    the baseline's, as the prior; ordered by category, then rank."""
+    the ``per_category`` terms that stand out most (:func:`keyness`) against the same
+    category's posts in ``baseline`` (against all of ``baseline`` when the category has
+    fewer than :data:`MIN_CATEGORY_BASELINE` there), with the brand's posts of every
+    category, the day's and the baseline's, as the prior; ordered by category, then rank.
+    With an empty ``baseline`` the most frequent terms are returned (``z`` 0)."""
     today: dict[str, list[str]] = {}
     before: dict[str, list[str]] = {}
     for category, text in day:
@@ -215,16 +226,16 @@ def terms_by_category(
     counted_today = {c: _post_counts(t, stop) for c, t in today.items()}
     counted_before = {c: _post_counts(t, stop) for c, t in before.items()}
     prior: Counter[str] = Counter()
+    everything_before: Counter[str] = Counter()
+    for counts in counted_before.values():
+        everything_before.update(counts)
     for counts in (*counted_today.values(), *counted_before.values()):
         prior.update(counts)
     out = []
     for category in sorted(counted_today):
-        found = keyness(
-            counted_today[category],
-            counted_before.get(category, Counter()),
-            prior,
-            min_posts=min_posts,
-        )
+        own = len(before.get(category, ()))
+        comparison = counted_before[category] if own >= MIN_CATEGORY_BASELINE else everything_before
+        found = keyness(counted_today[category], comparison, prior, min_posts=min_posts)
         out += [(category, k) for k in found[:per_category]]
     return out
 
