@@ -213,6 +213,7 @@ class ReportData:
     hours: tuple[ComplaintHour, ...]
     categories: tuple[CategoryRow, ...]
     terms: tuple[TermRow, ...]
+    term_baseline_posts: int  # the baseline complaints the terms were compared with
     spikes: tuple[SpikeWithAlerts, ...]
     responses: Responses
     overdue_total: int
@@ -342,11 +343,12 @@ def gather(
         for c, n, r, s in _rows(con, sql_dir, "categories", day_params)
     )
     base_first = day - timedelta(days=BASELINE_DAYS)
+    term_baseline = _rows(con, sql_dir, "term_baseline", {**day_params, "first": base_first})
     terms = tuple(
         TermRow(c, k.term, k.posts, k.baseline_posts)
         for c, k in terms_by_category(
             _rows(con, sql_dir, "term_posts", day_params),
-            _rows(con, sql_dir, "term_baseline", {**day_params, "first": base_first}),
+            term_baseline,
             stop=STOP_WORDS | brand_words(brand),
             min_posts=MIN_TERM_POSTS,
             per_category=TERMS_PER_CATEGORY,
@@ -396,6 +398,7 @@ def gather(
         hours=hours,
         categories=categories,
         terms=terms,
+        term_baseline_posts=len(term_baseline),
         spikes=_spikes(con, sql_dir, w),
         responses=responses,
         overdue_total=int(count[0]),

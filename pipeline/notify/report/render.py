@@ -393,6 +393,25 @@ def _terms(data: ReportData) -> tuple[TermLine, ...]:
     return tuple(TermLine(category_label(c), ", ".join(v)) for c, v in grouped.items())
 
 
+def _terms_note(data: ReportData) -> str:
+    if not data.term_baseline_posts:
+        return (
+            f"There are no complaints of the previous {BASELINE_DAYS} days to compare with "
+            "yet, so these are simply the words the day's complaints use most; in "
+            "brackets, how many use each."
+        )
+    if not data.terms:
+        return (
+            "No word stands out: the day's complaints say what complaints of the previous "
+            f"{BASELINE_DAYS} days said."
+        )
+    return (
+        "Words used unusually often in the day's complaints, compared with the brand's "
+        f"complaints of the same category in the previous {BASELINE_DAYS} days; in "
+        "brackets, how many of the day's complaints use the word."
+    )
+
+
 def report_view(data: ReportData) -> ReportView:
     """What the report shows, from the warehouse's figures."""
     hl = data.headline
@@ -443,11 +462,7 @@ def report_view(data: ReportData) -> ReportView:
         spikes=tuple(_spike_line(data, s) for s in data.spikes),
         top_complaints=tuple(_complaint_line(data, c, overdue=False) for c in data.top_complaints),
         terms=_terms(data),
-        terms_note=(
-            "Words used unusually often in the day's complaints, compared with the brand's "
-            f"complaints of the same category in the previous {BASELINE_DAYS} days; in "
-            "brackets, how many of the day's complaints use the word."
-        ),
+        terms_note=_terms_note(data),
         attachment_note=(
             f"All {words.plural(complaints, 'complaint')} of the day are attached as a "
             "spreadsheet (CSV)."
