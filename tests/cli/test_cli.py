@@ -344,7 +344,7 @@ def test_report_with_a_bad_date_or_brand_is_one_clear_line(
 def test_report_for_a_day_without_data_says_so(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run_cli(capsys, "report", "--date", "2026-10-22", "--brand", "pebble")
+    code, _, err = run_cli(capsys, "report", "--date", "2026-10-22", "--brand", "pebble")
     assert code == 0, err
     message = email.message_from_bytes(
         next(settings.outbox.glob("*.eml")).read_bytes(), policy=email.policy.default
