@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -390,3 +391,63 @@ def test_durations_read_naturally() -> None:
 def _quiet_matplotlib(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
     yield
+
+
+def test_the_unanswered_list_is_most_urgent_first_with_the_newest_breaches(
+    env: Settings,
+) -> None:
+    """30 unanswered complaints past the SLA: 18 from 5-6 days ago, 12 that went past it in
+    the last day. The list holds 20: the 10 most urgent new breaches (always), and the 10
+    most urgent of the rest; all in order of urgency = log10(10 + followers) x (1 + days
+    past the SLA)."""
+    old_day, new_day = DAY - timedelta(days=5), DAY - timedelta(days=1)
+    rows = [
+        complaint(f"o{i}", at(old_day, 1 + i % 20), "billing", author_followers=10 * i)
+        for i in range(18)
+    ]
+    rows += [
+        complaint(f"n{i}", at(new_day, 9 + i % 12), "outage", author_followers=1000 * (i + 1))
+        for i in range(12)
+    ]
+    days = [old_day + timedelta(days=i) for i in range(6)]
+    build(env, rows, days)
+    report = render_report(env, "acme", DAY)
+    data = report.data
+    assert (data.overdue_total, data.overdue_new) == (30, 12)
+    listed = data.overdue
+    assert len(listed) == 20 and sum(c.new_breach for c in listed) == 10
+    # Independently: the urgency of every overdue complaint, as the docs define it.
+    as_of = at(DAY + timedelta(days=1), 8)
+
+    def urgency(row: dict[str, Any]) -> float:
+        created = row["created_at"].replace(tzinfo=UTC)
+        past = (as_of - created).total_seconds() - 86400
+        return math.log10(10 + row["author_followers"]) * (1 + past / 86400)
+
+    by_id = {r["post_id"]: r for r in rows}
+    news = sorted((r for r in rows if r["post_id"][0] == "n"), key=urgency, reverse=True)
+    olds = sorted((r for r in rows if r["post_id"][0] == "o"), key=urgency, reverse=True)
+    expected = {r["post_id"] for r in news[:10] + olds[:10]}
+    assert {c.post_id for c in listed} == expected
+    scores = [urgency(by_id[c.post_id]) for c in listed]
+    assert scores == sorted(scores, reverse=True)
+    # The oldest complaint (no followers) waits longest but is not listed: the rule was
+    # "oldest first", which showed only the 20 oldest and none of the new breaches.
+    assert "o0" not in {c.post_id for c in listed}
+    assert "20 most urgent are shown; the newest are always among them" in report.text
+    assert report.text.count(" NEW\n") == 10
+
+
+def test_the_report_speaks_plain_words(full: Settings) -> None:
+    """No column names, internal metric ids, transport names, commands or paths; counts
+    agree with their nouns; shares are whole percentages."""
+    report = render_report(full, "acme", DAY)
+    for part in (report.text, report.html, report.subject):
+        for internal in ("negative_share", "complaint_share", "mean_compound", "brand_daily",
+                         "complaint_responses", "spike_hours", "smtp", "outbox", "(s)",
+                         "brandpulse report", "var/", ".venv", "SLA:"):  # fmt: skip
+            assert internal not in part, (internal, part[:200])
+        assert not re.search(r"\b1 (complaints|followers|days|replies)\b", part)
+        assert not re.search(r"\d\.\d %", part), "shares are whole percentages"
+    assert "Share of negative posts" in report.text and "Share of negative posts" in report.html
+    assert "Complaints per hour (critical)" in report.text
