@@ -34,6 +34,7 @@ from tests.layout.checks import OVERFLOW_SCRIPT
 
 NEW_YORK = ZoneInfo("America/New_York")
 DAY = date(2026, 10, 22)  # the demo's Pebble outage day (New York)
+EMPTY_DAY = date(2026, 11, 20)  # a day nothing was loaded for
 #: A phone (an iPhone's 375 CSS pixels) and a desktop mail client's reading pane.
 WIDTHS = (375, 1200)
 LONG_WORD = "Unacceptable" * 23 + "!!!!"  # 280 characters without a space
@@ -115,6 +116,7 @@ def emails(tmp_path_factory: pytest.TempPathFactory) -> list[Rendered]:
     aggregation.aggregate(start, end, ["pebble"], settings)
     alerting.evaluate(settings, None, ["pebble"], window=(start, end))
     send_reports(settings, DAY, ["pebble"], None)
+    send_reports(settings, EMPTY_DAY, ["pebble"], None)  # the short report of a day without data
     out: list[Rendered] = []
     folder = home / "html"
     folder.mkdir()
@@ -122,7 +124,9 @@ def emails(tmp_path_factory: pytest.TempPathFactory) -> list[Rendered]:
     for eml in sorted(settings.outbox.glob("*.eml")):
         message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
         assert isinstance(message, EmailMessage)
-        if "complaint report" in str(message["Subject"]):
+        if "no data loaded" in str(message["Subject"]):
+            name = "report-empty"
+        elif "complaint report" in str(message["Subject"]):
             name = "report"
         else:
             alerts += 1
@@ -130,7 +134,10 @@ def emails(tmp_path_factory: pytest.TempPathFactory) -> list[Rendered]:
         target = folder / f"{name}.html"
         target.write_text(_html_with_images(message), encoding="utf-8")
         out.append(Rendered(name, target))
-    assert [r.name for r in out if r.name == "report"] == ["report"]
+    assert sorted(r.name for r in out if r.name.startswith("report")) == [
+        "report",
+        "report-empty",
+    ]
     assert alerts >= 1, "the demo's outage raises at least one alert"
     return out
 
@@ -154,7 +161,9 @@ def test_the_hostile_posts_are_in_what_was_measured(emails: list[Rendered]) -> N
     report = next(r for r in emails if r.name == "report").html_file.read_text()
     assert LONG_WORD[:200] in report and "987,654,321" in report
     assert "&lt;b&gt;not bold&lt;/b&gt;" in report and "<b>not bold" not in report
-    assert any(LONG_WORD[:200] in r.html_file.read_text() for r in emails if r.name != "report")
+    alerts = [r.html_file.read_text() for r in emails if r.name.startswith("alert")]
+    assert any(LONG_WORD[:200] in a and "&lt;b&gt;not bold&lt;/b&gt;" in a for a in alerts)
+    assert not any("<b>not bold" in a for a in alerts)
 
 
 def test_the_checks_catch_what_overflows(browser: Browser, tmp_path: Path) -> None:
