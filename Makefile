@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: help venv demo demo-local test lint format typecheck unit bench eval airflow airflow-prepare clean
+.PHONY: help venv demo demo-local test lint format typecheck unit chromium bench eval airflow airflow-prepare clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -48,10 +48,13 @@ format: $(DEV_STAMP)  ## apply ruff's formatting and safe fixes
 typecheck: $(DEV_STAMP)  ## mypy (strict) on pipeline/ and benchmarks/
 	$(BIN)/mypy
 
-test: lint typecheck  ## ruff, mypy, then the whole pytest suite
+chromium:  ## install headless Chromium for the layout tests when missing (apt-get, as root)
+	bash scripts/install_chromium.sh
+
+test: lint typecheck chromium  ## ruff, mypy, then the whole pytest suite
 	$(BIN)/pytest
 
-unit: $(DEV_STAMP)  ## only the fast tests (no real Airflow)
+unit: $(DEV_STAMP) chromium  ## only the fast tests (no real Airflow)
 	$(BIN)/pytest -m "not airflow"
 
 POSTS ?= 1000000

@@ -8,11 +8,13 @@ the brand's local **yesterday**:
 1. **due**: names the (brand, day) reports due in this run's hour. Each brand's report of
    each day is due in exactly one hourly run, also across daylight-saving changes.
 2. **send_reports**: refreshes `complaint_responses` for the complaints the report looks
-   at, renders the report from the warehouse (headline figures against the previous 28
-   days, charts, response times, complaints still unanswered past the brand's SLA, top
-   complaints and terms, a CSV of the day's complaints), archives the HTML under the
-   runtime folder's `reports/<brand>/<day>.html` and sends it to each `report.recipients`
-   address: over SMTP with the `smtp_default` Connection, else into the outbox folder.
+   at, renders the report from the warehouse (first the complaints still unanswered past
+   the brand's SLA, most urgent first; then the day against the previous 28 days, charts,
+   response times, categories, the words that stand out, top complaints, spikes, a CSV of
+   the day's complaints; in plain words, laid out for a phone and a desktop), archives the
+   HTML under the runtime folder's `reports/<brand>/<day>.html` and sends it to each
+   `report.recipients` address: over SMTP with the `smtp_default` Connection, else into
+   the outbox folder.
 
 **Reruns** do not send twice: the `report_deliveries` table records each (brand, day,
 recipient); recipients already served are skipped, and a message a failed attempt left

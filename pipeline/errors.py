@@ -6,7 +6,7 @@ command line prints such an error as one line and exits with 2; anything else is
 
     BrandpulseError
     ├── ConfigError              the brands file or a setting: names file, brand and field
-    ├── InputError               a file given on the command line cannot be read as asked
+    ├── InputError               a file or value given on the command line cannot be used
     │   └── UnreadableFileError  a dropped export cannot be read at all (quarantined whole)
     ├── SourceError              a source failed in a way a retry may fix
     │   ├── TransientSourceError one request failed (5xx, timeout, reset, bad body)
@@ -42,7 +42,7 @@ class ConfigError(BrandpulseError):
 
 
 class InputError(BrandpulseError):
-    """An input file given on the command line cannot be read as asked."""
+    """An input given on the command line (a file, a day) cannot be read or used as asked."""
 
 
 class UnreadableFileError(InputError):

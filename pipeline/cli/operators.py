@@ -89,13 +89,12 @@ def cmd_import_files(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from datetime import date
-
     from pipeline.notify import mailer
     from pipeline.notify.report import sending
+    from pipeline.notify.report.options import report_day
 
     settings = Settings.from_env()
-    day = date.fromisoformat(args.date) if args.date else None
+    day = report_day(args.date) if args.date is not None else None
     if args.no_send:
         from pipeline.steps.brands import load_brands
 
@@ -208,6 +207,9 @@ def add_commands(sub: Subparsers) -> None:
             "warehouse, archive it as HTML under the reports folder and send it to the brand's "
             "report.recipients: over SMTP when AIRFLOW_CONN_SMTP_DEFAULT is set, else into the "
             "outbox. A recipient who already got that day's report is skipped (see --resend). "
+            "The report lists first the complaints unanswered past the brand's reply target "
+            "(SLA), most urgent first; then the day against a usual day, response times, "
+            "categories, the words that stand out and the spikes. A day without data says so. "
             "What the report shows: docs/report.md."
         ),
     )

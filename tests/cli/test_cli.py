@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
 import json
 import re
 from collections import Counter
@@ -316,3 +318,42 @@ def test_bench_and_eval_outside_a_checkout_say_so(
     monkeypatch.setattr(sys, "path", [p for p in sys.path if Path(p or ".").resolve() != checkout])
     with pytest.raises(InputError, match="run from a checkout of brandpulse"):
         tooling._benchmark("bench")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--date", "2026-13-01"], "--date '2026-13-01' is not a day: use YYYY-MM-DD"),
+        (["--date", "2026-02-30"], "--date '2026-02-30' is not a day: use YYYY-MM-DD"),
+        (["--date", "yesterday"], "--date 'yesterday' is not a day: use YYYY-MM-DD"),
+        (["--date", "9999-12-31"], "--date '9999-12-31' is out of range"),
+        (["--date", "2026-10-22", "--brand", "nope"], "no brand 'nope' (known: pebble"),
+        (["--brand", "nope", "--no-send"], "no brand 'nope' (known: pebble"),
+    ],
+)
+def test_report_with_a_bad_date_or_brand_is_one_clear_line(
+    settings: Settings, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, out, err = run_cli(capsys, "report", *args)
+    assert code == 2 and out == ""
+    assert err.startswith("brandpulse: error: ") and message in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not settings.warehouse.exists(), "nothing was opened or written"
+
+
+def test_report_for_a_day_without_data_says_so(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(capsys, "report", "--date", "2026-10-22", "--brand", "pebble")
+    assert code == 0, err
+    message = email.message_from_bytes(
+        next(settings.outbox.glob("*.eml")).read_bytes(), policy=email.policy.default
+    )
+    assert "no data loaded for the day" in str(message["Subject"])
+    for kind in ("plain", "html"):
+        part = message.get_body(preferencelist=(kind,))
+        assert part is not None
+        body = " ".join(str(part.get_content()).split())
+        assert "No posts were loaded for this day" in body
+        assert "No posts were loaded for the last 7 days, so unanswered complaints" in body
+        assert "was answered" not in body and "None:" not in body

@@ -5,7 +5,9 @@ the analyst contract's tables (``brand_daily``, ``brand_hourly``, ``brand_daily_
 ``spikes``, ``spike_hours``, ``alerts``, ``complaint_responses``, ``posts``), run here with
 parameters only, from the query files of ``sql/queries/report/``. Python only formats them
 (:mod:`pipeline.notify.report.render`), except the terms per category, which
-:mod:`pipeline.notify.terms` counts from the complaints' texts (the extractor alerts use too).
+:mod:`pipeline.notify.terms` finds in the complaints' texts: the words of the day's
+complaints that stand out against the brand's complaints of the previous
+:data:`BASELINE_DAYS` days (weighted log-odds with an informative Dirichlet prior).
 
 A report covers one brand's local calendar day (``day``) and is judged **as of** the
 moment it is due: the next day at the brand's ``report.local_time``. A complaint counts as
@@ -37,6 +39,9 @@ BASELINE_DAYS = 28
 REPORT_CHART_DAYS = 30
 #: Rows in the overdue list and in the top complaints by reach (the rest are counted).
 MAX_OVERDUE_ROWS = 20
+#: Places of the overdue list kept for the newest breaches (past the SLA for less than a
+#: day), so a busy backlog never hides what went past the SLA since the last report.
+NEW_BREACH_ROWS = 10
 MAX_TOP_COMPLAINTS = 10
 #: Terms shown per category, and the fewest complaints a term must appear in to be shown
 #: (a word in one post is that post, not a pattern).
@@ -142,7 +147,8 @@ class CategoryRow:
 class TermRow:
     category: str
     term: str
-    posts: int  # complaints of that category containing the term
+    posts: int  # the day's complaints of that category containing the term
+    baseline_posts: int = 0  # the same category's complaints of the baseline days using it
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,8 @@ class ComplaintRow:
     first_reply_at: datetime | None  # naive UTC, only when answered before as_of
     response_seconds: int | None
     age_seconds: int  # as_of - created_at
+    past_sla_seconds: int | None = None  # in the overdue list: age minus the SLA
+    new_breach: bool = False  # in the overdue list: past the SLA for less than a day
 
 
 @dataclass(frozen=True)
@@ -205,9 +213,12 @@ class ReportData:
     hours: tuple[ComplaintHour, ...]
     categories: tuple[CategoryRow, ...]
     terms: tuple[TermRow, ...]
+    term_baseline_posts: int  # the baseline complaints the terms were compared with
     spikes: tuple[SpikeWithAlerts, ...]
     responses: Responses
     overdue_total: int
+    overdue_new: int  # of overdue_total: past the SLA for less than a day
+    backlog_loaded_days: int  # local days of the backlog window with figures (brand_daily)
     overdue: tuple[ComplaintRow, ...]
     top_complaints: tuple[ComplaintRow, ...]
     complaints: tuple[ComplaintRow, ...]  # all of the day's, oldest first (the CSV)
@@ -236,6 +247,8 @@ def _complaint(row: Sequence[Any]) -> ComplaintRow:
         first_reply_at=row[11],
         response_seconds=None if row[12] is None else int(row[12]),
         age_seconds=int(row[13]),
+        past_sla_seconds=int(row[14]) if len(row) > 14 else None,
+        new_breach=bool(row[15]) if len(row) > 15 else False,
     )
 
 
@@ -329,10 +342,13 @@ def gather(
         CategoryRow(c, int(n), int(r), float(s))
         for c, n, r, s in _rows(con, sql_dir, "categories", day_params)
     )
+    base_first = day - timedelta(days=BASELINE_DAYS)
+    term_baseline = _rows(con, sql_dir, "term_baseline", {**day_params, "first": base_first})
     terms = tuple(
-        TermRow(c, t, n)
-        for c, t, n in terms_by_category(
+        TermRow(c, k.term, k.posts, k.baseline_posts)
+        for c, k in terms_by_category(
             _rows(con, sql_dir, "term_posts", day_params),
+            term_baseline,
             stop=STOP_WORDS | brand_words(brand),
             min_posts=MIN_TERM_POSTS,
             per_category=TERMS_PER_CATEGORY,
@@ -355,12 +371,12 @@ def gather(
         "as_of": as_of,
         "backlog_start": naive_utc(w.backlog_start),
         "overdue_before": naive_utc(w.overdue_before),
+        "sla_s": round(w.sla_hours * 3600),
     }
-    count = _rows(con, sql_dir, "overdue_count", backlog)[0]
-    overdue = tuple(
-        _complaint(row)
-        for row in _rows(con, sql_dir, "overdue", {**backlog, "limit": MAX_OVERDUE_ROWS})
-    )
+    backlog_days = {"first_day": day - timedelta(days=BACKLOG_DAYS - 1), "day": day}
+    count = _rows(con, sql_dir, "overdue_count", {**backlog, **backlog_days})[0]
+    listed = {**backlog, "limit": MAX_OVERDUE_ROWS, "new_limit": NEW_BREACH_ROWS}
+    overdue = tuple(_complaint(row) for row in _rows(con, sql_dir, "overdue", listed))
     top = tuple(
         _complaint(row)
         for row in _rows(
@@ -382,9 +398,12 @@ def gather(
         hours=hours,
         categories=categories,
         terms=terms,
+        term_baseline_posts=len(term_baseline),
         spikes=_spikes(con, sql_dir, w),
         responses=responses,
         overdue_total=int(count[0]),
+        overdue_new=int(count[1]),
+        backlog_loaded_days=int(count[2]),
         overdue=overdue,
         top_complaints=top,
         complaints=complaints,

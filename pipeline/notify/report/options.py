@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from pipeline.config.model import BrandConfig
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, InputError
 
 #: How far back the "unanswered past the SLA" list looks: a week. Complaints older than that
 #: have spread as far as they will; they stay in complaint_responses for analysts.
@@ -32,6 +32,31 @@ class ReportOptions:
     @property
     def sla(self) -> timedelta:
         return timedelta(hours=self.sla_hours)
+
+
+#: The days a report can be about: the warehouse's timestamps start in 1970, and the day
+#: after the report day (when it is due) must still be a date.
+FIRST_REPORT_DAY = date(1970, 1, 1)
+LAST_REPORT_DAY = date(9998, 12, 31)
+
+
+def report_day(text: str) -> date:
+    """The report day as typed (``--date``): ``YYYY-MM-DD``, or :class:`InputError` in one
+    line that says what is wrong."""
+    value = text.strip()
+    usage = f"--date {text!r} is not a day: use YYYY-MM-DD, e.g. 2026-10-22"
+    if len(value) != len("YYYY-MM-DD"):
+        raise InputError(usage)
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(f"{usage} ({exc})") from None
+    if not FIRST_REPORT_DAY <= day <= LAST_REPORT_DAY:
+        raise InputError(
+            f"--date {text!r} is out of range: reports cover {FIRST_REPORT_DAY} to "
+            f"{LAST_REPORT_DAY}"
+        )
+    return day
 
 
 _REPORT_OPTIONS = frozenset({"sla_hours"})

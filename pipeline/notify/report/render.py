@@ -20,9 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pipeline.notify import templating
+from pipeline.notify.report import words
 from pipeline.notify.report.data import (
     BASELINE_DAYS,
+    MAX_OVERDUE_ROWS,
     REPORT_CHART_DAYS,
+    AlertRow,
     ComplaintRow,
     Metric,
     ReportData,
@@ -33,16 +36,9 @@ from pipeline.notify.text import display_text, safe_url
 
 #: Characters of handles, categories and other short fields (X allows 15, Bluesky 253).
 SHORT_LIMIT = 64
-#: Longest link shown in full; longer ones keep their start.
+#: Longest link shown in full in the plain text; longer ones keep their start.
 URL_LIMIT = 200
 
-LABELS = {
-    "posts": "Posts",
-    "complaints": "Complaints",
-    "complaint_share": "Complaint rate",
-    "negative_share": "Negative share",
-    "mean_compound": "Mean sentiment (VADER compound)",
-}
 #: Whether a rise of the figure is good (green), bad (red) or neither (grey).
 _RISE_IS = {
     "posts": None,
@@ -57,73 +53,45 @@ _GOOD, _BAD, _NEUTRAL = "#15803d", "#b91c1c", "#4b5563"
 # -- numbers --------------------------------------------------------------------------
 
 
-def fmt_int(value: float | None) -> str:
-    return "–" if value is None else f"{round(value):,}"
-
-
-def fmt_mean(value: float | None) -> str:
-    """A mean count (the baseline's posts per day): one decimal."""
-    return "–" if value is None else f"{value:,.1f}"
-
-
-def fmt_pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f} %"
-
-
-def fmt_compound(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.3f}"
-
-
 def fmt_duration(seconds: float | None) -> str:
-    """``45 s``, ``12 min``, ``3 h 05 min``, ``2 d 4 h``."""
-    if seconds is None:
-        return "–"
-    s = round(seconds)
-    if s < 60:
-        return f"{s} s"
-    minutes = round(s / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, mins = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {mins:02d} min"
-    days, hrs = divmod(hours, 24)
-    return f"{days} d {hrs} h"
+    return words.duration(seconds)
 
 
 def fmt_value(metric: Metric, baseline: bool = False) -> str:
+    """A headline figure: counts whole (the baseline's daily mean too), shares in whole
+    percent, the tone with two decimals."""
     value = metric.baseline if baseline else metric.value
     if metric.name in {"posts", "complaints"}:
-        return fmt_mean(value) if baseline else fmt_int(value)
+        return words.count(value)
     if metric.name == "mean_compound":
-        return fmt_compound(value)
-    return fmt_pct(value)
+        return words.tone(value)
+    return words.percent(value)
 
 
 def fmt_change(metric: Metric) -> str:
     """The change as shown: relative for counts, percentage points for shares."""
     c = metric.change
     if c is None:
-        return "–"
+        return words.DASH
     if metric.name in {"posts", "complaints"}:
         return f"{100 * c:+.0f} %"
     if metric.name == "mean_compound":
-        return f"{c:+.3f}"
-    return f"{100 * c:+.1f} pts"
+        return f"{c:+.2f}"
+    return f"{100 * c:+.0f} pts"
 
 
 def direction(metric: Metric) -> str:
     """``up``, ``down`` or ``flat`` as the change reads at the precision shown."""
     shown = fmt_change(metric)
-    if shown == "–":
-        return "–"
+    if shown == words.DASH:
+        return words.DASH
     digits = [ch for ch in shown if ch.isdigit()]
     if not any(d != "0" for d in digits):
         return "flat"
     return "up" if shown.startswith("+") else "down"
 
 
-_ARROWS = {"up": "▲", "down": "▼", "flat": "=", "–": ""}
+_ARROWS = {"up": "▲", "down": "▼", "flat": "=", words.DASH: ""}
 
 
 def _direction_colour(metric: Metric) -> str:
@@ -135,11 +103,25 @@ def _direction_colour(metric: Metric) -> str:
 
 
 def local_str(data: ReportData, moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return "–" if moment is None else data.window.local(moment).strftime(fmt)
+    return words.DASH if moment is None else data.window.local(moment).strftime(fmt)
+
+
+def local_moment(data: ReportData, moment: datetime | None) -> str:
+    """``Thu 22 Oct 14:15`` in the brand's time zone."""
+    return words.DASH if moment is None else words.moment(data.window.local(moment))
 
 
 def category_label(category: str | None) -> str:
-    return display_text(category or "uncategorized", SHORT_LIMIT).replace("_", " ")
+    return words.category(display_text(category, SHORT_LIMIT) or None)
+
+
+def _spike_value(metric: str, value: float) -> str:
+    return words.percent(value) if metric == "negative_share" else words.count(value)
+
+
+def _zone_name(timezone: str) -> str:
+    """``America/New_York`` -> ``New York``."""
+    return timezone.rsplit("/", 1)[-1].replace("_", " ")
 
 
 # -- the parts both renderings share ----------------------------------------------------
@@ -156,49 +138,77 @@ class Chart:
 
 def title(data: ReportData) -> str:
     w = data.window
-    return f"{display_text(w.brand_name, SHORT_LIMIT)}: complaints on {w.day:%A %d %B %Y}"
+    brand = display_text(w.brand_name, SHORT_LIMIT)
+    return f"{brand}: complaints on {w.day:%A} {w.day.day} {w.day:%B %Y}"
 
 
 def subject(data: ReportData) -> str:
     w = data.window
+    brand = display_text(w.brand_name, SHORT_LIMIT)
     if not data.headline.loaded:
-        return f"{display_text(w.brand_name, SHORT_LIMIT)} complaint report {w.day}: no data loaded"
+        return f"{brand} complaint report {w.day}: no data loaded for the day"
     complaints = data.headline.get("complaints").value
     return (
-        f"{display_text(w.brand_name, SHORT_LIMIT)} complaint report {w.day}: "
-        f"{fmt_int(complaints)} complaints; {data.overdue_total:,} from the last 7 days "
-        "unanswered past SLA"
+        f"{brand} complaint report {w.day}: {words.plural(complaints, 'complaint')}; "
+        f"{data.overdue_total:,} unanswered past the {w.sla_hours:g} h target"
     )
 
 
 def as_of_line(data: ReportData) -> str:
     w = data.window
     return (
-        f"Local day {w.day} ({w.timezone}); replies counted up to "
-        f"{local_str(data, w.as_of)} local time; SLA {w.sla_hours:g} h."
+        f"Times are {_zone_name(w.timezone)} time ({w.timezone}). Replies counted up to "
+        f"{local_moment(data, w.as_of)}. Reply target (SLA): {words.hours(w.sla_hours)}."
     )
 
 
 def response_lines(data: ReportData) -> list[tuple[str, str]]:
     r = data.responses
     return [
-        ("Complaints", fmt_int(r.complaints)),
-        ("Answered by the brand", f"{fmt_int(r.answered)} ({fmt_pct(r.answered_share)})"),
+        ("Complaints", words.count(r.complaints)),
+        ("Answered by the brand", f"{words.count(r.answered)} ({words.percent(r.answered_share)})"),
         (
-            f"Answered within the {data.window.sla_hours:g} h SLA",
-            f"{fmt_int(r.within_sla)} ({fmt_pct(r.within_sla_share)})",
+            f"Answered within {words.hours(data.window.sla_hours)}",
+            f"{words.count(r.within_sla)} ({words.percent(r.within_sla_share)})",
         ),
-        ("Median time to first reply", fmt_duration(r.median_seconds)),
-        ("90th percentile time to first reply", fmt_duration(r.p90_seconds)),
+        ("Typical time to first reply (median)", words.duration(r.median_seconds)),
+        ("Slowest tenth waited longer than", words.duration(r.p90_seconds)),
     ]
 
 
 def overdue_heading(data: ReportData) -> str:
-    shown = len(data.overdue)
-    more = f"; the {shown} oldest shown, most-reached first within a day" if shown else ""
+    w = data.window
+    new = f" ({data.overdue_new:,} new since the last report)" if data.overdue_new else ""
     return (
-        f"Unanswered past the {data.window.sla_hours:g} h SLA: {data.overdue_total:,} "
-        f"complaint(s) of the last {BACKLOG_DAYS} days{more}"
+        f"Unanswered past the {words.target(w.sla_hours)}: "
+        f"{words.plural(data.overdue_total, 'complaint')} from the last {BACKLOG_DAYS} days{new}"
+    )
+
+
+def overdue_rule(data: ReportData) -> str:
+    """How the list is ordered, or why it is empty."""
+    shown, total = len(data.overdue), data.overdue_total
+    if total == 0:
+        loaded = data.backlog_loaded_days
+        if loaded == 0:
+            return (
+                f"No posts were loaded for the last {BACKLOG_DAYS} days, so unanswered "
+                "complaints cannot be listed."
+            )
+        if loaded < BACKLOG_DAYS:
+            return (
+                f"None found, but only {words.plural(loaded, 'day')} of the last "
+                f"{BACKLOG_DAYS} had posts loaded: complaints of the other days are not known."
+            )
+        return f"None: no complaint of the last {BACKLOG_DAYS} days is waiting past the target."
+    more = (
+        f" The {shown} most urgent are shown; the newest are always among them."
+        if total > shown
+        else ""
+    )
+    return (
+        "Most urgent first: the more followers the author has, and the longer past the "
+        f"target, the higher a complaint is listed.{more}"
     )
 
 
@@ -206,8 +216,8 @@ def empty_note(data: ReportData) -> str | None:
     """The one-line explanation of a short report, or None for a full one."""
     if not data.headline.loaded:
         return (
-            "No posts were loaded for this day, so there is nothing to report. If that is "
-            "unexpected, check the ingest runs for the day."
+            "No posts were loaded for this day, so there is nothing to report for it. If "
+            "that is unexpected, ask the team that runs brandpulse to check the day's imports."
         )
     if not data.headline.get("posts").value:
         return "No posts about the brand were found on this day."
@@ -236,11 +246,12 @@ class MetricLine:
 class ComplaintLine:
     """One complaint in a list, cleaned; linked only when :func:`safe_url` accepts its URL."""
 
-    posted: str
-    wait: str  # the backlog's age, or the time to the first reply, or "not answered"
+    posted: str  # "Thu 22 Oct 14:15"
+    wait: str  # "2 d 4 h past the target", "answered after 3 h 05 min", "not answered"
     answered: bool
+    new: bool  # went past the target since the last report
     handle: str
-    followers: str
+    followers: str  # "3,877 followers"
     category: str
     text: str
     href: str | None  # a safe http(s) URL, or None: not linked
@@ -250,24 +261,17 @@ class ComplaintLine:
 @dataclass(frozen=True)
 class CategoryLine:
     label: str
-    complaints: str
-    share: str
+    complaints: str  # "193 (54 %)"
     reach: str
 
 
 @dataclass(frozen=True)
 class SpikeLine:
-    metric: str
+    metric: str  # "Complaints per hour"
     severity: str
-    started: str
-    ended: str  # or "ongoing"
-    observed: str
-    expected: str
-    alerts: tuple[str, ...]  # "opened to oncall@… (smtp, sent)"
-
-    @property
-    def alerts_summary(self) -> str:
-        return ", ".join(self.alerts) or "no alert sent"
+    when: str  # "Thu 22 Oct 13:00 to 22:00", "since Thu 22 Oct 13:00 (ongoing)"
+    peak: str  # "25 against 9 expected"
+    alerts: str  # "alert and all-clear sent to a and b"
 
 
 @dataclass(frozen=True)
@@ -284,19 +288,20 @@ class ReportView:
     as_of: str
     note: str | None  # why the report is short, or None
     baseline_window: int  # the days the baseline looks back
-    baseline_days: int  # the days of them stored
+    baseline_note: str
     metrics: tuple[MetricLine, ...]
-    reach: str
-    brand_replies: str
+    reach_note: str
     responses: tuple[tuple[str, str], ...]  # empty when no complaint was to be answered
     overdue_heading: str
+    overdue_rule: str
     overdue: tuple[ComplaintLine, ...]
     loaded: bool  # the day's figures exist; without them only the backlog is shown
     categories: tuple[CategoryLine, ...]
-    hours: str | None  # "09h:2  10h:1 …" (plain text only), None when no complaint
+    hours: str | None  # "13:00 48, 14:00 35, …" (plain text only), None when no complaint
     spikes: tuple[SpikeLine, ...]
     top_complaints: tuple[ComplaintLine, ...]
     terms: tuple[TermLine, ...]
+    terms_note: str
     attachment_note: str
     sources: str
 
@@ -309,18 +314,26 @@ class Image:
     alt: str
 
 
-def _complaint_line(data: ReportData, c: ComplaintRow, *, age: bool) -> ComplaintLine:
-    if age:
-        wait = fmt_duration(c.age_seconds)
+def _complaint_line(data: ReportData, c: ComplaintRow, *, overdue: bool) -> ComplaintLine:
+    if overdue:
+        past = c.past_sla_seconds
+        wait = (
+            f"{words.duration(past)} past the target"
+            if past is not None
+            else f"waiting {words.duration(c.age_seconds)}"
+        )
+    elif c.answered:
+        wait = f"answered after {words.duration(c.response_seconds)}"
     else:
-        wait = fmt_duration(c.response_seconds) if c.answered else "not answered"
+        wait = "not answered"
     url = safe_url(c.url)
     return ComplaintLine(
-        posted=local_str(data, c.created_at),
+        posted=local_moment(data, c.created_at),
         wait=wait,
         answered=c.answered,
+        new=overdue and c.new_breach,
         handle=display_text(c.author_handle, SHORT_LIMIT),
-        followers=fmt_int(c.author_followers),
+        followers=words.plural(c.author_followers, "follower"),
         category=category_label(c.category),
         text=display_text(c.text),
         href=url,
@@ -328,15 +341,46 @@ def _complaint_line(data: ReportData, c: ComplaintRow, *, age: bool) -> Complain
     )
 
 
+def _alerts_summary(alerts: tuple[AlertRow, ...]) -> str:
+    """``alert and all-clear sent to a and b``; failures named as such."""
+    if not alerts:
+        return "No alert sent"
+    by_outcome: dict[tuple[bool, str], list[str]] = {}
+    for a in alerts:
+        ok = a.status in words.DELIVERED
+        recipient = display_text(a.recipient, SHORT_LIMIT)
+        kinds = by_outcome.setdefault((ok, recipient), [])
+        kind = words.ALERT_KINDS.get(a.kind, "message")
+        if kind not in kinds:
+            kinds.append(kind)
+    grouped: dict[tuple[bool, str], list[str]] = {}
+    for (ok, recipient), kinds in by_outcome.items():
+        grouped.setdefault((ok, words.listing(kinds)), []).append(recipient)
+    parts = [
+        f"{kinds} {'sent' if ok else 'not delivered'} to {words.listing(recipients)}"
+        for (ok, kinds), recipients in grouped.items()
+    ]
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
 def _spike_line(data: ReportData, s: SpikeWithAlerts) -> SpikeLine:
+    started = local_moment(data, s.started_at)
+    if s.ended_at is None:
+        when = f"since {started} (ongoing)"
+    else:
+        end = data.window.local(s.ended_at)
+        same_day = end.date() == data.window.local(s.started_at).date()
+        when = f"{started} to {end:%H:%M}" if same_day else f"{started} to {words.moment(end)}"
     return SpikeLine(
-        metric=s.metric,
+        metric=words.SPIKE_METRICS.get(s.metric, words.category(s.metric)),
         severity=s.severity,
-        started=local_str(data, s.started_at),
-        ended=local_str(data, s.ended_at) if s.ended_at else "ongoing",
-        observed=f"{s.observed:g}",
-        expected=f"{s.expected:g}",
-        alerts=tuple(f"{a.kind} to {a.recipient} ({a.channel}, {a.status})" for a in s.alerts),
+        when=when,
+        peak=(
+            f"highest {_spike_value(s.metric, s.observed)} against "
+            f"{_spike_value(s.metric, s.expected)} expected"
+        ),
+        alerts=_alerts_summary(s.alerts),
     )
 
 
@@ -344,23 +388,46 @@ def _terms(data: ReportData) -> tuple[TermLine, ...]:
     grouped: dict[str, list[str]] = {}
     for t in data.terms:
         grouped.setdefault(t.category, []).append(
-            f"{display_text(t.term, SHORT_LIMIT)} ({t.posts})"
+            f"{display_text(t.term, SHORT_LIMIT)} ({t.posts:,})"
         )
     return tuple(TermLine(category_label(c), ", ".join(v)) for c, v in grouped.items())
+
+
+def _terms_note(data: ReportData) -> str:
+    if not data.term_baseline_posts:
+        return (
+            f"There are no complaints of the previous {BASELINE_DAYS} days to compare with "
+            "yet, so these are simply the words the day's complaints use most; in "
+            "brackets, how many use each."
+        )
+    if not data.terms:
+        return (
+            "No word stands out: the day's complaints say what complaints of the previous "
+            f"{BASELINE_DAYS} days said."
+        )
+    return (
+        "Words used unusually often in the day's complaints, compared with the brand's "
+        f"complaints of the same category in the previous {BASELINE_DAYS} days; in "
+        "brackets, how many of the day's complaints use the word."
+    )
 
 
 def report_view(data: ReportData) -> ReportView:
     """What the report shows, from the warehouse's figures."""
     hl = data.headline
+    complaints = len(data.complaints)
     return ReportView(
         title=title(data),
         as_of=as_of_line(data),
         note=empty_note(data),
         baseline_window=BASELINE_DAYS,
-        baseline_days=hl.baseline_days,
+        baseline_note=(
+            f"Usual day: the average of the {words.plural(hl.baseline_days, 'day')} with "
+            f"figures among the {BASELINE_DAYS} before (shares over all their posts)."
+        ),
         metrics=tuple(
             MetricLine(
-                label=LABELS[m.name],
+                label=words.MEASURES[m.name],
                 value=fmt_value(m),
                 baseline=fmt_value(m, baseline=True),
                 change=fmt_change(m),
@@ -370,38 +437,44 @@ def report_view(data: ReportData) -> ReportView:
             )
             for m in hl.metrics
         ),
-        reach=fmt_int(hl.complaint_reach),
-        brand_replies=fmt_int(hl.brand_replies),
+        reach_note=(
+            f"The people who complained have {words.plural(hl.complaint_reach, 'follower')} "
+            f"between them. The brand posted {words.plural(hl.brand_replies, 'reply', 'replies')}."
+        ),
         responses=tuple(response_lines(data)) if data.responses.complaints else (),
         overdue_heading=overdue_heading(data),
-        overdue=tuple(_complaint_line(data, c, age=True) for c in data.overdue),
+        overdue_rule=overdue_rule(data),
+        overdue=tuple(_complaint_line(data, c, overdue=True) for c in data.overdue),
         loaded=hl.loaded,
         categories=tuple(
             CategoryLine(
                 category_label(c.category),
-                fmt_int(c.complaints),
-                fmt_pct(c.share),
-                fmt_int(c.complaint_reach),
+                f"{words.count(c.complaints)} ({words.percent(c.share)})",
+                words.count(c.complaint_reach),
             )
             for c in data.categories
         ),
         hours=(
-            "  ".join(f"{p.local_hour:%H}h:{p.complaints}" for p in data.hours)
+            ", ".join(f"{p.local_hour:%H}:00 {p.complaints}" for p in data.hours if p.complaints)
             if any(p.complaints for p in data.hours)
             else None
         ),
         spikes=tuple(_spike_line(data, s) for s in data.spikes),
-        top_complaints=tuple(_complaint_line(data, c, age=False) for c in data.top_complaints),
+        top_complaints=tuple(_complaint_line(data, c, overdue=False) for c in data.top_complaints),
         terms=_terms(data),
+        terms_note=_terms_note(data),
         attachment_note=(
-            f"The {len(data.complaints):,} complaint(s) of the day are attached as CSV."
-            if data.complaints
-            else "No CSV attached: there were no complaints."
+            f"All {words.plural(complaints, 'complaint')} of the day are attached as a "
+            "spreadsheet (CSV)."
+            if complaints > 1
+            else "The day's one complaint is attached as a spreadsheet (CSV)."
+            if complaints == 1
+            else "No spreadsheet attached: there were no complaints."
         ),
         sources=(
-            "Figures from the brandpulse warehouse: brand_daily, brand_hourly, "
-            "brand_daily_categories, spikes, alerts, complaint_responses and posts "
-            f"(chart: {REPORT_CHART_DAYS} days to {data.window.day})."
+            f"Figures from the brandpulse warehouse; the chart shows the {REPORT_CHART_DAYS} "
+            f"days to {data.window.day.day} {data.window.day:%b %Y}. At most "
+            f"{MAX_OVERDUE_ROWS} unanswered complaints are listed."
         ),
     )
 
@@ -430,14 +503,14 @@ def render_text(data: ReportData) -> str:
     """The plain-text part: the same figures as the HTML, tables in aligned columns."""
     view = report_view(data)
     headline_table = _text_table(
-        ["Measure", "Yesterday", f"{BASELINE_DAYS}-day baseline", "Change"],
+        ["Measure", "The day", "Usual day", "Change"],
         [[m.label, m.value, m.baseline, f"{m.change} {m.direction}".strip()]
          for m in view.metrics],
     )  # fmt: skip
     responses_table = _text_table(["Measure", "Value"], [list(p) for p in view.responses])
     categories_table = _text_table(
-        ["Category", "Complaints", "Share", "Reach"],
-        [[c.label, c.complaints, c.share, c.reach] for c in view.categories],
+        ["Category", "Complaints (share)", "Followers reached"],
+        [[c.label, c.complaints, c.reach] for c in view.categories],
     )
     return templating.render(
         "report.txt",

@@ -127,10 +127,15 @@ def _charts(data: ReportData) -> list[tuple[Chart, bytes]]:
             second=[
                 None if p.negative_share is None else 100 * p.negative_share for p in data.days
             ],
-            second_label="negative share %",
+            second_label="share of negative posts (%)",
             bars=True,
         )
-        out.append((Chart("daily", f"daily.{stamp}", "Complaints and negative share per day"), png))
+        out.append(
+            (
+                Chart("daily", f"daily.{stamp}", "Complaints and share of negative posts per day"),
+                png,
+            )
+        )
     if data.categories:
         png = charts.bars(
             [category_label(c.category) for c in data.categories],

@@ -34,9 +34,13 @@ from pipeline.notify.report.data import (
     TermRow,
 )
 from pipeline.notify.report.render import (
+    CategoryLine,
     Chart,
     ComplaintLine,
     Image,
+    MetricLine,
+    SpikeLine,
+    TermLine,
     render_html,
     render_text,
     report_view,
@@ -104,6 +108,7 @@ def hostile_report_data() -> ReportData:
         hours=(ComplaintHour(datetime(2026, 10, 22, 11), 2),),
         categories=(CategoryRow(HOSTILE, 2, 100, 1.0),),
         terms=(TermRow(HOSTILE, HOSTILE, 2),),
+        term_baseline_posts=5,
         spikes=(
             SpikeWithAlerts(
                 "s", "acme", "complaints", T, T, None, T, 40, 5, 9, "critical", 3, (alert,)
@@ -111,6 +116,8 @@ def hostile_report_data() -> ReportData:
         ),
         responses=Responses(2, 0, 0.0, 0, 0.0, None, None),
         overdue_total=2,
+        overdue_new=1,
+        backlog_loaded_days=7,
         overdue=(complaint, unsafe_link),
         top_complaints=(complaint, unsafe_link),
         complaints=(complaint, unsafe_link),
@@ -158,7 +165,7 @@ def test_hostile_values_are_escaped_or_cleaned(name: str) -> None:
 
 def test_each_html_template_escapes_every_value_itself() -> None:
     """Escaping is the templates' own: views whose every string is hostile, given directly."""
-    line = ComplaintLine(HOSTILE, HOSTILE, True, HOSTILE, HOSTILE, HOSTILE, HOSTILE,
+    line = ComplaintLine(HOSTILE, HOSTILE, True, True, HOSTILE, HOSTILE, HOSTILE, HOSTILE,
                          HOSTILE_URL, HOSTILE)  # fmt: skip
     report = report_view(hostile_report_data())
     report = replace(
@@ -166,10 +173,19 @@ def test_each_html_template_escapes_every_value_itself() -> None:
         title=HOSTILE,
         note=HOSTILE,
         overdue_heading=HOSTILE,
+        overdue_rule=HOSTILE,
         overdue=(line,),
         top_complaints=(line,),
         attachment_note=HOSTILE,
         responses=((HOSTILE, HOSTILE),),
+        baseline_note=HOSTILE,
+        reach_note=HOSTILE,
+        terms_note=HOSTILE,
+        sources=HOSTILE,
+        spikes=(SpikeLine(HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE),),
+        categories=(CategoryLine(HOSTILE, HOSTILE, HOSTILE),),
+        terms=(TermLine(HOSTILE, HOSTILE),),
+        metrics=(MetricLine(HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, "#000"),),
     )
     alert = AlertBody(
         headline=HOSTILE, colour="#000", facts=((HOSTILE, HOSTILE),),
@@ -184,6 +200,9 @@ def test_each_html_template_escapes_every_value_itself() -> None:
     ):
         assert "<script" not in out and '"onmouseover' not in out
         assert out.count("&lt;script&gt;alert(1)&lt;/script&gt; x&quot;onmouseover") >= 5
+    report_html = templating.render("report.html", report, images=images)
+    # Every hostile field of the view, escaped: the spike's, the category's, the term's...
+    assert report_html.count("&lt;script&gt;alert(1)&lt;/script&gt; x&quot;onmouseover") >= 30
 
 
 @pytest.mark.parametrize("name", sorted(RENDERED))
