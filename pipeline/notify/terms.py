@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 from pipeline.config.model import BrandConfig
 
-#: English stop words: NLTK's list (nltk.corpus.stopwords 'english'), plus the general
-#: filler of the SMART list (Salton's SMART system, as shipped with many IR toolkits) that
-#: complaints use without saying what went wrong ("since", "actually", "nothing").
+#: English stop words: NLTK's list (nltk.corpus.stopwords 'english'), plus general filler
+#: that complaints use without saying what went wrong ("since", "actually", "nothing"; most
+#: of it from the SMART stop list of Salton's SMART system), contractions and social-media
+#: filler.
 _ENGLISH = """
     a about above after again against ain all am an and any are aren aren't as at be because
     been before being below between both but by can couldn couldn't d did didn didn't do does
@@ -55,7 +56,8 @@ _ENGLISH = """
     thanks thank today yesterday day days hours hour now time mine yes two week
     rt http https www com
 """
-#: Spanish stop words: NLTK's list (nltk.corpus.stopwords 'spanish', from Snowball).
+#: Spanish stop words: NLTK's list (nltk.corpus.stopwords 'spanish', from Snowball), plus
+#: common adverbs and forms of "hacer" and "ir" (the last two lines).
 _SPANISH = """
     de la que el en y a los del se las por un para con no una su al lo como más pero sus le
     ya o este sí porque esta entre cuando muy sin sobre también me hasta hay donde quien

@@ -49,10 +49,13 @@ COMMAND_TIMEOUT = 60.0
 _LISTENING = re.compile(r"DevTools listening on (ws://\S+)")
 
 
+#: Read on import: the tests' autouse clean_env fixture removes BRANDPULSE_* variables.
+_CHOSEN = os.environ.get("BRANDPULSE_CHROMIUM", "")
+
+
 def find_chromium() -> str | None:
     """The Chromium executable, or None when there is none."""
-    for name in (os.environ.get("BRANDPULSE_CHROMIUM", ""), "chromium", "chromium-browser",
-                 "google-chrome"):  # fmt: skip
+    for name in (_CHOSEN, "chromium", "chromium-browser", "google-chrome"):
         if name and (found := shutil.which(name)):
             return found
     return None
