@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from pipeline.config.model import BrandConfig
 from pipeline.posts.model import Post, PostKind, RawRecord
@@ -137,9 +137,18 @@ def _raw_time(raw: Mapping[str, object]) -> datetime | None:
                 moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
             except ValueError:
                 continue
-            if moment.tzinfo is not None:
-                return moment
+            return _in_utc(moment)
     return None
+
+
+def _in_utc(moment: object) -> datetime | None:
+    """``moment`` in UTC when it is an aware datetime UTC can hold, else None."""
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
+        return None
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 is before the first day UTC can hold
+        return None
 
 
 def normalize_batch(
@@ -187,7 +196,7 @@ def normalize_batch(
         if post is None or reason is not None:
             reason = _replace_surrogates(reason or "record: invalid")
             post_id = _replace_surrogates(post.post_id) if post and post.post_id else None
-            when = post.created_at if post and post.created_at.tzinfo else _raw_time(raw)
+            when = _in_utc(post.created_at) if post else _raw_time(raw)
             rejected.append(
                 Rejected(record_no, post_id or _raw_id(raw), reason, _raw_json(raw), when)
             )

@@ -127,8 +127,8 @@ class TimeBounds:
             return None  # the post checks say so ("created_at: no time zone")
         if created_at < self.earliest:
             return (
-                f"created_at {stamp(created_at)} is before brand '{self.brand}''s history "
-                f"start {stamp(self.earliest)} (overrides.history)"
+                f"created_at {stamp(created_at)} is before the history start "
+                f"{stamp(self.earliest)} of brand '{self.brand}' (overrides.history)"
             )
         if created_at >= self.latest:
             return f"created_at {stamp(created_at)} is after {self.latest_is}"

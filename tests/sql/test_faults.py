@@ -197,7 +197,7 @@ def test_a_task_failing_three_times_then_succeeding_equals_one_clean_run(
     before_load = dump(settings.analyst_db)
     load_faults = [
         (loads, "insert_frame"),  # after the delete, inside the transaction
-        (loads, "_replace_quarantine"),  # posts inserted, no ledger row yet
+        (loads, "_piece_index"),  # posts inserted, no ledger or quarantine row yet
         (loads, "replace_interval"),  # committed, then the task fails
     ]
     for owner, name in load_faults:

@@ -52,8 +52,8 @@ def test_reasons_name_the_time_and_the_bound() -> None:
         "created_at 2099-06-01T00:00:00Z is after the import time 2026-12-07T06:50:00Z + 0 min skew"
     )
     assert bounds.reason(datetime(2016, 1, 1, tzinfo=UTC)) == (
-        "created_at 2016-01-01T00:00:00Z is before brand 'pebble''s history start "
-        "2025-12-06T00:00:00Z (overrides.history)"
+        "created_at 2016-01-01T00:00:00Z is before the history start "
+        "2025-12-06T00:00:00Z of brand 'pebble' (overrides.history)"
     )
     assert bounds.reason(datetime(2026, 12, 7, 6, 49, tzinfo=UTC)) is None
     assert bounds.reason(datetime(2026, 12, 7, 6, 50, tzinfo=UTC)) is not None  # exclusive
