@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -48,7 +49,7 @@ def _posts() -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for h in range(DAYS * 24):
         hour = T0 + timedelta(hours=h)
-        busy = 12 <= hour.hour or hour.hour <= 2
+        busy = hour.hour >= 12 or hour.hour <= 2
         k = round((hour - OUTAGE) / timedelta(hours=1))
         surge = SURGE[k] if 0 <= k < len(SURGE) else 0
         posts = rng.randint(15, 25) if busy else rng.randint(3, 8)
@@ -262,3 +263,79 @@ def test_a_refused_opening_after_the_spike_ended_needs_one_retry(loaded: Setting
         assert _check(loaded, inbox, smtp["up"], "up") == 4  # opening, then the rise
         assert _check(loaded, inbox, smtp["up"], "up") == 0
     _assert_one_thread_each(loaded, inbox)
+
+
+def _worst(s: Settings, metric: str) -> tuple[datetime, float, float, float]:
+    """(hour, observed, expected, total excess) of the flagged hours of ``metric``, from
+    spike_hours: the worst hour is the largest observed minus expected."""
+    con = connection.connect(s.warehouse, read_only=True)
+    rows = con.execute(
+        "select hour, observed, expected from spike_hours where metric = ? order by hour",
+        [metric],
+    ).fetchall()
+    con.close()
+    hour, obs, exp = max(rows, key=lambda r: r[1] - r[2])
+    return hour.replace(tzinfo=UTC), obs, exp, sum(r[1] - r[2] for r in rows)
+
+
+def test_the_thread_tells_the_worst_hour_the_total_and_the_state_in_local_time(
+    loaded: Settings,
+) -> None:
+    tz = ZoneInfo("America/New_York")
+    with _smtp() as (inbox, smtp):
+        texts = []
+        for stage in STAGES:
+            advance(loaded, stage)
+            _check(loaded, inbox, smtp["up"], "up")
+            message = inbox.to(RECIPIENTS[0])[-1]
+            texts.append((message["Subject"], message.get_body(("plain",)).get_content()))
+            hour, obs, exp, total = _worst(loaded, "complaints")
+            local = hour.astimezone(tz)
+            subject, text = texts[-1]
+            if stage == OPENED:  # the follow-ups keep the thread's subject ("Re: ...")
+                assert f"{obs:.0f} complaints at {local:%H:%M} EDT" in subject
+            assert f"Worst hour {local:%a %d %b %H:%M}-" in text
+            assert f"{obs:.0f} complaints against {exp:.1f} expected" in text
+            assert f"{total:,.0f} more complaints than expected" in text
+            assert "https://reports.pebble.example/brandpulse/pebble/2026-10-24.html" in text
+    (open_subject, opened), (_, escalated), (_, recovered) = texts
+    assert open_subject.startswith("[brandpulse] WARNING: Pebble Mobile complaint spike")
+    since = OUTAGE.astimezone(tz)
+    assert f"since {since:%a %d %b %H:%M} EDT, still ongoing" in opened
+    assert "is now critical" in escalated and "Share of negative posts:" in escalated
+    assert "is over: no unusual hour since" in recovered
+    for _, text in texts:
+        assert "negative_share" not in text and "pebble:" not in text
+
+
+def test_the_charts_carry_the_detector_s_baseline_and_band(loaded: Settings) -> None:
+    from pipeline.notify.alerts.context import gather_context
+    from pipeline.notify.alerts.incident import incidents_in_scope
+    from pipeline.notify.alerts.options import AlertConfig
+    from pipeline.steps.brands import load_brands
+
+    advance(loaded, RECOVERED)
+    alerting.evaluate(loaded, None, window=(OUTAGE - timedelta(days=1), RECOVERED), alerts=False)
+    brand = load_brands(loaded.brands_file).get("pebble")
+    with connection.open_for_write(loaded.warehouse, loaded.sql) as con:
+        (incident,) = incidents_in_scope(con, "pebble", OUTAGE, RECOVERED, AlertConfig())
+        ctx = gather_context(con, loaded, brand, incident, AlertConfig())
+    assert [s.metric for s in ctx.series] == list(incident.metrics)
+    complaints = ctx.series[0]
+    assert complaints.hours[0] == OUTAGE - timedelta(days=2)
+    judged = [
+        (v, e, lo, hi)
+        for v, e, lo, hi in zip(
+            complaints.values, complaints.expected, complaints.low, complaints.high, strict=True
+        )
+        if e is not None and lo is not None and hi is not None
+    ]
+    assert len(judged) == len(complaints.hours)  # every hour has its baseline
+    assert all(lo <= e <= hi for _, e, lo, hi in judged)
+    worst_hour = _worst(loaded, "complaints")[0]
+    at = complaints.hours.index(worst_hour)
+    assert worst_hour in complaints.flagged
+    assert complaints.values[at] is not None and complaints.high[at] is not None
+    assert complaints.values[at] > complaints.high[at]  # the worst hour is out of the band
+    quiet = complaints.hours.index(OUTAGE - timedelta(days=1))  # the same hour the day before
+    assert complaints.flagged and complaints.hours[quiet] not in complaints.flagged
