@@ -64,7 +64,7 @@ def test_the_demo_incident_alerts_each_recipient_once_with_context(
     # one outage, one thread: the opening, and replies to it only
     for rcpt in RECIPIENTS:
         mine = [r.message for r in first if r.recipients == [rcpt]]
-        assert [m["X-Brandpulse-Kind"] for m in mine][0] == "opened"
+        assert mine[0]["X-Brandpulse-Kind"] == "opened"
         assert all(m["In-Reply-To"] == mine[0]["Message-ID"] for m in mine[1:])
 
     msg = next(

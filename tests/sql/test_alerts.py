@@ -140,9 +140,8 @@ def test_one_email_per_recipient_with_numbers_charts_and_escaped_posts(loaded: S
     assert sorted(_delivered(inbox)) == [("complaints", r) for r in RECIPIENTS]
     msg = inbox.to(RECIPIENTS[0])[0]
     subject = msg["Subject"]
-    assert (
-        "Pebble Mobile" in subject and "complaint spike" in subject and "36 complaints" in subject  # 35 + the planted one
-    )
+    assert "Pebble Mobile" in subject and "complaint spike" in subject
+    assert "36 complaints" in subject  # 35 and the planted one, in the first hour
     assert msg["From"] == "brandpulse@alerts.example"
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
