@@ -9,17 +9,18 @@ is still judged), each hour against a seasonal baseline of the hours before it, 
 brand's history start (`pipeline/detect/hourly.py`, `docs/spikes.md`), stores what it flags
 in `spikes` / `spike_hours`, and emails the alerts due to the brand's `alerts.recipients`:
 
-- **opened** when a spike is first seen, **escalated** when its severity rises (an ongoing
-  spike alerts again only then), **recovered** when it ends (configurable per brand under
-  `overrides.alerts`);
+- one email thread per **incident** (the spikes of a brand's metrics in overlapping or
+  adjacent hours): **opened** when it is first seen, **escalated** when its severity rises
+  (an ongoing incident alerts again only then), **recovered** when it ends, the follow-ups
+  replying to the opening (configurable per brand under `overrides.alerts`, docs/alerts.md);
 - through the Airflow Connection `smtp_default` when there is one, else as `.eml` files in
   the outbox folder;
-- **exactly once** per spike, kind and recipient: the `alerts` ledger is committed before
+- **exactly once** per incident, kind and recipient: the `alerts` ledger is committed before
   each send and marked sent after, so a retry or a rerun never sends twice, and a crash
   in between resends with the same Message-ID (counted in `attempts`, logged).
 
-A failed delivery fails the task after every other delivery was tried; the retry sends
-only what is still due.
+A failed delivery fails the task after every other delivery was tried; the retry, or any
+later run, sends everything still due, in order, whatever failed before.
 """
 
 from __future__ import annotations

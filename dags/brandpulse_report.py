@@ -18,7 +18,9 @@ the brand's local **yesterday**:
 
 **Reruns** do not send twice: the `report_deliveries` table records each (brand, day,
 recipient); recipients already served are skipped, and a message a failed attempt left
-behind is resent with the same Message-ID. To resend on purpose, use
+behind is resent with the same Message-ID. A report not delivered to every recipient (an
+SMTP outage longer than the task's retries) is due again in every later hourly run, for up
+to 7 days, until it is. To resend on purpose, use
 `brandpulse report --date DAY --brand BRAND --resend`. A day without posts or
 complaints gives a short report, not a failure.
 """

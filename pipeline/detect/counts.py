@@ -97,6 +97,10 @@ class PointResult:
     in_event: bool  # an event is open at this point (opened here or earlier)
     event_start: datetime | None
     severity: Severity | None  # of this point, when score >= threshold
+    #: The range of values this point could take without reaching ``threshold`` on its own
+    #: (expected -/+ threshold spreads on the stabilised scale), for charts; None without an
+    #: expected value.
+    band: tuple[float, float] | None = None
 
 
 class _Baseline:
@@ -469,9 +473,12 @@ class StreamDetector:
         excess = 0.0  # the largest z / bar over the scales: an event opens at 1
         shift = 0.0  # the CUSUM over its bar (opens an event at 1, does not hold one)
         clipped = value
+        band: tuple[float, float] | None = None
         if parts is not None and exp is not None:
             tx, te = self._transform(value), self._transform(exp)
             s1 = self.scales[0].spread(self._n, self.counts)
+            low, high = te - c.threshold * s1, te + c.threshold * s1
+            band = (_unstab(max(low, _stab(0.0))), _unstab(high)) if self.counts else (low, high)
             for sc in self.scales:
                 z, total = sc.push(value, parts, self._n, self.counts, self._transform)
                 bar = sc.bar(c)
@@ -532,6 +539,7 @@ class StreamDetector:
             in_event=self.event_start is not None,
             event_start=self.event_start,
             severity=severity if warm else None,
+            band=band,
         )
 
     def _learn(self, ts: datetime, value: float) -> None:

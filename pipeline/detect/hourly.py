@@ -75,6 +75,8 @@ class _ShareDetector:
         self.first: datetime | None = None
         self.event_start: datetime | None = None
         self.last_hot: datetime | None = None
+        #: The share range of the last hour judged (expected -/+ threshold spreads), or None.
+        self.band: tuple[float, float] | None = None
 
     def _p0(self, hour: int) -> float | None:
         pool = self.by_hour.get(hour)
@@ -99,12 +101,18 @@ class _ShareDetector:
         p0 = self._p0(hp.hour.hour)
         score = 0.0
         neg = float(hp.negative)
+        self.band = None
         if p0 is not None and hp.posts >= max(c.min_posts, 1):
             n = hp.posts
             obs = math.asin(math.sqrt((hp.negative + 0.375) / (n + 0.75)))
             exp = math.asin(math.sqrt(p0))
             r = 2.0 * math.sqrt(n + 0.5) * (obs - exp)
             sd = max(1.0, mad_sd(self.residuals)) if len(self.residuals) >= 24 else 1.0
+            half = c.threshold * sd / (2.0 * math.sqrt(n + 0.5))
+            self.band = (
+                math.sin(max(exp - half, 0.0)) ** 2,
+                math.sin(min(exp + half, math.pi / 2)) ** 2,
+            )
             score = r / sd
             self.residuals.append(r)
             if score > c.clip:  # clip the spike out of the expected share
@@ -216,11 +224,25 @@ def _surprise_finding(
 
 
 @dataclass(frozen=True)
+class HourBaseline:
+    """What the detector expected of one metric in one hour, and the range it would not
+    flag on its own (for charts): counts per hour, or a share 0..1 for negative_share."""
+
+    metric: str
+    hour: datetime
+    expected: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
 class HourlyVerdicts:
-    """What judging a brand's hours gives: spike findings and data-health warnings."""
+    """What judging a brand's hours gives: spike findings and data-health warnings, and
+    per judged hour and metric the detector's baseline."""
 
     findings: list[SpikeFinding]
     silent: list[SilentSpell]
+    baselines: list[HourBaseline] = field(default_factory=list)
 
 
 def judge_hours(
@@ -241,6 +263,7 @@ def judge_hours(
         run.share = _ShareDetector(cfg)
     silence = _Silence(brand, start)
     findings: list[SpikeFinding] = []
+    baselines: list[HourBaseline] = []
     for hp in points:
         report = start is None or hp.hour >= start
         hour_findings: list[SpikeFinding] = []
@@ -248,6 +271,8 @@ def judge_hours(
             value = hp.complaints if metric == "complaints" else hp.posts
             engine_res = det.update(hp.hour, float(value))
             res = engine_res.count
+            if report and res is not None and res.expected is not None and res.band:
+                baselines.append(HourBaseline(metric, hp.hour, res.expected, *res.band))
             if metric == "volume":
                 silence.push(hp, None if res is None else res.expected)
                 if metric not in cfg.metrics:
@@ -275,6 +300,8 @@ def judge_hours(
         if run.share is not None:
             score, p0, is_new = run.share.update(hp)
             ev = run.share.event_start
+            if report and p0 is not None and run.share.band is not None:
+                baselines.append(HourBaseline("negative_share", hp.hour, p0, *run.share.band))
             if report and p0 is not None and ev is not None and score >= cfg.threshold:
                 hour_findings.append(
                     SpikeFinding(
@@ -292,7 +319,7 @@ def judge_hours(
                 )
         hour_findings.sort(key=lambda f: METRICS.index(f.metric))
         findings.extend(hour_findings)
-    return HourlyVerdicts(findings, silence.finish())
+    return HourlyVerdicts(findings, silence.finish(), baselines)
 
 
 def detect_hourly(

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 #: Version of the detector defaults and of the episode rules, stored with every spike.
-DETECTOR_VERSION = "spikes-1"
+DETECTOR_VERSION = "spikes-2"  # 2: the peak is the worst hour (observed - expected)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -113,4 +113,56 @@ def bars(labels: Sequence[str], values: Sequence[float], *, title: str, ylabel: 
     ax.set_xlabel(ylabel, fontsize=8, color=INK)
     ax.grid(axis="x", color="#e5e7eb", linewidth=0.6)
     ax.grid(axis="y", visible=False)
+    return _png(fig)
+
+
+#: The detector's normal range around the expected value (alert charts).
+BAND = "#e5e7eb"
+
+
+def incident_chart(
+    times: Sequence[datetime],
+    values: Sequence[float | None],
+    *,
+    expected: Sequence[float | None],
+    low: Sequence[float | None],
+    high: Sequence[float | None],
+    marked: Sequence[datetime],
+    tz: tzinfo,
+    title: str,
+    ylabel: str,
+    bars: bool = False,
+) -> bytes:
+    """An alert's chart of one metric in the brand's local time (``tz``, named on the time
+    axis): the hourly values, the detector's expected value (dashed) and its normal range
+    (grey band), the flagged hours as red dots. ``times`` are aware UTC hour starts."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    def nan(seq: Sequence[float | None]) -> list[float]:
+        return [float("nan") if v is None else float(v) for v in seq]
+
+    local = [t.astimezone(tz) for t in times]
+    fig = _figure(height=2.8)
+    ax: Any = fig.add_subplot()
+    clean = nan(values)
+    ax.fill_between(local, nan(low), nan(high), color=BAND, linewidth=0, label="normal range",
+                    step=None)  # fmt: skip
+    ax.plot(local, nan(expected), color=EXPECTED, linewidth=1, linestyle="--", label="expected")
+    if bars:
+        width = (times[1] - times[0]) * 0.8 if len(times) > 1 else 0.03
+        ax.bar(local, clean, width=width, color=LINE, alpha=0.85, label=ylabel)
+    else:
+        ax.plot(local, clean, color=LINE, linewidth=1.2, label=ylabel)
+    index = {t: i for i, t in enumerate(times)}
+    points = [(local[index[t]], clean[index[t]]) for t in marked if t in index]
+    if points:
+        ax.scatter([p[0] for p in points], [p[1] for p in points], color=SPIKE, s=18, zorder=3,
+                   label="unusual hour")  # fmt: skip
+    locator = AutoDateLocator(tz=tz)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=tz))  # type: ignore[no-untyped-call]
+    _style(ax, title, ylabel)
+    ax.set_xlabel(f"local time ({tz})", fontsize=8, color=INK)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7, frameon=False, loc="upper left", ncols=4)
     return _png(fig)

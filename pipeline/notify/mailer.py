@@ -70,6 +70,9 @@ class Email:
     images: tuple[InlineImage, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: The Message-ID this email answers (a follow-up in a thread): In-Reply-To and
+    #: References are set to it, so mail clients show the two in one conversation.
+    in_reply_to: str | None = None
 
     @property
     def message_id(self) -> str:
@@ -169,6 +172,9 @@ def build_message(email: Email, sender: str, date: datetime | None = None) -> Em
     msg["Message-ID"] = email.message_id
     msg["Date"] = format_datetime(date or datetime.now(UTC))
     msg["Auto-Submitted"] = "auto-generated"
+    if email.in_reply_to:
+        msg["In-Reply-To"] = email.in_reply_to
+        msg["References"] = email.in_reply_to
     for name, value in email.headers.items():
         msg[name] = value
     msg.set_content(email.text, subtype="plain", charset="utf-8")

@@ -1,5 +1,6 @@
-"""The alert check: judge each brand's recent stored hours, store its spikes, deliver the
-alerts due (each exactly once, :mod:`pipeline.notify.alerts.ledger`).
+"""The alert check: judge each brand's recent stored hours, store its spikes, group them
+into incidents (:mod:`pipeline.notify.alerts.incident`) and deliver the alerts due, one
+email thread per incident, each alert exactly once (:mod:`pipeline.notify.alerts.ledger`).
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from datetime import UTC, datetime
 
 from pipeline.config.model import BrandConfig
 from pipeline.detect import options
-from pipeline.detect.store import detect_brand, latest_window, spikes_in_scope
+from pipeline.detect.store import detect_brand, latest_window
 from pipeline.errors import DeliveryError
 from pipeline.notify import mailer
+from pipeline.notify.alerts.incident import incidents_in_scope
 from pipeline.notify.alerts.ledger import AlertSummary, deliver_due
 from pipeline.notify.alerts.options import AlertConfig
 from pipeline.posts.plausible import HistoryConfig
@@ -72,9 +74,9 @@ def evaluate(
             summary.health += [spell.describe() for spell in detected.silent]
             if not alerts or not brand.alert_recipients:
                 continue
-            for spike in spikes_in_scope(con, brand.id, w_start, w_end):
+            for incident in incidents_in_scope(con, brand.id, w_start, w_end, config):
                 summary.outcomes += deliver_due(
-                    con, settings, smtp, brand=brand, spike=spike, config=config
+                    con, settings, smtp, brand=brand, incident=incident, config=config
                 )
     errors = [o.where for o in summary.outcomes if o.status == "failed"]
     if errors:

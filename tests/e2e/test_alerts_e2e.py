@@ -1,5 +1,6 @@
 """The demo incident through real Airflow: alert emails reach a real SMTP server on
-127.0.0.1 once per spike and recipient, with numbers, a chart and escaped post text."""
+127.0.0.1 once per incident, kind and recipient, in one thread, with numbers, charts and
+escaped post text."""
 
 from __future__ import annotations
 
@@ -60,21 +61,27 @@ def test_the_demo_incident_alerts_each_recipient_once_with_context(
     assert any(s.startswith("pebble:complaints:2026-10-22") for s in spikes), spikes
     delivered = sorted((r.message["X-Brandpulse-Spike"], r.recipients[0]) for r in first)
     assert delivered == sorted((s, rcpt) for s in spikes for rcpt in RECIPIENTS)
+    # one outage, one thread: the opening, and replies to it only
+    for rcpt in RECIPIENTS:
+        mine = [r.message for r in first if r.recipients == [rcpt]]
+        assert mine[0]["X-Brandpulse-Kind"] == "opened"
+        assert all(m["In-Reply-To"] == mine[0]["Message-ID"] for m in mine[1:])
 
     msg = next(
         r.message for r in first
         if r.recipients == [RECIPIENTS[0]] and ":complaints:" in r.message["X-Brandpulse-Spike"]
     )  # fmt: skip
-    assert "Pebble Mobile complaints spike" in msg["Subject"]
+    assert "Pebble Mobile complaint spike" in msg["Subject"]
     assert "WARNING" in msg["Subject"] or "CRITICAL" in msg["Subject"]
     assert "expected" in msg["Subject"]
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
-    assert "Since: Thu 22 Oct" in text and "Peak:" in text
-    assert "loudvoice" in text  # the planted post leads the top posts by reach
+    assert "Since: Thu 22 Oct" in text and "Worst hour Thu 22 Oct" in text
+    assert "loudvoice" in text  # the planted post leads the most-followed posts
     assert "<script" not in html and "&lt;script&gt;alert(&quot;pwned&quot;)" in html
     png = [p for p in msg.walk() if p.get_content_type() == "image/png"]
-    assert len(png) == 1 and png[0]["Content-ID"] == "<chart>" and 'src="cid:chart"' in html
+    assert "<chart-complaints>" in {p["Content-ID"] for p in png}
+    assert 'src="cid:chart-complaints"' in html
 
     con = connection.connect(settings.warehouse, read_only=True)
     try:

@@ -1,5 +1,6 @@
 """Spikes stored from brand_hourly and alert emails delivered exactly once, to a real SMTP
-server on 127.0.0.1: reruns, a refused delivery and a crash between send and record."""
+server on 127.0.0.1: one email per incident and recipient, reruns, a refused delivery and a
+crash between send and record (the staged thread of one incident: test_alert_threads.py)."""
 
 from __future__ import annotations
 
@@ -126,37 +127,40 @@ def test_a_surge_of_complaints_is_stored_as_one_spike(loaded: Settings) -> None:
     assert _ledger(loaded) == []  # alerts=False sends nothing
 
 
-def test_one_email_per_recipient_with_numbers_chart_and_escaped_posts(loaded: Settings) -> None:
+def test_one_email_per_recipient_with_numbers_charts_and_escaped_posts(loaded: Settings) -> None:
     with smtp_server() as (inbox, port):
         smtp = mailer.SmtpConfig.from_uri(smtp_uri(port))
         summary = alerting.evaluate(loaded, smtp, window=WINDOW)
-        # Complaints and negative share both spiked: one email per spike and recipient.
-        assert summary.sent == 4 and summary.failed == 0
+        # Complaints and the share of negative posts spiked together: one incident, one
+        # email per recipient.
+        assert summary.sent == 2 and summary.failed == 0
         # A rerun of the interval, and the scheduled evaluation, send nothing more.
         alerting.evaluate(loaded, smtp, window=WINDOW)
         alerting.evaluate(loaded, smtp)
-    assert sorted(_delivered(inbox)) == sorted(
-        (spike, r) for spike in ("complaints", "negative_share") for r in RECIPIENTS
-    )
-    msg = next(m for m in inbox.to(RECIPIENTS[0]) if "complaints" in m["X-Brandpulse-Spike"])
-    assert "Pebble Mobile" in msg["Subject"] and "complaints" in msg["Subject"]
+    assert sorted(_delivered(inbox)) == [("complaints", r) for r in RECIPIENTS]
+    msg = inbox.to(RECIPIENTS[0])[0]
+    subject = msg["Subject"]
+    assert "Pebble Mobile" in subject and "complaint spike" in subject
+    assert "36 complaints" in subject  # 35 and the planted one, in the first hour
     assert msg["From"] == "brandpulse@alerts.example"
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
-    assert "expected" in text and "35" in text
+    assert "expected" in text and "Share of negative posts" in text
+    # plain words: no column names, spike ids, paths or commands reach the reader
+    for internal in ("negative_share", "pebble:complaints", "brandpulse report", "outbox"):
+        assert internal not in text and internal not in html
+    assert "Latest daily report" not in text  # no report_base_url configured
     assert "<script" not in html and "&lt;script&gt;" in html
     assert "<b>loud</b>" not in html and "&lt;b&gt;loud&lt;/b&gt;" in html
     assert "\u202e" not in html and "\u202e" not in text
     assert "javascript:" not in html  # only https links are linked
-    assert 'src="cid:chart"' in html
+    assert 'src="cid:chart-complaints"' in html and 'src="cid:chart-negative-share"' in html
     images = [p for p in msg.walk() if p.get_content_type() == "image/png"]
-    assert len(images) == 1 and images[0]["Content-ID"] == "<chart>"
-    assert images[0].get_content()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert {i["Content-ID"] for i in images} >= {"<chart-complaints>", "<chart-negative-share>"}
+    assert all(i.get_content()[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
     ledger = _ledger(loaded, "all")
     assert [(r[0], r[1], r[2], r[3], r[4]) for r in ledger] == [
         (RECIPIENTS[0], "opened", "sent", 1, "smtp"),
-        (RECIPIENTS[0], "opened", "sent", 1, "smtp"),
-        (RECIPIENTS[1], "opened", "sent", 1, "smtp"),
         (RECIPIENTS[1], "opened", "sent", 1, "smtp"),
     ]
 
@@ -168,11 +172,9 @@ def test_a_refused_delivery_fails_the_run_and_the_retry_sends_only_it(loaded: Se
         with pytest.raises(DeliveryError, match="1 alert deliveries failed"):
             alerting.evaluate(loaded, smtp, window=WINDOW)
         statuses = [r[2] for r in _ledger(loaded, "all")]
-        assert sorted(statuses) == ["failed", "sent", "sent", "sent"]
+        assert sorted(statuses) == ["failed", "sent"]
         alerting.evaluate(loaded, smtp, window=WINDOW)  # the retry
-    assert sorted(_delivered(inbox)) == sorted(
-        (spike, r) for spike in ("complaints", "negative_share") for r in RECIPIENTS
-    )
+    assert sorted(_delivered(inbox)) == [("complaints", r) for r in RECIPIENTS]
     assert [(r[0], r[2], r[3]) for r in _ledger(loaded)] == [
         (RECIPIENTS[0], "sent", 2),
         (RECIPIENTS[1], "sent", 1),
@@ -199,11 +201,10 @@ def test_a_crash_between_send_and_record_resends_with_the_same_message_id(
         with caplog.at_level(logging.WARNING, logger="pipeline.notify.alerts.ledger"):
             alerting.evaluate(loaded, smtp, window=WINDOW)
         alerting.evaluate(loaded, smtp, window=WINDOW)
-    first = [m for m in inbox.to(RECIPIENTS[0]) if "complaints" in m["X-Brandpulse-Spike"]]
+    first = inbox.to(RECIPIENTS[0])
     assert len(first) == 2 and first[0]["Message-ID"] == first[1]["Message-ID"]
     assert sorted(_delivered(inbox)) == sorted(
-        [("complaints", RECIPIENTS[0])]
-        + [(spike, r) for spike in ("complaints", "negative_share") for r in RECIPIENTS]
+        [("complaints", RECIPIENTS[0])] + [("complaints", r) for r in RECIPIENTS]
     )
     assert "did not finish" in caplog.text and RECIPIENTS[0] in caplog.text
     assert [(r[0], r[2], r[3]) for r in _ledger(loaded)] == [
@@ -223,8 +224,10 @@ def test_without_smtp_the_alerts_go_to_the_outbox_once(loaded: Settings) -> None
         "select count(*) from alerts a join spikes s using (spike_id)"
         " where a.kind = 'recovered' and (a.status <> 'included' or s.ended_at is null)"
     ).fetchone()
+    covered = con.execute("select distinct spike_ids from alerts").fetchall()
     con.close()
     files = sorted(p.name for p in loaded.outbox.glob("*.eml"))
     assert sent is not None and len(files) == sent[0] >= 2
     assert all("_opened_" in f for f in files) and folded == (0,)
+    assert len(covered) == 1 and "negative_share" in covered[0][0]  # one incident
     assert {r[4] for r in _ledger(loaded, "all")} == {"outbox"}

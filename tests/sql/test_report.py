@@ -166,8 +166,10 @@ def full(env: Settings) -> Settings:
                 [spike, start + timedelta(hours=i)],
             )
         con.execute(
-            "insert into alerts values (?, 'acme', 'complaints', 'opened', 'critical',"
-            " 'oncall@acme.example', 'smtp', 'sent', 1, '<m@x>', ?, ?, null)",
+            "insert into alerts by name select ? as spike_id, 'acme' as brand,"
+            " 'complaints' as metric, 'opened' as kind, 'critical' as severity,"
+            " 'oncall@acme.example' as recipient, 'smtp' as channel, 'sent' as status,"
+            " 1 as attempts, '<m@x>' as message_id, ? as claimed_at, ? as sent_at",
             [spike, start + timedelta(hours=1), start + timedelta(hours=1)],
         )
     return env

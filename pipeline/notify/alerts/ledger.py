@@ -1,21 +1,27 @@
-"""Alert emails that arrive once: the ``alerts`` ledger and the deliveries it guards.
+"""Alert emails that arrive once, one thread per incident: the ``alerts`` ledger.
 
-Per spike and recipient, which alerts are due is decided from the ledger, and each is
-delivered exactly once:
+Per incident (:mod:`pipeline.notify.alerts.incident`) and recipient, which alerts are due is
+decided from the ledger, and each is delivered exactly once:
 
 1. the delivery is *claimed*: a row with status ``sending`` is committed first;
-2. the email is handed to SMTP (or written to the outbox);
-3. the row is marked ``sent``.
+2. the email is handed over (:func:`pipeline.notify.mailer.deliver`, the one hand-off);
+3. the row is marked ``sent`` (or ``failed``, with the error).
 
 A rerun skips ``sent`` rows. A row found ``sending`` means a crash between 2 and 3: the
 email is sent again with the same Message-ID (mail clients show it once), ``attempts``
 counts it and the log says so, so a duplicate is never silent and an alert is never lost.
+A ``failed`` row is due again on the next run.
 
-What is due for a spike (per recipient): an ``opened`` alert at its severity when first
-seen; an ``escalated`` alert when its severity later rises above what was alerted (an
-ongoing spike re-alerts only then: that is the cooldown); a ``recovered`` note when the
-episode has ended (no flagged hour for ``recovery_hours`` stored hours), unless the
-spike had already ended when it was first alerted (the opening email says so).
+What is due for an incident (per recipient), in this order: an ``opened`` alert at its
+severity when first seen; an ``escalated`` alert when its severity later rises above what
+was alerted (an ongoing incident re-alerts only then: that is the cooldown); a ``recovered``
+note when it has ended (no flagged hour for ``recovery_hours`` stored hours). Each message
+tells the incident as it is when sent, so when an incident has ended by the time its last
+due opening or escalation goes out, that message says so and the recovery is recorded as
+``included`` in it instead of being sent apart. The follow-ups reply to the opening alert
+(In-Reply-To and References, subject ``Re: ...``). When a delivery fails, the later ones
+for that recipient and incident wait for the next run, so a thread never starts with a reply:
+one rerun delivers everything still due, in order, whatever failed before.
 """
 
 from __future__ import annotations
@@ -29,10 +35,10 @@ from pathlib import Path
 import duckdb
 
 from pipeline.config.model import BrandConfig
-from pipeline.detect.store import Spike
 from pipeline.errors import DeliveryError
 from pipeline.notify import mailer
 from pipeline.notify.alerts.context import AlertContext, gather_context
+from pipeline.notify.alerts.incident import Incident, thread_key
 from pipeline.notify.alerts.options import SEVERITY_RANK, AlertConfig
 from pipeline.notify.alerts.render import render_alert
 from pipeline.settings import Settings
@@ -41,14 +47,17 @@ from pipeline.warehouse.sqlfiles import read_sql
 
 log = logging.getLogger(__name__)
 
+#: The kinds of alert, in the order a thread tells them.
+KINDS = ("opened", "escalated", "recovered")
+
 
 @dataclass(frozen=True)
 class AlertOutcome:
-    spike_id: str
+    spike_id: str  # the incident's ledger key (its lead spike)
     kind: str
     severity: str
     recipient: str
-    status: str  # sent | skipped (already sent) | resent (after a crash) | failed
+    status: str  # sent | resent (after a crash) | failed
     channel: str
     where: str = ""
 
@@ -68,140 +77,186 @@ class AlertSummary:
         return sum(1 for o in self.outcomes if o.status == "failed")
 
 
-def _ledger(
-    con: duckdb.DuckDBPyConnection, spike: str, recipient: str
-) -> dict[tuple[str, str], tuple[str, int]]:
-    rows = con.execute(
-        "select kind, severity, status, attempts from alerts where spike_id = ? and recipient = ?",
-        [spike, recipient],
-    ).fetchall()
-    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+@dataclass(frozen=True)
+class Row:
+    """One ledger row of an incident and recipient."""
+
+    status: str
+    attempts: int
+    message_id: str = ""
+    subject: str | None = None
 
 
-#: Ledger statuses that need nothing more: delivered, or a recovery note folded into the
-#: opening alert of a spike that had already ended when first seen.
+#: Ledger statuses that need nothing more: delivered, or a recovery note folded into a
+#: message that already said the incident had ended.
 DONE = frozenset({"sent", "included"})
 
 
-def due_alerts(
-    spike: Spike, ledger: Mapping[tuple[str, str], tuple[str, int]], config: AlertConfig
-) -> list[tuple[str, str]]:
-    """(kind, severity) of the alerts due for ``spike`` to one recipient, in order.
+@dataclass(frozen=True)
+class Due:
+    """One alert due: ``kind`` at ``severity``. A ``folded`` recovery is not sent: it is
+    recorded as included in the message before it, once that one is delivered."""
 
-    Already claimed rows (sent, or left ``sending`` by a crash) are returned again only when
-    not ``sent``, so the caller resends a crashed delivery with the same Message-ID.
+    kind: str
+    severity: str
+    folded: bool = False
+
+
+def due_alerts(
+    severity: str,
+    ended: bool,
+    ledger: Mapping[tuple[str, str], Row | tuple[str, int]],
+    *,
+    recovery_note: bool = True,
+) -> list[Due]:
+    """The alerts due to one recipient for an incident at ``severity`` (``ended``: it is
+    over), in order, given that recipient's ledger rows ((kind, severity) -> row).
+
+    Rows not done (left ``sending`` by a crash, or ``failed``) are due again under their own
+    key, so a resend carries the same Message-ID.
     """
-    if spike.metric not in config.metrics:
-        return []
-    if SEVERITY_RANK[spike.severity] < SEVERITY_RANK[config.min_severity]:
-        return []
-    due = [key for key, (status, _) in ledger.items() if status not in DONE]
-    kinds = {kind for kind, _ in ledger}
+    status = {k: (r.status if isinstance(r, Row) else r[0]) for k, r in ledger.items()}
+    due = [Due(kind, sev) for (kind, sev), st in status.items() if st not in DONE]
+    kinds = {kind for kind, _ in status}
     if "opened" not in kinds:
-        # First sight. A spike already over gets one email that says so, not two.
-        due.append(("opened", spike.severity))
+        due.append(Due("opened", severity))
     else:
-        alerted = max(SEVERITY_RANK[sev] for kind, sev in ledger if kind != "recovered")
-        if alerted < SEVERITY_RANK[spike.severity]:
-            due.append(("escalated", spike.severity))
-        if spike.ended_at is not None and config.recovery_note and "recovered" not in kinds:
-            due.append(("recovered", spike.severity))
-    order = {"opened": 0, "escalated": 1, "recovered": 2}
-    return sorted(dict.fromkeys(due), key=lambda k: (order[k[0]], SEVERITY_RANK[k[1]]))
+        alerted = max(SEVERITY_RANK[sev] for kind, sev in status if kind != "recovered")
+        if alerted < SEVERITY_RANK[severity] and ("escalated", severity) not in status:
+            due.append(Due("escalated", severity))
+    if ended and "recovered" not in kinds:
+        if any(d.kind != "recovered" for d in due):
+            # the last message due says it has ended: the note goes in it
+            due.append(Due("recovered", severity, folded=True))
+        elif recovery_note:
+            due.append(Due("recovered", severity))
+    unique = {(d.kind, d.severity): d for d in due}
+    return sorted(unique.values(), key=lambda d: (KINDS.index(d.kind), SEVERITY_RANK[d.severity]))
+
+
+def _ledger(con: duckdb.DuckDBPyConnection, key: str, recipient: str) -> dict[tuple[str, str], Row]:
+    rows = con.execute(
+        "select kind, severity, status, attempts, message_id, subject from alerts"
+        " where spike_id = ? and recipient = ?",
+        [key, recipient],
+    ).fetchall()
+    return {(r[0], r[1]): Row(r[2], int(r[3]), r[4], r[5]) for r in rows}
+
+
+def _claimed_keys(con: duckdb.DuckDBPyConnection, incident: Incident) -> list[str]:
+    rows = con.execute(
+        "select distinct spike_id from alerts where list_contains(?, spike_id)",
+        [list(incident.spike_ids)],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _now() -> datetime:
+    """Wall-clock time for the ledger's audit stamps only (never for what is decided)."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
 class _Delivery:
-    """One due alert: a spike's ``kind`` at ``severity`` to ``recipient``."""
+    """One due alert of an incident (ledger key ``key``) to ``recipient``."""
 
-    spike: Spike
+    incident: Incident
+    key: str
     kind: str
     severity: str
     recipient: str
-    previous: tuple[str, int] | None  # (status, attempts) of its ledger row, if claimed
+    previous: Row | None  # its ledger row, if claimed before
 
     @property
-    def key(self) -> list[str]:
-        return [self.spike.spike_id, self.kind, self.severity, self.recipient]
+    def where(self) -> list[str]:
+        return [self.key, self.kind, self.severity, self.recipient]
 
-    def claim(self, con: duckdb.DuckDBPyConnection, message_id: str) -> None:
-        """Commit the ledger row as ``sending`` before anything is handed over."""
-        now = datetime.now(UTC).replace(tzinfo=None)
+    def claim(self, con: duckdb.DuckDBPyConnection, sql_dir: Path, email: mailer.Email) -> None:
+        """Commit the ledger row as ``sending`` before anything is handed over (a row claimed
+        before: one more attempt)."""
+        params = {
+            "spike_id": self.key, "brand": self.incident.brand,
+            "metric": self.incident.lead.metric, "kind": self.kind, "severity": self.severity,
+            "recipient": self.recipient, "message_id": email.message_id, "claimed_at": _now(),
+            "subject": email.subject, "in_reply_to": email.in_reply_to,
+            "spike_ids": ",".join(self.incident.spike_ids),
+        }  # fmt: skip
         with connection.transaction(con):
-            if self.previous is None:
-                con.execute(
-                    "insert into alerts values"
-                    " (?, ?, ?, ?, ?, ?, 'pending', 'sending', 1, ?, ?, null, null)",
-                    [self.spike.spike_id, self.spike.brand, self.spike.metric, self.kind,
-                     self.severity, self.recipient, message_id, now],
-                )  # fmt: skip
-            else:
-                con.execute(
-                    "update alerts set status = 'sending', attempts = attempts + 1"
-                    " where spike_id = ? and kind = ? and severity = ? and recipient = ?",
-                    self.key,
-                )
+            con.execute(read_sql(sql_dir, "queries/alerts/claim"), params)
 
     def record(
         self, con: duckdb.DuckDBPyConnection, status: str, channel: str, error: str | None
     ) -> None:
-        sent_at = datetime.now(UTC).replace(tzinfo=None) if status == "sent" else None
+        sent_at = _now() if status == "sent" else None
         with connection.transaction(con):
             con.execute(
                 "update alerts set status = ?, channel = ?, sent_at = ?, error = ?"
                 " where spike_id = ? and kind = ? and severity = ? and recipient = ?",
-                [status, channel, sent_at, error, *self.key],
+                [status, channel, sent_at, error, *self.where],
             )
 
 
 def _fold_recovery(
-    con: duckdb.DuckDBPyConnection, sql_dir: Path, spike: Spike, severity: str, recipient: str
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, job: _Delivery, carrier: tuple[str, str]
 ) -> None:
-    """Record that the opening alert of an already-ended spike said it had ended."""
-    params = {"spike_id": spike.spike_id, "severity": severity, "recipient": recipient}
+    """Record the recovery note as included in the message ``carrier`` (kind, severity)
+    just delivered, which said the incident had ended."""
+    params = {"spike_id": job.key, "severity": job.severity, "recipient": job.recipient,
+              "kind": carrier[0], "carrier_severity": carrier[1]}  # fmt: skip
     with connection.transaction(con):
         con.execute(read_sql(sql_dir, "queries/alerts/fold_recovery"), params)
+
+
+def _email(
+    brand: BrandConfig,
+    job: _Delivery,
+    context: AlertContext,
+    opening: Row | None,
+) -> mailer.Email:
+    """The email of ``job``: a follow-up replies to the ``opening`` alert's row."""
+    message = render_alert(brand, job.incident, job.kind, job.severity, context)
+    subject, in_reply_to = message.subject, None
+    if job.kind != "opened" and opening is not None:
+        subject = f"Re: {opening.subject or message.subject}"
+        in_reply_to = opening.message_id
+    return mailer.Email(
+        key=f"alert:{job.key}:{job.kind}:{job.severity}",
+        to=job.recipient,
+        subject=subject,
+        text=message.text,
+        html=message.html,
+        images=tuple(mailer.InlineImage(cid, png, f"{cid}.png") for cid, png in message.charts),
+        headers={"X-Brandpulse-Spike": job.key, "X-Brandpulse-Kind": job.kind},
+        in_reply_to=in_reply_to,
+    )
 
 
 def _deliver_one(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
-    *,
     smtp: mailer.SmtpConfig | None,
-    brand: BrandConfig,
     job: _Delivery,
-    context: AlertContext,
+    email: mailer.Email,
 ) -> AlertOutcome:
-    spike = job.spike
-    subject, text, body, png = render_alert(brand, spike, job.kind, job.severity, context)
-    email = mailer.Email(
-        key=f"alert:{spike.spike_id}:{job.kind}:{job.severity}",
-        to=job.recipient,
-        subject=subject,
-        text=text,
-        html=body,
-        images=(mailer.InlineImage("chart", png, "chart.png"),),
-        headers={"X-Brandpulse-Spike": spike.spike_id},
-    )
-    what = f"alert {spike.spike_id} {job.kind} ({job.severity}) to {job.recipient}"
-    if job.previous is not None and job.previous[0] == "sending":
+    what = f"alert {job.key} {job.kind} ({job.severity}) to {job.recipient}"
+    if job.previous is not None and job.previous.status == "sending":
         log.warning(
             "%s was claimed by an attempt that did not finish (a crash?): sending again with"
             " the same Message-ID %s (attempt %d)",
-            what, email.message_id, job.previous[1] + 1,
+            what, email.message_id, job.previous.attempts + 1,
         )  # fmt: skip
-    job.claim(con, email.message_id)
+    job.claim(con, settings.sql, email)
     try:
         delivery = mailer.deliver(email, smtp, settings.outbox)
     except DeliveryError as exc:
         job.record(con, "failed", "smtp", str(exc))
         log.error("%s failed: %s", what, exc)
-        return AlertOutcome(spike.spike_id, job.kind, job.severity, job.recipient, "failed",
-                            "smtp", str(exc))  # fmt: skip
+        return AlertOutcome(job.key, job.kind, job.severity, job.recipient, "failed", "smtp",
+                            str(exc))  # fmt: skip
     job.record(con, "sent", delivery.channel, None)
     status = "resent" if job.previous is not None else "sent"
     log.info("%s: %s via %s", what, status, delivery.where)
-    return AlertOutcome(spike.spike_id, job.kind, job.severity, job.recipient, status,
+    return AlertOutcome(job.key, job.kind, job.severity, job.recipient, status,
                         delivery.channel, delivery.where)  # fmt: skip
 
 
@@ -211,19 +266,34 @@ def deliver_due(
     smtp: mailer.SmtpConfig | None,
     *,
     brand: BrandConfig,
-    spike: Spike,
+    incident: Incident,
     config: AlertConfig,
 ) -> list[AlertOutcome]:
-    """Deliver every alert due for ``spike`` to each of the brand's recipients, once."""
+    """Deliver every alert due for ``incident`` to each of the brand's recipients, once,
+    in order; a recipient's later alerts wait when an earlier one fails."""
     outcomes: list[AlertOutcome] = []
     context: AlertContext | None = None
+    key = thread_key(incident, _claimed_keys(con, incident))
+    ended = incident.ended_at is not None
     for recipient in brand.alert_recipients:
-        ledger = _ledger(con, spike.spike_id, recipient)
-        for kind, severity in due_alerts(spike, ledger, config):
-            context = context or gather_context(con, settings, spike)
-            job = _Delivery(spike, kind, severity, recipient, ledger.get((kind, severity)))
-            outcome = _deliver_one(con, settings, smtp=smtp, brand=brand, job=job, context=context)
+        ledger = _ledger(con, key, recipient)
+        carrier: tuple[str, str] | None = None
+        for due in due_alerts(incident.severity, ended, ledger, recovery_note=config.recovery_note):
+            job = _Delivery(incident, key, due.kind, due.severity, recipient,
+                            ledger.get((due.kind, due.severity)))  # fmt: skip
+            if due.folded:
+                if carrier is not None:
+                    _fold_recovery(con, settings.sql, job, carrier)
+                continue
+            context = context or gather_context(con, settings, brand, incident, config)
+            opening = next((r for (k, _), r in ledger.items() if k == "opened"), None)
+            email = _email(brand, job, context, opening)
+            outcome = _deliver_one(con, settings, smtp, job, email)
             outcomes.append(outcome)
-            if outcome.status != "failed" and kind == "opened" and spike.ended_at is not None:
-                _fold_recovery(con, settings.sql, spike, severity, recipient)
+            if outcome.status == "failed":
+                break  # the rest waits: a thread never starts with a reply
+            carrier = (due.kind, due.severity)
+            if due.kind == "opened":
+                ledger[(due.kind, due.severity)] = Row("sent", 1, email.message_id,
+                                                       email.subject)  # fmt: skip
     return outcomes

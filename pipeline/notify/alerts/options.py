@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from pipeline.detect.options import METRICS
 from pipeline.errors import ConfigError
@@ -31,6 +32,10 @@ class AlertConfig:
     recovery_hours: int = 3
     #: Closed hours the scheduled evaluation looks back over (catches late loads).
     lookback_hours: int = 6
+    #: Where the archived daily reports are served (``https://...``): the alert links the
+    #: brand's latest one as ``<report_base_url>/<brand>/<day>.html``, the layout of the
+    #: reports folder. None: the alert has no report line.
+    report_base_url: str | None = None
 
     @classmethod
     def from_overrides(cls, raw: Any, where: str) -> AlertConfig:
@@ -56,7 +61,22 @@ class AlertConfig:
                 if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 168:
                     raise ConfigError(f"{where}.{key}: a whole number of hours, 1 to 168")
                 values[key] = value
+            elif key == "report_base_url":
+                values[key] = _base_url(value, f"{where}.{key}")
             else:
-                known = "lookback_hours, metrics, min_severity, recovery_hours, recovery_note"
+                known = (
+                    "lookback_hours, metrics, min_severity, recovery_hours, recovery_note,"
+                    " report_base_url"
+                )
                 raise ConfigError(f"{where}.{key}: unknown setting (known: {known})")
         return cls(**values)
+
+
+def _base_url(value: Any, where: str) -> str:
+    """An https base URL, without a trailing slash (query and fragment not allowed)."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: an https:// URL")
+    parts = urlsplit(value.strip())
+    if parts.scheme != "https" or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"{where}: an https:// URL without query or fragment, got {value!r}")
+    return value.strip().rstrip("/")

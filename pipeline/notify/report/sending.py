@@ -264,6 +264,12 @@ def _claim(
         ).fetchone()
         if row is not None and row[0] == "sent" and not resend:
             return False
+        if row is not None and row[0] == "sending":
+            log.warning(
+                "report %s to %s was claimed by an attempt that did not finish (a crash?):"
+                " sending again with the same Message-ID %s (attempt %d)",
+                email.key, email.to, email.message_id, int(row[1]) + 1,
+            )  # fmt: skip
         attempts = (int(row[1]) if row else 0) + 1
         con.execute(
             "delete from report_deliveries where brand = ? and day = ? and recipient = ?", key
@@ -393,17 +399,53 @@ class DueReport:
         return {"brand": self.brand, "day": self.day.isoformat()}
 
 
+#: Days back a report whose delivery did not finish (failed, or cut short by a crash) is
+#: due again in every later run, until it is delivered: an SMTP outage longer than the
+#: task's retries delays a report, it does not lose it. Older ones are stale; ``brandpulse
+#: report --date DAY --brand BRAND`` still sends them by hand.
+RETRY_DAYS = 7
+
+
+def unfinished_reports(
+    settings: Settings, end: datetime, brand_ids: Sequence[str] | None = None
+) -> list[DueReport]:
+    """The reports due in the ``RETRY_DAYS`` days before ``end`` (a report of day D is due
+    on D + 1) that some recipient has not been sent yet: a ``report_deliveries`` row left
+    ``failed`` or ``sending``."""
+    if not settings.warehouse.exists():
+        return []
+    brands = {b.id for b in read_brands(settings.brands_file).select(tuple(brand_ids or ()))}
+    last = end.astimezone(UTC).date() + timedelta(days=1)
+    con = connection.connect(settings.warehouse, read_only=True)
+    try:
+        has_ledger = con.execute(
+            "select count(*) from duckdb_tables() where table_name = 'report_deliveries'"
+        ).fetchone()
+        if not has_ledger or not has_ledger[0]:
+            return []
+        rows = con.execute(
+            "select distinct brand, day from report_deliveries"
+            " where status <> 'sent' and day >= ? and day < ?",
+            [last - timedelta(days=RETRY_DAYS + 2), last],
+        ).fetchall()
+    finally:
+        con.close()
+    return [DueReport(b, d) for b, d in rows if b in brands]
+
+
 def due_reports(
     settings: Settings, start: datetime, end: datetime, brand_ids: Sequence[str] | None = None
 ) -> list[DueReport]:
-    """The reports whose moment (a local day's ``report.local_time``) is in ``(start, end]``.
+    """The reports whose moment (a local day's ``report.local_time``) is in ``(start, end]``,
+    and those of earlier days whose delivery did not finish (:func:`unfinished_reports`).
 
     An hourly run covering ``[11:00, 12:00)`` runs at 12:00 and sends what is due at 12:00;
     consecutive intervals tile time, so every brand's report of every day is due in exactly
-    one run. The report covers the local day before its moment ("yesterday").
+    one run, and again in later runs only while a recipient has not got it. The report
+    covers the local day before its moment ("yesterday").
     """
     start, end = check_interval(start, end)
-    due = []
+    due = unfinished_reports(settings, end, brand_ids)
     for brand in read_brands(settings.brands_file).select(tuple(brand_ids or ())):
         tz = brand.tz
         hh, mm = (int(p) for p in brand.report_local_time.split(":"))
@@ -415,7 +457,7 @@ def due_reports(
             if start < moment <= end:
                 due.append(DueReport(brand.id, local - timedelta(days=1)))
             local += timedelta(days=1)
-    return sorted(due, key=lambda d: (d.day, d.brand))
+    return sorted(set(due), key=lambda d: (d.day, d.brand))
 
 
 def send_due(

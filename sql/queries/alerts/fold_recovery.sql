@@ -1,23 +1,27 @@
--- Record that the opening alert of a spike already ended when first seen said so: a
--- 'recovered' row with status 'included', copied from the opening alert's row.
--- Parameters: $spike_id, $severity, $recipient.
-insert or ignore into alerts
+-- Record that a message just delivered (the carrier: $kind, $carrier_severity) said the
+-- incident had ended: a 'recovered' row with status 'included', copied from the carrier's
+-- row, so no separate recovery note is sent.
+-- Parameters: $spike_id (the incident's key), $severity (of the recovery), $recipient,
+-- $kind, $carrier_severity.
+insert or ignore into alerts by name
 select
     spike_id,
     brand,
     metric,
-    'recovered',
-    severity,
+    'recovered' as kind,
+    $severity as severity,
     recipient,
     channel,
-    'included',
-    0,
+    'included' as status,
+    0 as attempts,
     message_id,
     claimed_at,
     sent_at,
-    null
+    subject,
+    in_reply_to,
+    spike_ids
 from alerts
 where spike_id = $spike_id
-  and kind = 'opened'
-  and severity = $severity
+  and kind = $kind
+  and severity = $carrier_severity
   and recipient = $recipient

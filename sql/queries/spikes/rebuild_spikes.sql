@@ -1,7 +1,9 @@
 -- spikes of one brand from its spike_hours: one row per episode (spike_id), its peak the
--- flagged hour with the highest score (ties: the earliest), its severity the highest
--- reached, ended once the $recovery_hours hours after its last flagged hour are stored (and
--- none flagged: a flagged one would have joined the episode). Only those hours count, so
+-- worst flagged hour, the largest observed minus expected (ties: the earliest; not the
+-- hour with the highest score, which a sustained rise reaches late), its score the highest
+-- score, its severity the highest reached, ended once the $recovery_hours hours after its
+-- last flagged hour are stored (and none flagged: a flagged one would have joined the
+-- episode). Only those hours count, so
 -- a stray hour stored far ahead never ends a spike that is still running.
 -- Run after the brand's spike_hours are replaced and its spikes deleted
 -- (pipeline.detect.store.detect_brand).
@@ -10,7 +12,9 @@ insert into spikes by name
 with ranked as (
     select
         *,
-        row_number() over (partition by spike_id order by score desc, hour) as peak_rank
+        row_number() over (
+            partition by spike_id order by observed - expected desc, hour
+        ) as peak_rank
     from spike_hours
     where brand = $brand
 ),
@@ -23,6 +27,7 @@ episodes as (
         min(hour) as started_at,
         max(hour) as last_hour,
         count(*)::integer as hours,
+        max(score) as top_score,
         max(case severity when 'critical' then 2 else 1 end) as rank
     from spike_hours
     where brand = $brand
@@ -48,7 +53,7 @@ select
     p.hour as peak_hour,
     p.observed,
     p.expected,
-    p.score,
+    e.top_score as score,
     case e.rank when 2 then 'critical' else 'warning' end as severity,
     e.hours,
     $version as detector_version

@@ -1,4 +1,5 @@
-"""Which alerts are due for a spike (open, escalate, recover, resend), and their settings."""
+"""Which spikes make one incident, which alerts are due for it (open, escalate, recover,
+resend, after any mix of failures), how numbers read, and the alert settings."""
 
 from __future__ import annotations
 
@@ -9,72 +10,142 @@ import pytest
 
 from pipeline.detect.store import Spike
 from pipeline.errors import ConfigError
+from pipeline.notify.alerts.incident import incidents, thread_key
 from pipeline.notify.alerts.ledger import due_alerts
 from pipeline.notify.alerts.options import AlertConfig
+from pipeline.notify.alerts.render import count, value
 from pipeline.notify.text import display_text
 
 T = datetime(2026, 10, 22, 17, tzinfo=UTC)
 
 
-def spike(severity: str = "warning", ended: bool = False, metric: str = "complaints") -> Spike:
-    return Spike(
-        spike_id=f"pebble:{metric}:2026-10-22T17:00Z", brand="pebble", metric=metric,
-        started_at=T, last_hour=T + timedelta(hours=2),
-        ended_at=T + timedelta(hours=3) if ended else None, peak_hour=T, observed=50,
-        expected=10, score=9.0, severity=severity, hours=3,
-    )  # fmt: skip
-
-
 CFG = AlertConfig()
 
 
-def test_a_new_spike_opens_once() -> None:
-    assert due_alerts(spike(), {}, CFG) == [("opened", "warning")]
-    assert due_alerts(spike(), {("opened", "warning"): ("sent", 1)}, CFG) == []
+def due(
+    severity: str = "warning", ended: bool = False, ledger: dict | None = None, note: bool = True
+) -> list[tuple[str, str] | tuple[str, str, str]]:
+    """due_alerts as (kind, severity), with "folded" added for a folded recovery."""
+    out = due_alerts(severity, ended, ledger or {}, recovery_note=note)
+    return [(d.kind, d.severity, "folded") if d.folded else (d.kind, d.severity) for d in out]
 
 
-def test_an_ongoing_spike_alerts_again_only_when_it_escalates() -> None:
+def test_a_new_incident_opens_once() -> None:
+    assert due() == [("opened", "warning")]
+    assert due(ledger={("opened", "warning"): ("sent", 1)}) == []
+
+
+def test_an_ongoing_incident_alerts_again_only_when_it_escalates() -> None:
     sent = {("opened", "warning"): ("sent", 1)}
-    assert due_alerts(spike("warning"), sent, CFG) == []
-    assert due_alerts(spike("critical"), sent, CFG) == [("escalated", "critical")]
+    assert due("warning", ledger=sent) == []
+    assert due("critical", ledger=sent) == [("escalated", "critical")]
     sent[("escalated", "critical")] = ("sent", 1)
-    assert due_alerts(spike("critical"), sent, CFG) == []
+    assert due("critical", ledger=sent) == []
 
 
-def test_a_spike_first_seen_at_critical_opens_at_critical() -> None:
-    assert due_alerts(spike("critical"), {}, CFG) == [("opened", "critical")]
+def test_an_incident_first_seen_at_critical_opens_at_critical() -> None:
+    assert due("critical") == [("opened", "critical")]
 
 
 def test_a_recovery_note_when_it_ends_unless_switched_off() -> None:
     sent = {("opened", "warning"): ("sent", 1)}
-    assert due_alerts(spike(ended=True), sent, CFG) == [("recovered", "warning")]
-    quiet = AlertConfig(recovery_note=False)
-    assert due_alerts(spike(ended=True), sent, quiet) == []
+    assert due(ended=True, ledger=sent) == [("recovered", "warning")]
+    assert due(ended=True, ledger=sent, note=False) == []
     done = {**sent, ("recovered", "warning"): ("sent", 1)}
-    assert due_alerts(spike(ended=True), done, CFG) == []
+    assert due(ended=True, ledger=done) == []
 
 
-def test_a_spike_already_over_gets_one_opening_alert() -> None:
-    assert due_alerts(spike(ended=True), {}, CFG) == [("opened", "warning")]
+def test_an_incident_already_over_gets_one_opening_that_carries_the_recovery() -> None:
+    assert due(ended=True) == [("opened", "warning"), ("recovered", "warning", "folded")]
     folded = {("opened", "warning"): ("sent", 1), ("recovered", "warning"): ("included", 0)}
-    assert due_alerts(spike(ended=True), folded, CFG) == []
+    assert due(ended=True, ledger=folded) == []
 
 
 def test_claimed_but_unfinished_or_failed_deliveries_are_due_again() -> None:
-    assert due_alerts(spike(), {("opened", "warning"): ("sending", 1)}, CFG) == [
-        ("opened", "warning")
-    ]
-    assert due_alerts(spike(), {("opened", "warning"): ("failed", 2)}, CFG) == [
-        ("opened", "warning")
-    ]
+    assert due(ledger={("opened", "warning"): ("sending", 1)}) == [("opened", "warning")]
+    assert due(ledger={("opened", "warning"): ("failed", 2)}) == [("opened", "warning")]
 
 
-def test_metrics_and_severity_not_alerted_are_skipped() -> None:
-    assert due_alerts(spike(metric="volume"), {}, CFG) == []
-    assert due_alerts(spike("warning"), {}, AlertConfig(min_severity="critical")) == []
-    assert due_alerts(spike("critical"), {}, AlertConfig(min_severity="critical")) == [
-        ("opened", "critical")
-    ]
+def test_after_any_mix_of_failures_everything_due_comes_in_order_once() -> None:
+    # issue 19: the opening failed and the incident has since risen and ended: one list,
+    # no second recovery (the one that died on a duplicate key)
+    failed_open = {("opened", "warning"): ("failed", 3)}
+    assert due("critical", True, failed_open) == [
+        ("opened", "warning"), ("escalated", "critical"), ("recovered", "critical", "folded"),
+    ]  # fmt: skip
+    failed_escalation = {
+        ("opened", "warning"): ("sent", 1),
+        ("escalated", "critical"): ("failed", 1),
+    }
+    assert due("critical", True, failed_escalation) == [
+        ("escalated", "critical"), ("recovered", "critical", "folded"),
+    ]  # fmt: skip
+    failed_recovery = {
+        ("opened", "warning"): ("sent", 1), ("escalated", "critical"): ("sent", 1),
+        ("recovered", "critical"): ("failed", 4),
+    }  # fmt: skip
+    assert due("critical", True, failed_recovery) == [("recovered", "critical")]
+    crashed = {("opened", "critical"): ("sending", 1)}
+    assert due("critical", True, crashed) == [
+        ("opened", "critical"), ("recovered", "critical", "folded"),
+    ]  # fmt: skip
+
+
+def spike_at(metric: str, start_h: int, last_h: int, severity: str = "warning") -> Spike:
+    return Spike(
+        spike_id=f"pebble:{metric}:{start_h}", brand="pebble", metric=metric,
+        started_at=T + timedelta(hours=start_h), last_hour=T + timedelta(hours=last_h),
+        ended_at=None, peak_hour=T, observed=5, expected=1, score=6.0, severity=severity,
+        hours=last_h - start_h + 1,
+    )  # fmt: skip
+
+
+def test_spikes_of_overlapping_or_adjacent_hours_are_one_incident() -> None:
+    complaints = spike_at("complaints", 0, 5)
+    share = spike_at("negative_share", 2, 2, "critical")
+    volume = spike_at("volume", 7, 9)  # starts one quiet hour after: adjacent
+    later = spike_at("complaints", 12, 13)  # two quiet hours after: a new incident
+    found = incidents([later, volume, share, complaints], CFG)
+    assert [i.spike_ids for i in found] == [
+        (complaints.spike_id, share.spike_id, volume.spike_id), (later.spike_id,),
+    ]  # fmt: skip
+    first = found[0]
+    assert first.lead == complaints and first.severity == "critical"
+    assert first.metrics == ("complaints", "negative_share", "volume")
+    assert first.ended_at is None
+
+
+def test_volume_alone_is_no_incident_and_the_lead_is_the_first_alerted_spike() -> None:
+    volume = spike_at("volume", 0, 3, "critical")
+    assert incidents([volume], CFG) == []
+    share = spike_at("negative_share", 1, 2)
+    (incident,) = incidents([volume, share], CFG)
+    assert incident.lead == share and incident.severity == "warning"
+    assert incident.started_at == volume.started_at
+    only_critical = AlertConfig(min_severity="critical")
+    assert incidents([share], only_critical) == []
+
+
+def test_an_incident_keeps_the_key_its_ledger_already_has() -> None:
+    (incident,) = incidents([spike_at("negative_share", 1, 2), spike_at("complaints", 0, 3)], CFG)
+    assert thread_key(incident, []) == "pebble:complaints:0"
+    assert thread_key(incident, ["pebble:negative_share:1"]) == "pebble:negative_share:1"
+
+
+def test_numbers_are_rounded_as_people_say_them() -> None:
+    assert count(62.096) == "62" and count(6.297) == "6.3" and count(3.0) == "3"
+    assert count(1234.4) == "1,234" and count(0.25) == "0.2" and count(12.5) == "12"
+    assert value("negative_share", 0.3571) == "36%" and value("complaints", 48.0) == "48"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://reports.example", "https://", "https://x.example/?a=1", 5, "ftp://x"]
+)
+def test_the_report_base_url_must_be_https(url: object) -> None:
+    with pytest.raises(ConfigError, match=r"overrides\.alerts\.report_base_url"):
+        AlertConfig.from_overrides({"report_base_url": url}, "brands.yaml: overrides.alerts")
+    ok = AlertConfig.from_overrides({"report_base_url": "https://r.example/bp/"}, "x")
+    assert ok.report_base_url == "https://r.example/bp"
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,15 @@ import pytest
 from pipeline.config.model import BrandConfig
 from pipeline.detect.store import Spike
 from pipeline.notify import charts, templating
-from pipeline.notify.alerts.context import AlertContext
-from pipeline.notify.alerts.render import AlertBody, CategoryShare, PostLine, render_alert
+from pipeline.notify.alerts.context import AlertContext, MetricFigures, MetricSeries
+from pipeline.notify.alerts.incident import Incident
+from pipeline.notify.alerts.render import (
+    AlertBody,
+    CategoryShare,
+    ChartImage,
+    PostLine,
+    render_alert,
+)
 from pipeline.notify.report.data import (
     AlertRow,
     CategoryRow,
@@ -70,19 +77,27 @@ def brand(name: str = "Acme") -> BrandConfig:
 
 
 def hostile_alert() -> tuple[str, str]:
-    """The alert's HTML and plain text for a spike whose posts are hostile."""
+    """The alert's HTML and plain text for an incident whose posts are hostile."""
     spike = Spike(
         spike_id="acme:complaints", brand="acme", metric="complaints", started_at=T,
         last_hour=T + timedelta(hours=2), ended_at=None, peak_hour=T, observed=40,
         expected=5, score=9.0, severity="critical", hours=3,
     )  # fmt: skip
-    ctx = AlertContext(
-        hours=[T], values=[1.0], marked=[], latest_observed=40, latest_expected=5,
-        posts=[(HOSTILE, 10, HOSTILE, HOSTILE_URL, T), ("b", 1, "b", "javascript:alert(4)", T)],
-        categories=[("billing", 3, 0.5)], terms=[("outage", 2)], report_hint="reports/acme",
+    figures = MetricFigures(
+        metric="complaints", severity="critical", started_at=T, last_hour=spike.last_hour,
+        ended_at=None, flagged_hours=3, worst_hour=T, worst_observed=40, worst_expected=5,
+        busiest_hour=T, busiest_observed=40, excess=80,
     )  # fmt: skip
-    _, text, html, _ = render_alert(brand('Acme <script>"'), spike, "opened", "critical", ctx)
-    return html, text
+    series = MetricSeries("complaints", [T], [1.0], [1.0], [0.0], [3.0], [])
+    ctx = AlertContext(
+        figures=[figures], series=[series],
+        posts=[(HOSTILE, 10, HOSTILE, HOSTILE_URL, T), ("b", 1, "b", "javascript:alert(4)", T)],
+        categories=[(HOSTILE, 3, 0.5)], terms=[("outage", 2)],
+        report_link='https://r.example/"><script>',
+    )  # fmt: skip
+    incident = Incident((spike,), spike, "critical")
+    message = render_alert(brand('Acme <script>"'), incident, "opened", "critical", ctx)
+    return message.html, message.text
 
 
 def hostile_report_data() -> ReportData:
@@ -143,6 +158,7 @@ RENDERED: dict[str, Callable[[], str]] = {
 def no_charts(monkeypatch: pytest.MonkeyPatch) -> None:
     """The alert's chart is not what is tested here (and matplotlib is slow to import)."""
     monkeypatch.setattr(charts, "time_series", lambda *a, **k: b"\x89PNG")
+    monkeypatch.setattr(charts, "incident_chart", lambda *a, **k: b"\x89PNG")
 
 
 def test_every_message_template_is_rendered_here() -> None:
@@ -188,10 +204,11 @@ def test_each_html_template_escapes_every_value_itself() -> None:
         metrics=(MetricLine(HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, "#000"),),
     )
     alert = AlertBody(
-        headline=HOSTILE, colour="#000", facts=((HOSTILE, HOSTILE),),
+        title=HOSTILE, headline=HOSTILE, colour="#000", facts=((HOSTILE, HOSTILE),),
+        charts=(ChartImage(HOSTILE, HOSTILE),),
         categories=(CategoryShare(HOSTILE, 1, HOSTILE),), terms=HOSTILE,
         posts=(PostLine(HOSTILE, HOSTILE, HOSTILE, HOSTILE_URL, HOSTILE_URL),),
-        report_hint=HOSTILE,
+        report_link=HOSTILE,
     )  # fmt: skip
     images = {"daily": Image(HOSTILE, HOSTILE), "hourly": Image(HOSTILE, HOSTILE)}
     for out in (
