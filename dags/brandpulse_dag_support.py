@@ -69,24 +69,17 @@ def connection_secret(conn_id: str) -> str | None:
 
 
 def smtp_config() -> Any:
-    """The ``smtp_default`` Connection as a :class:`pipeline.notify.mailer.SmtpConfig`, or None.
-
-    None (no Connection configured) means emails are written to the outbox folder. Runs
-    inside tasks only, never at parse.
+    """A :class:`pipeline.notify.mailer.SmtpConfig` naming the ``smtp_default`` Connection when
+    it exists, else None: emails are then written to the outbox folder. The SMTP provider's
+    hook reads the Connection itself when it sends. Runs inside tasks only, never at parse.
     """
     from airflow.sdk import BaseHook
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from pipeline.notify.mailer import SmtpConfig
+    from pipeline.notify.mailer import SMTP_CONN_ID, SmtpConfig
 
     try:
-        conn = BaseHook.get_connection("smtp_default")
+        BaseHook.get_connection(SMTP_CONN_ID)
     except AirflowNotFoundException:
-        return SmtpConfig.from_env()
-    return SmtpConfig.from_connection(
-        host=conn.host,
-        port=conn.port,
-        login=conn.login,
-        password=conn.password,
-        extra=conn.extra_dejson,
-    )
+        return None
+    return SmtpConfig(SMTP_CONN_ID)

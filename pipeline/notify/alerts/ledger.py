@@ -4,7 +4,8 @@ Per spike and recipient, which alerts are due is decided from the ledger, and ea
 delivered exactly once:
 
 1. the delivery is *claimed*: a row with status ``sending`` is committed first;
-2. the email is handed to SMTP (or written to the outbox);
+2. the message is handed to its channel (SMTP, the outbox, Slack, Teams or a webhook:
+   :func:`pipeline.notify.channels.dispatch`);
 3. the row is marked ``sent``.
 
 A rerun skips ``sent`` rows. A row found ``sending`` means a crash between 2 and 3: the
@@ -31,7 +32,7 @@ import duckdb
 from pipeline.config.model import BrandConfig
 from pipeline.detect.store import Spike
 from pipeline.errors import DeliveryError
-from pipeline.notify import mailer
+from pipeline.notify import channels, mailer
 from pipeline.notify.alerts.context import AlertContext, gather_context
 from pipeline.notify.alerts.options import SEVERITY_RANK, AlertConfig
 from pipeline.notify.alerts.render import render_alert
@@ -192,12 +193,13 @@ def _deliver_one(
         )  # fmt: skip
     job.claim(con, email.message_id)
     try:
-        delivery = mailer.deliver(email, smtp, settings.outbox)
+        delivery = channels.dispatch(email, smtp, settings.outbox)
     except DeliveryError as exc:
-        job.record(con, "failed", "smtp", str(exc))
+        channel = channels.channel_for(job.recipient, smtp)
+        job.record(con, "failed", channel, str(exc))
         log.error("%s failed: %s", what, exc)
         return AlertOutcome(spike.spike_id, job.kind, job.severity, job.recipient, "failed",
-                            "smtp", str(exc))  # fmt: skip
+                            channel, str(exc))  # fmt: skip
     job.record(con, "sent", delivery.channel, None)
     status = "resent" if job.previous is not None else "sent"
     log.info("%s: %s via %s", what, status, delivery.where)
