@@ -39,7 +39,7 @@ class Inbox:
     fail_next: int = 0
     refused: int = 0
     #: Every AUTH mechanism a client used, in order, and who logged in.
-    auth_mechanisms: list[str] = field(default_factory=list)
+    mechanisms_used: list[str] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -71,7 +71,7 @@ class _XOAuth2Inbox(Inbox):
         self.expected = f"user={user}\x01auth=Bearer {token}\x01\x01"
 
     async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
-        self.auth_mechanisms.append("XOAUTH2")
+        self.mechanisms_used.append("XOAUTH2")
         got = base64.b64decode(args[1]).decode() if len(args) > 1 else ""
         if got != self.expected:
             return AuthResult(success=False, handled=False)
@@ -83,13 +83,13 @@ class _EchoingInbox(Inbox):
     """An inbox whose server rejects every login, echoing the AUTH data in its reply."""
 
     async def auth_PLAIN(self, server: SMTP, args: list[str]) -> AuthResult:
-        self.auth_mechanisms.append("PLAIN")
+        self.mechanisms_used.append("PLAIN")
         return AuthResult(
             success=False, handled=False, message=f"535 5.7.8 rejected: AUTH {' '.join(args)}"
         )
 
     async def auth_LOGIN(self, server: SMTP, args: list[str]) -> AuthResult:
-        self.auth_mechanisms.append("LOGIN")
+        self.mechanisms_used.append("LOGIN")
         if len(args) > 1:  # smtplib sends the user with the command
             user: Any = base64.b64decode(args[1])
         else:
@@ -127,7 +127,7 @@ def smtp_server(
 
         def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
                           data: Any) -> AuthResult:  # fmt: skip
-            inbox.auth_mechanisms.append(mechanism)
+            inbox.mechanisms_used.append(mechanism)
             ok = (
                 isinstance(data, LoginPassword)
                 and (data.login.decode(), data.password.decode()) == login

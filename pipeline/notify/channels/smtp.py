@@ -33,6 +33,18 @@ log = logging.getLogger(__name__)
 class _MessageSmtpHook(SmtpHook):
     """The SMTP provider's hook, sending a MIME message built elsewhere."""
 
+    def _build_client(self) -> smtplib.SMTP_SSL | smtplib.SMTP:
+        """The provider's client, greeted with EHLO at once.
+
+        The provider 3.2.0 sends ``AUTH XOAUTH2`` right after connecting when STARTTLS is
+        off (implicit SSL on port 465, or plain SMTP): without EHLO first the server answers
+        503, which smtplib takes for "already authenticated", and the mail is then refused
+        or, worse, sent unauthenticated. smtplib's own login greets first; XOAUTH2 does not.
+        """
+        client: smtplib.SMTP_SSL | smtplib.SMTP = super()._build_client()
+        client.ehlo()
+        return client
+
     def send_mime(self, email: Email) -> str:
         """Send ``email`` over the open client; return the envelope sender."""
         sender = self.from_email or DEFAULT_SENDER
@@ -74,14 +86,18 @@ class _MessageSmtpHook(SmtpHook):
 def send(email: Email, smtp: SmtpConfig) -> Delivery:
     """Hand ``email`` to the SMTP server of Connection ``smtp.conn_id``."""
     hook = _MessageSmtpHook(smtp_conn_id=smtp.conn_id)
-    where = smtp.conn_id
     try:
         with hook:
-            where = f"{hook.host}:{hook.port}"
             hook.send_mime(email)
     except Exception as exc:  # the provider raises smtplib, socket, ssl and Airflow errors
         detail = hook.scrubber().scrub(f"{type(exc).__name__}: {exc}")
         raise DeliveryError(
-            f"SMTP ({smtp.conn_id}, {where}) did not accept the email to {email.to}: {detail}"
+            f"SMTP ({_where(hook, smtp)}) did not accept the email to {email.to}: {detail}"
         ) from None
-    return Delivery("smtp", where)
+    return Delivery("smtp", _where(hook, smtp))
+
+
+def _where(hook: _MessageSmtpHook, smtp: SmtpConfig) -> str:
+    """``conn_id host:port`` once the hook has read its Connection, else the id alone."""
+    conn = hook.smtp_connection
+    return f"{smtp.conn_id} {conn.host}:{conn.port}" if conn is not None else smtp.conn_id
