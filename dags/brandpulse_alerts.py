@@ -18,14 +18,26 @@ due to the brand's `alerts.recipients`:
   in between resends with the same Message-ID (counted in `attempts`, logged).
 
 A failed delivery fails the task after every other delivery was tried; the retry sends
-only what is still due.
+only what is still due. Recipients can be email addresses, Slack, Teams or a webhook
+(`docs/channels.md`).
+
+**check_freshness** then alarms the operators (`operators:` in the brands file) about every
+brand whose newest landed interval load ended `operators.freshness_hours` (default 6) or
+more before this run: ingest has stopped. Once per silence and recipient (the
+`operator_alarms` ledger); a brand that never landed anything is not judged.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
+from airflow.sdk import (
+    AssetOrTimeSchedule,
+    CronTriggerTimetable,
+    dag,
+    get_current_context,
+    task,
+)
 from brandpulse_dag_support import BRAND_HOURLY, DAG_DEFAULTS, SPIKES, smtp_config
 
 from pipeline.steps.orchestration import ALERTS_DAG, ALERTS_SCHEDULE, WAREHOUSE_POOL
@@ -58,7 +70,20 @@ def brandpulse_alerts() -> None:
             ],
         }
 
+    @task(pool=WAREHOUSE_POOL)
+    def check_freshness() -> str:
+        """Alarm the operators once about each brand whose ingest has stopped landing."""
+        from pipeline.notify import operators
+        from pipeline.settings import Settings
+
+        context = get_current_context()
+        moment = context["dag_run"].run_after
+        summary = operators.check_freshness(Settings.from_env(), smtp_config(), moment)
+        print(summary.describe())
+        return summary.describe()
+
     detect_and_alert()
+    check_freshness()
 
 
 brandpulse_alerts()
