@@ -54,6 +54,11 @@ class Recipient:
                     f"unknown channel {channel!r} (known: email addresses, "
                     f"{', '.join(CHAT_CHANNELS)})"
                 )
+            if isinstance(target, str) and "://" in target:
+                raise ValueError(
+                    f"{channel}: the id of an Airflow Connection, not a URL (a webhook URL "
+                    "holds its token: keep it in the Connection)"
+                )
             if not isinstance(target, str) or not _CONN_ID.match(target.strip()):
                 raise ValueError(
                     f"{channel}: the id of an Airflow Connection (letters, digits, '_'), "

@@ -117,23 +117,27 @@ class TaskFailure:
 
 
 def failure_email(failure: TaskFailure, recipient: str) -> Email:
-    task = failure.task_id + (f" [{failure.map_index}]" if failure.map_index >= 0 else "")
+    """The notice of ``failure`` (every field cleaned: an error can quote a post)."""
+    dag = display_text(failure.dag_id, 100)
+    task = display_text(failure.task_id, 100) + (
+        f" [{failure.map_index}]" if failure.map_index >= 0 else ""
+    )
     error = display_text(failure.error, ERROR_CHARS) or "(no error message)"
     notice = Notice(
-        headline=f"brandpulse task {failure.dag_id}.{task} failed: {error}",
+        headline=f"brandpulse task {dag}.{task} failed: {error}",
         colour=_RED,
         facts=(
-            ("DAG", failure.dag_id),
+            ("DAG", dag),
             ("Task", task),
-            ("Run", failure.run_id),
+            ("Run", display_text(failure.run_id, 200)),
             ("Try", str(failure.try_number)),
-            ("Logical date", failure.logical_date or "-"),
+            ("Logical date", display_text(failure.logical_date, 40) or "-"),
             ("Error", error),
         ),
         advice="The task's log in the Airflow UI has the details. Clearing the task reruns it;"
         " every brandpulse task replaces exactly its own interval.",
     )
-    subject = f"[brandpulse] FAILED: {failure.dag_id}.{task}"
+    subject = f"[brandpulse] FAILED: {dag}.{task}"
     return _email(failure.key, recipient, subject, notice)
 
 
