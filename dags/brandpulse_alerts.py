@@ -1,18 +1,19 @@
 """
-### brandpulse_alerts: spike detection and alert emails
+### brandpulse_alerts: spike detection, alerts, and the ingest freshness alarm
 
 Runs right after every update of `brand_hourly` (the hourly ingest, file imports,
 backfills) and, as a safety net, every 15 minutes. For each brand it judges the latest
 closed hours stored (`lookback_hours`, default 6, so a late load is still judged), each
 hour against a seasonal baseline of the hours before it (`pipeline/detect/hourly.py`,
-`docs/spikes.md`), stores what it flags in `spikes` / `spike_hours`, and emails the alerts
+`docs/spikes.md`), stores what it flags in `spikes` / `spike_hours`, and sends the alerts
 due to the brand's `alerts.recipients`:
 
 - **opened** when a spike is first seen, **escalated** when its severity rises (an ongoing
   spike alerts again only then), **recovered** when it ends (configurable per brand under
   `overrides.alerts`);
-- through the Airflow Connection `smtp_default` when there is one, else as `.eml` files in
-  the outbox folder;
+- by email through Airflow's SMTP provider and the Connection `smtp_default` when there is
+  one, else as `.eml` files in the outbox folder; to Slack, Teams or a webhook for those
+  recipients, each through its own Connection;
 - **exactly once** per spike, kind and recipient: the `alerts` ledger is committed before
   each send and marked sent after, so a retry or a rerun never sends twice, and a crash
   in between resends with the same Message-ID (counted in `attempts`, logged).

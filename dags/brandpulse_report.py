@@ -12,7 +12,9 @@ the brand's local **yesterday**:
    days, charts, response times, complaints still unanswered past the brand's SLA, top
    complaints and terms, a CSV of the day's complaints), archives the HTML under the
    runtime folder's `reports/<brand>/<day>.html` and sends it to each `report.recipients`
-   address: over SMTP with the `smtp_default` Connection, else into the outbox folder.
+   entry: email through Airflow's SMTP provider with the `smtp_default` Connection, else
+   into the outbox folder; Slack, Teams and webhook recipients get a summary
+   (`docs/channels.md`).
 
 **Reruns** do not send twice: the `report_deliveries` table records each (brand, day,
 recipient); recipients already served are skipped, and a message a failed attempt left
