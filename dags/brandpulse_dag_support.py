@@ -58,12 +58,19 @@ class OperatorsNotifier(BaseNotifier):
 
         ti = context["ti"]
         logical = context.get("logical_date")
+        error = str(context.get("exception") or "unknown error (see the task log)")
+        try:  # what Airflow masks in task logs (Connection passwords, tokens) it masks here too
+            from airflow.sdk.log import redact
+
+            error = str(redact(error))
+        except ImportError:  # pragma: no cover - an Airflow without the SDK's masker
+            pass
         failure = operators.TaskFailure(
             dag_id=str(ti.dag_id),
             task_id=str(ti.task_id),
             run_id=str(ti.run_id),
             try_number=int(ti.try_number or 0),
-            error=str(context.get("exception") or "unknown error (see the task log)"),
+            error=error,
             map_index=int(getattr(ti, "map_index", None) or -1),
             logical_date=logical.isoformat() if logical is not None else "",
         )
