@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import Asset, ExceptionRetryPolicy, RetryAction, RetryRule
+from airflow.sdk import Asset, BaseNotifier, ExceptionRetryPolicy, RetryAction, RetryRule
 
 from pipeline.steps.orchestration import (
     ASSET_URIS,
@@ -41,13 +41,61 @@ RETRY_POLICY = ExceptionRetryPolicy(
     ]
 )
 
+
+class OperatorsNotifier(BaseNotifier):
+    """Tells the operators (``operators:`` in the brands file, or ``BRANDPULSE_OPERATORS``)
+    that a task failed, by email, Slack, Teams or webhook (pipeline/notify/operators.py).
+
+    A task-level ``on_failure_callback`` on every brandpulse task: it runs once a task has
+    failed for good (after its retries), in the task's process. It never raises.
+    """
+
+    template_fields = ()
+
+    def notify(self, context: Any) -> None:
+        from pipeline.notify import operators
+        from pipeline.settings import Settings
+
+        ti = context["ti"]
+        logical = context.get("logical_date")
+        error = str(context.get("exception") or "unknown error (see the task log)")
+        try:  # what Airflow masks in task logs (Connection passwords, tokens) it masks here too
+            from airflow.sdk.log import redact
+
+            error = str(redact(error))
+        except ImportError:  # pragma: no cover - an Airflow without the SDK's masker
+            pass
+        failure = operators.TaskFailure(
+            dag_id=str(ti.dag_id),
+            task_id=str(ti.task_id),
+            run_id=str(ti.run_id),
+            try_number=int(ti.try_number or 0),
+            error=error,
+            map_index=int(getattr(ti, "map_index", None) or -1),
+            logical_date=logical.isoformat() if logical is not None else "",
+        )
+        try:
+            smtp = smtp_config()
+        except Exception as exc:  # a notifier must not hide the failure it reports
+            self.log.error("smtp_default not readable, operators' email goes to the outbox: %s",
+                           type(exc).__name__)  # fmt: skip
+            smtp = None
+        reached = operators.notify_failure(Settings.from_env(), smtp, failure)
+        self.log.info("operators told of %s: %s", failure.key, ", ".join(reached) or "none")
+
+
 #: What every brandpulse DAG shares: one run at a time (runs of a DAG write the same
-#: warehouse), no automatic catch-up (backfills are explicit), our retries and tag.
+#: warehouse), no automatic catch-up (backfills are explicit), our retries and tag, and the
+#: operators told of every task that fails for good.
 DAG_DEFAULTS: dict[str, Any] = {
     "start_date": START_DATE,
     "catchup": False,
     "max_active_runs": 1,
-    "default_args": {**DEFAULT_ARGS, "retry_policy": RETRY_POLICY},
+    "default_args": {
+        **DEFAULT_ARGS,
+        "retry_policy": RETRY_POLICY,
+        "on_failure_callback": [OperatorsNotifier()],
+    },
     "tags": ["brandpulse"],
 }
 
@@ -69,24 +117,17 @@ def connection_secret(conn_id: str) -> str | None:
 
 
 def smtp_config() -> Any:
-    """The ``smtp_default`` Connection as a :class:`pipeline.notify.mailer.SmtpConfig`, or None.
-
-    None (no Connection configured) means emails are written to the outbox folder. Runs
-    inside tasks only, never at parse.
+    """A :class:`pipeline.notify.mailer.SmtpConfig` naming the ``smtp_default`` Connection when
+    it exists, else None: emails are then written to the outbox folder. The SMTP provider's
+    hook reads the Connection itself when it sends. Runs inside tasks only, never at parse.
     """
     from airflow.sdk import BaseHook
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from pipeline.notify.mailer import SmtpConfig
+    from pipeline.notify.mailer import SMTP_CONN_ID, SmtpConfig
 
     try:
-        conn = BaseHook.get_connection("smtp_default")
+        BaseHook.get_connection(SMTP_CONN_ID)
     except AirflowNotFoundException:
-        return SmtpConfig.from_env()
-    return SmtpConfig.from_connection(
-        host=conn.host,
-        port=conn.port,
-        login=conn.login,
-        password=conn.password,
-        extra=conn.extra_dejson,
-    )
+        return None
+    return SmtpConfig(SMTP_CONN_ID)

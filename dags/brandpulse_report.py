@@ -13,8 +13,9 @@ the brand's local **yesterday**:
    response times, categories, the words that stand out, top complaints, spikes, a CSV of
    the day's complaints; in plain words, laid out for a phone and a desktop), archives the
    HTML under the runtime folder's `reports/<brand>/<day>.html` and sends it to each
-   `report.recipients` address: over SMTP with the `smtp_default` Connection, else into
-   the outbox folder.
+   `report.recipients` entry: email through Airflow's SMTP provider with the `smtp_default`
+   Connection, else into the outbox folder; Slack, Teams and webhook recipients get a
+   summary (`docs/channels.md`).
 
 **Reruns** do not send twice: the `report_deliveries` table records each (brand, day,
 recipient); recipients already served are skipped, and a message a failed attempt left

@@ -205,8 +205,11 @@ def add_commands(sub: Subparsers) -> None:
         description=(
             "Build each brand's complaint report for a day (in the brand's time zone) from the "
             "warehouse, archive it as HTML under the reports folder and send it to the brand's "
-            "report.recipients: over SMTP when AIRFLOW_CONN_SMTP_DEFAULT is set, else into the "
-            "outbox. A recipient who already got that day's report is skipped (see --resend). "
+            "report.recipients: email through Airflow's SMTP provider when the Connection "
+            "AIRFLOW_CONN_SMTP_DEFAULT (a URI or JSON) is set, else into the outbox; Slack, "
+            "Teams and webhook recipients get a summary through their Connections "
+            "(docs/channels.md). A recipient who already got that day's report is skipped "
+            "(see --resend). "
             "The report lists first the complaints unanswered past the brand's reply target "
             "(SLA), most urgent first; then the day against a usual day, response times, "
             "categories, the words that stand out and the spikes. A day without data says so. "

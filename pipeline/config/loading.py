@@ -24,14 +24,15 @@ from pipeline.config.model import (
     MAX_LAG_MINUTES,
     BrandConfig,
     BrandsFile,
+    Operators,
     SourceConfig,
 )
+from pipeline.config.recipients import recipient_keys
 from pipeline.errors import ConfigError
 
 _BRAND_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _HANDLE = re.compile(r"^@?[A-Za-z0-9_.\-]{1,64}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")  # ISO 639-1/-3 codes, as X, Bluesky and Mastodon report them
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _LOCAL_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -75,6 +76,14 @@ class FieldChecker:
                 if not pattern.match(v.strip()):
                     raise self.fail(fld, f"invalid entry {v!r}")
         return tuple(v.strip() for v in value)
+
+    def recipients(self, fld: str) -> tuple[str, ...]:
+        """Email addresses and ``{slack|teams|webhook: connection_id}`` entries, as the
+        recipient keys the ledgers use (pipeline.config.recipients)."""
+        try:
+            return recipient_keys(self.raw.get(fld))
+        except ValueError as exc:
+            raise self.fail(fld, str(exc)) from None
 
     def mapping(self, fld: str) -> Mapping[str, Any]:
         value = self.raw.get(fld) or {}
@@ -234,9 +243,9 @@ def _parse_brand(file: str, index: int, raw: Any) -> BrandConfig:
         exclude=c.strings("exclude"),
         languages=c.strings("languages", pattern=_LANG) or ("en",),
         sources=tuple(sources),
-        report_recipients=report.strings("recipients", pattern=_EMAIL),
+        report_recipients=report.recipients("recipients"),
         report_local_time=local_time,
-        alert_recipients=alerts.strings("recipients", pattern=_EMAIL),
+        alert_recipients=alerts.recipients("recipients"),
         overrides=_parse_overrides(c),
         products=c.strings("products"),
     )
@@ -272,7 +281,42 @@ def parse_brands(data: Any, path: Path, *, text: str | None = None) -> BrandsFil
         if brand.id in seen:
             raise ConfigError(f"{file}: brand '{brand.id}', field 'id': defined twice")
         seen.add(brand.id)
-    return BrandsFile(path=path, brands=brands)
+    return BrandsFile(path=path, brands=brands, operators=_parse_operators(file, data))
+
+
+_OPERATOR_FIELDS = ("freshness_hours", "recipients")
+#: Most hours of silence the freshness alarm may wait for: a week.
+_MAX_FRESHNESS_HOURS = 24 * 7
+
+
+def _parse_operators(file: str, data: Mapping[str, Any]) -> Operators:
+    """The top-level ``operators:`` section (optional): recipients, freshness_hours."""
+    raw = data.get("operators")
+    if raw is None:
+        return Operators()
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{file}: field 'operators': must be a mapping, got {type(raw).__name__}")
+    unknown = sorted(set(raw) - set(_OPERATOR_FIELDS))
+    if unknown:
+        raise ConfigError(
+            f"{file}: field 'operators.{unknown[0]}': unknown field "
+            f"(known: {', '.join(_OPERATOR_FIELDS)})"
+        )
+    try:
+        recipients = recipient_keys(raw.get("recipients"))
+    except ValueError as exc:
+        raise ConfigError(f"{file}: field 'operators.recipients': {exc}") from None
+    hours = raw.get("freshness_hours", Operators.freshness_hours)
+    if (
+        isinstance(hours, bool)
+        or not isinstance(hours, int)
+        or not 1 <= hours <= _MAX_FRESHNESS_HOURS
+    ):
+        raise ConfigError(
+            f"{file}: field 'operators.freshness_hours': a whole number of hours, "
+            f"1 to {_MAX_FRESHNESS_HOURS}, got {hours!r}"
+        )
+    return Operators(recipients=recipients, freshness_hours=hours)
 
 
 def _yaml_kind(value: object) -> str:

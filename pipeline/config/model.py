@@ -67,12 +67,28 @@ class BrandConfig:
         return next((s for s in self.sources if s.name == name), None)
 
 
+#: Hours without a landed interval load after which a brand's ingest counts as stale: the
+#: scheduled alert check looks back 6 closed hours (``overrides.alerts.lookback_hours``), so
+#: past that, spikes in the missing hours can no longer be alerted on time.
+DEFAULT_FRESHNESS_HOURS = 6
+
+
+@dataclass(frozen=True)
+class Operators:
+    """The top-level ``operators:`` section: who hears about failed tasks and stale ingest."""
+
+    #: Recipient keys (pipeline.config.recipients): emails, ``slack:<conn>``, ...
+    recipients: tuple[str, ...] = ()
+    freshness_hours: int = DEFAULT_FRESHNESS_HOURS
+
+
 @dataclass(frozen=True)
 class BrandsFile:
     """The whole brands file."""
 
     path: Path
     brands: tuple[BrandConfig, ...]
+    operators: Operators = field(default_factory=Operators)
 
     def get(self, brand_id: str) -> BrandConfig:
         for brand in self.brands:

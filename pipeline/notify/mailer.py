@@ -1,14 +1,14 @@
-"""Email delivery: one message to one recipient, over SMTP or into the outbox folder.
+"""Email messages: one message to one recipient, built as MIME or written to the outbox.
 
 Alerts and reports build an :class:`Email` (plain text, HTML, inline PNG images referenced by
-``cid:``, attachments) and hand it to :func:`deliver`:
+``cid:``, attachments, extra headers such as ``In-Reply-To``) and hand it to
+:func:`pipeline.notify.channels.dispatch`, which picks the transport from the recipient:
 
-- with an :class:`SmtpConfig` (from the Airflow Connection ``smtp_default``, read by the DAG
-  task, or from ``AIRFLOW_CONN_SMTP_DEFAULT`` in the environment for the command line), it
-  goes out over SMTP, honouring the SMTP provider's Connection schema (``disable_ssl``,
-  ``disable_tls``, ``from_email``, ``timeout`` in the extra);
-- without one, it is written as ``<outbox>/<key>.eml`` (atomically: a crash never leaves half
-  a file, and writing the same key twice leaves one file).
+- an email address with an :class:`SmtpConfig` goes out through Airflow's SMTP provider
+  (:mod:`pipeline.notify.channels.smtp`), over the Connection it names;
+- an email address without one is written here as ``<outbox>/<key>.eml`` (atomically: a
+  crash never leaves half a file, and writing the same key twice leaves one file);
+- a chat or webhook recipient goes to its channel (Slack, Teams, webhook).
 
 Every email has a stable ``key``; its ``Message-ID`` derives from it, so a message sent again
 after a crash carries the same id and mail clients show it once. This module never imports
@@ -18,27 +18,22 @@ Airflow and never logs or raises a password.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
-import smtplib
-import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
-
-from pipeline.errors import ConfigError, DeliveryError
-from pipeline.secrets import redact
 
 log = logging.getLogger(__name__)
 
 #: The default sender when neither the Connection nor the environment gives one.
 DEFAULT_SENDER = "brandpulse@localhost"
-#: Environment variable with an Airflow Connection URI for SMTP, for runs outside Airflow.
+#: The Airflow Connection mail goes out through.
+SMTP_CONN_ID = "smtp_default"
+#: That Connection as an environment variable (URI or JSON), for runs outside Airflow.
 SMTP_ENV = "AIRFLOW_CONN_SMTP_DEFAULT"
 
 
@@ -80,87 +75,25 @@ class Email:
         return f"<{digest}@brandpulse>"
 
 
-def _flag(value: object) -> bool:
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
-
-
 @dataclass(frozen=True)
 class SmtpConfig:
-    """Where and how to submit mail, with the SMTP provider's Connection semantics."""
+    """Mail goes out over SMTP through the Airflow Connection ``conn_id`` (the SMTP
+    provider's connection type: host, port, login, password and its extra: ``disable_ssl``,
+    ``disable_tls``, ``timeout``, ``retry_limit``, ``from_email``, ``auth_type: oauth2`` with
+    ``access_token`` or ``client_id``/``client_secret``/``tenant_id``).
 
-    host: str
-    port: int
-    login: str | None = None
-    password: str | None = field(default=None, repr=False)
-    use_ssl: bool = True
-    starttls: bool = True
-    sender: str = DEFAULT_SENDER
-    timeout: float = 30.0
+    Airflow's hook reads the Connection itself, when a message is sent: inside a task from
+    Airflow's secrets backends and metadata database, outside Airflow from
+    ``AIRFLOW_CONN_<CONN_ID>`` (a URI or JSON). No SmtpConfig means: the outbox folder.
+    """
 
-    @classmethod
-    def from_connection(
-        cls,
-        *,
-        host: str | None,
-        port: int | None,
-        login: str | None,
-        password: str | None,
-        extra: Mapping[str, object] | None,
-    ) -> SmtpConfig:
-        """From an Airflow Connection's fields (SMTP provider schema for the extra)."""
-        extra = extra or {}
-        if not host:
-            raise ConfigError("SMTP connection smtp_default: no host")
-        use_ssl = not _flag(extra.get("disable_ssl", False))
-        starttls = not _flag(extra.get("disable_tls", False)) and not use_ssl
-        try:
-            timeout = float(str(extra.get("timeout", 30)))
-        except ValueError:
-            raise ConfigError("SMTP connection smtp_default: extra.timeout: not a number") from None
-        return cls(
-            host=host,
-            port=int(port or (465 if use_ssl else 587)),
-            login=login or None,
-            password=password or None,
-            use_ssl=use_ssl,
-            starttls=starttls,
-            sender=str(extra.get("from_email") or DEFAULT_SENDER),
-            timeout=timeout,
-        )
-
-    @classmethod
-    def from_uri(cls, uri: str) -> SmtpConfig:
-        """From a Connection URI: ``smtp://user:pass@host:port?disable_ssl=true&...``."""
-        parts = urlsplit(uri)
-        if parts.scheme not in {"smtp", "smtps"}:
-            raise ConfigError(f"{SMTP_ENV}: expected an smtp:// URI")
-        query = dict(parse_qsl(parts.query))
-        if "__extra__" in query:
-            try:
-                extra: dict[str, object] = dict(json.loads(query.pop("__extra__")))
-            except ValueError:
-                raise ConfigError(f"{SMTP_ENV}: __extra__ is not JSON") from None
-            extra.update(query)
-        else:
-            extra = dict(query)
-        try:
-            port = parts.port
-        except ValueError:
-            raise ConfigError(f"{SMTP_ENV}: invalid port") from None
-        return cls.from_connection(
-            host=parts.hostname,
-            port=port,
-            login=unquote(parts.username) if parts.username else None,
-            password=unquote(parts.password) if parts.password else None,
-            extra=extra,
-        )
+    conn_id: str = SMTP_CONN_ID
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SmtpConfig | None:
-        """The SMTP configuration in ``AIRFLOW_CONN_SMTP_DEFAULT``, or None."""
+        """For the command line: SMTP when ``AIRFLOW_CONN_SMTP_DEFAULT`` is set, else None."""
         env = os.environ if env is None else env
-        uri = env.get(SMTP_ENV, "").strip()
-        return cls.from_uri(uri) if uri else None
+        return cls() if env.get(SMTP_ENV, "").strip() else None
 
 
 def build_message(email: Email, sender: str, date: datetime | None = None) -> EmailMessage:
@@ -175,7 +108,8 @@ def build_message(email: Email, sender: str, date: datetime | None = None) -> Em
     if email.in_reply_to:
         msg["In-Reply-To"] = email.in_reply_to
         msg["References"] = email.in_reply_to
-    for name, value in email.headers.items():
+    for name, value in email.headers.items():  # the caller's win (Message-ID, In-Reply-To, ...)
+        del msg[name]
         msg[name] = value
     msg.set_content(email.text, subtype="plain", charset="utf-8")
     msg.add_alternative(email.html, subtype="html", charset="utf-8")
@@ -202,8 +136,8 @@ def build_message(email: Email, sender: str, date: datetime | None = None) -> Em
 
 @dataclass(frozen=True)
 class Delivery:
-    channel: str  # "smtp" or "outbox"
-    where: str  # the SMTP host:port, or the .eml path
+    channel: str  # smtp | outbox | slack | teams | webhook
+    where: str  # the SMTP host:port, the .eml path, or the channel's Connection id
 
 
 def _safe_name(key: str) -> str:
@@ -219,40 +153,3 @@ def write_outbox(email: Email, outbox: Path, sender: str = DEFAULT_SENDER) -> Pa
     tmp.write_bytes(bytes(build_message(email, sender)))
     os.replace(tmp, target)
     return target
-
-
-def send_smtp(email: Email, smtp: SmtpConfig) -> None:
-    """Hand ``email`` to the SMTP server; :class:`DeliveryError` when that fails."""
-    msg = build_message(email, smtp.sender)
-    try:
-        client: smtplib.SMTP
-        if smtp.use_ssl:
-            client = smtplib.SMTP_SSL(
-                smtp.host, smtp.port, timeout=smtp.timeout, context=ssl.create_default_context()
-            )
-        else:
-            client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
-        with client:
-            if smtp.starttls:
-                client.starttls(context=ssl.create_default_context())
-            if smtp.login and smtp.password:
-                client.login(smtp.login, smtp.password)
-            refused = client.send_message(msg, from_addr=smtp.sender, to_addrs=[email.to])
-    except (OSError, smtplib.SMTPException) as exc:
-        detail = redact(str(exc), smtp.password or "")
-        raise DeliveryError(
-            f"SMTP {smtp.host}:{smtp.port} did not accept the email to {email.to}: {detail}"
-        ) from None
-    if refused:
-        raise DeliveryError(f"SMTP {smtp.host}:{smtp.port} refused recipient {email.to}")
-
-
-def deliver(email: Email, smtp: SmtpConfig | None, outbox: Path) -> Delivery:
-    """Send over SMTP when configured, else write to the outbox."""
-    if smtp is not None:
-        send_smtp(email, smtp)
-        log.info("email %s sent to %s via %s:%d", email.key, email.to, smtp.host, smtp.port)
-        return Delivery("smtp", f"{smtp.host}:{smtp.port}")
-    path = write_outbox(email, outbox)
-    log.info("email %s to %s written to %s", email.key, email.to, path)
-    return Delivery("outbox", str(path))

@@ -15,13 +15,12 @@ import pytest
 
 from pipeline import timeutil
 from pipeline.errors import DeliveryError
-from pipeline.notify import mailer
 from pipeline.notify.alerts import ledger
 from pipeline.settings import Settings
 from pipeline.steps import alerting
 from pipeline.warehouse import connection, loads, marts
 from tests.conftest import pebble_brands, write_brands
-from tests.fakes.smtp import smtp_server, smtp_uri
+from tests.fakes.smtp import smtp_server, use_smtp
 
 T0 = datetime(2026, 10, 5, tzinfo=UTC)
 DAYS = 21
@@ -127,9 +126,11 @@ def test_a_surge_of_complaints_is_stored_as_one_spike(loaded: Settings) -> None:
     assert _ledger(loaded) == []  # alerts=False sends nothing
 
 
-def test_one_email_per_recipient_with_numbers_charts_and_escaped_posts(loaded: Settings) -> None:
+def test_one_email_per_recipient_with_numbers_charts_and_escaped_posts(
+    loaded: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with smtp_server() as (inbox, port):
-        smtp = mailer.SmtpConfig.from_uri(smtp_uri(port))
+        smtp = use_smtp(monkeypatch, port)
         summary = alerting.evaluate(loaded, smtp, window=WINDOW)
         # Complaints and the share of negative posts spiked together: one incident, one
         # email per recipient.
@@ -165,9 +166,11 @@ def test_one_email_per_recipient_with_numbers_charts_and_escaped_posts(loaded: S
     ]
 
 
-def test_a_refused_delivery_fails_the_run_and_the_retry_sends_only_it(loaded: Settings) -> None:
+def test_a_refused_delivery_fails_the_run_and_the_retry_sends_only_it(
+    loaded: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with smtp_server() as (inbox, port):
-        smtp = mailer.SmtpConfig.from_uri(smtp_uri(port))
+        smtp = use_smtp(monkeypatch, port)
         inbox.fail_next = 1
         with pytest.raises(DeliveryError, match="1 alert deliveries failed"):
             alerting.evaluate(loaded, smtp, window=WINDOW)
@@ -192,7 +195,7 @@ def test_a_crash_between_send_and_record_resends_with_the_same_message_id(
         real_record(self, con, status, channel, error)
 
     with smtp_server() as (inbox, port):
-        smtp = mailer.SmtpConfig.from_uri(smtp_uri(port))
+        smtp = use_smtp(monkeypatch, port)
         monkeypatch.setattr(ledger._Delivery, "record", crash)
         with pytest.raises(SystemExit):
             alerting.evaluate(loaded, smtp, window=WINDOW)

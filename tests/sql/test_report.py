@@ -19,7 +19,7 @@ import pytest
 
 from pipeline import timeutil
 from pipeline.errors import ConfigError, DeliveryError
-from pipeline.notify.mailer import SmtpConfig, build_message
+from pipeline.notify.mailer import build_message
 from pipeline.notify.report.data import gather
 from pipeline.notify.report.options import ReportOptions, report_options
 from pipeline.notify.report.render import direction, fmt_duration, render_text
@@ -29,6 +29,7 @@ from pipeline.settings import Settings
 from pipeline.steps.brands import load_brands
 from pipeline.warehouse import connection, loads, marts
 from pipeline.warehouse.responses import refresh_complaint_responses
+from tests.fakes.smtp import free_port, use_smtp
 
 NY = ZoneInfo("America/New_York")
 DAY = date(2026, 10, 22)  # a Thursday; New York is UTC-4 (EDT)
@@ -331,9 +332,11 @@ def test_send_reports_once_per_recipient_and_resend(env: Settings) -> None:
     ]
 
 
-def test_a_failed_delivery_is_recorded_and_retried_by_a_rerun(env: Settings) -> None:
+def test_a_failed_delivery_is_recorded_and_retried_by_a_rerun(
+    env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     build(env, baseline_day(DAY, "d"), [DAY])
-    closed = SmtpConfig(host="127.0.0.1", port=9, use_ssl=False, starttls=False, timeout=2)
+    closed = use_smtp(monkeypatch, free_port())  # nothing listens there
     with pytest.raises(DeliveryError, match="2 report email"):
         send_reports(env, DAY, ["acme"], closed)
     con = connection.connect(env.warehouse, read_only=True)

@@ -92,7 +92,7 @@ def test_the_pool_binds_each_worker_and_works_as_a_pool() -> None:
 def test_without_the_death_signal_the_watch_still_ends_an_orphan() -> None:
     """The portable fallback alone: a worker whose parent is gone ends within the watch's
     interval (here the death signal is not armed: only the thread watches)."""
-    script = f"""
+    script = """
 import os, sys, time
 from pipeline.scoring import workers
 workers._set_death_signal = lambda: False

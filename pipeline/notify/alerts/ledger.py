@@ -4,7 +4,8 @@ Per incident (:mod:`pipeline.notify.alerts.incident`) and recipient, which alert
 decided from the ledger, and each is delivered exactly once:
 
 1. the delivery is *claimed*: a row with status ``sending`` is committed first;
-2. the email is handed over (:func:`pipeline.notify.mailer.deliver`, the one hand-off);
+2. the message is handed to its channel (SMTP, the outbox, Slack, Teams or a webhook:
+   :func:`pipeline.notify.channels.dispatch`, the one hand-off);
 3. the row is marked ``sent`` (or ``failed``, with the error).
 
 A rerun skips ``sent`` rows. A row found ``sending`` means a crash between 2 and 3: the
@@ -36,7 +37,7 @@ import duckdb
 
 from pipeline.config.model import BrandConfig
 from pipeline.errors import DeliveryError
-from pipeline.notify import mailer
+from pipeline.notify import channels, mailer
 from pipeline.notify.alerts.context import AlertContext, gather_context
 from pipeline.notify.alerts.incident import Incident, thread_key
 from pipeline.notify.alerts.options import SEVERITY_RANK, AlertConfig
@@ -247,11 +248,12 @@ def _deliver_one(
         )  # fmt: skip
     job.claim(con, settings.sql, email)
     try:
-        delivery = mailer.deliver(email, smtp, settings.outbox)
+        delivery = channels.dispatch(email, smtp, settings.outbox)
     except DeliveryError as exc:
-        job.record(con, "failed", "smtp", str(exc))
+        channel = channels.channel_for(job.recipient, smtp)
+        job.record(con, "failed", channel, str(exc))
         log.error("%s failed: %s", what, exc)
-        return AlertOutcome(job.key, job.kind, job.severity, job.recipient, "failed", "smtp",
+        return AlertOutcome(job.key, job.kind, job.severity, job.recipient, "failed", channel,
                             str(exc))  # fmt: skip
     job.record(con, "sent", delivery.channel, None)
     status = "resent" if job.previous is not None else "sent"

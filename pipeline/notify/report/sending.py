@@ -6,7 +6,8 @@ Entry points (the CLI's ``brandpulse report`` and the ``brandpulse_report`` DAG 
   (:mod:`pipeline.notify.report.data`), draws the charts and renders HTML, text and CSV
   (:mod:`pipeline.notify.report.render`);
 - :func:`send_reports` renders, archives the HTML under ``<reports>/<brand>/<day>.html``
-  and delivers it to every ``report.recipients`` address, over SMTP or into the outbox;
+  and delivers it to every ``report.recipients`` entry: an address over SMTP or into the
+  outbox, a chat or webhook recipient as a summary (:mod:`pipeline.notify.channels`);
 - :func:`due_reports` names the reports whose local send time falls in a run's interval.
 
 Delivery is exactly-once per (brand, day, recipient) as far as email allows: the
@@ -30,12 +31,12 @@ from pipeline.config.loading import read_brands
 from pipeline.config.model import BrandConfig
 from pipeline.errors import DeliveryError
 from pipeline.notify import charts
+from pipeline.notify.channels import channel_for, dispatch
 from pipeline.notify.mailer import (
     Attachment,
     Email,
     InlineImage,
     SmtpConfig,
-    deliver,
 )
 from pipeline.notify.report.data import (
     REPORT_CHART_DAYS,
@@ -221,8 +222,8 @@ class ReportDelivery:
     day: date
     recipient: str
     status: str  # sent | skipped (sent before) | failed
-    channel: str  # smtp | outbox
-    where: str  # SMTP host:port, the .eml path, or the error
+    channel: str  # smtp | outbox | slack | teams | webhook
+    where: str  # SMTP host:port, the .eml path, the Connection id, or the error
     message_id: str
 
     def to_dict(self) -> dict[str, str]:
@@ -324,7 +325,6 @@ def send_reports(
     brands = read_brands(settings.brands_file).select(tuple(brand_ids or ()))
     for brand in brands:  # a bad SLA fails before anything is sent
         report_options(brand, settings.brands_file.name)
-    channel = "smtp" if smtp is not None else "outbox"
     results: list[ReportDelivery] = []
     for brand in brands:
         report_day = day or yesterday(brand)
@@ -335,6 +335,7 @@ def send_reports(
             log.warning("brand %s has no report.recipients: report archived only", brand.id)
         for recipient in brand.report_recipients:
             email = report.email(recipient)
+            channel = channel_for(recipient, smtp)
             if not _claim(settings, email, brand.id, report_day, channel, resend=resend):
                 log.info("report %s already sent to %s: skipped", report.key, recipient)
                 results.append(
@@ -350,7 +351,7 @@ def send_reports(
                 )
                 continue
             try:
-                delivery = deliver(email, smtp, settings.outbox)
+                delivery = dispatch(email, smtp, settings.outbox)
             except DeliveryError as exc:
                 _settle(settings, brand.id, report_day, recipient, error=str(exc))
                 log.error("report %s to %s failed: %s", report.key, recipient, exc)
