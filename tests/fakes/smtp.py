@@ -185,3 +185,10 @@ def use_smtp(monkeypatch: Any, port: int, **connection: Any) -> SmtpConfig:
     reads it) at the server on ``port``; the :class:`SmtpConfig` that sends through it."""
     monkeypatch.setenv(SMTP_ENV, smtp_connection(port, **connection))
     return SmtpConfig()
+
+
+def smtp_config(monkeypatch: Any, port: int, conn_id: str, **connection: Any) -> SmtpConfig:
+    """An SMTP Connection named ``conn_id`` (its environment variable) for the server on
+    ``port``, so one test can hold several (one up, one down); the SmtpConfig using it."""
+    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", smtp_connection(port, **connection))
+    return SmtpConfig(conn_id)

@@ -25,7 +25,7 @@ from pipeline.settings import Settings
 from pipeline.steps import alerting
 from pipeline.warehouse import connection, loads, marts
 from tests.conftest import pebble_brands, write_brands
-from tests.fakes.smtp import Inbox, free_port, smtp_server, smtp_uri
+from tests.fakes.smtp import Inbox, free_port, smtp_config, smtp_server
 
 T0 = datetime(2026, 10, 5, tzinfo=UTC)
 DAYS = 21
@@ -111,9 +111,9 @@ STAGES = (OPENED, ESCALATED, RECOVERED)
 def _smtp() -> Iterator[tuple[Inbox, dict[str, mailer.SmtpConfig]]]:
     """A real SMTP server; configurations that reach it (``up``, ``refuse``: it answers
     451 to every message) or a closed port (``down``)."""
-    with smtp_server() as (inbox, port):
-        up = mailer.SmtpConfig.from_uri(smtp_uri(port))
-        down = mailer.SmtpConfig.from_uri(smtp_uri(free_port()))
+    with smtp_server() as (inbox, port), pytest.MonkeyPatch.context() as mp:
+        up = smtp_config(mp, port, "smtp_up")
+        down = smtp_config(mp, free_port(), "smtp_down")
         yield inbox, {"up": up, "refuse": up, "down": down}
 
 
@@ -222,9 +222,9 @@ def test_smtp_down_for_several_runs_then_up(loaded: Settings) -> None:
 def test_a_crash_between_claim_and_record_resends_once_with_the_same_message_id(
     loaded: Settings, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
-    real_deliver = mailer.deliver
+    real_deliver = ledger.channels.dispatch
 
-    def killed(email: mailer.Email, *args: Any) -> mailer.Delivery:
+    def killed(email: mailer.Email, *args: Any) -> Any:
         if "escalated" in email.key and email.to == RECIPIENTS[0]:
             if when == "after the hand-off":
                 real_deliver(email, *args)
@@ -235,10 +235,10 @@ def test_a_crash_between_claim_and_record_resends_once_with_the_same_message_id(
         advance(loaded, OPENED)
         _check(loaded, inbox, smtp["up"], "up")
         advance(loaded, ESCALATED)
-        monkeypatch.setattr(ledger.mailer, "deliver", killed)
+        monkeypatch.setattr(ledger.channels, "dispatch", killed)
         with pytest.raises(SystemExit):
             _check(loaded, inbox, smtp["up"], "up")
-        monkeypatch.setattr(ledger.mailer, "deliver", real_deliver)
+        monkeypatch.setattr(ledger.channels, "dispatch", real_deliver)
         assert ("escalated", "sending") in {(r[1], r[3]) for r in _rows(loaded)}
         advance(loaded, RECOVERED)
         _check(loaded, inbox, smtp["up"], "up")

@@ -16,7 +16,7 @@ from pipeline.notify import mailer
 from pipeline.notify.report import sending
 from pipeline.settings import Settings
 from pipeline.warehouse import connection
-from tests.fakes.smtp import free_port, smtp_server, smtp_uri
+from tests.fakes.smtp import free_port, smtp_config, smtp_server
 from tests.sql.test_report import DAY, at, baseline_day, build, env  # noqa: F401 (fixture)
 
 LEAD, DEPUTY = "lead@acme.example", "deputy@acme.example"
@@ -48,11 +48,14 @@ def _ledger(s: Settings) -> list[tuple[Any, ...]]:
         con.close()
 
 
-def test_smtp_down_for_several_runs_then_up_delivers_once(env: Settings) -> None:  # noqa: F811
+def test_smtp_down_for_several_runs_then_up_delivers_once(
+    env: Settings,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     build(env, baseline_day(DAY, "d"), [DAY])
     with smtp_server() as (inbox, port):
-        up = mailer.SmtpConfig.from_uri(smtp_uri(port))
-        down = mailer.SmtpConfig.from_uri(smtp_uri(free_port()))
+        up = smtp_config(monkeypatch, port, "smtp_up")
+        down = smtp_config(monkeypatch, free_port(), "smtp_down")
         for n in range(4):  # the due run and three more hours: the server is down
             assert _run(env, n, down) == ["failed"]
         assert _ledger(env) == [(DEPUTY, "failed", 4), (LEAD, "failed", 4)]
@@ -63,10 +66,13 @@ def test_smtp_down_for_several_runs_then_up_delivers_once(env: Settings) -> None
     assert _ledger(env) == [(DEPUTY, "sent", 5), (LEAD, "sent", 5)]
 
 
-def test_a_refused_recipient_is_retried_alone(env: Settings) -> None:  # noqa: F811
+def test_a_refused_recipient_is_retried_alone(
+    env: Settings,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     build(env, baseline_day(DAY, "d"), [DAY])
     with smtp_server() as (inbox, port):
-        smtp = mailer.SmtpConfig.from_uri(smtp_uri(port))
+        smtp = smtp_config(monkeypatch, port, "smtp_up")
         inbox.fail_next = 1  # the first recipient (lead) is refused
         assert _run(env, 0, smtp) == ["failed"]
         assert _ledger(env) == [(DEPUTY, "sent", 1), (LEAD, "failed", 1)]
@@ -87,7 +93,7 @@ def test_a_crash_between_claim_and_record_resends_with_the_same_message_id(
         raise SystemExit("killed after the SMTP server accepted the report")
 
     with smtp_server() as (inbox, port):
-        smtp = mailer.SmtpConfig.from_uri(smtp_uri(port))
+        smtp = smtp_config(monkeypatch, port, "smtp_up")
         monkeypatch.setattr(sending, "_settle", killed)
         with pytest.raises(SystemExit):
             _run(env, 0, smtp)
@@ -103,9 +109,12 @@ def test_a_crash_between_claim_and_record_resends_with_the_same_message_id(
     assert _ledger(env) == [(DEPUTY, "sent", 1), (LEAD, "sent", 2)]
 
 
-def test_a_failed_report_older_than_the_retry_days_is_left_alone(env: Settings) -> None:  # noqa: F811
+def test_a_failed_report_older_than_the_retry_days_is_left_alone(
+    env: Settings,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     build(env, baseline_day(DAY, "d"), [DAY])
-    down = mailer.SmtpConfig.from_uri(smtp_uri(free_port()))
+    down = smtp_config(monkeypatch, free_port(), "smtp_down")
     assert _run(env, 0, down) == ["failed"]
     assert sending.due_reports(env, *_hour(24 * sending.RETRY_DAYS - 1)) != []
     assert sending.due_reports(env, *_hour(24 * (sending.RETRY_DAYS + 2))) == []
