@@ -1,0 +1,188 @@
+"""The file-import ledger (``file_imports``, ``file_import_posts``) and the writes of a file's
+batches into ``posts`` and ``quarantine``.
+
+A file is imported once per (brand, content checksum, mapping fingerprint): changing
+``sources.file.columns`` or ``time_format`` makes every file new again. Its posts are upserted
+by (source, brand, post_id), batch by batch; ``file_import_posts`` remembers which post ids a
+file brought, so importing it again (``--reimport``, or under another mapping) first removes
+the posts only it brought and nothing counts twice. Post text travels in a registered
+DataFrame only, never inside SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.timeutil import naive_utc
+from pipeline.warehouse.connection import transaction
+from pipeline.warehouse.loads import POST_COLUMNS, insert_frame
+from pipeline.warehouse.sqlfiles import read_sql
+
+#: ``file_imports.mapping`` of the files imported before the ledger knew mappings (migration
+#: 012): they count as imported under any mapping; ``--reimport`` imports them again.
+LEGACY_MAPPING = ""
+
+
+@dataclass(frozen=True)
+class FileImportRecord:
+    """The ledger row of one imported file."""
+
+    brand: str
+    sha256: str
+    mapping: str
+    file_name: str
+    landing_path: str
+    rows_read: int
+    loaded: int
+    updated: int
+    duplicates: int
+    quarantined: int
+    first_post_at: datetime | None
+    last_post_at: datetime | None
+    model_version: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Written:
+    """What writing one batch did: posts new to the warehouse, posts replaced, and the
+    time span of the replaced posts' earlier versions (their hours need refreshing too)."""
+
+    new: int
+    updated: int
+    earliest_replaced: datetime | None
+    latest_replaced: datetime | None
+
+
+def is_imported(con: duckdb.DuckDBPyConnection, brand: str, sha256: str, mapping: str) -> bool:
+    row = con.execute(
+        "select count(*) from file_imports where brand = ? and sha256 = ?"
+        " and (mapping = ? or mapping = ?)",
+        [brand, sha256, mapping, LEGACY_MAPPING],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def as_datetime(value: object) -> datetime | None:
+    """A timestamp as DuckDB or pandas gives it, as a plain naive datetime (None for null)."""
+    if value is None or value is pd.NaT or not isinstance(value, datetime):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def _span(row: Sequence[object] | None) -> tuple[datetime | None, datetime | None]:
+    if row is None:
+        return None, None
+    return as_datetime(row[0]), as_datetime(row[1])
+
+
+def begin_file(
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, brand: str, sha256: str
+) -> tuple[datetime | None, datetime | None]:
+    """Undo an earlier import of this content before importing it again: its quarantine
+    rows and quality results, and the posts only it brought. Returns the removed posts'
+    time span (naive UTC), whose hours the import must refresh."""
+    key = {"brand": brand, "sha": sha256}
+    only_this = read_sql(sql_dir, "queries/warehouse/file_only_posts")
+    with transaction(con):
+        stale = con.execute(only_this, key).fetch_df()
+        span = _span((stale["created_at"].min(), stale["created_at"].max()) if len(stale) else None)
+        if len(stale):
+            con.register("file_stale_ids", stale.loc[:, ["post_id"]])
+            try:
+                con.execute(
+                    "delete from posts where source = 'file' and brand = ?"
+                    " and post_id in (select post_id from file_stale_ids)",
+                    [brand],
+                )
+            finally:
+                con.unregister("file_stale_ids")
+        con.execute("delete from file_import_posts where brand = $brand and sha256 = $sha", key)
+        con.execute(
+            "delete from quarantine where source = 'file' and brand = $brand and batch_id = $sha",
+            key,
+        )
+        con.execute(
+            "delete from quality_results where source = 'file' and brand = $brand"
+            " and starts_with(batch_id, $sha || '/')",
+            key,
+        )
+    return span
+
+
+def write_batch(
+    con: duckdb.DuckDBPyConnection,
+    brand: str,
+    sha256: str,
+    posts: pd.DataFrame,
+    quarantine: pd.DataFrame,
+) -> Written:
+    """Upsert one batch of a file's posts and add its quarantine rows (one transaction).
+
+    ``posts`` has :data:`POST_COLUMNS` and unique post ids; ``quarantine`` has record_no
+    (the row's number in the file), post_id, reason and raw.
+    """
+    with transaction(con):
+        new, updated, lo, hi = len(posts), 0, None, None
+        if len(posts):
+            ids = posts.loc[:, ["post_id"]]
+            con.register("file_batch_ids", ids)
+            try:
+                row = con.execute(
+                    "select count(*), min(created_at), max(created_at) from posts"
+                    " where source = 'file' and brand = ?"
+                    " and post_id in (select post_id from file_batch_ids)",
+                    [brand],
+                ).fetchone()
+                updated = int(row[0]) if row else 0
+                lo, hi = _span(row[1:] if row else None)
+                con.execute(
+                    "delete from posts where source = 'file' and brand = ?"
+                    " and post_id in (select post_id from file_batch_ids)",
+                    [brand],
+                )
+                con.execute(
+                    "insert or ignore into file_import_posts"
+                    " select ?, ?, post_id from file_batch_ids",
+                    [brand, sha256],
+                )
+            finally:
+                con.unregister("file_batch_ids")
+            new = len(posts) - updated
+        insert_frame(con, "posts", posts.loc[:, list(POST_COLUMNS)])
+        insert_frame(
+            con,
+            "quarantine",
+            quarantine.assign(
+                source="file", brand=brand, batch_id=sha256, interval_start=None, interval_end=None
+            ),
+        )
+    return Written(new=new, updated=updated, earliest_replaced=lo, latest_replaced=hi)
+
+
+def record_import(con: duckdb.DuckDBPyConnection, record: FileImportRecord) -> None:
+    """Mark a file as imported under its mapping: only once its posts and aggregates are in
+    place, so a crash before this leaves the file to be imported again, never half-counted."""
+    row = pd.DataFrame(
+        [
+            {
+                **record.__dict__,
+                "first_post_at": naive_utc(record.first_post_at) if record.first_post_at else None,
+                "last_post_at": naive_utc(record.last_post_at) if record.last_post_at else None,
+            }
+        ]
+    ).astype({"first_post_at": "datetime64[us]", "last_post_at": "datetime64[us]"})
+    with transaction(con):
+        con.execute(
+            "delete from file_imports where brand = ? and sha256 = ? and mapping in (?, ?)",
+            [record.brand, record.sha256, record.mapping, LEGACY_MAPPING],
+        )
+        insert_frame(con, "file_imports", row)
