@@ -2,8 +2,8 @@
 
 Every subcommand has ``--help``. Errors a user can act on are printed as one line on stderr
 with exit code 2; anything else is a bug and shows its traceback. The groups:
-:mod:`~pipeline.cli.operators` (demo, run, import-files, report, forget, airflow),
-:mod:`~pipeline.cli.files` (score, detect), :mod:`~pipeline.cli.analysts` (query) and
+:mod:`~pipeline.cli.operators` (demo, run, report, forget, airflow),
+:mod:`~pipeline.cli.files` (import-files, score, detect), :mod:`~pipeline.cli.analysts` (query) and
 :mod:`~pipeline.cli.tooling` (bench, eval, from a checkout).
 """
 

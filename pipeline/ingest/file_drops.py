@@ -14,8 +14,9 @@ What cannot be read is kept apart at the smallest unit it affects:
   ``{"__unparseable__": reason}`` and quarantined with that reason, the rest of the file
   is read on;
 - the whole file (empty, binary, a mapped column missing from the CSV header, a required
-  one missing from all of the first JSONL records) raises :class:`~pipeline.errors.UnreadableFileError` before any row is
-  landed; it is landed as one record with that reason and quarantined.
+  one missing from all of the first JSONL records) raises
+  :class:`~pipeline.errors.UnreadableFileError` before any row is landed; it is landed as
+  one record with that reason and quarantined.
 """
 
 from __future__ import annotations

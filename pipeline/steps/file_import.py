@@ -28,7 +28,7 @@ from pathlib import Path
 from pipeline import timeutil
 from pipeline.config.loading import read_brands
 from pipeline.config.model import BrandConfig
-from pipeline.errors import BrandpulseError, ConfigError, QualityError
+from pipeline.errors import BrandpulseError, ConfigError, InputError
 from pipeline.ingest.file_drops import BATCH_ROWS, drops_in, folder_for, land_file, sha256_of
 from pipeline.ingest.file_drops import landing_folder as _landing_folder
 from pipeline.ingest.sources.files import mapping_fingerprint, max_quarantine_share
@@ -294,5 +294,5 @@ def import_one_brand(
     results = import_brand(settings, brand, secrets)
     over = [r for r in results if r.too_much_quarantined]
     if over:
-        raise QualityError("; ".join(quarantine_warning(r) for r in over))
+        raise InputError("; ".join(quarantine_warning(r) for r in over))
     return results
