@@ -112,9 +112,9 @@ def import_file(
         if not reimport and file_ledger.is_imported(con, brand.id, sha, mapping):
             log.info("skipping %s: imported before with the same columns", path.name)
             return FileImportResult(brand.id, path.name, sha, skipped=True, max_share=share)
-        lo, hi = file_ledger.begin_file(con, settings.sql, brand.id, sha)
+        unrecorded = not file_ledger.ledger_mappings(con, brand.id, sha)
+        file_ledger.begin_file(con, brand.id, sha)
     span = _Span()
-    span.add(lo, hi)
     scorer = scorer_for(brand)
     seen: set[str] = set()
     rows = new = updated = duplicates = quarantined = 0
@@ -136,7 +136,15 @@ def import_file(
         posts = posts.loc[~repeated].reset_index(drop=True)
         seen.update(posts["post_id"])
         with connection.open_for_write(settings.warehouse, settings.sql, publish=False) as con:
-            written = file_ledger.write_batch(con, brand.id, sha, posts, quarantine)
+            written = file_ledger.write_batch(
+                con,
+                settings.sql,
+                brand.id,
+                sha,
+                posts=posts,
+                quarantine=quarantine,
+                unrecorded=unrecorded,
+            )
             for report in reports:
                 store_report(con, report)
         span.add(written.earliest_replaced, written.latest_replaced)
@@ -147,6 +155,7 @@ def import_file(
         duplicates += result.duplicates + int(repeated.sum())
         quarantined += result.quarantined
     with connection.open_for_write(settings.warehouse, settings.sql, publish=False) as con:
+        span.add(*file_ledger.finish_file(con, settings.sql, brand.id, sha))
         responses.derive_file_threads(con, settings.sql, brand.id)
     if span.lo is not None and span.hi is not None:
         aggregation.aggregate(span.lo, span.hi + timeutil.HOUR, [brand.id], settings)

@@ -24,6 +24,10 @@ from pipeline.warehouse.connection import transaction
 from pipeline.warehouse.loads import POST_COLUMNS, insert_frame
 from pipeline.warehouse.sqlfiles import read_sql
 
+#: Appended to a file's checksum in ``file_import_posts`` for the ids of its earlier import
+#: while it is imported again.
+PREVIOUS_MARK = "~previous"
+
 #: ``file_imports.mapping`` of the files imported before the ledger knew mappings (migration
 #: 012): they count as imported under any mapping; ``--reimport`` imports them again.
 LEGACY_MAPPING = ""
@@ -60,13 +64,17 @@ class Written:
     latest_replaced: datetime | None
 
 
+def ledger_mappings(con: duckdb.DuckDBPyConnection, brand: str, sha256: str) -> set[str]:
+    """The mapping fingerprints a file (by content) was imported under."""
+    found = con.execute(
+        "select mapping from file_imports where brand = ? and sha256 = ?", [brand, sha256]
+    ).fetchall()
+    return {str(r[0]) for r in found}
+
+
 def is_imported(con: duckdb.DuckDBPyConnection, brand: str, sha256: str, mapping: str) -> bool:
-    row = con.execute(
-        "select count(*) from file_imports where brand = ? and sha256 = ?"
-        " and (mapping = ? or mapping = ?)",
-        [brand, sha256, mapping, LEGACY_MAPPING],
-    ).fetchone()
-    return bool(row and row[0])
+    """Imported before under ``mapping`` (or before the ledger knew mappings)."""
+    return bool(ledger_mappings(con, brand, sha256) & {mapping, LEGACY_MAPPING})
 
 
 def as_datetime(value: object) -> datetime | None:
@@ -84,27 +92,17 @@ def _span(row: Sequence[object] | None) -> tuple[datetime | None, datetime | Non
     return as_datetime(row[0]), as_datetime(row[1])
 
 
-def begin_file(
-    con: duckdb.DuckDBPyConnection, sql_dir: Path, brand: str, sha256: str
-) -> tuple[datetime | None, datetime | None]:
-    """Undo an earlier import of this content before importing it again: its quarantine
-    rows and quality results, and the posts only it brought. Returns the removed posts'
-    time span (naive UTC), whose hours the import must refresh."""
+def begin_file(con: duckdb.DuckDBPyConnection, brand: str, sha256: str) -> None:
+    """Start importing a file (again): its earlier quarantine rows and quality results go,
+    and the post ids it brought before are set aside (:func:`finish_file` removes those
+    posts it does not bring again)."""
     key = {"brand": brand, "sha": sha256}
-    only_this = read_sql(sql_dir, "queries/warehouse/file_only_posts")
     with transaction(con):
-        stale = con.execute(only_this, key).fetch_df()
-        span = _span((stale["created_at"].min(), stale["created_at"].max()) if len(stale) else None)
-        if len(stale):
-            con.register("file_stale_ids", stale.loc[:, ["post_id"]])
-            try:
-                con.execute(
-                    "delete from posts where source = 'file' and brand = ?"
-                    " and post_id in (select post_id from file_stale_ids)",
-                    [brand],
-                )
-            finally:
-                con.unregister("file_stale_ids")
+        con.execute(
+            "insert or ignore into file_import_posts select brand, $previous, post_id"
+            " from file_import_posts where brand = $brand and sha256 = $sha",
+            {**key, "previous": sha256 + PREVIOUS_MARK},
+        )
         con.execute("delete from file_import_posts where brand = $brand and sha256 = $sha", key)
         con.execute(
             "delete from quarantine where source = 'file' and brand = $brand and batch_id = $sha",
@@ -115,20 +113,52 @@ def begin_file(
             " and starts_with(batch_id, $sha || '/')",
             key,
         )
+
+
+def finish_file(
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, brand: str, sha256: str
+) -> tuple[datetime | None, datetime | None]:
+    """Remove the posts an earlier import of this file brought that this one did not (and
+    no other file did). Returns their time span (naive UTC): the hours to refresh."""
+    key = {"brand": brand, "previous": sha256 + PREVIOUS_MARK}
+    with transaction(con):
+        stale = con.execute(read_sql(sql_dir, "queries/warehouse/file_stale_posts"), key).fetch_df()
+        span = (
+            _span((stale["created_at"].min(), stale["created_at"].max()))
+            if len(stale)
+            else (None, None)
+        )
+        if len(stale):
+            con.register("file_stale_ids", stale.loc[:, ["post_id"]])
+            try:
+                con.execute(
+                    "delete from posts where source = 'file' and brand = ?"
+                    " and post_id in (select post_id from file_stale_ids)",
+                    [brand],
+                )
+            finally:
+                con.unregister("file_stale_ids")
+        con.execute(
+            "delete from file_import_posts where brand = $brand and sha256 = $previous", key
+        )
     return span
 
 
 def write_batch(
     con: duckdb.DuckDBPyConnection,
+    sql_dir: Path,
     brand: str,
     sha256: str,
+    *,
     posts: pd.DataFrame,
     quarantine: pd.DataFrame,
+    unrecorded: bool,
 ) -> Written:
     """Upsert one batch of a file's posts and add its quarantine rows (one transaction).
 
     ``posts`` has :data:`POST_COLUMNS` and unique post ids; ``quarantine`` has record_no
-    (the row's number in the file), post_id, reason and raw.
+    (the row's number in the file), post_id, reason and raw. ``unrecorded``: the file has no
+    ledger row yet, so the posts an unfinished earlier attempt at it stored count as new.
     """
     with transaction(con):
         new, updated, lo, hi = len(posts), 0, None, None
@@ -137,13 +167,22 @@ def write_batch(
             con.register("file_batch_ids", ids)
             try:
                 row = con.execute(
-                    "select count(*), min(created_at), max(created_at) from posts"
+                    "select min(created_at), max(created_at) from posts"
                     " where source = 'file' and brand = ?"
                     " and post_id in (select post_id from file_batch_ids)",
                     [brand],
                 ).fetchone()
-                updated = int(row[0]) if row else 0
-                lo, hi = _span(row[1:] if row else None)
+                lo, hi = _span(row)
+                counted = con.execute(
+                    read_sql(sql_dir, "queries/warehouse/file_updated_posts"),
+                    {
+                        "brand": brand,
+                        "sha": sha256,
+                        "previous": sha256 + PREVIOUS_MARK,
+                        "unrecorded": unrecorded,
+                    },
+                ).fetchone()
+                updated = int(counted[0]) if counted else 0
                 con.execute(
                     "delete from posts where source = 'file' and brand = ?"
                     " and post_id in (select post_id from file_batch_ids)",

@@ -137,9 +137,9 @@ def map_row(row: Mapping[str, Any], mapping: Mapping[str, str]) -> dict[str, Any
 def parse_time(value: Any, fmt: str | None = None) -> datetime:
     """A row's ``created_at`` as aware UTC; a time without a zone is UTC.
 
-    With ``fmt`` (the source's ``time_format``) only that strptime format is read. Without
-    it: epoch seconds or milliseconds (a number, or digits), ISO 8601, RFC 2822
-    (``Tue, 31 Oct 2017 22:10:47 +0000``) and X's format (:data:`X_TIME_FORMAT`).
+    Read, in this order: epoch seconds or milliseconds (a number, or digits), ``fmt`` (the
+    source's ``time_format``, a strptime format) when given, ISO 8601, X's format
+    (:data:`X_TIME_FORMAT`) and RFC 2822 (``Tue, 31 Oct 2017 22:10:47 +0000``).
     Raises ``ValueError`` saying why.
     """
     if isinstance(value, bool):
@@ -155,12 +155,9 @@ def parse_time(value: Any, fmt: str | None = None) -> datetime:
     text = value.strip()
     if fmt is not None:
         try:
-            moment = datetime.strptime(text, fmt)
+            return _utc(datetime.strptime(text, fmt))
         except ValueError:
-            raise ValueError(
-                f"created_at: {text[:40]!r} does not match time_format {fmt!r}"
-            ) from None
-        return _utc(moment)
+            pass
     try:
         return _utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:
@@ -173,6 +170,11 @@ def parse_time(value: Any, fmt: str | None = None) -> datetime:
         return _utc(email.utils.parsedate_to_datetime(text))
     except (ValueError, TypeError, IndexError):
         pass
+    if fmt is not None:
+        raise ValueError(
+            f"created_at: {text[:40]!r} matches neither time_format {fmt!r} nor ISO 8601, "
+            "RFC 2822, X's format or epoch"
+        )
     raise ValueError(
         f"created_at: not a time (ISO 8601, RFC 2822, X's format or epoch): {text[:40]!r};"
         " set sources.file.time_format for another format"
