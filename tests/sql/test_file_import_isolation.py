@@ -6,6 +6,7 @@ and replies in a thread answer their complaint. Real DuckDB files under tmp_path
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -232,7 +233,7 @@ def test_a_reimport_upserts_and_counts_updates_apart_from_new_posts(
         "b.csv",
         csv_of(
             "2,2026-10-06T09:00:00Z,love the acme app,bob,20,",
-            GOOD[2][:0] + "8,2026-10-06T10:00:00Z,acme new,hal,1,",
+            "8,2026-10-06T10:00:00Z,acme new,hal,1,",
         ),
     )
     [skipped, b] = file_import.import_files(home)
@@ -243,7 +244,6 @@ def test_a_reimport_upserts_and_counts_updates_apart_from_new_posts(
 
 
 def test_a_changed_post_id_column_replaces_the_files_earlier_posts(home: Settings) -> None:
-    write_brands(home, "")
     drop(
         home,
         "a.csv",
@@ -251,7 +251,6 @@ def test_a_changed_post_id_column_replaces_the_files_earlier_posts(home: Setting
         "1,901,2026-10-05T10:00:00Z,acme one,a,1,\n2,902,2026-10-05T11:00:00Z,acme two,b,1,\n",
     )
     file_import.import_files(home)
-    write_brands(home, "").__class__  # unchanged
     home.brands_file.write_text(
         home.brands_file.read_text().replace("post_id: id,", "post_id: tid,"), encoding="utf-8"
     )
@@ -334,9 +333,7 @@ def test_a_reply_in_the_thread_answers_the_complaint(home: Settings) -> None:
     assert answered == [("100", "102", 42 * 60), ("200", None, None)]
 
 
-def test_batches_give_the_same_warehouse_as_one_pass(
-    home: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_batches_give_the_same_warehouse_as_one_pass(home: Settings) -> None:
     lines = [
         f"{i % 7},2026-10-05T{10 + i % 5:02d}:00:00Z,acme post {i % 7},u{i},{i},"
         if i % 4
@@ -347,11 +344,13 @@ def test_batches_give_the_same_warehouse_as_one_pass(
     [one] = file_import.import_files(home)
     whole = snapshot(home)
     quarantine = rows(home, "select record_no, reason from quarantine order by 1")
+    # Imported again in one pass: the same warehouse, the ledger row's counts apart.
     [again] = file_import.import_all(home, reimport=True).results
-    assert snapshot(home) == whole
+    assert (again.loaded, again.updated) == (0, one.loaded)
+    assert {t: v for t, v in snapshot(home).items() if t != "file_imports"} == {
+        t: v for t, v in whole.items() if t != "file_imports"
+    }
     for name in ("warehouse", "landing"):
-        import shutil
-
         shutil.rmtree(home.home / name)
     brand = file_import.read_brands(home.brands_file).get("acme")
     [batched] = file_import.import_brand(home, brand, batch_rows=3)
@@ -366,4 +365,3 @@ def test_batches_give_the_same_warehouse_as_one_pass(
     assert {t: v for t, v in snapshot(home).items() if t not in {"quality_results"}} == {
         t: v for t, v in whole.items() if t not in {"quality_results"}
     }
-    del again

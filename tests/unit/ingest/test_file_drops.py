@@ -49,7 +49,10 @@ def test_deeply_nested_and_non_object_json_lines_are_bad_rows(tmp_path: Path) ->
     rows = read(
         tmp_path,
         "a.jsonl",
-        f'{{"date": 1, "message": "a"}}\n{deep}\n[1, 2]\n"text"\n\n{{"date": 2, "message": "b"}}\n'.encode(),
+        (
+            f'{{"date": 1, "message": "a"}}\n{deep}\n[1, 2]\n"text"\n\n'
+            '{"date": 2, "message": "b"}\n'
+        ).encode(),
     )
     assert reasons(rows) == [
         None,
