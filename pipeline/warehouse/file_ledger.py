@@ -2,7 +2,8 @@
 batches into ``posts`` and ``quarantine``.
 
 A file is imported once per (brand, content checksum, mapping fingerprint): changing
-``sources.file.columns`` or ``time_format`` makes every file new again. Its posts are upserted
+``sources.file.columns`` or ``time_format`` makes every file new again. The ledger keeps one
+row per file content, its latest import's. Its posts are upserted
 by (source, brand, post_id), batch by batch; ``file_import_posts`` remembers which post ids a
 file brought, so importing it again (``--reimport``, or under another mapping) first removes
 the posts only it brought and nothing counts twice. Post text travels in a registered
@@ -220,8 +221,9 @@ def record_import(con: duckdb.DuckDBPyConnection, record: FileImportRecord) -> N
         ]
     ).astype({"first_post_at": "datetime64[us]", "last_post_at": "datetime64[us]"})
     with transaction(con):
+        # One row per file content: the latest import's (its posts and quarantine rows are
+        # the ones stored), so sums over the ledger count every file once.
         con.execute(
-            "delete from file_imports where brand = ? and sha256 = ? and mapping in (?, ?)",
-            [record.brand, record.sha256, record.mapping, LEGACY_MAPPING],
+            "delete from file_imports where brand = ? and sha256 = ?", [record.brand, record.sha256]
         )
         insert_frame(con, "file_imports", row)

@@ -3,6 +3,8 @@
 -- a file's own problem; file_import_posts remembers which posts each file brought, so a
 -- file imported again under another mapping replaces its earlier posts instead of adding.
 
+-- file_imports: one row per imported file content and brand, its latest import's (the
+-- mapping it was read under is in the key, so a changed mapping is a new import).
 create table file_imports_v12 (
     brand         varchar not null,
     sha256        varchar not null,  -- checksum of the file's bytes
