@@ -26,6 +26,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -68,6 +69,13 @@ COLUMN_CHECK_RECORDS = 100
 #: Longest JSONL line read: a post with every field is a few KB; a line past this is not a
 #: post and is quarantined without being held in memory.
 MAX_LINE_BYTES = 4 * 1024 * 1024
+
+#: Deepest JSON nesting read. An API's post is 5-6 levels deep; parsing (and later writing
+#: and reading back) a deeper line recurses, near Python's recursion limit at ~1,000.
+MAX_JSON_DEPTH = 64
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 #: Bytes looked at to tell a text file from a binary one (a NUL byte is never in CSV/JSON).
 _SNIFF_BYTES = 8192
@@ -198,6 +206,15 @@ def _lines(fh: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
         yield line_no, line
 
 
+def _depth(text: str) -> int:
+    """How deep a JSON text nests (its strings left out), without parsing it."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _json_record(line_no: int, line: bytes | None) -> dict[str, Any] | None:
     if line is None:
         return {"__unparseable__": f"line {line_no}: longer than {MAX_LINE_BYTES} bytes"}
@@ -211,6 +228,11 @@ def _json_record(line_no: int, line: bytes | None) -> dict[str, Any] | None:
                 f"line {line_no}: not UTF-8 text ({exc.reason} at byte {exc.start})"
             ),
             "__line__": line.decode("utf-8", "replace")[:_RAW_CHARS],
+        }
+    if _depth(text) > MAX_JSON_DEPTH:
+        return {
+            "__unparseable__": f"line {line_no}: JSON nested deeper than {MAX_JSON_DEPTH} levels",
+            "__line__": text[:_RAW_CHARS],
         }
     try:
         value = json.loads(text, parse_float=Decimal)

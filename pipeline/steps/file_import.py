@@ -230,10 +230,23 @@ def import_brand(
         raise ConfigError(
             f"brand '{brand.id}': no file {missing[0]!r} in {folder} (a .csv, .jsonl or .ndjson)"
         )
-    return [
-        import_file(settings, brand, p, secrets, reimport=reimport, batch_rows=batch_rows)
-        for p in paths
-    ]
+    results, unreadable = [], []
+    for path in paths:
+        try:
+            results.append(
+                import_file(
+                    settings, brand, path, secrets, reimport=reimport, batch_rows=batch_rows
+                )
+            )
+        except OSError as exc:  # not the file's content: left for the next run, not recorded
+            log.error("brand '%s': %s cannot be read: %s", brand.id, path.name, exc)
+            unreadable.append(f"{path.name} ({exc.strerror or exc})")
+    if unreadable:
+        raise InputError(
+            f"brand '{brand.id}': could not read {', '.join(unreadable)}; the other files "
+            "were imported, these are tried again next run"
+        )
+    return results
 
 
 def file_brands(settings: Settings, brand_ids: Sequence[str] | None = None) -> list[str]:

@@ -128,7 +128,7 @@ def test_no_bad_row_or_file_stops_the_import(home: Settings) -> None:
         (None, 1, "line 3: field larger than field limit (131072)"),
         ("11", 1, f"author_followers: out of range (0 .. 2^63-1): '{2**64}'"),
         ("12", 1, "created_at: '100000000000000000000' is not a time in range"),
-        (None, 1, "line 2: JSON nested too deeply"),
+        (None, 1, "line 2: JSON nested deeper than 64 levels"),
         (None, 2, "line 3: not an object (a list)"),
         (None, 0, "line 2: not UTF-8 text (byte 0xe9)"),
         (None, 0, "file: empty"),
@@ -155,6 +155,30 @@ def test_one_brand_failing_never_stops_another(
     assert err.startswith("brandpulse: error: brand 'acme', field 'sources.file.folder':")
     assert "Traceback" not in err
     assert rows(home, "select brand, post_id from posts") == [("bolt", "7")]
+
+
+def test_a_file_that_cannot_be_opened_is_left_for_the_next_run(
+    home: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drop(home, "a.csv", csv_of(GOOD[0]))
+    drop(home, "b.csv", csv_of(GOOD[1]))
+    real = file_import.sha256_of
+
+    def locked(path: Path) -> str:  # as a file held open by a Windows share, or unreadable
+        if path.name == "a.csv":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(file_import, "sha256_of", locked)
+    run = file_import.import_all(home)
+    assert [r.file_name for r in run.results] == []
+    assert str(run.failures["acme"]) == (
+        "brand 'acme': could not read a.csv (Permission denied); the other files were "
+        "imported, these are tried again next run"
+    )
+    assert rows(home, "select file_name from file_imports") == [("b.csv",)]
+    monkeypatch.undo()
+    assert [r.file_name for r in file_import.import_all(home).results if not r.skipped] == ["a.csv"]
 
 
 def test_time_formats_are_read_and_a_time_format_can_be_given(home: Settings) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from pipeline.errors import UnreadableFileError
+from pipeline.ingest import file_drops
 from pipeline.ingest.file_drops import read_rows
 
 CHECKED = {"created_at": "date", "text": "message"}
@@ -56,7 +58,7 @@ def test_deeply_nested_and_non_object_json_lines_are_bad_rows(tmp_path: Path) ->
     )
     assert reasons(rows) == [
         None,
-        "line 2: JSON nested too deeply",
+        "line 2: JSON nested deeper than 64 levels",
         "line 3: not an object (a list)",
         "line 4: not an object (a str)",
         None,
@@ -95,3 +97,23 @@ def test_a_file_that_cannot_be_read_raises_before_any_row(
 def test_numbers_in_json_keep_their_digits(tmp_path: Path) -> None:
     [row] = read(tmp_path, "a.jsonl", b'{"date": 1, "message": "m", "id": 1234567890123456789.0}\n')
     assert str(row["id"]) == "1234567890123456789.0"
+
+
+def test_a_json_line_over_the_length_limit_is_skipped_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(file_drops, "MAX_LINE_BYTES", 64)
+    long_line = '{"date": 1, "message": "' + "x" * 500 + '"}'
+    rows = read(
+        tmp_path,
+        "a.jsonl",
+        f'{{"date": 1, "message": "a"}}\n{long_line}\n{{"date": 2, "message": "b"}}\n'.encode(),
+    )
+    assert reasons(rows) == [None, "line 2: longer than 64 bytes", None]
+    assert rows[2] == {"date": 2, "message": "b"}
+
+
+def test_brackets_inside_json_strings_are_not_nesting(tmp_path: Path) -> None:
+    text = "[" * 200 + '\\" {'
+    [row] = read(tmp_path, "a.jsonl", json.dumps({"date": 1, "message": text}).encode() + b"\n")
+    assert row["message"] == text
