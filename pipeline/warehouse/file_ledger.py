@@ -168,9 +168,8 @@ def write_batch(
             con.register("file_batch_ids", ids)
             try:
                 row = con.execute(
-                    "select min(created_at), max(created_at) from posts"
-                    " where source = 'file' and brand = ?"
-                    " and post_id in (select post_id from file_batch_ids)",
+                    "select min(created_at), max(created_at) from posts where source = 'file'"
+                    " and brand = ? and post_id in (select post_id from file_batch_ids)",
                     [brand],
                 ).fetchone()
                 lo, hi = _span(row)
