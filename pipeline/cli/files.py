@@ -1,4 +1,5 @@
-"""Commands that work on files, without the warehouse: scoring posts and finding spikes."""
+"""Commands that work on files: importing the brands' file drops into the warehouse, and,
+without the warehouse, scoring posts and finding spikes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,28 @@ from pathlib import Path
 from pipeline.cli.args import Subparsers
 
 log = logging.getLogger("brandpulse")
+
+
+def cmd_import_files(args: argparse.Namespace) -> int:
+    from pipeline.settings import Settings
+    from pipeline.steps import file_import
+
+    run = file_import.import_all(
+        Settings.from_env(), args.brand, reimport=args.reimport, files=args.file or ()
+    )
+    for r in run.results:
+        print(f"{r.brand}: {r.file_name}: {r.describe()}")
+    for r in run.over_share:
+        print(f"brandpulse: warning: {file_import.quarantine_warning(r)}", file=sys.stderr)
+    for brand_id, exc in run.failures.items():
+        message = str(exc)
+        prefix = "" if message.startswith(f"brand '{brand_id}'") else f"brand '{brand_id}': "
+        print(f"brandpulse: error: {prefix}{message}", file=sys.stderr)
+    if not run.results and not run.failures:
+        print("no files to import (no brand has the file source, or its folders are empty)")
+    if run.failures:
+        return 2
+    return 1 if run.over_share else 0
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -44,6 +67,36 @@ def cmd_detect(args: argparse.Namespace) -> int:
 
 def add_commands(sub: Subparsers) -> None:
     """Add this group's subcommands to the ``brandpulse`` parser."""
+    p = sub.add_parser(
+        "import-files",
+        help="import new CSV/JSONL exports from the brands' file folders (each file once)",
+        description=(
+            "For every brand with the file source, import each *.csv / *.jsonl / *.ndjson in "
+            "its folder that was not imported before with the same content and the same "
+            "sources.file columns and time_format (a ledger), a few thousand rows at a time, "
+            "then refresh the aggregates it touches. A post already stored is updated, never "
+            "counted twice. A bad row goes to quarantine with its reason; a file that cannot "
+            "be read (empty, binary, a mapped column missing) is quarantined as a whole and "
+            "the next file is imported; a brand that fails does not stop the others. "
+            "Exit status: 0 when all went well, 1 (with a warning) when a file has more than "
+            "its source's max_quarantine_share of rows quarantined (default 0.2), 2 when a "
+            "brand's import failed (one line per brand on stderr)."
+        ),
+    )
+    p.add_argument("--brand", action="append", help="brand id (repeatable; default: all)")
+    p.add_argument(
+        "--file",
+        action="append",
+        metavar="NAME",
+        help="only this file of the brand's folder (repeatable; a name or a path)",
+    )
+    p.add_argument(
+        "--reimport",
+        action="store_true",
+        help="import the files again even if imported before (with --file: those files; "
+        "with --brand: every file of the brand); posts are upserted",
+    )
+    p.set_defaults(func=cmd_import_files)
     p = sub.add_parser(
         "score",
         help="score a CSV or JSONL file of posts",

@@ -4,8 +4,8 @@ Every subcommand has ``--help``. Errors a user can act on are printed as one lin
 with exit code 2 (any secret in them masked, :func:`pipeline.secrets.redact`); anything else
 is a bug and shows its traceback. A reader that closes the pipe early (``| head``) ends the
 command quietly. The groups:
-:mod:`~pipeline.cli.operators` (demo, run, import-files, report, forget, airflow),
-:mod:`~pipeline.cli.files` (score, detect), :mod:`~pipeline.cli.analysts` (query) and
+:mod:`~pipeline.cli.operators` (demo, run, report, forget, airflow),
+:mod:`~pipeline.cli.files` (import-files, score, detect), :mod:`~pipeline.cli.analysts` (query) and
 :mod:`~pipeline.cli.tooling` (bench, eval, from a checkout).
 """
 

@@ -69,25 +69,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import_files(args: argparse.Namespace) -> int:
-    from pipeline.steps import file_import
-
-    results = file_import.import_files(Settings.from_env(), args.brand)
-    for r in results:
-        state = (
-            "skipped (imported before)"
-            if r.skipped
-            else (
-                f"{r.rows_read} rows: {r.loaded} loaded, {r.duplicates} duplicates, "
-                f"{r.quarantined} quarantined"
-            )
-        )
-        print(f"{r.brand}: {r.file_name}: {state}")
-    if not results:
-        print("no files to import (no brand has the file source, or its folders are empty)")
-    return 0
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     from pipeline.notify import mailer
     from pipeline.notify.report import sending
@@ -188,17 +169,6 @@ def add_commands(sub: Subparsers) -> None:
         help="store the spikes found in the interval but send no alert email",
     )
     p.set_defaults(func=cmd_run)
-    p = sub.add_parser(
-        "import-files",
-        help="import new CSV/JSONL exports from the brands' file folders (each file once)",
-        description=(
-            "For every brand with the file source, import each *.csv / *.jsonl / *.ndjson in "
-            "its folder whose content was not imported before (a checksum ledger), then "
-            "refresh the aggregates it touches. Bad rows go to quarantine with their reason."
-        ),
-    )
-    p.add_argument("--brand", action="append", help="brand id (repeatable; default: all)")
-    p.set_defaults(func=cmd_import_files)
     p = sub.add_parser(
         "report",
         help="render, archive and send the daily complaint report",

@@ -1,5 +1,5 @@
-"""Loads into ``posts``, ``quarantine``, ``load_runs`` and ``file_imports``: they replace,
-never append.
+"""Loads into ``posts``, ``quarantine`` and ``load_runs``: they replace, never append (file
+imports: :mod:`pipeline.warehouse.file_ledger`).
 
 Every load runs in one transaction that first deletes exactly the rows of its interval (or
 of its file), so a rerun replaces what the previous run wrote and never adds a second copy.
@@ -131,7 +131,7 @@ def _piece_index(times: pd.Series, starts: Sequence[datetime], end: datetime) ->
     return np.where(outside, 0, index)
 
 
-def _note_moved_posts(
+def note_moved_posts(
     con: duckdb.DuckDBPyConnection, source: str, brand: str, incoming: pd.DataFrame
 ) -> None:
     """Before ``incoming`` (post_id, created_at) replace the stored posts of the same ids,
@@ -159,7 +159,7 @@ def _replace_ids(
     con: duckdb.DuckDBPyConnection, source: str, brand: str, posts: pd.DataFrame
 ) -> None:
     """Delete the stored posts that ``posts`` replace (same ids), noting moved times."""
-    _note_moved_posts(con, source, brand, posts)
+    note_moved_posts(con, source, brand, posts)
     con.register("incoming_ids", posts.loc[:, ["post_id"]])
     try:
         con.execute(
@@ -270,78 +270,3 @@ def replace_interval(
                 )
             )  # fmt: skip
         con.executemany("insert into load_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ledger)
-
-
-@dataclass(frozen=True)
-class FileImportRecord:
-    """The ledger row of one imported file."""
-
-    brand: str
-    sha256: str
-    file_name: str
-    landing_path: str
-    rows_read: int
-    loaded: int
-    duplicates: int
-    quarantined: int
-    first_post_at: datetime | None
-    last_post_at: datetime | None
-    model_version: str
-
-
-def is_file_imported(con: duckdb.DuckDBPyConnection, brand: str, sha256: str) -> bool:
-    row = con.execute(
-        "select count(*) from file_imports where brand = ? and sha256 = ?", [brand, sha256]
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def replace_file(
-    con: duckdb.DuckDBPyConnection,
-    record: FileImportRecord,
-    posts: pd.DataFrame,
-    quarantine: pd.DataFrame,
-) -> None:
-    """Upsert one imported file's posts and replace its quarantine rows (one transaction).
-
-    Posts are keyed by (source, post_id): a post that an earlier export already brought is
-    replaced, never duplicated (its former time, when it moved, goes to ``moved_posts``).
-    :func:`record_file_import` then marks the file as imported.
-    """
-    with transaction(con):
-        if len(posts):
-            _replace_ids(con, "file", record.brand, posts)
-        insert_frame(con, "posts", posts.loc[:, list(POST_COLUMNS)])
-        _replace_quarantine(
-            con,
-            source="file",
-            brand=record.brand,
-            batch_id=record.sha256,
-            interval=None,
-            quarantine=quarantine,
-        )
-
-
-def record_file_import(con: duckdb.DuckDBPyConnection, record: FileImportRecord) -> None:
-    """Mark a file as imported: only once its posts and aggregates are in place, so a crash
-    before this leaves the file to be imported again (idempotently), never half-counted."""
-    with transaction(con):
-        con.execute(
-            "delete from file_imports where brand = ? and sha256 = ?", [record.brand, record.sha256]
-        )
-        con.execute(
-            "insert into file_imports values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                record.brand,
-                record.sha256,
-                record.file_name,
-                record.landing_path,
-                record.rows_read,
-                record.loaded,
-                record.duplicates,
-                record.quarantined,
-                naive_utc(record.first_post_at) if record.first_post_at else None,
-                naive_utc(record.last_post_at) if record.last_post_at else None,
-                record.model_version,
-            ],
-        )

@@ -6,6 +6,10 @@ the intermediate views ``int_complaints`` and ``int_brand_replies``. Replies arr
 their complaint (the demo's care team within 36 hours, real teams sometimes days later), so
 a refresh after a load must reach back: :data:`REPLY_LOOKBACK` before the loaded interval.
 Rerunning a refresh over the same posts gives identical rows.
+
+File exports name the post a reply answers but rarely its author or the conversation, which
+the thread rule needs: :func:`derive_file_threads` fills both in from the stored posts after
+a file import, so a brand's reply in a complaint's thread counts as its answer.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import duckdb
 
 from pipeline import timeutil
 from pipeline.timeutil import check_interval
-from pipeline.warehouse import connection, marts
+from pipeline.warehouse import connection, marts, sqlfiles
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,35 @@ log = logging.getLogger(__name__)
 REPLY_LOOKBACK = timedelta(days=7)
 
 _MART = "complaint_responses"
+
+#: Thread levels :func:`derive_file_threads` walks up at most: customer-care threads are
+#: a few replies deep; the bound also ends a loop of posts replying to each other.
+MAX_THREAD_DEPTH = 50
+
+
+def derive_file_threads(con: duckdb.DuckDBPyConnection, sql_dir: Path, brand: str) -> int:
+    """Fill in the replied-to author and the conversation of ``brand``'s file posts from the
+    stored posts they reply to (``sql/queries/warehouse/file_*.sql``); values a file gave
+    are kept. Returns the rows changed."""
+    params = {"brand": brand}
+    changed = 0
+    with connection.transaction(con):
+        for name in ("file_reply_authors", "file_conversation_roots"):
+            changed += _count(
+                con.execute(sqlfiles.read_sql(sql_dir, f"queries/warehouse/{name}"), params)
+            )
+        step = sqlfiles.read_sql(sql_dir, "queries/warehouse/file_conversation_parents")
+        for _ in range(MAX_THREAD_DEPTH):
+            moved = _count(con.execute(step, params))
+            changed += moved
+            if not moved:
+                break
+    return changed
+
+
+def _count(cursor: duckdb.DuckDBPyConnection) -> int:
+    row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def refresh_complaint_responses(

@@ -81,7 +81,8 @@ def test_a_csv_export_is_mapped_scored_and_quarantined_row_by_row(acme: Settings
     assert posts[3][3] == "brand_reply"
     reasons = rows(acme, "select record_no, reason, batch_id from quarantine order by record_no")
     assert [r[1] for r in reasons] == [
-        "created_at: not an ISO 8601 time: 'not a date'",
+        "created_at: not a time (ISO 8601, RFC 2822, X's format or epoch): 'not a date'; "
+        "set sources.file.time_format for another format",
         "text: empty",
     ]
     assert reasons[0][2] == result.sha256
@@ -120,7 +121,11 @@ def test_an_overlapping_export_updates_posts_without_duplicates(acme: Settings) 
 
 
 def test_unreadable_files_and_lines_are_quarantined_with_a_reason(acme: Settings) -> None:
-    drop(acme, "latin1.csv", "id,date,message\n1,2026-10-05T10:00:00Z,caf\xe9\n".encode("latin-1"))
+    drop(
+        acme,
+        "latin1.csv",
+        "id,date,message,user,followers\n1,2026-10-05T10:00:00Z,caf\xe9,ann,1\n".encode("latin-1"),
+    )
     drop(
         acme,
         "feed.jsonl",
@@ -132,13 +137,18 @@ def test_unreadable_files_and_lines_are_quarantined_with_a_reason(acme: Settings
     assert (results["feed.jsonl"].loaded, results["feed.jsonl"].quarantined) == (1, 1)
     assert results["latin1.csv"].quarantined == 1
     reasons = sorted(r[0] for r in rows(acme, "select reason from quarantine"))
-    assert reasons[0].startswith("file: not UTF-8") and reasons[1].startswith(
-        "line 2: not valid JSON"
-    )
+    assert reasons == [
+        "line 2: not UTF-8 text (byte 0xe9)",
+        "line 2: not valid JSON (Unterminated string starting at)",
+    ]
 
 
 def test_rows_are_never_cut_short_or_split(acme: Settings) -> None:
-    drop(acme, "commas.csv", "id,date,message\n1,2026-10-05T10:00:00Z,broken, again, thanks acme\n")
+    drop(
+        acme,
+        "commas.csv",
+        "id,date,message,user,followers\n1,2026-10-05T10:00:00Z,broken, again, thanks acme,ann,1\n",
+    )
     drop(
         acme,
         "seps.jsonl",
@@ -148,7 +158,7 @@ def test_rows_are_never_cut_short_or_split(acme: Settings) -> None:
     assert (results["commas.csv"].loaded, results["commas.csv"].quarantined) == (0, 1)
     assert (results["seps.jsonl"].loaded, results["seps.jsonl"].quarantined) == (1, 0)
     reasons = [r[0] for r in rows(acme, "select reason from quarantine")]
-    assert reasons == ["line 2: 5 fields, but the header has 3 (an unquoted comma?)"]
+    assert reasons == ["line 2: 7 fields, but the header has 5 (an unquoted comma?)"]
     assert rows(acme, "select text from posts") == [("a\u2028b acme",)]
 
 
