@@ -164,6 +164,8 @@ def write_batch(
     with transaction(con):
         new, updated, lo, hi = len(posts), 0, None, None
         if len(posts):
+            # A post that moved to another time stops counting at its former hour.
+            note_moved_posts(con, "file", brand, posts)
             ids = posts.loc[:, ["post_id"]]
             con.register("file_batch_ids", ids)
             try:
@@ -183,8 +185,6 @@ def write_batch(
                     },
                 ).fetchone()
                 updated = int(counted[0]) if counted else 0
-                # A post that moved to another time stops counting at its former hour.
-                note_moved_posts(con, "file", brand, posts)
                 con.execute(
                     "delete from posts where source = 'file' and brand = ?"
                     " and post_id in (select post_id from file_batch_ids)",

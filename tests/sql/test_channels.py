@@ -106,12 +106,14 @@ def test_an_alert_goes_once_to_each_channel_in_its_format(
     with smtp_server() as (inbox, port):
         smtp = use_smtp(monkeypatch, port)
         summary = alerting.evaluate(s, smtp, window=WINDOW)
-        assert summary.failed == 0 and summary.sent == 8  # 2 spikes x 4 recipients
+        # Complaints and the share of negative posts spiked together: one incident, one
+        # message per recipient.
+        assert summary.failed == 0 and summary.sent == 4
         alerting.evaluate(s, smtp, window=WINDOW)  # a rerun sends nothing more
         alerting.evaluate(s, smtp)
-    assert len(inbox.messages) == 2
-    assert len(receivers.slack.received) == len(receivers.teams.received) == 2
-    assert len(receivers.webhook.received) == 2
+    assert len(inbox.messages) == 1
+    assert len(receivers.slack.received) == len(receivers.teams.received) == 1
+    assert len(receivers.webhook.received) == 1
     assert sorted({(r[0], r[3], r[4], r[5]) for r in _ledger(s)}) == [
         ("oncall@pebble.example", "sent", 1, "smtp"),
         ("slack:care_slack", "sent", 1, "slack"),
@@ -150,8 +152,7 @@ def test_failed_channels_are_recorded_and_retried_by_the_next_run(
     tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, receivers: Receivers
 ) -> None:
     s = _settings(tmp_path, monkeypatch, alerts={"recipients": CHANNELS[1:]})
-    # One failure per service: each hits the first spike's delivery. (A failed opening alert
-    # of a spike that has ended meanwhile trips the ledger's retry, issue 19: not here.)
+    # One failure per service: each hits the incident's opening alert.
     receivers.slack.faults.append(Fault.status(500, b"internal_error"))
     receivers.teams.faults.append(Fault.slow(3.0))  # past the Connection's 1 s timeout
     receivers.webhook.faults.append(Fault.status(503, {"error": "maintenance"}))
@@ -170,10 +171,10 @@ def test_failed_channels_are_recorded_and_retried_by_the_next_run(
     assert not any("XXXXSECRETTOKEN" in e or HMAC_SECRET in e for e in errors)
     alerting.evaluate(s, None, window=WINDOW)  # the retry delivers only what failed
     assert {r[3] for r in _ledger(s)} == {"sent"}
-    assert len(receivers.slack.received) == len(receivers.webhook.received) == 2
+    assert len(receivers.slack.received) == len(receivers.webhook.received) == 1
     # The post that timed out reached Teams late: a timeout cannot tell, so it is sent again
     # (at least once; the webhook's key lets an incident tool drop such a repeat).
-    assert len(receivers.teams.received) == 3
+    assert len(receivers.teams.received) == 2
     assert max(r[4] for r in _ledger(s)) == 2  # counted: the failed try and the retry
 
 
@@ -196,7 +197,7 @@ def test_a_bad_signature_secret_is_refused_and_recorded(
     alerting.evaluate(s, None, window=WINDOW)
     assert {r[3] for r in _ledger(s)} == {"sent"}
     opened = [d["key"] for d in receivers.webhook.received if ":opened:" in d["key"]]
-    assert len(opened) == 2  # each spike's opening alert, once
+    assert len(opened) == 1  # the incident's opening alert, once
 
 
 def test_a_missing_connection_fails_with_its_name_and_the_variable_to_set(
@@ -236,7 +237,7 @@ def test_auth_login_through_the_smtp_provider(
     with smtp_server(login=("mailer", "s3cret-pass"), mechanisms=("LOGIN",)) as (inbox, port):
         smtp = use_smtp(monkeypatch, port, login="mailer", password="s3cret-pass")
         summary = alerting.evaluate(s, smtp, window=WINDOW)
-    assert summary.sent == 2 and len(inbox.messages) == 2
+    assert summary.sent == 1 and len(inbox.messages) == 1  # one incident
     assert set(inbox.mechanisms_used) == {"LOGIN"} and set(inbox.logins) == {"mailer"}
 
 
@@ -248,7 +249,7 @@ def test_xoauth2_through_the_smtp_provider(
     with smtp_server(xoauth2=(user, token)) as (inbox, port):
         smtp = use_smtp(monkeypatch, port, login=user, auth_type="oauth2", access_token=token)
         summary = alerting.evaluate(s, smtp, window=WINDOW)
-    assert summary.sent == 2 and len(inbox.messages) == 2
+    assert summary.sent == 1 and len(inbox.messages) == 1  # one incident
     assert set(inbox.mechanisms_used) == {"XOAUTH2"} and set(inbox.logins) == {user}
     assert inbox.messages[0].message["From"] == "brandpulse@alerts.example"
 

@@ -31,7 +31,7 @@ MAX_SECTION_LINES = 3
 #: Characters of one line in a chat message (a post's text is capped in the email already).
 LINE_LIMIT = 300
 #: Lines of the plain text that are no fact for chat (the chart is not sent to chat).
-_NOT_FACTS = frozenset({"Chart"})
+_NOT_FACTS = frozenset({"Chart", "Charts"})
 _FACT = re.compile(r"^([A-Z][^:]{0,40}): (.+)$")
 
 

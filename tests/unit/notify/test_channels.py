@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 
 import pytest
 
@@ -27,7 +28,9 @@ LINK_TRICK = "[click here](https://evil.example) <https://evil.example|your bill
 
 def alert_email() -> Email:
     html, text = hostile_alert()
-    text = text.replace("Latest report: reports/acme", "Latest report: https://bp.example/r/acme")
+    text = re.sub(
+        r"Latest daily report: \S+", "Latest daily report: https://bp.example/r/acme", text
+    )
     return Email(
         key="alert:acme:complaints:opened:critical", to="slack:care",
         subject="[brandpulse] CRITICAL: Acme", html=html,
@@ -40,7 +43,8 @@ def test_the_digest_takes_headline_facts_sections_and_the_report_link() -> None:
     assert d.title == "[brandpulse] CRITICAL: Acme" and d.event == "alert"
     assert "expected" in d.headline and "\u202e" not in d.headline
     labels = [label for label, _ in d.facts]
-    assert {"Metric", "Severity", "Peak", "Spike id"} <= set(labels) and "Chart" not in labels
+    assert {"Severity", "Since", "Status", "Complaints per hour"} <= set(labels)
+    assert "Charts" not in labels
     assert d.link == "https://bp.example/r/acme"
     titles = [title for title, _ in d.sections]
     assert "Top posts by reach" in titles
@@ -49,7 +53,9 @@ def test_the_digest_takes_headline_facts_sections_and_the_report_link() -> None:
 
 def test_a_post_link_is_never_the_message_link() -> None:
     email = alert_email()
-    text = email.text.replace("Latest report: https://bp.example/r/acme", "Latest report: -")
+    text = email.text.replace(
+        "Latest daily report: https://bp.example/r/acme", "Latest daily report: -"
+    )
     d = digest(Email(key=email.key, to=email.to, subject="s", text=text, html=""))
     assert d.link is None  # the https post links in the sections are not taken
 
