@@ -23,6 +23,7 @@ RECIPIENTS = ["oncall@pebble.example", "pr@pebble.example"]
 BRANDS = pebble_brands(
     sources={"demo": {"profile": "telecom", "posts_per_day": 900}, "file": {"folder": "planted"}},
     alerts={"recipients": RECIPIENTS},
+    overrides={"history": {"start": "2026-01-01"}},  # the planted post stays plausible
 )
 
 

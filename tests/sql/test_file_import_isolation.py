@@ -24,6 +24,7 @@ brands:
     timezone: Europe/Berlin
     accounts: ["@AcmeHelp"]
     terms: [acme]
+    overrides: {{history: {{start: 2017-01-01}}}}  # exports back to 2017, whenever this runs
     sources:
       file:
         folder: imports/acme
@@ -35,6 +36,7 @@ brands:
     timezone: UTC
     accounts: ["@BoltCare"]
     terms: [bolt]
+    overrides: {{history: {{start: 2017-01-01}}}}
     sources:
       file:
         folder: imports/bolt
