@@ -140,9 +140,7 @@ def _vader_bytes(score: Score) -> bytes:
 
 
 def _all_bytes(score: Score) -> bytes:
-    return _vader_bytes(score) + struct.pack(
-        "<2d", score.complaint_score, score.sentiment_compound
-    )
+    return _vader_bytes(score) + struct.pack("<2d", score.complaint_score, score.sentiment_compound)
 
 
 def _mismatches(python: Scorer, compiled: Scorer, texts: list[str]) -> Iterator[str]:
@@ -195,7 +193,7 @@ def test_the_cores_agree_for_a_brand_with_overrides(texts: list[str]) -> None:
     brand = _brand()
     python = Scorer(MODELS, brand, core="python")
     compiled = Scorer(MODELS, brand, core="compiled")
-    sample = texts[::3] + ["my Fire Stick caught fire at the gate", "boarding pass lost"]
+    sample = [*texts[::3], "my Fire Stick caught fire at the gate", "boarding pass lost"]
     differ = list(_mismatches(python, compiled, sample))
     assert not differ, f"{len(differ)} differences, e.g. {differ[:3]}"
     assert compiled.category("boarding pass lost, @SkateCo") == "flights"
