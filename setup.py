@@ -15,8 +15,9 @@ except ImportError:  # no Cython in the build environment: pure Python only
     ext_modules = []
 else:
     ext_modules = cythonize(
-        [Extension("pipeline.scoring._core", ["pipeline/scoring/_core.pyx"], optional=True)],
-        language_level=3,
+        [Extension("pipeline.scoring._core", ["pipeline/scoring/_core.pyx"])], language_level=3
     )
+    for extension in ext_modules:
+        extension.optional = True  # a failed compile is a warning (cythonize drops the flag)
 
 setup(ext_modules=ext_modules)
