@@ -32,7 +32,7 @@ $(DEV_STAMP): requirements-dev.txt $(STAMP)
 	@touch $@
 
 # Without a C compiler this fails with one line and the pure-Python core runs instead.
-$(CORE_STAMP): pipeline/scoring/_core.pyx scripts/build_core.py $(DEV_STAMP)
+$(CORE_STAMP): pipeline/scoring/_core.pyx pipeline/scoring/_core_match.pxi scripts/build_core.py $(DEV_STAMP)
 	$(BIN)/python scripts/build_core.py
 	@touch $@
 
