@@ -21,6 +21,7 @@ changes a rounding), and the same regular expressions where a pattern needs one.
     :meth:`~pipeline.scoring.cues.StartIndex.candidates` on the same word cutting.
 """
 
+cimport cython
 from libc.math cimport fabs, sqrt
 from libc.stdlib cimport free, malloc
 
@@ -60,6 +61,7 @@ _CODES = {
 }
 
 
+@cython.no_gc  # str and C fields only: no cycles, and the caches hold many
 cdef class Tok:
     """What VADER's rules ask of one whitespace-separated token."""
 
