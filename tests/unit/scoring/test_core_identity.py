@@ -99,7 +99,7 @@ def adversarial_texts(count: int, seed: int = 22) -> list[str]:
 
 def demo_texts() -> list[str]:
     """The demo source's posts of both demo brands over three days (the outage's among
-    them): about 4,500 realistic texts, generated (no data files)."""
+    them): about 4,900 realistic texts, generated (no data files)."""
     brands = load_brands(PROJECT_ROOT / "brands.yaml")
     texts: list[str] = []
     for brand in brands.brands:
