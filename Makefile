@@ -10,8 +10,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# The compiled scoring core, built in place for development and tests (scripts/build_core.py).
+CORE_STAMP := $(VENV)/.built-core
 
-.PHONY: help venv demo demo-local test lint format typecheck unit chromium bench eval airflow airflow-prepare clean
+.PHONY: help venv build-core demo demo-local test lint format typecheck unit chromium bench eval airflow airflow-prepare clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -28,6 +30,13 @@ $(STAMP): requirements.txt pyproject.toml | $(BIN)/python
 $(DEV_STAMP): requirements-dev.txt $(STAMP)
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@
+
+# Without a C compiler this fails with one line and the pure-Python core runs instead.
+$(CORE_STAMP): pipeline/scoring/_core.pyx pipeline/scoring/_core_match.pxi scripts/build_core.py $(DEV_STAMP)
+	$(BIN)/python scripts/build_core.py
+	@touch $@
+
+build-core: $(CORE_STAMP)  ## compile the scoring core in place (Cython, gcc -O2 -ffp-contract=off)
 
 venv: $(STAMP)  ## create .venv and install the pinned requirements and brandpulse
 
@@ -51,10 +60,10 @@ typecheck: $(DEV_STAMP)  ## mypy (strict) on pipeline/ and benchmarks/
 chromium:  ## install headless Chromium for the layout tests when missing (apt-get, as root)
 	bash scripts/install_chromium.sh
 
-test: lint typecheck chromium  ## ruff, mypy, then the whole pytest suite
+test: lint typecheck $(CORE_STAMP) chromium  ## ruff, mypy, then the whole pytest suite
 	$(BIN)/pytest
 
-unit: $(DEV_STAMP) chromium  ## only the fast tests (no real Airflow)
+unit: $(CORE_STAMP) chromium  ## only the fast tests (no real Airflow)
 	$(BIN)/pytest -m "not airflow"
 
 POSTS ?= 1000000
@@ -73,5 +82,5 @@ airflow-prepare: $(STAMP)  ## create/upgrade Airflow's metadata database and the
 airflow: airflow-prepare  ## Airflow UI + scheduler on http://127.0.0.1:8080 (no login); Ctrl-C stops it
 	$(BIN)/brandpulse airflow standalone
 
-clean:  ## remove runtime state (var/); keeps .venv
-	rm -rf var
+clean:  ## remove runtime state (var/) and the in-place build of the scoring core; keeps .venv
+	rm -rf var build pipeline/scoring/_core.c pipeline/scoring/_core.*.so $(CORE_STAMP)

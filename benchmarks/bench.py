@@ -24,7 +24,12 @@ peak memory is per stage and no stage inherits another's warm caches):
     and :meth:`~pipeline.scoring.scorer.Scorer.is_spam`, the scoring stage (c) does per post) over
     every record's text, in one process per core started together, texts in memory: no
     landing, no I/O, no warehouse. No pipeline that scores with these scorers on this
-    machine can be faster than (s); c/s says how close (c) comes.
+    machine can be faster than (s); c/s says how close (c) comes. It runs the scoring core
+    the pipeline runs (the compiled one when built, see pipeline/scoring/core.py).
+(k) **scoring cores**: the same work per text (``score`` and ``is_spam``) in one process,
+    with the pure-Python core and then the compiled core on the same texts (the first
+    ``cores_posts`` records' texts): CPU per record of each and their ratio, and (off the
+    clock) how many texts the two cores score differently (it must be none).
 
 Then it checks that the VADER scores stored in the warehouse are bit-identical to (a)'s,
 for every post, and (unless switched off) times what analysts do: a query over one year of
@@ -108,6 +113,10 @@ EXACT_DUPLICATE_EVERY = 100
 #: Records the naive peer runs on (it needs up to a millisecond a post: a larger subset
 #: only costs minutes); its rate is posts per second, so the subset scales.
 NAIVE_POSTS = 20_000
+#: Texts stage (k) scores with each scoring core, in one process: the pure-Python core
+#: needs about 60 us a text here, so 100,000 take about 6 s (and as much again for the
+#: comparison of the outputs, off the clock).
+CORES_POSTS = 100_000
 #: The peer commits every 1,000 rows: the default of Airflow's ``DbApiHook.insert_rows``
 #: (one INSERT per row, ``commit_every=1000``). A commit per row would be slower (on SQLite
 #: an fsync each: about 1 ms here, ~1,100 rows/s) and is not what we compare with.
@@ -224,6 +233,36 @@ class ScoringCeiling(_Rates):
 
 
 @dataclass(frozen=True)
+class CoreComparison:
+    """Stage (k): the scoring stage's work per text, one process, each scoring core."""
+
+    records: int
+    #: CPU seconds of the pure-Python core over the texts.
+    python_cpu_s: float
+    #: The same for the compiled core (None: the extension is not built here).
+    compiled_cpu_s: float | None
+    #: Texts whose outputs (every field of the score, spam or not) differ between the cores.
+    differing: int
+
+    @property
+    def python_us_per_post(self) -> float:
+        return self.python_cpu_s / self.records * 1e6 if self.records else 0.0
+
+    @property
+    def compiled_us_per_post(self) -> float | None:
+        if self.compiled_cpu_s is None or not self.records:
+            return None
+        return self.compiled_cpu_s / self.records * 1e6
+
+    @property
+    def speedup(self) -> float | None:
+        """Pure-Python CPU / compiled CPU."""
+        if not self.compiled_cpu_s:
+            return None
+        return self.python_cpu_s / self.compiled_cpu_s
+
+
+@dataclass(frozen=True)
 class VaderCheck:
     """Stored VADER scores against the package's, post by post, bit for bit."""
 
@@ -309,6 +348,7 @@ class BenchResult:
     naive_sqlite: tuple[int, float] | None = None
     scheduler: SchedulerResult | None = None
     ceiling: ScoringCeiling | None = None
+    cores: CoreComparison | None = None
 
     @property
     def reference_vader_posts_per_s(self) -> float:
@@ -364,6 +404,16 @@ class BenchResult:
             "ratio_brandpulse_to_ceiling": _rounded(
                 self._ratio(self.ceiling.posts_per_s) if self.ceiling else None, 3
             ),
+            "scoring_us_per_post_python": (
+                round(self.cores.python_us_per_post, 2) if self.cores else None
+            ),
+            "scoring_us_per_post_compiled": (
+                _rounded(self.cores.compiled_us_per_post, 2) if self.cores else None
+            ),
+            "ratio_scoring_python_to_compiled": (
+                _rounded(self.cores.speedup, 2) if self.cores else None
+            ),
+            "scoring_cores_differing": self.cores.differing if self.cores else None,
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "vader_identical": self.vader.identical,
             "requested_posts": self.requested_posts,
@@ -376,6 +426,7 @@ class BenchResult:
                 else None
             ),
             "scoring_ceiling": asdict(self.ceiling) if self.ceiling else None,
+            "scoring_cores": asdict(self.cores) if self.cores else None,
             "brandpulse": _run_json(self.pipeline),
             "brandpulse_unique": _run_json(self.pipeline_unique) if self.pipeline_unique else None,
             "vader_check": {**asdict(self.vader), "identical": self.vader.identical},
@@ -428,6 +479,18 @@ class BenchResult:
             )
             ratios += f"c/s = {self._ratio(s.posts_per_s):.2f}   "
             ratios += f"s/a = {self._ceiling_ratio() or 0:.2f}   "
+        if self.cores is not None:
+            k = self.cores
+            compiled = (
+                f"compiled {k.compiled_us_per_post:.1f} us ({k.speedup or 0:.2f}x less CPU)"
+                if k.compiled_us_per_post is not None
+                else "compiled: not built"
+            )
+            lines.append(
+                f"(k) scoring stage, 1 process, CPU a record on {k.records:,} texts: "
+                f"pure Python {k.python_us_per_post:.1f} us, {compiled}; "
+                f"{k.differing} texts scored differently"
+            )
         lines += [
             ratios + f"peak RSS of (c) = {self.peak_rss_mb:,.0f} MB",
             "(c) steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.pipeline.steps.items()),
@@ -1015,6 +1078,68 @@ def stage_ceiling(corpus: str, brands_file: str, processes: int) -> dict[str, An
     }
 
 
+def stage_cores(corpus: str, brands_file: str, posts: int) -> dict[str, Any]:
+    """Stage (k): ``score`` and ``is_spam`` of the first ``posts`` records' texts of
+    ``corpus``, with each brand's scorer on the pure-Python core, then on the compiled core
+    (when built), in this one process; the outputs of the two are compared text by text."""
+    from pipeline.errors import ConfigError
+    from pipeline.posts.normalize import storage_text
+    from pipeline.scoring.scorer import Scorer
+    from pipeline.settings import Settings
+    from pipeline.steps.brands import load_brands
+
+    brands = load_brands(Path(brands_file))
+    models = Settings.from_env().models
+    work: list[tuple[str, list[str]]] = []
+    left = posts
+    for _day, brand_id, path in _corpus_files(Path(corpus)):
+        if left <= 0:
+            break
+        texts = [storage_text(str(r["text"])) for r in _read_records(path)][:left]
+        work.append((brand_id, texts))
+        left -= len(texts)
+    records = sum(len(texts) for _, texts in work)
+
+    def scorers(core: str) -> dict[str, Any]:
+        return {b: Scorer(models, brands.get(b), core=core) for b in {b for b, _ in work}}
+
+    def timed(core: str) -> float:
+        by_brand = scorers(core)  # built before the clock starts
+        cpu = time.process_time()
+        for brand_id, texts in work:
+            scorer = by_brand[brand_id]
+            for text in texts:
+                scorer.score(text)
+                scorer.is_spam(text)
+        return time.process_time() - cpu
+
+    python_cpu = timed("python")
+    try:
+        compiled_cpu = timed("compiled")
+    except ConfigError:  # not built here: the pure-Python figure alone
+        return {
+            "records": records,
+            "python_cpu_s": python_cpu,
+            "compiled_cpu_s": None,
+            "differing": 0,
+        }
+    # Then, off the clock, the two cores' outputs text by text (not kept: holding every
+    # score would make the timed loops pay for the garbage collector's passes over them).
+    python, compiled = scorers("python"), scorers("compiled")
+    differing = 0
+    for brand_id, texts in work:
+        a, b = python[brand_id], compiled[brand_id]
+        for text in texts:
+            if a.score(text) != b.score(text) or a.is_spam(text) != b.is_spam(text):
+                differing += 1
+    return {
+        "records": records,
+        "python_cpu_s": python_cpu,
+        "compiled_cpu_s": compiled_cpu,
+        "differing": differing,
+    }
+
+
 def _cpu_s() -> float:
     """CPU seconds (user + system) of this process and of its children that have ended."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -1364,6 +1489,7 @@ _STAGES: dict[str, Callable[..., dict[str, Any]]] = {
     "naive": stage_naive,
     "pipeline": stage_pipeline,
     "ceiling": stage_ceiling,
+    "cores": stage_cores,
     "profile": stage_profile,
     "check": stage_check,
     "analyst": stage_analyst,
@@ -1452,6 +1578,7 @@ def run_bench(
     profile_path: Path | None = None,
     keep: bool = False,
     days: int = BENCH_DAYS,
+    cores_posts: int = CORES_POSTS,
 ) -> BenchResult:
     """Run the benchmark (see the module docstring) and return what it measured.
 
@@ -1459,7 +1586,7 @@ def run_bench(
     folder); the folder is removed at the end unless ``keep``. With ``json_path``, the
     result is also written there as JSON; with ``profile_path``, stage (c) runs once more
     under cProfile and the profile is written there. ``days`` (default: the 28 demo days)
-    shortens the corpus for tests.
+    shortens the corpus for tests; ``cores_posts`` is how many texts stage (k) scores.
     """
     if posts < 1 or days < 1:
         raise ValueError(f"posts and days must be positive, got {posts} and {days}")
@@ -1496,6 +1623,11 @@ def run_bench(
                 "brands_file": str(brands_file),
                 "processes": os.cpu_count() or 1,
             },
+            stages,
+        )
+        cores = run_stage(
+            "cores",
+            {"corpus": str(full), "brands_file": str(brands_file), "posts": cores_posts},
             stages,
         )
         home_full = work / "home-full"
@@ -1560,6 +1692,7 @@ def run_bench(
         scheduler=scheduler_result,
         profile=profile,
         ceiling=ScoringCeiling(**ceiling),
+        cores=CoreComparison(**cores),
     )
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
@@ -1645,6 +1778,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="run stage (c) again under cProfile, report here",
     )
+    parser.add_argument(
+        "--cores-posts",
+        type=_count,
+        default=CORES_POSTS,
+        help=f"texts the scoring-core comparison (k) scores with each core "
+        f"(default {CORES_POSTS:,})",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
 
 
@@ -1662,4 +1802,5 @@ def run_from_args(args: argparse.Namespace) -> BenchResult:
         text_filter_posts=args.text_filter_posts,
         profile_path=args.profile,
         keep=args.keep,
+        cores_posts=args.cores_posts,
     )

@@ -8,7 +8,8 @@ category with the most keyword hits, ties to the earlier one (the brand's own fi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any
 
 from pipeline.scoring.cues import CueIndex
@@ -20,8 +21,14 @@ OTHER_CATEGORY = "other"
 class Categories:
     """A taxonomy of complaint categories, each a list of keyword patterns, compiled once."""
 
-    def __init__(self, defaults: Mapping[str, Any], overrides: Mapping[str, Any]) -> None:
-        """``defaults``: ``categories.yaml``'s categories; ``overrides``: the brand's own."""
+    def __init__(
+        self,
+        defaults: Mapping[str, Any],
+        overrides: Mapping[str, Any],
+        compiled: ModuleType | None = None,
+    ) -> None:
+        """``defaults``: ``categories.yaml``'s categories; ``overrides``: the brand's own;
+        ``compiled``: the compiled scoring core, to match with (see pipeline.scoring.core)."""
         # The brand's own (new or replacing a default) first, then the defaults.
         categories: dict[str, list[str] | None] = {}
         for name, cat in overrides.items():
@@ -33,11 +40,19 @@ class Categories:
         self._index = CueIndex(
             {name: keywords for name, keywords in categories.items() if keywords}, "categories:"
         )
+        self._counts: Callable[[str], list[int]] = (
+            compiled.TokenMatcher(self._index).counts if compiled is not None else self._py_counts
+        )
 
-    def best(self, lowered: str) -> str:
-        """The category of a lowercased text: the most keyword hits, ties to the earlier."""
+    def _py_counts(self, lowered: str) -> list[int]:
+        """Keyword hits per category (the pure-Python reference)."""
         hits = [0] * len(self.names)
         for gi, _ in self._index.matches(lowered):
             hits[gi] += 1
+        return hits
+
+    def best(self, lowered: str) -> str:
+        """The category of a lowercased text: the most keyword hits, ties to the earlier."""
+        hits = self._counts(lowered)
         best = max(range(len(hits)), key=lambda i: (hits[i], -i), default=None)
         return OTHER_CATEGORY if best is None or not hits[best] else self.names[best]

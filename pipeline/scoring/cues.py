@@ -146,6 +146,55 @@ def _first_word_keys(pattern: str) -> set[tuple[str, bool]] | None:
     return keys
 
 
+_WORD_CHAR = re.compile(r"\w")
+#: Parsed-pattern operations that consume word characters only (see :func:`word_only`).
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def _consumes_word_chars_only(items: list[tuple[Any, Any]]) -> bool:
+    for op, av in items:
+        name = getattr(op, "name", "")
+        if name == "LITERAL":
+            if _WORD_CHAR.match(chr(av)) is None:
+                return False
+        elif name == "IN":
+            for kind, value in av:
+                kind_name = getattr(kind, "name", "")
+                if kind_name == "LITERAL":
+                    if _WORD_CHAR.match(chr(value)) is None:
+                        return False
+                elif kind_name == "CATEGORY":
+                    if getattr(value, "name", "") not in ("CATEGORY_DIGIT", "CATEGORY_WORD"):
+                        return False
+                else:  # a negated set, a range: not known to stay inside a word
+                    return False
+        elif name == "CATEGORY":
+            if getattr(av, "name", "") not in ("CATEGORY_DIGIT", "CATEGORY_WORD"):
+                return False
+        elif name in _REPEATS:
+            if not _consumes_word_chars_only(list(av[2].data)):
+                return False
+        elif name == "SUBPATTERN":
+            if av[1] or av[2] or not _consumes_word_chars_only(list(av[-1].data)):
+                return False  # inline flags change what matches: not decided by the word
+        elif name == "BRANCH":
+            if not all(_consumes_word_chars_only(list(b.data)) for b in av[1]):
+                return False
+        else:  # anchors, lookarounds, backreferences, "."
+            return False
+    return True
+
+
+def word_only(pattern: str) -> bool:
+    """Whether a (lowercased) cue pattern can only consume word characters.
+
+    Then the word-bounded pattern matches at the start of a word exactly when it matches
+    that whole word (its end must be followed by a non-word character): the word alone
+    decides, and :meth:`CueIndex.token_entries` needs no regular expression for it.
+    """
+    return _consumes_word_chars_only(list(_sre_parse(pattern).data))
+
+
 class _Gate:
     """Whether a text contains one of some literal strings (as a regular expression
     alternation of them would find, but without trying every one at every position)."""
@@ -167,6 +216,14 @@ class _Gate:
         return not self.chars.isdisjoint(text) or any(p in text for p in self.other)
 
 
+#: What a word decides (see CueIndex.token_entries): groups matched, (group, alternation)
+#: to try, all of those as one (None: none), texts a match of them starts with.
+_Entries = tuple[
+    tuple[int, ...],
+    tuple[tuple[int, re.Pattern[str]], ...],
+    re.Pattern[str] | None,
+    tuple[str, ...],
+]
 #: What to try at a word: all its patterns as one (None: none), and each with its group.
 _Candidates = tuple[re.Pattern[str] | None, tuple[tuple[int, re.Pattern[str]], ...]]
 
@@ -199,6 +256,10 @@ class CueIndex:
             }
             for table in tables
         )
+        #: the same tables with each group's patterns, for :meth:`token_entries`
+        self._raw = tables
+        self._word_only: dict[str, re.Pattern[str] | None] = {}
+        self._checks: dict[tuple[str, ...], tuple[re.Pattern[str], tuple[str, ...]]] = {}
         self.memo: dict[str, _Candidates] = {}
         self._combined: dict[tuple[tuple[int, str], ...], re.Pattern[str]] = {}
         self.always = {
@@ -237,6 +298,74 @@ class CueIndex:
         self.memo[token] = candidates = (combined, found)
         return candidates
 
+    def token_entries(self, token: str) -> _Entries:
+        """What :meth:`matches` finds at a word ``token`` of a text, split by what the word
+        alone decides (for the compiled core, :mod:`pipeline.scoring._core`).
+
+        :meth:`matches` tries, at each word, one alternation per (key, group) entry that
+        the word's beginning selects. Here: (the groups of the entries that match whatever
+        follows the word, one per entry; (group, alternation) for the entries that depend
+        on what follows, with the patterns the word alone cannot decide; all those patterns as
+        one, to rule them all out with one call; the texts one of which a match of them
+        must start with, or ``()`` when not known). The patterns
+        that consume only word characters (:func:`word_only`) match exactly when they
+        match the whole word.
+        """
+        hits: list[int] = []
+        checks: list[tuple[int, re.Pattern[str]]] = []
+        tried: list[str] = []
+        tables = [self._raw[0].get(token[:n]) for n in range(1, min(len(token), _KEY_LEN) + 1)]
+        if len(token) < _KEY_LEN:
+            tables.append(self._raw[1].get(token))
+        for table in tables:
+            for gi, patterns in (table or {}).items():
+                rest: list[str] = []
+                hit = False
+                for pattern in patterns:
+                    whole = self._whole_word(pattern)
+                    if whole is None:
+                        rest.append(pattern)
+                    elif whole.fullmatch(token) is not None:
+                        hit = True
+                        break
+                if hit:
+                    hits.append(gi)
+                elif rest:
+                    checks.append((gi, self._check(tuple(rest))[0]))
+                    tried.extend(rest)
+        if not checks:
+            return tuple(hits), (), None, ()
+        combined, starts = self._check(tuple(dict.fromkeys(tried)))
+        return tuple(hits), tuple(checks), combined, starts
+
+    def _whole_word(self, pattern: str) -> re.Pattern[str] | None:
+        """The pattern compiled to match a whole word, or None when it is not word-only."""
+        if pattern not in self._word_only:
+            self._word_only[pattern] = re.compile(pattern) if word_only(pattern) else None
+        return self._word_only[pattern]
+
+    def _check(self, patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]]:
+        """The alternation of some patterns, and texts one of which every match of it
+        starts with (empty when not known): a text that starts with none of them at a word
+        is not tried there."""
+        found = self._checks.get(patterns)
+        if found is None:
+            beginnings: set[str] = set()
+            for pattern in patterns:
+                partial, whole = _prefixes(list(_sre_parse(pattern).data))
+                beginnings |= partial | whole
+            starts: set[str] = set()
+            if "" not in beginnings:  # the longest cut that leaves few enough texts
+                for length in range(_START_LEN, 1, -1):
+                    starts = {b[:length] for b in beginnings}
+                    if len(starts) <= _MAX_CHECK_STARTS:
+                        break
+                else:
+                    starts = set()
+            found = alternation(patterns, "cues", 0), tuple(sorted(starts))
+            self._checks[patterns] = found
+        return found
+
     def matches(self, lowered: str) -> Iterator[tuple[int, re.Match[str]]]:
         """(group, match) for every indexed pattern matching at a word, then the others."""
         memo = self.memo
@@ -262,6 +391,8 @@ class CueIndex:
 #: Literal beginnings of a pattern checked as substrings by :class:`StartIndex` (at most
 #: this many, of at most this many characters).
 _MAX_STARTS, _START_LEN = 24, 12
+#: At most this many texts a pattern tried at a word must start with (CueIndex._check).
+_MAX_CHECK_STARTS = 64
 #: Characters that IGNORECASE matches to an ASCII letter but ``str.lower`` does not lower to
 #: it (or lowers to more than one character): a text with one is matched without the
 #: lowercase prefilter of :class:`StartIndex`. (All such code points; a unit test checks.)
@@ -316,6 +447,14 @@ class StartIndex:
             hits[token] = frozenset(found)
             hit.add(token)
         seen.add(token)
+
+    def token_candidates(self, token: str) -> frozenset[int]:
+        """The patterns some match of which may start at a word ``token`` (for the
+        compiled core: what :meth:`_learn` remembers of a word)."""
+        found = set(self.exact.get(token, ()))
+        for n in range(1, min(len(token), _KEY_LEN) + 1):
+            found |= self.prefix.get(token[:n], set())
+        return frozenset(found)
 
     def candidates(self, lowered: str) -> set[int]:
         """The patterns that may match ``lowered`` (a superset of those that do)."""

@@ -34,8 +34,9 @@ import json
 import logging
 import math
 import re
+import string
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib.metadata import version as package_version
@@ -43,9 +44,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, NEGATE, SPECIAL_CASES
 
 from pipeline.errors import ConfigError
 from pipeline.scoring.categories import Categories
+from pipeline.scoring.core import choose
 from pipeline.scoring.cues import (
     FOLD_ODD,
     WORD,
@@ -72,6 +75,9 @@ NEGATIVE_THRESHOLD = -0.05
 #: Characters before a cue searched for a negator ("no extra charges", "not one thing
 #: missing or damaged"): a negator and up to three words.
 _NEGATION_LOOKBEHIND = 40
+
+#: The compiled core's cue-family matching: (lowered text, negatable, negated) -> families.
+_FamiliesFn = Callable[[str, tuple[bool, ...], Callable[[str, int], bool]], set[int]]
 
 _MENTION = re.compile(r"(?<![\w@])@\w+")
 
@@ -148,10 +154,17 @@ class Scorer:
     """Scores texts: VADER sentiment, complaint flag and score, complaint category.
 
     Build one per process with :func:`default_scorer` (or per brand with :func:`scorer_for`);
-    it is immutable after construction and safe to share between threads.
+    it is immutable after construction and safe to share between threads. ``core`` chooses
+    the compiled or the pure-Python scoring core (:func:`pipeline.scoring.core.choose`;
+    default: ``BRANDPULSE_SCORING_CORE``, else the compiled one when built); both give the
+    same scores.
     """
 
-    def __init__(self, models_dir: Path, brand: BrandConfig | None = None) -> None:
+    def __init__(
+        self, models_dir: Path, brand: BrandConfig | None = None, core: str | None = None
+    ) -> None:
+        chosen = choose(core)
+        compiled = chosen.module
         spec = brand_scoring_spec(brand) if brand is not None else None
         fixes = _read_yaml(models_dir / "vader_fixes.yaml")
         cues = _read_yaml(models_dir / "complaint_cues.yaml")
@@ -174,6 +187,18 @@ class Scorer:
                 **self._analyzer.lexicon,
                 **{str(w).lower(): float(v) for w, v in spec["lexicon"].items()},
             }
+        if not self._analyzer._fast:
+            compiled = None  # another vaderSentiment release: its own code runs
+        #: "compiled" or "python": the scoring core this scorer runs.
+        self.core = "compiled" if compiled is not None else "python"
+        self._scores: Callable[..., tuple[dict[str, float], float]] = (
+            compiled.VaderCore(
+                self._analyzer, BOOSTER_DICT, SPECIAL_CASES, NEGATE, N_SCALAR, C_INCR,
+                string.punctuation,
+            ).scores
+            if compiled is not None
+            else self._analyzer.scores
+        )  # fmt: skip
         modifiers = str(fixes["emoji_modifiers"])
         joiners = str(fixes["emoji_joiners"])
         self._emoji_modifiers = re.compile(f"[{modifiers}]")
@@ -207,6 +232,9 @@ class Scorer:
             {name: list(spec_["patterns"]) for name, spec_ in cues["families"].items()},
             "complaint_cues.yaml: family",
         )
+        self._compiled_families: _FamiliesFn | None = (
+            compiled.TokenMatcher(self._cue_index).families if compiled is not None else None
+        )
         addressed = cues["addressed"]
         self.any_mention_weight = float(addressed["any_mention"])
         self.care_account_weight = float(addressed["care_account"])
@@ -217,7 +245,9 @@ class Scorer:
         self._care_account = re.compile(rf"(?:{care})", re.I)
 
         # Categories: the brand's own (new or replacing a default) first, then the defaults.
-        self._categories = Categories(cats["categories"], spec["categories"] if spec else {})
+        self._categories = Categories(
+            cats["categories"], spec["categories"] if spec else {}, compiled
+        )
         self.categories = self._categories.names
         # The brand's product names are blanked out before the categories are matched.
         products = sorted(spec.get("products", ()), key=len, reverse=True) if spec else []
@@ -232,6 +262,11 @@ class Scorer:
         # Which cues can match at all, from the words and characters they start with: most
         # posts have fewer than min_hits candidates and stop there.
         self._spam_starts = StartIndex(lower_pattern(str(p)) for p in spam["patterns"])
+        self._spam_candidates: Callable[[str], set[int]] = (
+            compiled.StartMatcher(self._spam_starts).candidates
+            if compiled is not None
+            else self._spam_starts.candidates
+        )
         self.model_version = (
             f"vader-{package_version('vaderSentiment')}+fixes-{fixes['version']}"
             f"+cues-{cues['version']}+categories-{cats['version']}+spam-{spam['version']}"
@@ -252,9 +287,9 @@ class Scorer:
         compound is then VADER's (with the word fixes) on the text without the modifiers.
         """
         if text.isascii() or self._has_modifier.search(text) is None:
-            return self._analyzer.scores(text)
-        polarity = self._analyzer.polarity_scores(text)
-        return polarity, self._analyzer.scores(self.normalize_emoji(text))[1]
+            return self._scores(text)
+        polarity = self._scores(text, False)[0]
+        return polarity, self._scores(self.normalize_emoji(text))[1]
 
     def label(self, sentiment_compound: float) -> Sentiment:
         return label_for(sentiment_compound, self.positive_threshold, self.negative_threshold)
@@ -273,7 +308,10 @@ class Scorer:
     def _families(self, lowered: str) -> set[int]:
         """Indexes of the cue families that match: a cue of a family with positive weight
         counts only when no negator comes right before it. (The loop of
-        :meth:`CueIndex.matches`, inlined: it runs for every post.)"""
+        :meth:`CueIndex.matches`, inlined: it runs for every post; the compiled core has
+        its own.)"""
+        if self._compiled_families is not None:
+            return self._compiled_families(lowered, self._negatable, self._negated)
         index = self._cue_index
         memo, candidates_of, negated = index.memo, index.candidates, self._negated
         negatable = self._negatable
@@ -356,7 +394,7 @@ class Scorer:
         """True when at least ``min_hits`` distinct spam cues match."""
         patterns = self.spam_patterns
         if text.isascii() or FOLD_ODD.isdisjoint(text):
-            candidates = self._spam_starts.candidates(text.lower())
+            candidates = self._spam_candidates(text.lower())
             if len(candidates) < self.spam_min_hits:
                 return False
             patterns = tuple(patterns[i] for i in sorted(candidates))

@@ -8,6 +8,7 @@ import json
 import math
 import os
 import pstats
+import sys
 from pathlib import Path
 
 import duckdb
@@ -28,6 +29,10 @@ JSON_KEYS = {
     "scoring_ceiling_posts_per_s",
     "ratio_ceiling_to_reference",
     "ratio_brandpulse_to_ceiling",
+    "scoring_us_per_post_python",
+    "scoring_us_per_post_compiled",
+    "ratio_scoring_python_to_compiled",
+    "scoring_cores_differing",
     "peak_rss_mb",
     "vader_identical",
     "corpus",
@@ -81,6 +86,7 @@ def test_tiny_run_measures_every_stage(tiny: tuple[bench.BenchResult, Path, Path
         "naive",
         "naive-sqlite",
         "ceiling",
+        "cores",
         "pipeline-full",
         "pipeline-unique",
         "check",
@@ -101,8 +107,15 @@ def test_tiny_run_measures_every_stage(tiny: tuple[bench.BenchResult, Path, Path
     assert ceiling.processes == (os.cpu_count() or 1)
     assert ceiling.records == corpus.records  # every record's text, as (a) scores
     assert ceiling.posts_per_s > 0 and ceiling.cpu_s > 0
+    cores = result.cores
+    assert cores is not None
+    assert cores.records == corpus.records  # fewer than cores_posts in the tiny corpus
+    assert cores.differing == 0
+    assert cores.python_cpu_s > 0 and cores.compiled_cpu_s is not None
+    assert cores.compiled_cpu_s > 0 and (cores.speedup or 0) > 0
     text = result.format()
     assert "c/a =" in text and "c/s =" in text and "bit-identical" in text
+    assert "(k) scoring stage" in text and "0 texts scored differently" in text
 
 
 def test_json_has_the_documented_keys(tiny: tuple[bench.BenchResult, Path, Path]) -> None:
@@ -257,6 +270,26 @@ def test_scoring_ceiling_fails_loudly_when_a_process_fails(tmp_path: Path) -> No
     corpus, brands_file = _one_brand_corpus(tmp_path, "nobody", 5)
     with pytest.raises(RuntimeError, match="scoring-ceiling process failed"):
         bench.stage_ceiling(str(corpus), str(brands_file), 2)
+
+
+def test_scoring_cores_score_the_same_texts_with_each_core(tmp_path: Path) -> None:
+    corpus, brands_file = _one_brand_corpus(tmp_path, "bench01", 101)
+    out = bench.stage_cores(str(corpus), str(brands_file), 150)
+    assert out["records"] == 150  # the first 150 texts: one file and part of the next
+    assert out["differing"] == 0
+    assert out["python_cpu_s"] > 0 and out["compiled_cpu_s"] > 0
+
+
+def test_scoring_cores_without_the_extension_give_the_python_figure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pipeline.scoring._core", None)  # as if not built
+    corpus, brands_file = _one_brand_corpus(tmp_path, "bench01", 10)
+    out = bench.stage_cores(str(corpus), str(brands_file), 1_000)
+    assert out["records"] == 20 and out["python_cpu_s"] > 0
+    assert out["compiled_cpu_s"] is None
+    result = bench.CoreComparison(**out)
+    assert result.speedup is None and result.compiled_us_per_post is None
 
 
 def test_every_profiled_function_is_found_where_cprofile_files_it() -> None:

@@ -1,0 +1,235 @@
+# The cue, category and spam matching of the compiled scoring core: included by _core.pyx
+# (one extension module; the two files only keep each under the size of a module).
+
+# -- words of a lowercased text -----------------------------------------------------------
+
+cdef inline bint _is_word(Py_UCS4 ch):
+    """Python's re ``\\w`` on str: alphanumeric (str.isalnum) or underscore."""
+    if ch < 128:
+        return (
+            (ch >= u"a" and ch <= u"z")
+            or (ch >= u"0" and ch <= u"9")
+            or (ch >= u"A" and ch <= u"Z")
+            or ch == u"_"
+        )
+    return ch.isalnum()
+
+
+cdef Py_ssize_t* _word_spans(str text, Py_ssize_t* count) except NULL:
+    """Starts and ends of the maximal runs of word characters (re's ``\\w+``), flat, in
+    a buffer the caller frees; ``count``: how many numbers."""
+    cdef Py_ssize_t i = 0, n = len(text), k = 0
+    cdef Py_ssize_t* spans = <Py_ssize_t*>malloc((n + 2) * sizeof(Py_ssize_t))
+    if spans == NULL:
+        raise MemoryError()
+    while i < n:
+        if _is_word(text[i]):
+            spans[k] = i
+            i += 1
+            while i < n and _is_word(text[i]):
+                i += 1
+            spans[k + 1] = i
+            k += 2
+        else:
+            i += 1
+    count[0] = k
+    return spans
+
+
+def words(str text):
+    """The words of ``text`` as ``re.findall(r"\\w+", text)`` finds them (for tests)."""
+    cdef Py_ssize_t count, k
+    cdef Py_ssize_t* spans = _word_spans(text, &count)
+    try:
+        return [text[spans[k]:spans[k + 1]] for k in range(0, count, 2)]
+    finally:
+        free(spans)
+
+
+cdef bint _gate(tuple gate, str text):
+    """``cues._Gate``: whether ``text`` contains one of its strings (None: always)."""
+    if gate is None:
+        return True
+    for start in <tuple>gate[0]:
+        if start in text:
+            return True
+    if text.isascii():
+        return False
+    if not (<frozenset>gate[1]).isdisjoint(text):
+        return True
+    for start in <tuple>gate[2]:
+        if start in text:
+            return True
+    return False
+
+
+cdef class TokenMatcher:
+    """The matching of a :class:`~pipeline.scoring.cues.CueIndex` at the words of a text.
+
+    Per distinct word, ``index.token_entries(word)`` gives (groups the word alone matches,
+    one per matching entry; (group, pattern) to try at the word; all those patterns as one;
+    texts one of which a match of them starts with), cached here. At a word, the patterns
+    are tried only when the text there starts with one of those texts and the combined
+    pattern matches.
+    """
+
+    cdef object index
+    cdef object entries_of
+    cdef dict cache
+    cdef Py_ssize_t groups
+    cdef tuple always  # (group, pattern, gate: None or (ascii, chars, other))
+
+    def __init__(self, index):
+        self.index = index
+        self.entries_of = index.token_entries
+        self.cache = {}
+        self.groups = len(index.names)
+        always = []
+        for gi, pattern in index.always.items():
+            gate = index.always_gates[gi]
+            always.append(
+                (gi, pattern, None if gate is None else (gate.ascii, gate.chars, gate.other))
+            )
+        self.always = tuple(always)
+
+    cdef tuple _entries(self, str token):
+        found = self.cache.get(token)
+        if found is None:
+            found = self.entries_of(token)
+            if len(self.cache) >= _MEMO_SIZE:
+                self.cache.clear()
+            self.cache[token] = found
+        return <tuple>found
+
+    def families(self, str lowered, tuple negatable, object negated):
+        """The groups with a match not preceded by a negator (for a group whose
+        ``negatable`` is true): as ``Scorer._families`` (the pure-Python path)."""
+        cdef Py_ssize_t count
+        cdef set found
+        cdef Py_ssize_t* spans = _word_spans(lowered, &count)
+        try:
+            found = self._families(lowered, spans, count, negatable, negated)
+        finally:
+            free(spans)
+        for gi, pattern, gate in self.always:
+            if gi not in found and _gate(<tuple>gate, lowered):
+                for match in pattern.finditer(lowered):
+                    if not (negatable[gi] and negated(lowered, match.start())):
+                        found.add(gi)
+                        break
+        return found
+
+    cdef set _families(self, str lowered, Py_ssize_t* spans, Py_ssize_t count,
+                       tuple negatable, object negated):
+        cdef Py_ssize_t k, start
+        cdef set found = set()
+        cdef tuple entry
+        for k in range(0, count, 2):
+            start = spans[k]
+            entry = self._entries(lowered[start:spans[k + 1]])
+            for gi in <tuple>entry[0]:
+                if gi not in found and not (negatable[gi] and negated(lowered, start)):
+                    found.add(gi)
+            if not entry[1]:
+                continue
+            starts = entry[3]
+            if (starts and not lowered.startswith(starts, start)) or entry[2].match(
+                lowered, start
+            ) is None:
+                continue  # none of them matches here: one call rules them all out
+            for gi, pattern in <tuple>entry[1]:
+                if (
+                    gi not in found
+                    and pattern.match(lowered, start) is not None
+                    and not (negatable[gi] and negated(lowered, start))
+                ):
+                    found.add(gi)
+        return found
+
+    def counts(self, str lowered):
+        """Matches per group, as ``CueIndex.matches`` yields them."""
+        cdef Py_ssize_t count
+        cdef list hits = [0] * self.groups
+        cdef Py_ssize_t* spans = _word_spans(lowered, &count)
+        try:
+            self._counts(lowered, spans, count, hits)
+        finally:
+            free(spans)
+        for gi, pattern, gate in self.always:
+            if _gate(<tuple>gate, lowered):
+                for _ in pattern.finditer(lowered):
+                    hits[gi] += 1
+        return hits
+
+    cdef void _counts(self, str lowered, Py_ssize_t* spans, Py_ssize_t count,
+                      list hits) except *:
+        cdef Py_ssize_t k, start
+        cdef tuple entry
+        for k in range(0, count, 2):
+            start = spans[k]
+            entry = self._entries(lowered[start:spans[k + 1]])
+            for gi in <tuple>entry[0]:
+                hits[gi] += 1
+            if not entry[1]:
+                continue
+            starts = entry[3]
+            if (starts and not lowered.startswith(starts, start)) or entry[2].match(
+                lowered, start
+            ) is None:
+                continue
+            for gi, pattern in <tuple>entry[1]:
+                if pattern.match(lowered, start) is not None:
+                    hits[gi] += 1
+
+
+cdef class StartMatcher:
+    """:meth:`~pipeline.scoring.cues.StartIndex.candidates` on C word cutting."""
+
+    cdef object index
+    cdef dict cache
+    cdef frozenset always
+    cdef tuple by_char
+    cdef list starts
+
+    def __init__(self, index):
+        self.index = index
+        self.cache = {}
+        self.always = frozenset(index.always)
+        self.by_char = tuple(index.by_char.items())
+        self.starts = list(index.starts)
+
+    cdef void _add(self, str token, set found) except *:
+        ids = self.cache.get(token)
+        if ids is None:
+            ids = self.index.token_candidates(token)
+            if len(self.cache) >= _MEMO_SIZE:
+                self.cache.clear()
+            self.cache[token] = ids
+        if ids:
+            found |= ids
+
+    def candidates(self, str lowered):
+        cdef Py_ssize_t count, k
+        cdef set found = set(self.always)
+        cdef dict cache = self.cache
+        cdef Py_ssize_t* spans = _word_spans(lowered, &count)
+        try:
+            for k in range(0, count, 2):
+                self._add(lowered[spans[k]:spans[k + 1]], found)
+        finally:
+            free(spans)
+        for ch, ids in self.by_char:
+            if ch in lowered:
+                found |= ids
+        starts = self.starts
+        out = set()
+        for i in found:
+            texts = starts[i]
+            if texts is None:
+                out.add(i)
+            else:
+                for text in texts:
+                    if text in lowered:
+                        out.add(i)
+                        break
+        return out
