@@ -1,4 +1,4 @@
--- 015: alerts are told per incident, in one email thread (pipeline/notify/alerts/).
+-- 014: alerts are told per incident, in one email thread (pipeline/notify/alerts/).
 -- An incident is the spikes of one brand whose flagged hours overlap or touch; its alerts
 -- are keyed by its lead spike (alerts.spike_id) and carry what the thread needs.
 alter table alerts add column subject varchar;      -- the subject sent (a follow-up's is 'Re: ' and the opening's)

@@ -1,4 +1,4 @@
--- 016: the operators' alarm ledger. One row per alarm and recipient: an alarm is one stale
+-- 015: the operators' alarm ledger. One row per alarm and recipient: an alarm is one stale
 -- episode of a brand's ingest (no interval load landed for operators.freshness_hours), keyed
 -- by the end of the last interval that did land, so a new silence after ingest resumed is a
 -- new alarm. The row is claimed (status 'sending') and committed before the message is
