@@ -65,13 +65,16 @@ class OperatorsNotifier(BaseNotifier):
             error = str(redact(error))
         except ImportError:  # pragma: no cover - an Airflow without the SDK's masker
             pass
+        from pipeline.secrets import redact as redact_known
+
+        error = redact_known(error)  # and the secrets brandpulse itself read (tokens from env)
         failure = operators.TaskFailure(
             dag_id=str(ti.dag_id),
             task_id=str(ti.task_id),
             run_id=str(ti.run_id),
             try_number=int(ti.try_number or 0),
             error=error,
-            map_index=int(getattr(ti, "map_index", None) or -1),
+            map_index=-1 if getattr(ti, "map_index", None) is None else int(ti.map_index),
             logical_date=logical.isoformat() if logical is not None else "",
         )
         try:

@@ -166,7 +166,7 @@ def add_commands(sub: Subparsers) -> None:
     p.add_argument(
         "--no-alerts",
         action="store_true",
-        help="store the spikes found in the interval but send no alert email",
+        help="store the spikes found in the interval but send no alerts",
     )
     p.set_defaults(func=cmd_run)
     p = sub.add_parser(

@@ -265,7 +265,7 @@ def score_posts(
     the key ``secrets`` (or the environment) gives (:mod:`pipeline.posts.pseudonyms`).
     """
     records = list(landing.read_batch(batch))
-    scored = score_batch(batch, brand, scorer, records)
+    scored = score_batch(batch, brand, scorer, records, as_of=as_of)
     [gate] = quality.gate_post_batches([scored.for_gate(batch_id, records)])
     if gate.report is not None and on_quality is not None:
         on_quality(gate.report)

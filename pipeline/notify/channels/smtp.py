@@ -76,9 +76,12 @@ class _MessageSmtpHook(SmtpHook):
         extra = conn.extra_dejson if isinstance(conn.extra_dejson, dict) else {}
         login = conn.login or ""
         scrub.add_smtp_login(login, conn.password)
-        token = extra.get("access_token")
+        # The token given in the Connection, and one the provider fetched (client credentials).
+        fetched = getattr(self, "_access_token", None)
+        tokens = {str(t) for t in (extra.get("access_token"), fetched) if t}
         for user in {login, str(extra.get("from_email") or "")}:
-            scrub.add_xoauth2(user, str(token) if token else None)
+            for token in tokens:
+                scrub.add_xoauth2(user, token)
         scrub.add(str(extra.get("client_secret") or "") or None)
         return scrub
 
