@@ -234,3 +234,23 @@ def test_a_backfill_land_names_its_attempt_so_that_a_retry_reuses_landed_chunks(
     assert first == retry == "brandpulse_backfill/manual__1/land/0/from-try-1"
     assert cleared == "brandpulse_backfill/manual__1/land/0/from-try-3"
     assert other == "brandpulse_backfill/manual__1/land/1/from-try-1"
+
+
+def test_task_retries_come_from_the_environment_or_the_defaults() -> None:
+    from datetime import timedelta
+
+    from pipeline.errors import ConfigError
+    from pipeline.steps import orchestration
+
+    assert orchestration.default_args({}) == {
+        "owner": "brandpulse", "retries": 3, "retry_delay": timedelta(seconds=60),
+        "retry_exponential_backoff": True, "max_retry_delay": timedelta(minutes=15),
+    }  # fmt: skip
+    quick = orchestration.default_args(
+        {"BRANDPULSE_TASK_RETRIES": "1", "BRANDPULSE_TASK_RETRY_DELAY_SECONDS": " 2 "}
+    )
+    assert (quick["retries"], quick["retry_delay"]) == (1, timedelta(seconds=2))
+    with pytest.raises(ConfigError, match="BRANDPULSE_TASK_RETRIES: must be from 0 to 10"):
+        orchestration.default_args({"BRANDPULSE_TASK_RETRIES": "11"})
+    with pytest.raises(ConfigError, match="not a whole number: 'soon'"):
+        orchestration.default_args({"BRANDPULSE_TASK_RETRY_DELAY_SECONDS": "soon"})

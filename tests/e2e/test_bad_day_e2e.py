@@ -93,7 +93,8 @@ def _run(settings: Settings, monkeypatch: pytest.MonkeyPatch, *, bad: bool) -> d
         if bad:
             with pytest.raises(BrandpulseError, match="did not succeed"):
                 airflow_runner.dags_test("brandpulse_file_import", settings)
-            # The outage is judged while the mail server is down: the run fails loudly...
+            # The outage is judged while the mail server is down: every retry fails, and then
+            # the run fails loudly...
             monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", smtp_connection(free_port()))
             with pytest.raises(BrandpulseError, match="did not succeed"):
                 airflow_runner.dags_test("brandpulse_backfill", settings, conf=CONF)
@@ -112,6 +113,7 @@ def _run(settings: Settings, monkeypatch: pytest.MonkeyPatch, *, bad: bool) -> d
     try:
         quarantine = con.execute("select post_id, reason from quarantine order by all").fetchall()
         alerts = con.execute("select recipient, kind, status from alerts order by all").fetchall()
+        attempts = con.execute("select max(attempts) from alerts").fetchone()
     finally:
         con.close()
     return {
@@ -119,12 +121,16 @@ def _run(settings: Settings, monkeypatch: pytest.MonkeyPatch, *, bad: bool) -> d
         "tables": dump(settings.warehouse),
         "quarantine": quarantine,
         "alerts": alerts,
+        "attempts": attempts[0] if attempts else None,
     }
 
 
 def test_a_bad_day_alerts_once_and_leaves_the_warehouse_a_clean_run_would(
     e2e_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Airflow's retries as configured (3), one second apart instead of minutes: the mail
+    # server stays down through all four attempts of the alert task.
+    monkeypatch.setenv("BRANDPULSE_TASK_RETRY_DELAY_SECONDS", "1")
     (tmp_path / "clean").mkdir()
     clean_brands = _brands(tmp_path / "clean", PEBBLE)
     bad_brands = _brands(tmp_path, PEBBLE, ACME)
@@ -163,3 +169,4 @@ def test_a_bad_day_alerts_once_and_leaves_the_warehouse_a_clean_run_would(
     assert clean["quarantine"] == []
     assert bad["alerts"] == clean["alerts"]
     assert {status for _, _, status in bad["alerts"]} <= {"sent", "included"}
+    assert bad["attempts"] >= 5 and clean["attempts"] == 1  # 4 failed tries, then sent
