@@ -40,7 +40,8 @@ def test_a_failed_task_notifies_the_operators_once(
             airflow_runner.dags_test("brandpulse_file_import", settings)
     [doc] = api.received
     assert doc["event"] == "failure"
-    assert doc["title"] == "[brandpulse] FAILED: brandpulse_file_import.import_files"
+    # the brand's mapped task: map index 0 (one task per brand with a file source)
+    assert doc["title"] == "[brandpulse] FAILED: brandpulse_file_import.import_files [0]"
     assert "no-such-folder" in doc["headline"] and "is not a folder" in doc["headline"]
     [eml] = settings.outbox.glob("failure_*.eml")
     msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
