@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +42,12 @@ _FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 class ScoreSummary:
     rows: int
     complaints: int
+
+
+def _names(columns: Iterable[str]) -> str:
+    """Column names for a one-line message: a name with a line break or another character
+    that does not print is shown quoted, with the character escaped."""
+    return ", ".join(c if c.isprintable() else repr(c) for c in columns)
 
 
 def _format(path: Path, role: str) -> str:
@@ -130,7 +136,7 @@ def _csv_chunks(path: Path) -> Iterator[tuple[list[str], list[Record]]]:
             raise InputError(f"{path}: the file is empty (expected a header row)")
         if len(set(header)) != len(header):
             dupes = sorted({h for h in header if header.count(h) > 1})
-            raise InputError(f"{path}: the header repeats column(s) {', '.join(dupes)}")
+            raise InputError(f"{path}: the header repeats column(s) {_names(dupes)}")
         rows: list[Record] = []
         for fields in _csv_rows(path, reader):
             if len(fields) > len(header):
@@ -242,11 +248,11 @@ def _score_into(
             if text_column not in columns:
                 raise InputError(
                     f"{input_path}: no column {text_column!r} (columns: "
-                    f"{', '.join(columns)}); choose one with --text-column"
+                    f"{_names(columns)}); choose one with --text-column"
                 )
             clash = [c for c in SCORE_COLUMNS if c in columns]
             if clash:
-                raise InputError(f"{input_path}: already has column(s) {', '.join(clash)}")
+                raise InputError(f"{input_path}: already has column(s) {_names(clash)}")
             for offset, record in enumerate(records):
                 text = _as_text(record.get(text_column), input_path, rows + offset)
                 score = scorer.score(text)
