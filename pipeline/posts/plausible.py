@@ -135,31 +135,28 @@ class TimeBounds:
         return None
 
 
-def _skew_text(config: HistoryConfig) -> str:
-    return f"{config.clock_skew_minutes} min skew"
+def _bounds(
+    brand: BrandConfig, end: datetime, what: str, config: HistoryConfig | None
+) -> TimeBounds:
+    """From the brand's history start to ``end`` plus the clock skew (``what`` names ``end``)."""
+    config = config or HistoryConfig.for_brand(brand)
+    return TimeBounds(
+        brand=brand.id,
+        earliest=config.history_start(brand, end),
+        latest=end + config.clock_skew,
+        latest_is=f"{what} {stamp(end)} + {config.clock_skew_minutes} min skew",
+    )
 
 
 def interval_bounds(
     brand: BrandConfig, end: datetime, config: HistoryConfig | None = None
 ) -> TimeBounds:
     """The plausible times of an interval load whose fetch window ends at ``end``."""
-    config = config or HistoryConfig.for_brand(brand)
-    return TimeBounds(
-        brand=brand.id,
-        earliest=config.history_start(brand, end),
-        latest=end + config.clock_skew,
-        latest_is=f"the run's end {stamp(end)} + {_skew_text(config)}",
-    )
+    return _bounds(brand, end, "the run's end", config)
 
 
 def import_bounds(
     brand: BrandConfig, imported_at: datetime, config: HistoryConfig | None = None
 ) -> TimeBounds:
     """The plausible times of a file imported at ``imported_at``."""
-    config = config or HistoryConfig.for_brand(brand)
-    return TimeBounds(
-        brand=brand.id,
-        earliest=config.history_start(brand, imported_at),
-        latest=imported_at + config.clock_skew,
-        latest_is=f"the import time {stamp(imported_at)} + {_skew_text(config)}",
-    )
+    return _bounds(brand, imported_at, "the import time", config)
