@@ -377,18 +377,15 @@ def gather(
     count = _rows(con, sql_dir, "overdue_count", {**backlog, **backlog_days})[0]
     listed = {**backlog, "limit": MAX_OVERDUE_ROWS, "new_limit": NEW_BREACH_ROWS}
     overdue = tuple(_complaint(row) for row in _rows(con, sql_dir, "overdue", listed))
-    top = tuple(
-        _complaint(row)
-        for row in _rows(
-            con,
-            sql_dir,
-            "top_complaints",
-            {**day_params, "as_of": as_of, "limit": MAX_TOP_COMPLAINTS},
-        )
-    )
     complaints = tuple(
         _complaint(row)
         for row in _rows(con, sql_dir, "day_complaints", {**day_params, "as_of": as_of})
+    )
+    # The most reach first; ties: the older complaint, then the post id.
+    top = tuple(
+        sorted(complaints, key=lambda c: (-c.author_followers, c.created_at, c.post_id))[
+            :MAX_TOP_COMPLAINTS
+        ]
     )
     return ReportData(
         window=w,
