@@ -23,8 +23,14 @@ default comes from and the cross-validated figures):
    first row of every bucket while the series is *count-like* (every value so far a
    non-negative integer, a causal property of the data seen so far); dropped for good at the
    first negative or fractional value. Upward only.
-5. **Decision rule**: a count-like series alarms when the count model opens an event or the
-   likelihood reaches ``lik_z``; any other series alarms when ``statistic >= 1``. An alarm
+5. **Seasonal residual** (real-valued series): a robust seasonal forecast of each bucket, the
+   median of the same bucket on the last ``residual_days`` days; the mean residual over the last
+   ``residual_window`` against the [1-q, q] envelope of its own past absolute values, in envelope
+   widths over ``residual_threshold``. It sees level shifts and broken patterns that stay inside
+   the range of values seen before.
+6. **Decision rule**: a count-like series alarms when the count model opens an event or the
+   likelihood reaches ``lik_z``; any other series alarms when the larger of ``statistic`` and
+   ``residual`` reaches 1. An alarm
    opens an event (``is_spike``) unless an event opened within ``rest`` (a time span,
    counted in whole buckets: ``ceil(rest / interval)``) before it (one
    shared suppression for every channel).
@@ -36,6 +42,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import statistics
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -65,6 +72,9 @@ ANOMALY_SCORE_SPAN: Final = 2.0
 #: of near-zero surprise does not turn the first small blip into a certainty.
 LIKELIHOOD_MIN_MEAN: Final = 0.03
 LIKELIHOOD_MIN_SD: Final = math.sqrt(0.0003)
+#: Committed buckets of mean residuals needed before the seasonal residual speaks (our choice:
+#: enough for the envelope's 0.5 / 99.5 % quantiles to mean something).
+RESIDUAL_WARMUP: Final = 100
 
 
 @dataclass(frozen=True)
@@ -104,6 +114,14 @@ class DetectorConfig:
     lik_z: float = 4.265
     #: Run the count model (:mod:`pipeline.detect.counts`) on count-like series.
     count_model: bool = True
+    #: Days of same-bucket values whose median forecasts a bucket (a week: every weekday once).
+    residual_days: int = 7
+    #: Span of the mean residual (leave-one-category-out CV over 30 min / 2 h: every fold
+    #: chose 2 h), in whole buckets (``ceil(residual_window / interval)``).
+    residual_window: timedelta = timedelta(hours=2)
+    #: Seasonal residual threshold in envelope widths of its own past values (CV over 0.2 /
+    #: 0.3 / 0.5 / 1.0 / off: 0.3 in 6 of 7 folds). ``math.inf`` turns the check off.
+    residual_threshold: float = 0.3
     #: Which side is anomalous. NAB is scored with "both"; the product alerts on "up".
     #: The count model is upward-only: with "down" only the likelihood speaks on counts.
     direction: Direction = "both"
@@ -114,15 +132,23 @@ class DetectorConfig:
             problems.append(f"history must be >= 2, got {self.history}")
         if not 0.5 < self.quantile <= 1.0:
             problems.append(f"quantile must be in (0.5, 1], got {self.quantile}")
-        for name in ("threshold", "short_threshold", "seasonal_threshold", "lik_z"):
+        for name in (
+            "threshold",
+            "short_threshold",
+            "seasonal_threshold",
+            "lik_z",
+            "residual_threshold",
+        ):
             v = getattr(self, name)
             if not (isinstance(v, int | float) and v > 0 and not math.isnan(v)):
                 problems.append(f"{name} must be > 0, got {v!r}")
-        for name in ("short", "lik_window", "lik_history", "lik_min_history"):
+        for name in ("short", "lik_window", "lik_history", "lik_min_history", "residual_days"):
             if getattr(self, name) < 1:
                 problems.append(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.season <= timedelta(0):
             problems.append(f"season must be positive, got {self.season}")
+        if self.residual_window <= timedelta(0):
+            problems.append(f"residual_window must be positive, got {self.residual_window}")
         if self.rest < timedelta(0):
             problems.append(f"rest must be >= 0, got {self.rest}")
         if self.warmup < 2:
@@ -189,6 +215,9 @@ class SpikeResult:
     expected: float | None
     #: Standard deviations of the short mean of the raw surprise above its long-term mean.
     likelihood_z: float = 0.0
+    #: Seasonal residual over its threshold (>= 1: an alarm on a real-valued series); 0 when
+    #: not judged or still warming up.
+    residual: float = 0.0
     #: The count model opened an event at this row (its own verdict, before suppression).
     count_alarm: bool = False
     #: The series has been count-like so far (non-negative integers).
@@ -247,22 +276,64 @@ class _Model:
         self.values = _Envelope(cfg.history)
         self.diffs = _Envelope(cfg.history)
         self.lag = max(1, round(cfg.season / interval))
-        #: bucket index -> value, for the last ``lag`` committed buckets
+        #: bucket index -> value, for the committed buckets of the last ``residual_days`` seasons
         self.by_bucket: dict[int, float] = {}
+        self.keep = self.lag * cfg.residual_days
         self.order: deque[int] = deque()
         self.recent: deque[float] = deque(maxlen=max(cfg.short - 1, 1))
+        #: residuals of the last committed buckets (all but the newest of a mean residual)
+        span = max(1, math.ceil(cfg.residual_window / interval))
+        self.residuals: deque[float] = deque(maxlen=span - 1)
+        #: absolute mean residuals of the committed buckets
+        self.mean_residuals = _Envelope(cfg.history)
+
+    def forecast(self, b: int) -> float | None:
+        """The median of bucket ``b``'s value on the last ``residual_days`` seasons (those
+        present); None when none is (the first season, or after a gap as long)."""
+        same = [
+            v
+            for k in range(1, self.cfg.residual_days + 1)
+            if (v := self.by_bucket.get(b - k * self.lag)) is not None
+        ]
+        return statistics.median(same) if same else None
+
+    def _mean_residual(self, b: int, x: float) -> float | None:
+        pred = self.forecast(b)
+        if pred is None:
+            return None
+        return (math.fsum(self.residuals) + x - pred) / (len(self.residuals) + 1)
 
     def commit(self, b: int, x: float) -> None:
+        pred = self.forecast(b)
+        if pred is not None:
+            r = x - pred
+            n = len(self.residuals) + 1
+            self.mean_residuals.add(abs((math.fsum(self.residuals) + r) / n))
+            self.residuals.append(r)
         self.values.add(x)
         prev = self.by_bucket.get(b - self.lag)
         if prev is not None:
             self.diffs.add(x - prev)
         self.by_bucket[b] = x
         self.order.append(b)
-        while self.order and self.order[0] <= b - self.lag:
+        while self.order and self.order[0] <= b - self.keep:
             self.by_bucket.pop(self.order.popleft(), None)
         if self.cfg.short > 1:
             self.recent.append(x)
+
+    def residual(self, b: int, x: float) -> float:
+        """The seasonal residual of a tentative bucket value over its threshold (side by
+        ``direction``); -inf while warming up."""
+        cfg = self.cfg
+        if len(self.mean_residuals) < RESIDUAL_WARMUP:
+            return -math.inf
+        m = self._mean_residual(b, x)
+        if m is None:
+            return -math.inf
+        _, hi, w = self.mean_residuals.bounds(cfg.quantile)
+        up, down = (m - hi) / w, (-m - hi) / w
+        side = up if cfg.direction == "up" else down if cfg.direction == "down" else max(up, down)
+        return side / cfg.residual_threshold
 
     def expected(self) -> float | None:
         return self.values.median() if len(self.values) else None
@@ -416,7 +487,7 @@ class SpikeDetector:
         zero surprise in the likelihood's averages, as every row does, once (``push`` is
         False when a buffered row is replayed into the models)."""
         z = self._lik.push(0.0)[0] if push else 0.0
-        return SpikeResult(ts, value, None, 0.0, 0.0, False, None, z, False, self.count_like)
+        return SpikeResult(ts, value, None, 0.0, 0.0, False, None, z, 0.0, False, self.count_like)
 
     def _row(self, ts: datetime, value: float, judge: bool = True) -> SpikeResult:
         model = self._model
@@ -455,6 +526,7 @@ class SpikeDetector:
             stat = 0.0
         z, n = self._lik.push(min(1.0, max(0.0, stat / ANOMALY_SCORE_SPAN)))
         lik_on = n >= cfg.lik_min_history
+        resid = 0.0
         if self.count_like:
             alarm = count_alarm or (lik_on and z >= cfg.lik_z)
             level = max(
@@ -465,15 +537,30 @@ class SpikeDetector:
                 self._count_expected if self._count_expected is not None else model.expected()
             )
         else:
-            alarm = stat >= 1.0
-            level = stat
+            resid = model.residual(b, x)
+            if not math.isfinite(resid):
+                resid = 0.0
+            alarm = max(stat, resid) >= 1.0
+            level = max(stat, resid)
             expected = model.expected()
         spike = alarm and (self._last_spike is None or b - self._last_spike > self._rest)
         if spike:
             self._last_spike = b
         score = min(1.0, max(0.0, level / ANOMALY_SCORE_SPAN))
         return SpikeResult(
-            ts, value, b, stat, score, spike, expected, z, count_alarm, self.count_like, ch, count
+            ts,
+            value,
+            b,
+            stat,
+            score,
+            spike,
+            expected,
+            z,
+            resid,
+            count_alarm,
+            self.count_like,
+            ch,
+            count,
         )
 
 

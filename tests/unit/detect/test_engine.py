@@ -122,6 +122,60 @@ def test_broken_daily_pattern_is_found_by_the_seasonal_channel() -> None:
     assert hit is not None and 8 * day + 30 <= hit <= 8 * day + 60
 
 
+#: The seasonal residual alone: range checks that can never fire.
+RESIDUAL_ONLY = DetectorConfig(threshold=1e9, short_threshold=1e9, seasonal_threshold=1e9)
+
+
+def test_seasonal_residual_is_quiet_on_an_ordinary_daily_series() -> None:
+    for seed in (1, 2, 3):
+        res = detect_rows(daily_series(14, noise=2.0, seed=seed), RESIDUAL_ONLY)
+        assert spikes_at(res) == []
+        assert max(r.residual for r in res) < 1.0
+
+
+@pytest.mark.parametrize("shift", [25.0, -25.0])
+def test_seasonal_residual_finds_a_level_shift_inside_the_range(shift: float) -> None:
+    # days 0-7 ordinary; from day 8 the level moves by less than the daily swing (values stay
+    # inside the range seen before), so only a forecast of the same hour can tell
+    rows = modify(daily_series(12, noise=2.0), 8 * 288, 12 * 288, lambda v: v + shift)
+    assert all(40 < v < 160 for _, v in rows if v is not None)
+    res = detect_rows(rows, RESIDUAL_ONLY)
+    assert spikes_at(res)[:1] != [] and quiet_between(res, 0, 8 * 288)
+    hit = first_spike_after(res, 8 * 288)
+    assert hit is not None and hit <= 8 * 288 + 24  # within two hours (the residual window)
+    assert res[hit].residual >= 1.0 and res[hit].statistic < 1.0
+
+
+def test_seasonal_residual_finds_a_missing_daily_peak() -> None:
+    rows = modify(daily_series(12, noise=1.0), 9 * 288 + 30, 9 * 288 + 110, lambda v: 100.0)
+    res = detect_rows(rows, RESIDUAL_ONLY)
+    hit = first_spike_after(res, 0)
+    assert hit is not None and 9 * 288 + 30 <= hit <= 9 * 288 + 60
+
+
+def test_seasonal_residual_follows_direction() -> None:
+    down = modify(daily_series(12, noise=2.0), 8 * 288, 12 * 288, lambda v: v - 25)
+    up_only = DetectorConfig(
+        threshold=1e9, short_threshold=1e9, seasonal_threshold=1e9, direction="up"
+    )
+    assert spikes_at(detect_rows(down, up_only)) == []
+    down_only = DetectorConfig(
+        threshold=1e9, short_threshold=1e9, seasonal_threshold=1e9, direction="down"
+    )
+    assert first_spike_after(detect_rows(down, down_only), 8 * 288) is not None
+
+
+def test_seasonal_residual_can_be_switched_off_and_skips_count_series() -> None:
+    rows = modify(daily_series(12, noise=2.0), 8 * 288, 12 * 288, lambda v: v + 25)
+    off = DetectorConfig(
+        threshold=1e9, short_threshold=1e9, seasonal_threshold=1e9, residual_threshold=math.inf
+    )
+    assert spikes_at(detect_rows(rows, off)) == []
+    counts = [(t, float(round(v))) for t, v in rows if v is not None]
+    res = detect_rows(counts, RESIDUAL_ONLY)
+    assert all(r.count_like and r.residual == 0.0 for r in res)
+
+
 def test_direction_up_ignores_drops_and_down_ignores_rises() -> None:
     down = modify(daily_series(10), 8 * 288, 10 * 288, lambda v: v - 60)
     up = modify(daily_series(10), 8 * 288, 10 * 288, lambda v: v + 60)
@@ -313,6 +367,12 @@ def test_config_validation() -> None:
         DetectorConfig(direction="sideways")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         SpikeDetector(interval=timedelta(0))
+    with pytest.raises(ValueError, match="residual_days"):
+        DetectorConfig(residual_days=0)
+    with pytest.raises(ValueError, match="residual_window"):
+        DetectorConfig(residual_window=timedelta(0))
+    with pytest.raises(ValueError, match="residual_threshold"):
+        DetectorConfig(residual_threshold=0.0)
 
 
 def test_csv_round_trip(tmp_path: Path) -> None:
