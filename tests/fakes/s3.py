@@ -13,6 +13,7 @@ Use the ``s3_server`` fixture (import it into a test module or a conftest): it y
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import time
@@ -96,21 +97,32 @@ def start_moto() -> _Process:
             time.sleep(0.1)
 
 
-@pytest.fixture(scope="session")
-def _moto() -> Iterator[_Process]:
-    server = start_moto()
-    yield server
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+_RUNNING: list[_Process] = []
+
+
+def _stop() -> None:
+    for server in _RUNNING:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+
+
+def shared_moto() -> _Process:
+    """One server per test process, started on first use, stopped when the process ends
+    (so that importing the ``s3_server`` fixture alone is enough)."""
+    if not _RUNNING or _RUNNING[0].process.poll() is not None:
+        if not _RUNNING:
+            atexit.register(_stop)
+        _RUNNING[:] = [start_moto()]
+    return _RUNNING[0]
 
 
 @pytest.fixture
-def s3_server(_moto: _Process, monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
+def s3_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
     """A fresh bucket on a real S3 server on 127.0.0.1; AWS variables set for the test."""
-    server = S3Server(_moto.endpoint, f"bp-{uuid.uuid4().hex[:12]}")
+    server = S3Server(shared_moto().endpoint, f"bp-{uuid.uuid4().hex[:12]}")
     server.create_bucket(server.bucket)
     for name, value in server.env().items():
         monkeypatch.setenv(name, value)
