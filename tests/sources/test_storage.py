@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config.model import BrandConfig
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, StorageError
 from pipeline.ingest import storage
 from pipeline.ingest.fetching import FetchPolicy, land_paged, scratch_folder
 from pipeline.ingest.landing import Batch
@@ -132,3 +132,14 @@ def test_the_s3_endpoint_comes_from_the_standard_variables(
     location = s3_server.url("x/one.txt")
     storage.write_bytes(location, b"1")
     assert storage.read_text(location) == "1"
+
+
+def test_a_store_that_fails_is_a_one_line_storage_error(
+    s3_server: S3Server,  # noqa: F811
+) -> None:
+    missing = f"s3://no-such-bucket-{s3_server.bucket}/x.txt"
+    with pytest.raises(StorageError) as err:
+        storage.write_bytes(missing, b"1")
+    message = str(err.value)
+    assert message.startswith(f"storage: cannot write {missing}: ") and "\n" not in message
+    assert "bucket" in message.lower()
