@@ -2,6 +2,11 @@
 
 :func:`load` replaces one batch's interval in the warehouse (posts, quarantine, load
 ledger); :func:`load_batches` does it for many batches with the cores working together.
+Both score and write in one process (the CLI, the local demo). The DAGs split the two so
+that scoring runs on any worker and writing on the one that holds the warehouse:
+:func:`score_to_storage` writes a scored batch to the storage
+(:mod:`pipeline.steps.scored`) and :func:`write_scored` replaces its interval from there,
+exactly as :func:`load` would have.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import pandas as pd
 from pipeline import timeutil
 from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
-from pipeline.ingest import landing
+from pipeline.ingest import landing, storage
 from pipeline.ingest.sources.registry import get_parser
 from pipeline.posts import plausible, quality
 from pipeline.posts.expectations import SuiteReport
@@ -34,6 +39,7 @@ from pipeline.scoring import workers as scoring_workers
 from pipeline.scoring.scorer import Scorer, scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
+from pipeline.steps import scored as scored_files
 from pipeline.steps.brands import brands_for
 from pipeline.steps.planning import FOLDER_SOURCES
 from pipeline.warehouse import connection, loads
@@ -70,6 +76,15 @@ class LoadResult:
             "kinds": dict(self.kinds),
             "complaints": self.complaints,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LoadResult:
+        """The inverse of :meth:`to_dict`."""
+        start, end = datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"])
+        counts = {k: int(data[k]) for k in ("fetched", "loaded", "duplicates", "quarantined")}
+        kinds = {str(k): int(v) for k, v in data["kinds"].items()}
+        return cls(str(data["source"]), str(data["brand"]), start, end, **counts, kinds=kinds,
+                   complaints=int(data["complaints"]))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -282,7 +297,23 @@ def _write_load(
     report: SuiteReport | None,
 ) -> None:
     """Replace the batch's interval with its rows, store its quality report, log."""
-    batch = scored.batch
+    _write_rows(
+        con, scored.batch, scored.model_version, scored.duplicate_times,
+        posts=posts, quarantine=quarantine, result=result, report=report,
+    )  # fmt: skip
+
+
+def _write_rows(
+    con: duckdb.DuckDBPyConnection,
+    batch: landing.Batch,
+    model_version: str,
+    duplicate_times: Sequence[datetime],
+    *,
+    posts: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    result: LoadResult,
+    report: SuiteReport | None,
+) -> None:
     loads.replace_interval(
         con,
         loads.LoadRecord(
@@ -290,13 +321,13 @@ def _write_load(
             brand=batch.brand,
             start=batch.start,
             end=batch.end,
-            landing_path=str(batch.path),
+            landing_path=batch.location,
             fetched=result.fetched,
             loaded=result.loaded,
             duplicates=result.duplicates,
             quarantined=result.quarantined,
-            model_version=scored.model_version,
-            duplicate_times=scored.duplicate_times,
+            model_version=model_version,
+            duplicate_times=tuple(duplicate_times),
         ),
         posts,
         quarantine,
@@ -336,6 +367,91 @@ def load(
             con, scored, posts=posts, quarantine=quarantine, result=result, report=gate.report
         )
     return result
+
+
+def score_to_storage(
+    batch: landing.Batch, settings: Settings | None = None, secrets: SecretLookup | None = None
+) -> str:
+    """:func:`score_batches_to_storage` for one batch: its scored batch's location."""
+    [location] = score_batches_to_storage([batch], settings, secrets)
+    return location
+
+
+def write_scored(location: str, settings: Settings | None = None) -> LoadResult:
+    """:func:`write_scored_batches` for one scored batch."""
+    [result] = write_scored_batches([location], settings)
+    return result
+
+
+def score_batches_to_storage(
+    batches: Sequence[landing.Batch],
+    settings: Settings | None = None,
+    secrets: SecretLookup | None = None,
+) -> list[str]:
+    """Score landed batches and store each one scored, for :func:`write_scored`: the
+    CPU-heavy half of :func:`load`, on any host that sees the storage. Returns the scored
+    batches' locations (``<storage>/scored/...parquet``, :mod:`pipeline.steps.scored`), in
+    the order of the batches. Batches are judged by the posts gate in groups of about
+    :data:`GATE_GROUP_ROWS` posts, as :func:`load_batches` does. The warehouse is not
+    opened; rerunning writes the same locations again.
+    """
+    settings = settings or Settings.from_env()
+    brands = brands_for(settings)
+    root = storage.scored_root(settings)
+    written: list[str] = []
+    group: list[ScoredBatch] = []
+
+    def flush() -> None:
+        gates = quality.gate_post_batches([s.for_gate() for s in group])
+        for one, gate in zip(group, gates, strict=True):
+            b = one.batch
+            posts, quarantine, result = _gated(one, gate, brands.get(b.brand), secrets)
+            about = scored_files.meta(
+                b, result.to_dict(), one.model_version, one.duplicate_times, gate.report
+            )
+            target = scored_files.location(root, b.source, b.brand, b.start, b.end)
+            written.append(scored_files.write(target, posts, quarantine, about))
+            log.info(
+                "scored source=%s brand=%s interval=[%s, %s): loaded=%d quarantined=%d -> %s",
+                b.source, b.brand, b.start.isoformat(), b.end.isoformat(), result.loaded,
+                result.quarantined, target,
+            )  # fmt: skip
+        group.clear()
+
+    for batch in batches:
+        brand = brands.get(batch.brand)
+        group.append(score_batch(batch, brand, scorer_for(brand)))
+        if sum(len(s.posts) for s in group) >= GATE_GROUP_ROWS:  # bounded memory
+            flush()
+    if group:
+        flush()
+    return written
+
+
+def write_scored_batches(
+    locations: Sequence[str], settings: Settings | None = None
+) -> list[LoadResult]:
+    """Replace each scored batch's interval in the warehouse, as :func:`load` does: the
+    writing half, on the one host that holds the warehouse. Several batches are written in
+    one transaction. A missing or incomplete scored batch is a
+    :class:`~pipeline.errors.ScoredBatchError` before anything is written; rerunning gives
+    the same warehouse. Not published to analysts (the aggregate step does that).
+    """
+    settings = settings or Settings.from_env()
+    batches = [scored_files.read(name) for name in locations]
+    results = []
+    with (
+        connection.open_for_write(settings.warehouse, settings.sql, publish=False) as con,
+        connection.transaction(con),
+    ):
+        for one in batches:
+            result = LoadResult.from_dict(one.meta["result"])
+            _write_rows(
+                con, one.batch, one.model_version, one.duplicate_times, posts=one.posts,
+                quarantine=one.quarantine, result=result, report=one.report,
+            )  # fmt: skip
+            results.append(result)
+    return results
 
 
 #: Records :func:`load_batches` scores in its own process before it starts workers.

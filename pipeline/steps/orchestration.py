@@ -18,6 +18,11 @@ from pipeline.timeutil import check_interval
 #: one writing process per file, so warehouse writers queue instead of colliding.
 WAREHOUSE_POOL = "brandpulse_warehouse"
 WAREHOUSE_POOL_SLOTS = 1
+#: The Celery queue of every task that opens the warehouse (writes it, reads it, publishes
+#: the analyst snapshot): in a cluster, one worker serves it (``airflow celery worker
+#: --queues warehouse``) on the host that holds the DuckDB file. Every other task (fetching,
+#: scoring) runs on the default queue, on any worker. LocalExecutor ignores queues.
+WAREHOUSE_QUEUE = "warehouse"
 
 BACKFILL_DAG = "brandpulse_backfill"
 INGEST_DAG = "brandpulse_ingest"
@@ -81,6 +86,8 @@ PERMANENT_ERRORS = [
     "pipeline.errors.ConfigError",
     "pipeline.errors.InputError",
     "pipeline.errors.SourceAuthError",
+    # A load's scored batch is missing or incomplete: only its score task can make it again.
+    "pipeline.errors.ScoredBatchError",
 ]
 
 #: A rate-limited fetch ends its attempt when the reset is far away; retry after X's
