@@ -13,7 +13,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # The compiled scoring core, built in place for development and tests (scripts/build_core.py).
 CORE_STAMP := $(VENV)/.built-core
 
-.PHONY: help venv build-core demo demo-local test lint format typecheck unit chromium bench eval airflow airflow-prepare clean
+.PHONY: help venv build-core demo demo-local test lint format typecheck unit chromium bench eval airflow airflow-prepare cluster cluster-stop clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -81,6 +81,15 @@ airflow-prepare: $(STAMP)  ## create/upgrade Airflow's metadata database and the
 
 airflow: airflow-prepare  ## Airflow UI + scheduler on http://127.0.0.1:8080 (no login); Ctrl-C stops it
 	$(BIN)/brandpulse airflow standalone
+
+# Cluster mode on one machine (docs/deployment.md): state, logs and pids under CLUSTER_DIR.
+CLUSTER_DIR ?= var/cluster
+
+cluster: $(STAMP)  ## PostgreSQL, Redis, S3 (moto), Airflow with two Celery workers; stop: make cluster-stop
+	bash scripts/cluster/cluster.sh up $(CLUSTER_DIR)
+
+cluster-stop:  ## stop what `make cluster` started (its state stays in CLUSTER_DIR)
+	bash scripts/cluster/cluster.sh down $(CLUSTER_DIR)
 
 clean:  ## remove runtime state (var/) and the in-place build of the scoring core; keeps .venv
 	rm -rf var build pipeline/scoring/_core.c pipeline/scoring/_core.*.so $(CORE_STAMP)
