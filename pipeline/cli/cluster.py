@@ -27,6 +27,7 @@ SCRIPT = PROJECT_ROOT / "scripts" / "cluster" / "cluster.sh"
 WORKER_HOSTNAME_VARIABLE = "BRANDPULSE_WORKER_HOSTNAME"
 #: The worker that holds the DuckDB file and serves queue ``warehouse`` (and ``default``).
 WAREHOUSE_WORKER = "worker1"
+_OWN_PREFIXES = ("AIRFLOW", "BRANDPULSE_")
 
 
 def worker_hostname() -> str:
@@ -92,9 +93,11 @@ class Cluster:
     def script(self, *args: str) -> str:
         """Run ``cluster.sh ARGS FOLDER…``; its standard output. Raises with the error's tail."""
         command, rest = args[0], args[1:]
+        # The caller's own AIRFLOW*/BRANDPULSE_* settings stay out: only self.env counts.
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith(_OWN_PREFIXES)}
         proc = subprocess.run(
             ["bash", str(SCRIPT), command, str(self.folder), *rest],
-            env={**os.environ, "BRANDPULSE_PYTHON": sys.executable, **self.env},
+            env={**inherited, "BRANDPULSE_PYTHON": sys.executable, **self.env},
             text=True,
             capture_output=True,
             check=False,

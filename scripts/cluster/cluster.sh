@@ -117,12 +117,22 @@ export_env() {
 # --- processes: one session (process group) each, pid in DIR/pids, log in DIR/logs -------
 alive() { [[ -f "$DIR/pids/$1.pid" ]] && kill -0 "$(cat "$DIR/pids/$1.pid")" 2>/dev/null; }
 
+# Every process of NAME carries BRANDPULSE_CLUSTER_PROCESS=DIR:NAME in its environment, so
+# that stop and kill also reach the ones that left the process group (a task's children).
+tagged() {
+    local tag="BRANDPULSE_CLUSTER_PROCESS=$DIR:$1" f
+    for f in /proc/[0-9]*/environ; do
+        if tr '\0' '\n' <"$f" 2>/dev/null | grep -qxF "$tag"; then f="${f#/proc/}"; echo "${f%/environ}"; fi
+    done
+}
+
 # start NAME CMD...: run CMD in its own session from DIR/NAME unless NAME already runs.
 start() {
     local name="$1"; shift
     if alive "$name"; then say "$name already runs (pid $(cat "$DIR/pids/$name.pid"))"; return; fi
     mkdir -p "$DIR/$name"
-    (cd "$DIR/$name" && exec setsid "$@" </dev/null >>"$DIR/logs/$name.log" 2>&1) &
+    (cd "$DIR/$name" && BRANDPULSE_CLUSTER_PROCESS="$DIR:$name" exec setsid "$@" \
+        </dev/null >>"$DIR/logs/$name.log" 2>&1) &
     echo $! >"$DIR/pids/$name.pid"
     say "$name started (pid $!, log $DIR/logs/$name.log)"
 }
@@ -136,7 +146,7 @@ stop() {
         kill -0 -- "-$pid" 2>/dev/null || break
         sleep 0.2
     done
-    kill -KILL -- "-$pid" 2>/dev/null || true
+    kill -KILL -- "-$pid" $(tagged "$name") 2>/dev/null || true
     rm -f "$DIR/pids/$name.pid"
     say "$name stopped"
 }
@@ -144,7 +154,7 @@ stop() {
 kill_now() {
     local name="$1"
     alive "$name" || die "$name does not run"
-    kill -KILL -- "-$(cat "$DIR/pids/$name.pid")"
+    kill -KILL -- "-$(cat "$DIR/pids/$name.pid")" $(tagged "$name") 2>/dev/null || true
     rm -f "$DIR/pids/$name.pid"
     say "$name killed (SIGKILL)"
 }
