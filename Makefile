@@ -12,8 +12,11 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 # The compiled scoring core, built in place for development and tests (scripts/build_core.py).
 CORE_STAMP := $(VENV)/.built-core
+# The S3-compatible server the storage tests start (moto, in a virtualenv of its own).
+S3_VENV := .venv-s3
+S3_STAMP := $(S3_VENV)/.installed
 
-.PHONY: help venv build-core demo demo-local test lint format typecheck unit chromium bench eval airflow airflow-prepare cluster cluster-stop clean
+.PHONY: help venv s3-server build-core demo demo-local test lint format typecheck unit chromium bench eval airflow airflow-prepare cluster cluster-stop clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -30,6 +33,13 @@ $(STAMP): requirements.txt pyproject.toml | $(BIN)/python
 $(DEV_STAMP): requirements-dev.txt $(STAMP)
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@
+
+$(S3_STAMP): requirements-s3-server.txt
+	$(PYTHON) -m venv $(S3_VENV)
+	$(S3_VENV)/bin/pip install --quiet -r requirements-s3-server.txt
+	@touch $@
+
+s3-server: $(S3_STAMP)  ## install the S3 test server (moto) into .venv-s3
 
 # Without a C compiler this fails with one line and the pure-Python core runs instead.
 $(CORE_STAMP): pipeline/scoring/_core.pyx pipeline/scoring/_core_match.pxi scripts/build_core.py $(DEV_STAMP)
@@ -60,10 +70,10 @@ typecheck: $(DEV_STAMP)  ## mypy (strict) on pipeline/ and benchmarks/
 chromium:  ## install headless Chromium for the layout tests when missing (apt-get, as root)
 	bash scripts/install_chromium.sh
 
-test: lint typecheck $(CORE_STAMP) chromium  ## ruff, mypy, then the whole pytest suite
+test: lint typecheck $(CORE_STAMP) $(S3_STAMP) chromium  ## ruff, mypy, then the whole pytest suite
 	$(BIN)/pytest
 
-unit: $(CORE_STAMP) chromium  ## only the fast tests (no real Airflow)
+unit: $(CORE_STAMP) $(S3_STAMP) chromium  ## only the fast tests (no real Airflow)
 	$(BIN)/pytest -m "not airflow"
 
 POSTS ?= 1000000
@@ -85,7 +95,7 @@ airflow: airflow-prepare  ## Airflow UI + scheduler on http://127.0.0.1:8080 (no
 # Cluster mode on one machine (docs/deployment.md): state, logs and pids under CLUSTER_DIR.
 CLUSTER_DIR ?= var/cluster
 
-cluster: $(STAMP)  ## PostgreSQL, Redis, S3 (moto), Airflow with two Celery workers; stop: make cluster-stop
+cluster: $(STAMP) $(S3_STAMP)  ## PostgreSQL, Redis, S3 (moto), Airflow with two Celery workers; stop: make cluster-stop
 	bash scripts/cluster/cluster.sh up $(CLUSTER_DIR)
 
 cluster-stop:  ## stop what `make cluster` started (its state stays in CLUSTER_DIR)

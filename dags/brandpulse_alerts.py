@@ -42,7 +42,12 @@ from airflow.sdk import (
 )
 from brandpulse_dag_support import BRAND_HOURLY, DAG_DEFAULTS, SPIKES, smtp_config
 
-from pipeline.steps.orchestration import ALERTS_DAG, ALERTS_SCHEDULE, WAREHOUSE_POOL
+from pipeline.steps.orchestration import (
+    ALERTS_DAG,
+    ALERTS_SCHEDULE,
+    WAREHOUSE_POOL,
+    WAREHOUSE_QUEUE,
+)
 
 
 @dag(
@@ -54,7 +59,7 @@ from pipeline.steps.orchestration import ALERTS_DAG, ALERTS_SCHEDULE, WAREHOUSE_
     **DAG_DEFAULTS,
 )
 def brandpulse_alerts() -> None:
-    @task(pool=WAREHOUSE_POOL, outlets=[SPIKES])
+    @task(pool=WAREHOUSE_POOL, queue=WAREHOUSE_QUEUE, outlets=[SPIKES])
     def detect_and_alert(dag_run: Any = None) -> dict[str, Any]:
         """Judge each brand's latest stored hours, store spikes, send the alerts due."""
         from pipeline.settings import Settings
@@ -73,7 +78,7 @@ def brandpulse_alerts() -> None:
             ],
         }
 
-    @task(pool=WAREHOUSE_POOL)
+    @task(pool=WAREHOUSE_POOL, queue=WAREHOUSE_QUEUE)
     def check_freshness() -> str:
         """Alarm the operators once about each brand whose ingest has stopped landing."""
         from pipeline.notify import operators

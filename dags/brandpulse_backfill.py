@@ -6,11 +6,15 @@ hourly `brandpulse_ingest` DAG over a range in day-sized chunks, oldest first:
 
 1. **plan**: one chunk per (day, brand, source), from the brands file, in groups of up to
    `chunks_per_task` consecutive chunks of one brand and source (a week by default);
-2. **land**: fetches each group's chunks into the landing zone, one batch per chunk;
-3. **load**: scores a group's batches and replaces each one's chunk in the warehouse (one
-   group at a time: the `brandpulse_warehouse` pool has one slot);
-4. **aggregate**: recomputes `brand_hourly` and `brand_daily` over the whole range;
-5. **spikes_and_alerts**: judges every hour of the range for spikes and, unless the
+2. **land**: fetches each group's chunks into the landing zone, one batch per chunk (any
+   worker);
+3. **score**: scores a group's batches, runs the posts quality gate on them and writes one
+   Parquet file per chunk to the storage (`<storage>/scored/...`; any worker, the
+   CPU-heavy step);
+4. **load**: replaces each of the group's chunks in the warehouse from its scored file (one
+   group at a time: the `brandpulse_warehouse` pool has one slot; on the `warehouse` queue);
+5. **aggregate**: recomputes `brand_hourly` and `brand_daily` over the whole range;
+6. **spikes_and_alerts**: judges every hour of the range for spikes and, unless the
    `alerts` param is false, sends the alerts due (each exactly once, see
    `brandpulse_alerts`).
 
@@ -25,13 +29,15 @@ end plus the clock skew) are quarantined with the reason.
 
 Why groups: under the scheduler every task is a process of its own, which spends about two
 seconds starting before a chunk's work, often less than that. A group per task makes the 28
-demo days of two brands 20 tasks instead of 116. A failed land or load is retried whole;
-each chunk is still landed into its own file and replaced as its own interval, so a retry
-or a rerun writes nothing twice. A retried land fetches only the chunks its earlier tries
-had not landed (a group that needs more requests than one rate-limit window still gets
-through, window by window); a cleared one fetches them all afresh. The price: a chunk
-that keeps failing holds back its group's other chunks, where `chunks_per_task: 1` (a task
-per chunk) holds back only itself.
+demo days of two brands 20 tasks instead of 116. In a cluster (CeleryExecutor) land and
+score run on any worker and read and write the storage every host sees
+(`BRANDPULSE_STORAGE`); the tasks that open the warehouse run on the `warehouse` queue. A
+failed land, score or load is retried whole; each chunk is still landed into its own file
+and replaced as its own interval, so a retry or a rerun writes nothing twice. A retried land
+fetches only the chunks its earlier tries had not landed (a group that needs more requests
+than one rate-limit window still gets through, window by window); a cleared one fetches them
+all afresh. The price: a chunk that keeps failing holds back its group's other chunks, where
+`chunks_per_task: 1` (a task per chunk) holds back only itself.
 From the command line:
 
     brandpulse airflow dags trigger brandpulse_backfill \
@@ -54,12 +60,17 @@ from brandpulse_dag_support import (
     smtp_config,
 )
 
-from pipeline.steps.orchestration import BACKFILL_DAG, WAREHOUSE_POOL, land_attempt
+from pipeline.steps.orchestration import BACKFILL_DAG, WAREHOUSE_POOL, WAREHOUSE_QUEUE, land_attempt
 
 #: A mapped land's or load's name in the UI: its brand and the span of its chunks.
 GROUP_NAME = (
     "{{ task.op_kwargs['group'][0]['brand'] }} {{ task.op_kwargs['group'][0]['start'][:13] }}"
     " .. {{ task.op_kwargs['group'][-1]['end'][:13] }}"
+)
+#: A mapped load's name: the same, from what its score task handed over.
+SCORED_NAME = (
+    "{{ task.op_kwargs['group']['brand'] }} {{ task.op_kwargs['group']['start'][:13] }}"
+    " .. {{ task.op_kwargs['group']['end'][:13] }}"
 )
 
 
@@ -140,23 +151,33 @@ def brandpulse_backfill() -> None:
             batches.append(batch.to_dict())
         return batches
 
-    @task(
-        pool=WAREHOUSE_POOL,
-        max_active_tis_per_dag=1,
-        outlets=[POSTS],
-        map_index_template=GROUP_NAME,
-    )
-    def load(group: list[dict[str, Any]]) -> dict[str, Any]:
-        """Score a group's landed chunks and replace each one in the warehouse."""
+    @task(map_index_template=GROUP_NAME)
+    def score(group: list[dict[str, Any]]) -> dict[str, Any]:
+        """Score a group's landed chunks and write each one, scored, to the storage."""
         from pipeline.ingest.landing import Batch
         from pipeline.steps import loading
 
-        # workers=1: in one process. Airflow owns the parallelism (its slots, the pool), and
-        # a worker process spawned from a task re-runs the task's main module, the airflow
-        # command, which cannot start inside a task (no metadata database there).
-        results = loading.load_batches(
-            [Batch.from_dict(b) for b in group], workers=1, secrets=connection_secret
-        )
+        # In this process: Airflow owns the parallelism (its slots and workers).
+        batches = [Batch.from_dict(b) for b in group]
+        locations = loading.score_batches_to_storage(batches, secrets=connection_secret)
+        first, last = group[0], group[-1]
+        return {
+            "brand": first["brand"], "start": first["start"], "end": last["end"],
+            "scored": locations,
+        }  # fmt: skip
+
+    @task(
+        pool=WAREHOUSE_POOL,
+        queue=WAREHOUSE_QUEUE,
+        max_active_tis_per_dag=1,
+        outlets=[POSTS],
+        map_index_template=SCORED_NAME,
+    )
+    def load(group: dict[str, Any]) -> dict[str, Any]:
+        """Replace each of a group's scored chunks in the warehouse, in one transaction."""
+        from pipeline.steps import loading
+
+        results = loading.write_scored_batches(group["scored"])
         return {
             "loaded": sum(r.loaded for r in results),
             "quarantined": sum(r.quarantined for r in results),
@@ -164,7 +185,12 @@ def brandpulse_backfill() -> None:
         }
 
     # all_done_min_one_success: aggregate what did load; check_loads (a leaf) still fails the run.
-    @task(pool=WAREHOUSE_POOL, outlets=AGGREGATES, trigger_rule="all_done_min_one_success")
+    @task(
+        pool=WAREHOUSE_POOL,
+        queue=WAREHOUSE_QUEUE,
+        outlets=AGGREGATES,
+        trigger_rule="all_done_min_one_success",
+    )
     def aggregate(
         groups: list[list[dict[str, str]]], loads: list[dict[str, Any]]
     ) -> dict[str, int]:
@@ -181,7 +207,7 @@ def brandpulse_backfill() -> None:
             "brand_days": result.days,
         }
 
-    @task(pool=WAREHOUSE_POOL, outlets=[SPIKES])
+    @task(pool=WAREHOUSE_POOL, queue=WAREHOUSE_QUEUE, outlets=[SPIKES])
     def spikes_and_alerts(
         groups: list[list[dict[str, str]]], aggregated: dict[str, int]
     ) -> dict[str, Any]:
@@ -212,7 +238,8 @@ def brandpulse_backfill() -> None:
     # Mapped tasks do not pick up their docstring by themselves: hand it to the UI.
     groups = plan()
     landed = land.override(doc_md=land.function.__doc__).expand(group=groups)
-    loads = load.override(doc_md=load.function.__doc__).expand(group=landed)
+    scored = score.override(doc_md=score.function.__doc__).expand(group=landed)
+    loads = load.override(doc_md=load.function.__doc__).expand(group=scored)
     spikes_and_alerts(groups, aggregate(groups, loads))
     check_loads(loads)
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 from brandpulse_dag_support import BRAND_DAILY, DAG_DEFAULTS
 
-from pipeline.steps.orchestration import DAILY_DAG, WAREHOUSE_POOL
+from pipeline.steps.orchestration import DAILY_DAG, WAREHOUSE_POOL, WAREHOUSE_QUEUE
 
 #: Stored days on either side of the interval that are settled again: a brand's local day
 #: can start up to 14 hours before and end 12 hours after the UTC day (UTC+14 .. UTC-12).
@@ -34,7 +34,7 @@ SETTLE_MARGIN = timedelta(days=1)
     **DAG_DEFAULTS,
 )
 def brandpulse_daily() -> None:
-    @task(pool=WAREHOUSE_POOL, outlets=[BRAND_DAILY])
+    @task(pool=WAREHOUSE_POOL, queue=WAREHOUSE_QUEUE, outlets=[BRAND_DAILY])
     def settle_daily(
         data_interval_start: datetime | None = None,
         data_interval_end: datetime | None = None,
@@ -49,7 +49,7 @@ def brandpulse_daily() -> None:
         )
         return {"brand_days": result.days}
 
-    @task(pool=WAREHOUSE_POOL)
+    @task(pool=WAREHOUSE_POOL, queue=WAREHOUSE_QUEUE)
     def apply_retention(data_interval_end: datetime | None = None) -> list[dict[str, object]]:
         """Drop raw text older than each brand's retention_days (aggregates kept)."""
         from pipeline.settings import Settings

@@ -28,7 +28,7 @@ from typing import Any
 from airflow.sdk import dag, task
 from brandpulse_dag_support import DAG_DEFAULTS, POSTS, connection_secret
 
-from pipeline.steps.orchestration import FILE_IMPORT_DAG, WAREHOUSE_POOL
+from pipeline.steps.orchestration import FILE_IMPORT_DAG, WAREHOUSE_POOL, WAREHOUSE_QUEUE
 
 
 @dag(
@@ -46,7 +46,12 @@ def brandpulse_file_import() -> None:
 
         return file_import.file_brands(Settings.from_env())
 
-    @task(pool=WAREHOUSE_POOL, outlets=[POSTS], map_index_template="{{ brand }}")
+    @task(
+        pool=WAREHOUSE_POOL,
+        queue=WAREHOUSE_QUEUE,
+        outlets=[POSTS],
+        map_index_template="{{ brand }}",
+    )
     def import_files(brand: str) -> list[dict[str, Any]]:
         """Import the brand's new files, once per content and mapping. Fails (after
         importing every file) when a file had more than max_quarantine_share of its rows

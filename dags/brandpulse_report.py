@@ -33,7 +33,7 @@ from datetime import datetime
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 from brandpulse_dag_support import DAG_DEFAULTS, smtp_config
 
-from pipeline.steps.orchestration import WAREHOUSE_POOL
+from pipeline.steps.orchestration import WAREHOUSE_POOL, WAREHOUSE_QUEUE
 
 #: The DAG id (pipeline.steps.orchestration names the others; this one lives here until it does).
 REPORT_DAG = "brandpulse_report"
@@ -59,7 +59,7 @@ def brandpulse_report() -> None:
         start, end = run_interval(data_interval_start, data_interval_end)
         return [d.to_dict() for d in sending.due_reports(Settings.from_env(), start, end)]
 
-    @task(pool=WAREHOUSE_POOL)
+    @task(pool=WAREHOUSE_POOL, queue=WAREHOUSE_QUEUE)
     def send_reports(due: list[dict[str, str]]) -> list[dict[str, str]]:
         """Render, archive and send the due reports; recipients already served are skipped."""
         from datetime import date

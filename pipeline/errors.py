@@ -12,6 +12,8 @@ command line prints such an error as one line and exits with 2; anything else is
     │   ├── TransientSourceError one request failed (5xx, timeout, reset, bad body)
     │   └── RateLimitedError     429, with the provider's reset time when it says
     ├── SourceAuthError          a credential is missing, malformed or refused: no retry
+    ├── StorageError             the storage (BRANDPULSE_STORAGE) cannot be read or written
+    │   └── ScoredBatchError     a scored batch is missing or incomplete: rerun its score task
     ├── WarehouseError           DuckDB cannot be opened, migrated or written
     │   └── WarehouseLockedError another process holds the file: retry later
     ├── DeliveryError            an email was not handed over (retried; sent ones stay sent)
@@ -74,6 +76,16 @@ class SourceAuthError(BrandpulseError):
 
     The message names the Connection or environment variable to set, never the secret.
     """
+
+
+class StorageError(BrandpulseError):
+    """The storage where landed and scored batches live (a folder, an object store)
+    failed to read, write, list or delete; a retry may fix it."""
+
+
+class ScoredBatchError(StorageError):
+    """A scored batch is missing, incomplete or not one brandpulse wrote: the write task
+    cannot use it; rerun the score task that makes it."""
 
 
 class WarehouseError(BrandpulseError):

@@ -12,12 +12,18 @@ variable                   what                                       default
 ``BRANDPULSE_BRANDS``      the brands file                            ``<project>/brands.yaml``
 ``BRANDPULSE_WAREHOUSE``   the DuckDB warehouse file (DAGs write it)  ``<home>/warehouse/…``
 ``BRANDPULSE_ANALYST_DB``  its published read-only snapshot           ``<home>/warehouse/…``
-``BRANDPULSE_LANDING``     raw posts as fetched, per source/interval  ``<home>/landing``
+``BRANDPULSE_STORAGE``     landed and scored batches every host sees  unset: local folders
+                           (path, ``file://…`` or ``s3://bucket/…``)
+``BRANDPULSE_LANDING``     raw posts as fetched (storage unset)       ``<home>/landing``
 ``BRANDPULSE_OUTBOX``      emails written as .eml when no SMTP is set ``<home>/outbox``
 ``BRANDPULSE_REPORTS``     archived HTML reports                      ``<home>/reports``
 ``BRANDPULSE_MODELS``      scoring assets (lexicons, cues, taxonomy)  ``<project>/models``
 ``BRANDPULSE_SQL``         the SQL: migrations, models, queries       ``<project>/sql``
 =========================  =========================================  ========================
+
+With ``BRANDPULSE_STORAGE`` set, landed batches live under ``<storage>/landing`` and scored
+batches under ``<storage>/scored`` (:mod:`pipeline.ingest.storage`); unset, under
+``BRANDPULSE_LANDING`` and ``<home>/scored``.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from pipeline.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +42,34 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     value = env.get(name, "").strip()
     return Path(value).expanduser().resolve() if value else default
+
+
+#: Schemes ``BRANDPULSE_STORAGE`` may have besides a path and ``file://``.
+STORAGE_SCHEMES = ("s3",)
+
+
+def check_storage_url(url: str) -> str:
+    """A storage URL as the pipeline uses it: a local one as an absolute path, an S3 one
+    without a trailing slash; another scheme, or S3 without a bucket, is a ConfigError."""
+    url = url.strip()
+    if url.startswith("file://"):
+        url = urlsplit(url).path
+    if "://" not in url:
+        return str(Path(url).expanduser().resolve())
+    scheme = url.split("://", 1)[0]
+    if scheme not in STORAGE_SCHEMES:
+        raise ConfigError(
+            f"BRANDPULSE_STORAGE: unsupported scheme {scheme!r} in {url!r}; "
+            "use a path, file:///abs/path or s3://bucket/prefix"
+        )
+    if not urlsplit(url).netloc:
+        raise ConfigError(f"BRANDPULSE_STORAGE: no bucket in {url!r} (s3://bucket/prefix)")
+    return url.rstrip("/")
+
+
+def _storage(env: Mapping[str, str]) -> str | None:
+    value = env.get("BRANDPULSE_STORAGE", "").strip()
+    return check_storage_url(value) if value else None
 
 
 @dataclass(frozen=True)
@@ -49,6 +86,8 @@ class Settings:
     reports: Path
     models: Path
     sql: Path
+    #: ``BRANDPULSE_STORAGE``: a local path (absolute) or an ``s3://`` URL; None: local folders.
+    storage: str | None = None
 
     @property
     def airflow_home(self) -> Path:
@@ -70,6 +109,7 @@ class Settings:
             reports=_path(env, "BRANDPULSE_REPORTS", home / "reports"),
             models=_path(env, "BRANDPULSE_MODELS", PROJECT_ROOT / "models"),
             sql=_path(env, "BRANDPULSE_SQL", PROJECT_ROOT / "sql"),
+            storage=_storage(env),
         )
 
     def airflow_environ(self) -> dict[str, str]:
@@ -102,4 +142,5 @@ class Settings:
             "BRANDPULSE_REPORTS": str(self.reports),
             "BRANDPULSE_MODELS": str(self.models),
             "BRANDPULSE_SQL": str(self.sql),
+            **({"BRANDPULSE_STORAGE": self.storage} if self.storage else {}),
         }

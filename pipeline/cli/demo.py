@@ -10,6 +10,7 @@ from typing import TextIO
 
 from pipeline import timeutil
 from pipeline.cli import airflow_runner, table
+from pipeline.ingest import storage
 from pipeline.ingest.sources.demo.profiles import DEMO_END, DEMO_START
 from pipeline.settings import Settings
 from pipeline.steps import planning, runner
@@ -115,7 +116,7 @@ def summary(settings: Settings, *, engine: str, elapsed_s: float) -> str:
         "Where things are:",
         f"  analyst snapshot    {settings.analyst_db}  (what to query)",
         f"  warehouse (DuckDB)  {settings.warehouse}  (the DAGs' working file)",
-        f"  landing zone        {settings.landing}",
+        f"  landing zone        {storage.landing_root(settings)}",
         f"  outbox (.eml)       {settings.outbox}"
         f"  ({_count_files(settings.outbox, '*.eml')} emails)",
         f"  reports (HTML)      {settings.reports}"

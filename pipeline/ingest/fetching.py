@@ -24,6 +24,11 @@ more requests than one rate-limit window would spend every retry's window on the
 already landed, and never finish.
 
 Waiting reads the clock; the data never does: what is fetched depends on the interval only.
+
+With a landing zone in object storage (``BRANDPULSE_STORAGE=s3://…``) the partial file and its
+checkpoint stay on the fetching host (:func:`scratch_folder`), and the complete batch is
+uploaded in one piece, then its receipt: a retry on the same host resumes, a retry on
+another host fetches the interval afresh, and no host ever sees half a batch.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import json
 import logging
 import os
 import random
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,7 +48,8 @@ from typing import Any
 
 from pipeline.config.model import BrandConfig
 from pipeline.errors import RateLimitedError, SourceError, TransientSourceError
-from pipeline.ingest.landing import Batch, batch_path
+from pipeline.ingest import storage
+from pipeline.ingest.landing import Batch, batch_location
 from pipeline.ingest.sources.base import Page, Source
 
 log = logging.getLogger(__name__)
@@ -87,8 +94,15 @@ def _checkpoint_path(path: Path) -> Path:
     return path.with_name(path.name + ".checkpoint.json")
 
 
-def _receipt_path(path: Path) -> Path:
-    return path.with_name(path.name + ".landed.json")
+def _receipt_location(location: str) -> str:
+    return location + ".landed.json"
+
+
+def scratch_folder(location: str) -> Path:
+    """Where a batch bound for remote storage is fetched on this host: the same folder for
+    every try of it here (a retry on this host resumes), under the system's temp folder."""
+    digest = hashlib.sha256(location.encode("utf-8")).hexdigest()[:24]
+    return Path(tempfile.gettempdir()) / "brandpulse-landing" / digest
 
 
 def _partial_path(path: Path) -> Path:
@@ -110,19 +124,27 @@ def _request_key(
 
 def _read_state(path: Path) -> dict[str, Any] | None:
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        return _parse_state(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def _parse_state(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        state = json.loads(text)
+    except json.JSONDecodeError:
         return None
     return state if isinstance(state, dict) else None
 
 
-def _landed_by(path: Path, receipt: Path, attempt: str, key: str) -> FetchStats | None:
-    """What landed ``path``, when ``attempt`` did with the search ``key`` and the file is
-    still as it left it; else None."""
-    state = _read_state(receipt)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
+def _landed_by(location: str, attempt: str, key: str) -> FetchStats | None:
+    """What landed ``location``, when ``attempt`` did with the search ``key`` and the file
+    is still as it left it; else None."""
+    state = _parse_state(storage.read_text(_receipt_location(location)))
+    size = storage.size(location)
+    if size is None:
         return None
     if state is None or (state.get("attempt"), state.get("key")) != (attempt, key):
         return None
@@ -202,7 +224,7 @@ _RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def land_paged(
-    landing: Path,
+    landing: Path | str,
     source: Source,
     brand: BrandConfig,
     *,
@@ -218,25 +240,32 @@ def land_paged(
     the first try of its current sequence of retries, see
     :func:`pipeline.steps.orchestration.land_attempt`). The landed batch records it; a later call
     with the same attempt and the same search finds the batch as it landed it and fetches
-    nothing. Every other call fetches the interval afresh.
+    nothing. Every other call fetches the interval afresh. ``landing`` is a local folder or
+    a storage URL (see the module's docstring).
     """
     policy = policy or FetchPolicy()
-    path = batch_path(landing, source.name, brand.id, start, end)
+    location = batch_location(landing, source.name, brand.id, start, end)
+    local = storage.is_local(location)
+    path = (
+        Path(location.removeprefix("file://"))
+        if local
+        else scratch_folder(location) / storage.name(location)
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     partial, checkpoint = _partial_path(path), _checkpoint_path(path)
     key = _request_key(source, brand, start, end, options)
-    receipt = _receipt_path(path)
+    receipt = _receipt_location(location)
     if attempt is not None:
-        landed = _landed_by(path, receipt, attempt, key)
+        landed = _landed_by(location, attempt, key)
         if landed is not None:
             log.info(
                 "%s/%s: [%s, %s) landed by an earlier try of this attempt (%d records); "
                 "not fetched again",
                 source.name, brand.id, start.isoformat(), end.isoformat(), landed.records,
             )  # fmt: skip
-            batch = Batch(source.name, brand.id, start, end, path, landed.records)
+            batch = Batch(source.name, brand.id, start, end, location, landed.records)
             return batch, landed
-    receipt.unlink(missing_ok=True)  # whatever happens now, the file is not that landing's
+    storage.delete(receipt)  # whatever happens now, the file is not that landing's
 
     cursor: str | None = None
     offset = records = pages = 0
@@ -305,18 +334,20 @@ def land_paged(
             )  # fmt: skip
             done = cursor is None
     os.replace(partial, path)
+    landed_bytes = path.stat().st_size
+    if not local:  # one upload: the batch appears whole or not at all
+        storage.put_file(path, location)
+        path.unlink()
     checkpoint.unlink(missing_ok=True)
     if attempt is not None:
-        _write_json_atomic(
-            receipt,
-            {
-                "attempt": attempt,
-                "key": key,
-                "records": records,
-                "pages": pages,
-                "bytes": path.stat().st_size,
-            },
-        )
+        receipt_state = {
+            "attempt": attempt,
+            "key": key,
+            "records": records,
+            "pages": pages,
+            "bytes": landed_bytes,
+        }
+        storage.write_bytes(receipt, json.dumps(receipt_state).encode("utf-8"))
     stats = FetchStats(
         pages=pages,
         records=records,
@@ -324,4 +355,4 @@ def land_paged(
         retries=counters["retries"],
         rate_limit_waits=counters["rate_limit_waits"],
     )
-    return Batch(source.name, brand.id, start, end, path, records), stats
+    return Batch(source.name, brand.id, start, end, location, records), stats

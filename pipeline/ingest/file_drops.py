@@ -25,10 +25,7 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,7 +35,7 @@ from typing import IO, Any
 
 from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError, UnreadableFileError
-from pipeline.ingest import landing
+from pipeline.ingest import landing, storage
 from pipeline.ingest.sources.files import (
     REQUIRED_FIELDS,
     checked_columns,
@@ -307,21 +304,18 @@ class LandedPart:
     error: str | None = None  # the file as a whole could not be read (one record says why)
 
 
-def landing_folder(settings: Settings, brand_id: str, sha: str) -> Path:
-    return settings.landing / "source=file" / f"brand={brand_id}" / f"file={sha[:32]}"
+def landing_folder(settings: Settings, brand_id: str, sha: str) -> str:
+    """Where a file's parts land: a local folder or a storage URL (BRANDPULSE_STORAGE)."""
+    return storage.join(
+        storage.landing_root(settings), "source=file", f"brand={brand_id}", f"file={sha[:32]}"
+    )
 
 
-def _write_part(folder: Path, brand_id: str, part: int, records: list[dict[str, Any]]) -> Path:
-    target = folder / f"part-{part:05d}.jsonl"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".landing-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass") as out:
-            for record in records:
-                out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _write_part(folder: str, brand_id: str, part: int, records: list[dict[str, Any]]) -> str:
+    """One part, written whole (:func:`pipeline.ingest.storage.write_bytes`)."""
+    target = storage.join(folder, f"part-{part:05d}.jsonl")
+    text = "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records)
+    storage.write_bytes(target, text.encode("utf-8", "surrogatepass"))
     return target
 
 
@@ -348,9 +342,7 @@ def land_file(
     options = src.options if src else {}
     mapping = column_mapping(options, brand.id)
     folder = landing_folder(settings, brand.id, sha)
-    if folder.exists():  # an earlier attempt's parts, possibly of another mapping
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    storage.delete_tree(folder)  # an earlier attempt's parts, possibly of another mapping
     records: list[dict[str, Any]] = []
     part = first_row = 0
     error: str | None = None

@@ -4,7 +4,9 @@ A batch is keyed by (source, brand, interval); landing the same key again replac
 atomically (:func:`pipeline.ingest.fetching.land_paged` writes a partial file page by page and
 renames it when complete), so a retried or rerun fetch never leaves half a file or two
 copies. Loads read the landed file, so a load can be retried without asking the network
-again. Layout::
+again. The landing zone is a local folder or a storage URL (:mod:`pipeline.ingest.storage`,
+``BRANDPULSE_STORAGE``), so that the task that scores a batch may run on another host than
+the one that landed it. Layout::
 
     <landing>/source=<source>/brand=<brand>/date=<YYYY-MM-DD>/<start>_<end>.jsonl
 """
@@ -12,11 +14,14 @@ again. Layout::
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from pipeline.ingest import storage
 
 _STAMP = "%Y%m%dT%H%M%SZ"
 
@@ -29,8 +34,19 @@ class Batch:
     brand: str
     start: datetime
     end: datetime
-    path: Path
+    #: Where the batch is: a local path or a storage URL (``s3://…``).
+    location: str
     records: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "location", os.fspath(self.location))
+
+    @property
+    def path(self) -> Path:
+        """The batch's local path (a batch in local storage only)."""
+        if not storage.is_local(self.location):
+            raise ValueError(f"{self.location} is not a local path")
+        return Path(self.location.removeprefix("file://"))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly form (Airflow passes it between tasks as XCom)."""
@@ -39,7 +55,7 @@ class Batch:
             "brand": self.brand,
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
-            "path": str(self.path),
+            "path": self.location,
             "records": self.records,
         }
 
@@ -50,7 +66,7 @@ class Batch:
             brand=str(data["brand"]),
             start=datetime.fromisoformat(data["start"]),
             end=datetime.fromisoformat(data["end"]),
-            path=Path(data["path"]),
+            location=str(data["path"]),
             records=int(data["records"]),
         )
 
@@ -66,9 +82,17 @@ def batch_path(landing: Path, source: str, brand: str, start: datetime, end: dat
     )
 
 
+def batch_location(
+    landing: str | Path, source: str, brand: str, start: datetime, end: datetime
+) -> str:
+    """:func:`batch_path` in a landing zone that may be a storage URL."""
+    relative = batch_path(Path(), source, brand, start, end)
+    return storage.join(landing, *relative.parts)
+
+
 def read_batch(batch: Batch) -> Iterator[Any]:
     """The landed records in order. A line that is not JSON is yielded as its text."""
-    with batch.path.open(encoding="utf-8", errors="replace") as fh:
+    with storage.open_text(batch.location) as fh:
         for raw_line in fh:
             line = raw_line.rstrip("\n")
             if not line:

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from pipeline.errors import ConfigError
-from pipeline.ingest import landing
+from pipeline.ingest import landing, storage
 from pipeline.ingest.fetching import FetchPolicy, land_paged
 from pipeline.ingest.sources.registry import get_source
 from pipeline.secrets import SecretLookup
@@ -51,7 +51,7 @@ def land(
     lag = timedelta(minutes=float(src_config.options.get("lag_minutes", 0)))
     fetch_start, fetch_end = start - lag, end - lag
     batch, stats = land_paged(
-        settings.landing,
+        storage.landing_root(settings),
         source,
         brand,
         start=fetch_start,
@@ -67,6 +67,6 @@ def land(
         "waits): source=%s brand=%s interval=[%s, %s) file=%s",
         batch.records, stats.pages, stats.resumed_from_page, stats.retries,
         stats.rate_limit_waits, source_name, brand_id, fetch_start.isoformat(),
-        fetch_end.isoformat(), batch.path,
+        fetch_end.isoformat(), batch.location,
     )  # fmt: skip
     return batch

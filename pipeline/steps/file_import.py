@@ -166,7 +166,7 @@ def import_file(
         sha256=sha,
         mapping=mapping,
         file_name=path.name,
-        landing_path=str(_landing_folder(settings, brand.id, sha)),
+        landing_path=_landing_folder(settings, brand.id, sha),
         rows_read=rows,
         loaded=new,
         updated=updated,

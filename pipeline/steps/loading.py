@@ -2,6 +2,11 @@
 
 :func:`load` replaces one batch's interval in the warehouse (posts, quarantine, load
 ledger); :func:`load_batches` does it for many batches with the cores working together.
+Both score and write in one process (the CLI, the local demo). The DAGs split the two so
+that scoring runs on any worker and writing on the one that holds the warehouse:
+:func:`score_to_storage` writes a scored batch to the storage
+(:mod:`pipeline.steps.scored`) and :func:`write_scored` replaces its interval from there,
+exactly as :func:`load` would have.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import pandas as pd
 from pipeline import timeutil
 from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
-from pipeline.ingest import landing
+from pipeline.ingest import landing, storage
 from pipeline.ingest.sources.registry import get_parser
 from pipeline.posts import plausible, quality
 from pipeline.posts.expectations import SuiteReport
@@ -34,6 +39,7 @@ from pipeline.scoring import workers as scoring_workers
 from pipeline.scoring.scorer import Scorer, scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
+from pipeline.steps import scored as scored_files
 from pipeline.steps.brands import brands_for
 from pipeline.steps.planning import FOLDER_SOURCES
 from pipeline.warehouse import connection, loads
@@ -282,7 +288,23 @@ def _write_load(
     report: SuiteReport | None,
 ) -> None:
     """Replace the batch's interval with its rows, store its quality report, log."""
-    batch = scored.batch
+    _write_rows(
+        con, scored.batch, scored.model_version, scored.duplicate_times,
+        posts=posts, quarantine=quarantine, result=result, report=report,
+    )  # fmt: skip
+
+
+def _write_rows(
+    con: duckdb.DuckDBPyConnection,
+    batch: landing.Batch,
+    model_version: str,
+    duplicate_times: Sequence[datetime],
+    *,
+    posts: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    result: LoadResult,
+    report: SuiteReport | None,
+) -> None:
     loads.replace_interval(
         con,
         loads.LoadRecord(
@@ -290,13 +312,13 @@ def _write_load(
             brand=batch.brand,
             start=batch.start,
             end=batch.end,
-            landing_path=str(batch.path),
+            landing_path=batch.location,
             fetched=result.fetched,
             loaded=result.loaded,
             duplicates=result.duplicates,
             quarantined=result.quarantined,
-            model_version=scored.model_version,
-            duplicate_times=scored.duplicate_times,
+            model_version=model_version,
+            duplicate_times=tuple(duplicate_times),
         ),
         posts,
         quarantine,
@@ -336,6 +358,106 @@ def load(
             con, scored, posts=posts, quarantine=quarantine, result=result, report=gate.report
         )
     return result
+
+
+def score_to_storage(
+    batch: landing.Batch, settings: Settings | None = None, secrets: SecretLookup | None = None
+) -> str:
+    """:func:`score_batches_to_storage` for one batch: its scored batch's location."""
+    [location] = score_batches_to_storage([batch], settings, secrets)
+    return location
+
+
+def write_scored(location: str, settings: Settings | None = None) -> LoadResult:
+    """:func:`write_scored_batches` for one scored batch."""
+    [result] = write_scored_batches([location], settings)
+    return result
+
+
+def score_batches_to_storage(
+    batches: Sequence[landing.Batch],
+    settings: Settings | None = None,
+    secrets: SecretLookup | None = None,
+) -> list[str]:
+    """Score landed batches and store each one scored, for :func:`write_scored`: the
+    CPU-heavy half of :func:`load`, on any host that sees the storage. Returns the scored
+    batches' locations (``<storage>/scored/...parquet``, :mod:`pipeline.steps.scored`), in
+    the order of the batches. Several batches are judged by the posts gate in one
+    validation, as :func:`load_batches` does. The warehouse is not opened; rerunning
+    writes the same locations again.
+    """
+    settings = settings or Settings.from_env()
+    brands = brands_for(settings)
+    root = storage.scored_root(settings)
+    scored = [score_batch(b, brands.get(b.brand), scorer_for(brands.get(b.brand))) for b in batches]
+    gates = quality.gate_post_batches([s.for_gate() for s in scored])
+    written = []
+    for one, gate in zip(scored, gates, strict=True):
+        b = one.batch
+        posts, quarantine, result = _gated(one, gate, brands.get(b.brand), secrets)
+        meta = {
+            "batch": b.to_dict(),
+            "result": result.to_dict(),
+            "model_version": one.model_version,
+            "duplicate_times": [t.isoformat() for t in one.duplicate_times],
+            "report": scored_files.report_to_json(gate.report),
+        }
+        target = scored_files.location(root, b.source, b.brand, b.start, b.end)
+        written.append(scored_files.write(target, posts, quarantine, meta))
+        log.info(
+            "scored source=%s brand=%s interval=[%s, %s): loaded=%d quarantined=%d -> %s",
+            b.source, b.brand, b.start.isoformat(), b.end.isoformat(), result.loaded,
+            result.quarantined, target,
+        )  # fmt: skip
+    return written
+
+
+def write_scored_batches(
+    locations: Sequence[str], settings: Settings | None = None
+) -> list[LoadResult]:
+    """Replace each scored batch's interval in the warehouse, as :func:`load` does: the
+    writing half, on the one host that holds the warehouse. Several batches are written in
+    one transaction. A missing or incomplete scored batch is a
+    :class:`~pipeline.errors.ScoredBatchError` before anything is written; rerunning gives
+    the same warehouse. Not published to analysts (the aggregate step does that).
+    """
+    settings = settings or Settings.from_env()
+    batches = [scored_files.read(name) for name in locations]
+    results = []
+    with (
+        connection.open_for_write(settings.warehouse, settings.sql, publish=False) as con,
+        connection.transaction(con),
+    ):
+        for one in batches:
+            meta = one.meta
+            result = _result_from_dict(meta["result"])
+            _write_rows(
+                con,
+                landing.Batch.from_dict(meta["batch"]),
+                str(meta["model_version"]),
+                [datetime.fromisoformat(t) for t in meta["duplicate_times"]],
+                posts=one.posts,
+                quarantine=one.quarantine,
+                result=result,
+                report=scored_files.report_from_json(meta["report"]),
+            )
+            results.append(result)
+    return results
+
+
+def _result_from_dict(data: dict[str, Any]) -> LoadResult:
+    return LoadResult(
+        source=str(data["source"]),
+        brand=str(data["brand"]),
+        start=datetime.fromisoformat(data["start"]),
+        end=datetime.fromisoformat(data["end"]),
+        fetched=int(data["fetched"]),
+        loaded=int(data["loaded"]),
+        duplicates=int(data["duplicates"]),
+        quarantined=int(data["quarantined"]),
+        kinds={str(k): int(v) for k, v in data["kinds"].items()},
+        complaints=int(data["complaints"]),
+    )
 
 
 #: Records :func:`load_batches` scores in its own process before it starts workers.

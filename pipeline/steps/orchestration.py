@@ -18,6 +18,11 @@ from pipeline.timeutil import check_interval
 #: one writing process per file, so warehouse writers queue instead of colliding.
 WAREHOUSE_POOL = "brandpulse_warehouse"
 WAREHOUSE_POOL_SLOTS = 1
+#: The Celery queue of every task that opens the warehouse (writes it, reads it, publishes
+#: the analyst snapshot): in a cluster, one worker serves it (``airflow celery worker
+#: --queues warehouse``) on the host that holds the DuckDB file. Every other task (fetching,
+#: scoring) runs on the default queue, on any worker. LocalExecutor ignores queues.
+WAREHOUSE_QUEUE = "warehouse"
 
 BACKFILL_DAG = "brandpulse_backfill"
 INGEST_DAG = "brandpulse_ingest"

@@ -19,16 +19,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.config.loading import read_brands
 from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
+from pipeline.ingest import storage
 from pipeline.posts.pseudonyms import PrivacyConfig, pseudonymizer
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
@@ -112,11 +111,17 @@ def _loads(raw: str) -> Any:
         return None
 
 
-def _scrub_landing(root: Path, brand: str, names: set[str]) -> int:
-    """Rewrite the brand's landed files without the author's records; how many went."""
+def _scrub_landing(root: str, brand: str, names: set[str]) -> int:
+    """Rewrite the brand's landed files without the author's records; how many went.
+    ``root``: the landing zone, a local folder or a storage URL."""
     removed = 0
-    for path in sorted(root.glob(f"source=*/brand={brand}/**/*.jsonl")):
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    for location in storage.glob(storage.join(root, "source=*", f"brand={brand}", "**")):
+        if not location.endswith(".jsonl"):
+            continue
+        text = storage.read_text(location)
+        if text is None:  # gone since it was listed
+            continue
+        lines = text.splitlines()
         keep = []
         for line in lines:
             try:
@@ -129,9 +134,8 @@ def _scrub_landing(root: Path, brand: str, names: set[str]) -> int:
             else:
                 keep.append(line)
         if len(keep) != len(lines):
-            tmp = path.with_suffix(".jsonl.tmp")
-            tmp.write_text("".join(f"{k}\n" for k in keep), encoding="utf-8")
-            os.replace(tmp, path)
+            data = "".join(f"{k}\n" for k in keep).encode("utf-8", "surrogatepass")
+            storage.write_bytes(location, data)
     return removed
 
 
@@ -159,7 +163,7 @@ def forget_author(
                     pseudonym = pseudonymizer(lookup).handle(handle)
                 names.add(pseudonym)
             counts = _forget_in_brand(con, settings, brand, names)
-            counts_landing = _scrub_landing(settings.landing, brand.id, names)
+            counts_landing = _scrub_landing(storage.landing_root(settings), brand.id, names)
             result.landing_records += counts_landing
             for table, n in counts.items():
                 result.removed[table] = result.removed.get(table, 0) + n
@@ -244,12 +248,16 @@ class RetentionResult:
     landing_files: int
 
 
-def _landing_days(root: Path, brand: str) -> Iterable[tuple[date, Path]]:
-    for folder in root.glob(f"source=*/brand={brand}/date=*"):
+def _landing_days(root: str, brand: str) -> dict[date, list[str]]:
+    """The brand's landed files (batches, receipts, checkpoints) by their ``date=`` folder."""
+    days: dict[date, list[str]] = {}
+    for location in storage.glob(storage.join(root, "source=*", f"brand={brand}", "date=*", "*")):
         try:
-            yield date.fromisoformat(folder.name.removeprefix("date=")), folder
+            day = date.fromisoformat(storage.name(storage.parent(location)).removeprefix("date="))
         except ValueError:
             continue
+        days.setdefault(day, []).append(location)
+    return days
 
 
 def apply_retention(
@@ -286,12 +294,14 @@ def apply_retention(
                     )
                 )
                 files = 0
-                for day, folder in _landing_days(settings.landing, brand.id):
+                root = storage.landing_root(settings)
+                for day, locations in _landing_days(root, brand.id).items():
                     if day < cutoff:
-                        for path in folder.glob("*"):
-                            path.unlink()  # the batches, and what landed or resumes them
-                            files += path.suffix == ".jsonl"
-                        folder.rmdir()
+                        for location in locations:
+                            storage.delete(location)  # batches, what landed or resumes them
+                            files += location.endswith(".jsonl")
+                        if storage.is_local(root):  # and the emptied folder
+                            storage.delete_tree(storage.parent(locations[0]))
                 result = RetentionResult(brand.id, cutoff, posts, quarantined, files)
                 _log_action(
                     con, "retention", brand.id, None,

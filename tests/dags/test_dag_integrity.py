@@ -53,7 +53,8 @@ for dag_id in bag.dag_ids:
         "timetable": type(dag.timetable).__name__,
         "doc": bool(dag.doc_md and len(dag.doc_md) > 200),
         "tasks": {t.task_id: {"downstream": sorted(t.downstream_task_ids), "pool": t.pool,
-                              "retries": t.retries, "doc": bool(t.doc or t.doc_md)}
+                              "queue": t.queue, "retries": t.retries,
+                              "doc": bool(t.doc or t.doc_md)}
                   for t in dag.tasks},
         "max_active_runs": dag.max_active_runs,
         "catchup": dag.catchup,
@@ -102,8 +103,8 @@ def test_ingest_structure(parsed: dict[str, Any]) -> None:
     assert dag["max_active_runs"] == 1 and dag["catchup"] is False and dag["doc"]
     tasks = dag["tasks"]
     assert {k: v["downstream"] for k, v in tasks.items()} == {
-        "plan": ["land"], "land": ["load"], "load": ["aggregate", "check_loads"],
-        "aggregate": [], "check_loads": [],
+        "plan": ["land"], "land": ["score"], "score": ["load"],
+        "load": ["aggregate", "check_loads"], "aggregate": [], "check_loads": [],
     }  # fmt: skip
     assert tasks["load"]["pool"] == tasks["aggregate"]["pool"] == "brandpulse_warehouse"
     assert all(t["retries"] >= 1 and t["doc"] for t in tasks.values())
@@ -113,7 +114,7 @@ def test_backfill_and_daily_structure(parsed: dict[str, Any]) -> None:
     backfill = parsed["dags"]["brandpulse_backfill"]
     assert backfill["timetable"] == "NullTimetable"
     assert list(backfill["tasks"]) == [
-        "plan", "land", "load", "aggregate", "spikes_and_alerts", "check_loads",
+        "plan", "land", "score", "load", "aggregate", "spikes_and_alerts", "check_loads",
     ]  # fmt: skip
     assert backfill["params"]["chunks_per_task"] == 7
     daily = parsed["dags"]["brandpulse_daily"]
@@ -140,6 +141,23 @@ def test_every_task_that_writes_the_warehouse_is_in_the_one_slot_pool(
                 assert task["pool"] == "brandpulse_warehouse", task_id
 
 
+def test_every_task_that_opens_the_warehouse_is_on_the_warehouse_queue(
+    parsed: dict[str, Any],
+) -> None:
+    """In a cluster one worker serves the warehouse queue (it holds the DuckDB file);
+    fetching and scoring run on any worker (the default queue)."""
+    for dag in parsed["dags"].values():
+        for task_id, task in dag["tasks"].items():
+            if task["pool"] == "brandpulse_warehouse":
+                assert task["queue"] == "warehouse", task_id
+            else:
+                assert task["queue"] == "default", task_id
+    for dag_id in ("brandpulse_ingest", "brandpulse_backfill"):
+        tasks = parsed["dags"][dag_id]["tasks"]
+        assert tasks["land"]["queue"] == tasks["score"]["queue"] == "default"
+        assert tasks["load"]["queue"] == "warehouse"
+
+
 def test_dag_files_read_settings_only_inside_tasks() -> None:
     for path in Path(PROJECT_ROOT / "dags").glob("*.py"):  # brandpulse_dag_support.py too
         module_level = [
@@ -157,17 +175,22 @@ import json, sys
 sys.path.insert(0, sys.argv[1])
 from pipeline.steps import loading
 calls = []
-def load_batches(batches, settings=None, **kwargs):
-    calls.append({"batches": [b.to_dict() for b in batches], "workers": kwargs.get("workers")})
+def score_batches_to_storage(batches, settings=None, **kwargs):
+    calls.append({"score": [b.to_dict() for b in batches]})
+    return [f"s3://bucket/scored/{i}.parquet" for i, _ in enumerate(batches)]
+def write_scored_batches(locations, settings=None):
+    calls.append({"write": list(locations)})
     return []
-loading.load_batches = load_batches
+loading.score_batches_to_storage = score_batches_to_storage
+loading.write_scored_batches = write_scored_batches
 import brandpulse_backfill
-task = brandpulse_backfill.brandpulse_backfill().get_task("load")
+dag = brandpulse_backfill.brandpulse_backfill()
 group = [{"source": "demo", "brand": "pebble", "start": f"2026-10-0{d}T04:00:00+00:00",
-          "end": f"2026-10-0{d + 1}T04:00:00+00:00", "path": f"/landing/{d}.jsonl",
+          "end": f"2026-10-0{d + 1}T04:00:00+00:00", "path": f"s3://bucket/landing/{d}.jsonl",
           "records": 30000} for d in (5, 6)]
-result = task.python_callable(group)
-print(json.dumps({"calls": calls, "group": group, "result": result}))
+scored = dag.get_task("score").python_callable(group)
+result = dag.get_task("load").python_callable(scored)
+print(json.dumps({"calls": calls, "group": group, "scored": scored, "result": result}))
 """
 
 
@@ -183,13 +206,18 @@ def run_probe(probe: str) -> Any:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def test_a_backfill_load_scores_its_group_in_the_task_process() -> None:
-    """A worker spawned from a task under the scheduler re-runs the airflow command as its
-    main module and dies there: the load must never start scoring workers."""
+def test_a_backfill_group_is_scored_to_storage_then_written_from_there() -> None:
+    """The score task scores its whole group (in its own process) and hands the write task
+    only the scored batches' locations (XCom stays small)."""
     out = run_probe(LOAD_PROBE)
-    [call] = out["calls"]
-    assert call["workers"] == 1
-    assert call["batches"] == out["group"]  # the whole group, in order
+    score, write = out["calls"]
+    assert score == {"score": out["group"]}  # the whole group, in order
+    locations = ["s3://bucket/scored/0.parquet", "s3://bucket/scored/1.parquet"]
+    assert write == {"write": locations}
+    assert out["scored"] == {
+        "brand": "pebble", "start": out["group"][0]["start"], "end": out["group"][1]["end"],
+        "scored": locations,
+    }  # fmt: skip
     assert out["result"] == {"loaded": 0, "quarantined": 0, "batches": []}
 
 
