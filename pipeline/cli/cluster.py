@@ -112,8 +112,9 @@ class Cluster:
         self.script("up")
         return self.airflow()
 
-    def down(self) -> None:
-        self.script("down")
+    def down(self, *, purge: bool = False) -> None:
+        """Stop every process; ``purge``: also remove the state (metadata database too)."""
+        self.script("purge" if purge else "down")
 
     def worker(self, name: str, queues: str, concurrency: int | None = None) -> None:
         """Start (or keep) Celery worker ``name`` serving ``queues`` (comma-separated)."""

@@ -6,6 +6,7 @@
 #
 #   scripts/cluster/cluster.sh up DIR           services + Airflow + two workers (idempotent)
 #   scripts/cluster/cluster.sh down DIR         stop everything started in DIR (idempotent)
+#   scripts/cluster/cluster.sh purge DIR        down, then remove its state (metadata DB too)
 #   scripts/cluster/cluster.sh services DIR     only PostgreSQL, Redis and the S3 server
 #   scripts/cluster/cluster.sh worker DIR NAME QUEUES   start one Celery worker
 #   scripts/cluster/cluster.sh stop DIR NAME    stop one process (a worker, redis, ...)
@@ -90,7 +91,7 @@ export_env() {
     export BRANDPULSE_AIRFLOW_DATABASE="$PG_URL"
     export BRANDPULSE_STORAGE="${BRANDPULSE_CLUSTER_STORAGE:-s3://brandpulse/cluster}"
     export AWS_ENDPOINT_URL="$S3_URL" AWS_ACCESS_KEY_ID=brandpulse AWS_SECRET_ACCESS_KEY=brandpulse
-    export AWS_DEFAULT_REGION=us-east-1
+    export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
     export AIRFLOW__CORE__EXECUTOR=CeleryExecutor
     export AIRFLOW__CELERY__BROKER_URL="$REDIS_URL"
     export AIRFLOW__CELERY__RESULT_BACKEND="db+${PG_URL}"
@@ -122,7 +123,7 @@ alive() { [[ -f "$DIR/pids/$1.pid" ]] && kill -0 "$(cat "$DIR/pids/$1.pid")" 2>/
 tagged() {
     local tag="BRANDPULSE_CLUSTER_PROCESS=$DIR:$1" f
     for f in /proc/[0-9]*/environ; do
-        if tr '\0' '\n' <"$f" 2>/dev/null | grep -qxF "$tag"; then f="${f#/proc/}"; echo "${f%/environ}"; fi
+        if tr '\0' '\n' 2>/dev/null <"$f" | grep -qxF "$tag"; then f="${f#/proc/}"; echo "${f%/environ}"; fi
     done
 }
 
@@ -236,14 +237,11 @@ start_redis() {
 
 moto_server() {
     if [[ -n "${BRANDPULSE_MOTO_SERVER:-}" ]]; then echo "$BRANDPULSE_MOTO_SERVER"; return; fi
-    local venv="$ROOT/.venv-s3"
-    if [[ ! -x "$venv/bin/moto_server" ]]; then
-        [[ -f "$ROOT/requirements-s3-server.txt" ]] || die "no moto_server: set BRANDPULSE_MOTO_SERVER"
-        say "installing the S3 test server (moto) into $venv"
-        "$PY" -m venv "$venv" >&2
-        "$venv/bin/pip" install -q -r "$ROOT/requirements-s3-server.txt" >&2
-    fi
-    echo "$venv/bin/moto_server"
+    # moto cannot share brandpulse's virtualenv (botocore vs the pinned python-dateutil):
+    # `make s3-server` installs it into .venv-s3.
+    [[ -x "$ROOT/.venv-s3/bin/moto_server" ]] ||
+        die "no S3 server: run \`make s3-server\` (or set BRANDPULSE_MOTO_SERVER)"
+    echo "$ROOT/.venv-s3/bin/moto_server"
 }
 
 start_s3() {
@@ -315,16 +313,23 @@ down() {
     fi
 }
 
+purge() {  # down, then remove the state: PostgreSQL's data folder and DIR's contents
+    down
+    rm -rf "$PG_DATA" "$DIR"/{pids,logs,redis,cluster.env,control,worker*,api-server,scheduler,dag-processor,postgres,s3}
+    say "removed the cluster's state"
+}
+
 print_env() {
     export_env "${1:-control}"
     env | grep -E '^(BRANDPULSE_|AIRFLOW__|AWS_)' | sort | sed -E "s/^([^=]*)=(.*)$/export \1='\2'/"
 }
 
-cmd="${1:-}"; [[ $# -ge 2 ]] || die "usage: $0 up|down|services|worker|stop|kill|env DIR [...]"
+cmd="${1:-}"; [[ $# -ge 2 ]] || die "usage: $0 up|down|purge|services|worker|stop|kill|env DIR [...]"
 load_env "$2"
 case "$cmd" in
     up) up ;;
     down) down ;;
+    purge) purge ;;
     services) services ;;
     worker) [[ $# -ge 4 ]] || die "usage: $0 worker DIR NAME QUEUES [CONCURRENCY]"; worker "$3" "$4" "${5:-}" ;;
     stop) stop "$3" ;;

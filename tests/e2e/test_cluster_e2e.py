@@ -25,6 +25,7 @@ from pipeline.cli.cluster import WAREHOUSE_WORKER, Cluster, ClusterAirflow, Task
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps.orchestration import BACKFILL_DAG
 from tests.dbdump import Dump, dump
+from tests.fakes.s3 import moto_server_command
 
 pytestmark = pytest.mark.airflow
 
@@ -92,13 +93,12 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cluster,
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(HEARTBEAT_TIMEOUT),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
     }
-    if os.environ.get("BRANDPULSE_MOTO_SERVER"):
-        env["BRANDPULSE_MOTO_SERVER"] = os.environ["BRANDPULSE_MOTO_SERVER"]
+    env["BRANDPULSE_MOTO_SERVER"] = str(moto_server_command())  # the tests' S3 server
     cluster = Cluster(tmp_path_factory.mktemp("cluster"), env)
     try:
         yield cluster, cluster.up()
     finally:
-        cluster.down()
+        cluster.down(purge=True)
 
 
 def _wait_for(what: str, probe: Callable[[], T | None], timeout: float) -> T:
