@@ -305,8 +305,12 @@ EOF
 }
 
 down() {
-    local name
-    for name in worker3 worker2 worker1 dag-processor scheduler api-server s3 redis; do stop "$name"; done
+    local name names=(worker3 worker2 worker1 dag-processor scheduler api-server s3 redis)
+    # SIGTERM to all first (each takes up to STOP_GRACE s to finish), then wait for each.
+    for name in "${names[@]}"; do
+        if alive "$name"; then kill -TERM -- "-$(cat "$DIR/pids/$name.pid")" 2>/dev/null || true; fi
+    done
+    for name in "${names[@]}"; do stop "$name"; done
     if alive postgres; then
         as_pg "$(pg_bin)/pg_ctl" -D "$PG_DATA" stop -m fast -w >/dev/null 2>&1 || true
         stop postgres
