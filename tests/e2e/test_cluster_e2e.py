@@ -4,9 +4,11 @@ processor and API server, and two Celery workers with separate working folders, 
 by scripts/cluster/cluster.sh on loopback ports. worker1 serves queues default and
 warehouse (it holds the DuckDB file), worker2 only default.
 
-One cluster for the module; each test runs the same backfill of the demo (two brands, two
+One cluster for the module. The first test runs a backfill of the demo (two brands, two
 days, a task per day) and compares worker1's warehouse table by table with the one
-`airflow dags test` writes on the embedded single-machine set-up (SQLite, local folder).
+`airflow dags test` writes on the embedded single-machine set-up (SQLite, local folder);
+the fault tests rerun one brand of it, a worker killed or the broker restarted on the way,
+and the warehouse must still be that one.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ CONF = {
     "chunks_per_task": 1,
     "alerts": False,
 }
+#: The fault tests rerun one brand of it: the rerun replaces exactly that brand's intervals,
+#: so the whole warehouse must still equal the single-machine one.
+FAULT_CONF = {**CONF, "brands": ["pebble"]}
 #: The task that scores (any worker) and the queue of the tasks that open the warehouse.
 SCORE_TASK = "score"
 WAREHOUSE_QUEUE = "warehouse"
@@ -165,7 +170,7 @@ def test_a_worker_killed_mid_score_has_its_task_retried_on_the_other(
     # worker2 alone takes the first tasks, so that it is the one scoring when it dies.
     nodes.stop("worker1")
     try:
-        airflow.trigger(BACKFILL_DAG, run_id, conf=CONF)
+        airflow.trigger(BACKFILL_DAG, run_id, conf=FAULT_CONF)
         victim = _wait_for(
             "a score task running on worker2",
             lambda: next(
@@ -199,7 +204,7 @@ def test_a_broker_restart_mid_run_loses_nothing(
 ) -> None:
     nodes, airflow = cluster
     run_id = "broker_restart"
-    airflow.trigger(BACKFILL_DAG, run_id, conf=CONF)
+    airflow.trigger(BACKFILL_DAG, run_id, conf=FAULT_CONF)
     _wait_for(
         "the first landed chunk",
         lambda: [
