@@ -122,6 +122,19 @@ def _wait_for(what: str, probe: Callable[[], T | None], timeout: float) -> T:
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
+def _processes_of(nodes: Cluster, name: str) -> list[int]:
+    """The live processes cluster.sh started for ``name`` (tagged in their environment)."""
+    tag = f"BRANDPULSE_CLUSTER_PROCESS={nodes.folder}:{name}".encode()
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if tag in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
 def _run(airflow: ClusterAirflow, run_id: str) -> list[TaskTry]:
     airflow.trigger(BACKFILL_DAG, run_id, conf=CONF)
     assert airflow.wait_for_run(BACKFILL_DAG, run_id, RUN_TIMEOUT) == "success"
@@ -185,6 +198,7 @@ def test_a_worker_killed_mid_score_has_its_task_retried_on_the_other(
         )
         assert victim.hostname == "worker2"
         nodes.kill("worker2")
+        assert not _processes_of(nodes, "worker2")  # the task's process died with it
     finally:
         nodes.worker(WAREHOUSE_WORKER, f"default,{WAREHOUSE_QUEUE}")
     assert airflow.wait_for_run(BACKFILL_DAG, run_id, RUN_TIMEOUT) == "success"
