@@ -58,7 +58,7 @@ load_env() {
         if [[ $EUID -eq 0 ]]; then
             pgdata="$(mktemp -d /tmp/brandpulse-pg.XXXXXX)"
         else
-            pgdata="$DIR/postgres"
+            pgdata="$DIR/pgdata"
         fi
         umask 077
         cat >"$DIR/cluster.env" <<EOF
