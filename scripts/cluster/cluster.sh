@@ -56,7 +56,8 @@ load_env() {
     if [[ ! -f "$DIR/cluster.env" ]]; then
         local pgdata
         if [[ $EUID -eq 0 ]]; then
-            pgdata="$(mktemp -d /tmp/brandpulse-pg.XXXXXX)"
+            # Made (and given to postgres) when PostgreSQL first starts, not here.
+            pgdata="/tmp/brandpulse-pg.$("$PY" -c 'import secrets; print(secrets.token_hex(8))')"
         else
             pgdata="$DIR/pgdata"
         fi
@@ -198,7 +199,8 @@ as_pg() {  # run a PostgreSQL tool as the owner of the data folder
 
 start_postgres() {
     local bin; bin="$(pg_bin)"
-    if [[ $EUID -eq 0 ]]; then mkdir -p "$PG_DATA" && chown postgres: "$PG_DATA"; fi
+    mkdir -p -m 700 "$PG_DATA"
+    [[ $EUID -ne 0 ]] || chown postgres: "$PG_DATA"
     if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
         local pwfile="$PG_DATA.pw"
         (umask 077 && printf '%s\n' "$PG_PASSWORD" >"$pwfile")

@@ -71,6 +71,9 @@ def test_each_process_gets_its_own_folder_and_the_shared_settings(tmp_path: Path
     # Made once, private, then reused: the same ports and secrets on every call.
     env_file = tmp_path / "cluster" / "cluster.env"
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    # Nothing is made outside the folder before PostgreSQL first starts.
+    pg_data = dict(line.split("=", 1) for line in env_file.read_text().splitlines())["PG_DATA"]
+    assert not Path(pg_data).exists()
     assert Cluster(tmp_path / "cluster").environ() == control
     # The settings a worker sees: the warehouse in its own folder, batches in the bucket.
     settings = cluster.settings("worker1")
