@@ -16,7 +16,7 @@ CORE_STAMP := $(VENV)/.built-core
 S3_VENV := .venv-s3
 S3_STAMP := $(S3_VENV)/.installed
 
-.PHONY: help venv s3-server build-core demo demo-local test lint format typecheck unit chromium bench eval airflow airflow-prepare clean
+.PHONY: help venv s3-server build-core demo demo-local test lint format typecheck unit chromium bench eval airflow airflow-prepare cluster cluster-stop clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -91,6 +91,15 @@ airflow-prepare: $(STAMP)  ## create/upgrade Airflow's metadata database and the
 
 airflow: airflow-prepare  ## Airflow UI + scheduler on http://127.0.0.1:8080 (no login); Ctrl-C stops it
 	$(BIN)/brandpulse airflow standalone
+
+# Cluster mode on one machine (docs/deployment.md): state, logs and pids under CLUSTER_DIR.
+CLUSTER_DIR ?= var/cluster
+
+cluster: $(STAMP) $(S3_STAMP)  ## PostgreSQL, Redis, S3 (moto), Airflow with two Celery workers; stop: make cluster-stop
+	bash scripts/cluster/cluster.sh up $(CLUSTER_DIR)
+
+cluster-stop:  ## stop what `make cluster` started (its state stays in CLUSTER_DIR)
+	bash scripts/cluster/cluster.sh down $(CLUSTER_DIR)
 
 clean:  ## remove runtime state (var/) and the in-place build of the scoring core; keeps .venv
 	rm -rf var build pipeline/scoring/_core.c pipeline/scoring/_core.*.so $(CORE_STAMP)

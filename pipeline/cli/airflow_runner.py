@@ -83,11 +83,20 @@ def jwt_secret(settings: Settings) -> str:
     return installation_secret(settings, "jwt_secret")
 
 
+#: A metadata database other than the embedded SQLite file (cluster mode, docs/deployment.md):
+#: an SQLAlchemy URL such as ``postgresql+psycopg://user:password@host:5432/airflow``.
+AIRFLOW_DATABASE_VARIABLE = "BRANDPULSE_AIRFLOW_DATABASE"
+
+
 def environ(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env.update(settings.airflow_environ())
+    database = env.get(AIRFLOW_DATABASE_VARIABLE, "").strip()
+    if database:
+        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = database
     for name, variable in SECRET_FILES.items():
-        env.setdefault(variable, installation_secret(settings, name))
+        if variable not in env:  # a cluster passes one secret to all its processes
+            env[variable] = installation_secret(settings, name)
     # The scheduler and `airflow standalone` start helpers by name: keep the venv first.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
