@@ -105,7 +105,8 @@ def _read_chunks(path: Path, fmt: str) -> Iterator[tuple[list[str], list[Record]
         if fmt == "csv":
             yield from _csv_chunks(path)
             return
-        with path.open(encoding="utf-8") as fh:
+        # JSON Lines end at "\n" only: a "\r" is JSON whitespace inside a record.
+        with path.open(encoding="utf-8", newline="\n") as fh:
             rows: list[Record] = []
             for line_no, line in enumerate(fh, start=1):
                 if not line.strip():

@@ -87,7 +87,7 @@ def expect_jsonl(data: bytes) -> Expected:
     bad = _utf8_error(data, bom=False)
     text = data.decode("utf-8", "replace") if bad else data.decode("utf-8")
     records: list[dict[str, Any]] = []
-    for line_no, line in enumerate(io.StringIO(text, newline=None), start=1):
+    for line_no, line in enumerate(io.StringIO(text, newline="\n"), start=1):
         if bad and line_no >= bad[1]:
             return Expected(utf8_error=bad)
         if not line.strip():
@@ -348,6 +348,8 @@ PROPERTY = settings(
 @example(data=('{"d": ' + "[" * 100_000 + "]" * 100_000 + "}\n").encode(), out_suffix=".csv")
 @example(data=b'{"text": "ok"}\n\n{"text": "caf\xe9"}\n', out_suffix=".jsonl")
 @example(data=b'{"text": "\xe2\x80\xa8 and \xc2\x85"}\n', out_suffix=".jsonl")
+@example(data=b'{"text": "a",\r"n": 1}\n', out_suffix=".jsonl")  # \r: JSON whitespace
+@example(data=b"not json\r" + b"a" * 8182 + b"\xff\n", out_suffix=".jsonl")
 def test_any_jsonl_is_scored_whole_or_refused_at_its_first_bad_record(
     data: bytes, out_suffix: str
 ) -> None:
