@@ -68,12 +68,19 @@ def batch_path(landing: Path, source: str, brand: str, start: datetime, end: dat
 
 def read_batch(batch: Batch) -> Iterator[Any]:
     """The landed records in order. A line that is not JSON is yielded as its text."""
+    return map(parse_line, read_lines(batch))
+
+
+def read_lines(batch: Batch) -> list[str]:
+    """The landed file's non-empty lines, one per record, in order (what :func:`read_batch`
+    parses): read in one go, bytes that are not UTF-8 replaced by U+FFFD."""
     with batch.path.open(encoding="utf-8", errors="replace") as fh:
-        for raw_line in fh:
-            line = raw_line.rstrip("\n")
-            if not line:
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                yield line
+        return [line for line in fh.read().split("\n") if line]
+
+
+def parse_line(line: str) -> Any:
+    """One landed line as its JSON value, or the line itself when it is not JSON."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return line
