@@ -15,6 +15,7 @@ dedupe, the classification and the frame are columnar either way.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ from pipeline.config.model import BrandConfig
 from pipeline.posts.model import Post, PostKind, RawRecord
 from pipeline.posts.normalize import (
     _REPOST_PREFIX,
+    _URL,
     COPY_WINDOW,
     MAX_TEXT_CHARS,
     MIN_COPY_CHARS,
@@ -43,6 +45,23 @@ _US = timedelta(microseconds=1)
 _COPY_WINDOW_US = COPY_WINDOW // _US
 
 Int64s = npt.NDArray[np.int64]
+
+#: ASCII letters and digits kept, every other byte a space: what ``[\W_]+`` splits on,
+#: for ASCII text.
+_ALNUM = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
+
+
+def fingerprint(text: str) -> tuple[str, int]:
+    """:func:`pipeline.posts.normalize.fingerprint` and its word-character count, as
+    ``normalize._fingerprint`` gives them, with ASCII text folded and split by byte tables
+    instead of the Unicode regular expressions (about twice as fast)."""
+    if not text.isascii():
+        return _fingerprint(text)
+    core = _REPOST_PREFIX.sub("", text.lower())  # casefold is lower for ASCII
+    if "://" in core:
+        core = _URL.sub(" ", core)
+    words = b" ".join(core.encode("ascii").translate(_ALNUM).split())
+    return hashlib.blake2b(words, digest_size=8).hexdigest(), len(words) - words.count(b" ")
 
 
 def epoch_us(moment: datetime) -> int:
@@ -224,7 +243,7 @@ def classify_columns(posts: PostColumns, is_spam: Sequence[bool]) -> Classes:
     """What each post is (brand reply, repost, spam, original or copy), as
     :func:`~pipeline.posts.normalize.classify` decides it with no earlier fingerprints."""
     size = len(posts)
-    prints = [_fingerprint(t) for t in posts.text]
+    prints = [fingerprint(t) for t in posts.text]
     fingerprints = [p[0] for p in prints]
     eligible = [p[1] >= MIN_COPY_CHARS for p in prints]
     kind: list[str] = [PostKind.ORIGINAL.value] * size

@@ -23,6 +23,10 @@ from pipeline.posts.model import Post, PostKind, RawRecord
 #: 500 by default; anything longer is not a post we can score meaningfully.
 MAX_TEXT_CHARS = 25_000
 
+#: The largest follower count stored: the warehouse's BIGINT (a larger one, which no
+#: network has, is quarantined instead of wrapping around or failing the load).
+MAX_FOLLOWERS = 2**63 - 1
+
 #: A later post with the same fingerprint within this window is a copy of the earlier one.
 #: A day covers copypasta waves and bot reposts while keeping recurring phrases apart.
 COPY_WINDOW = timedelta(hours=24)
@@ -249,6 +253,8 @@ def _check(post: Post, text: str, start: datetime, end: datetime) -> str | None:
         return f"text: {len(text)} characters, more than {MAX_TEXT_CHARS}"
     if post.author_followers < 0:
         return "author_followers: negative"
+    if post.author_followers > MAX_FOLLOWERS:
+        return f"author_followers: {post.author_followers} is more than the warehouse holds"
     for name in _STRING_FIELDS:
         value = getattr(post, name)
         # ASCII (the usual case, and quick to tell) has no surrogates.

@@ -18,10 +18,7 @@ import numpy as np
 
 from pipeline.config.model import BrandConfig
 from pipeline.posts.columns import RecordColumns, epoch_us
-
-#: The largest follower count the warehouse's BIGINT holds; a larger one takes the
-#: per-record path (and fails there as it always has).
-_MAX_FOLLOWERS = 2**63 - 1
+from pipeline.posts.normalize import MAX_FOLLOWERS
 
 
 class _Author(msgspec.Struct):
@@ -97,7 +94,7 @@ def read_columns(lines: Sequence[str], brand: BrandConfig) -> RecordColumns:
             and author.handle
             and author.id
             and rec.text
-            and 0 <= author.followers <= _MAX_FOLLOWERS
+            and 0 <= author.followers <= MAX_FOLLOWERS
             and (reply is None or (reply.post_id and reply.author_id))
         ):
             continue
