@@ -1102,7 +1102,7 @@ def stage_steps(corpus: str, brands_file: str, home: str, posts: int) -> dict[st
         cpu["write"] += clock() - t1
 
     quality.prepare()  # imports GX: (c) does it while its workers start, off this table
-    loading.score_texts = timed_scoring  # type: ignore[assignment]
+    loading.score_texts = timed_scoring
     records = 0
     items: list[planning.Chunk] = []
     group: list[Any] = []
@@ -1143,7 +1143,7 @@ def stage_steps(corpus: str, brands_file: str, home: str, posts: int) -> dict[st
         if group:
             write(group)
     finally:
-        loading.score_texts = score_texts  # type: ignore[assignment]
+        loading.score_texts = score_texts
     t0 = clock()
     aggregation.aggregate_chunks(items, settings)
     t1 = clock()
