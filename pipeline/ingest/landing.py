@@ -78,8 +78,21 @@ def read_lines(batch: Batch) -> list[str]:
         return [line for line in fh.read().split("\n") if line]
 
 
-def parse_line(line: str) -> Any:
-    """One landed line as its JSON value, or the line itself when it is not JSON."""
+def read_raw_lines(batch: Batch) -> list[bytes] | None:
+    """The lines :func:`read_lines` gives, as the bytes landed (decoding only the lines
+    that need it is cheaper), or None when the file holds a carriage return: reading as
+    text breaks lines there too, so only :func:`read_lines` gives its lines then."""
+    data = batch.path.read_bytes()
+    if b"\r" in data:
+        return None
+    return [line for line in data.split(b"\n") if line]
+
+
+def parse_line(line: str | bytes) -> Any:
+    """One landed line (text, or bytes as landed: bytes that are not UTF-8 read as
+    U+FFFD) as its JSON value, or the line's text when it is not JSON."""
+    if isinstance(line, bytes):
+        line = line.decode("utf-8", errors="replace")
     try:
         return json.loads(line)
     except json.JSONDecodeError:

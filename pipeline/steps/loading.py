@@ -144,7 +144,8 @@ def score_batch(
     """
     to_post = get_parser(batch.source)
     if records is None:
-        lines = landing.read_lines(batch)
+        raw = landing.read_raw_lines(batch)
+        lines: Sequence[str | bytes] = raw if raw is not None else landing.read_lines(batch)
         reader = get_column_reader(batch.source)
         fast = reader(lines, brand) if reader is not None else None
         count, record = len(lines), lambda i: landing.parse_line(lines[i])

@@ -145,6 +145,26 @@ def test_every_hostile_value_comes_out_the_same(tmp_path: Path) -> None:
     )
 
 
+def test_carriage_returns_and_bad_bytes_split_and_read_as_before(tmp_path: Path) -> None:
+    """A file with carriage returns is read as text (which breaks lines there too); bytes
+    that are not UTF-8 read as U+FFFD either way."""
+    scorer = _scorer()
+    valid = [bad.line(id=str(i), text=f"post {i} about the app") for i in range(4)]
+    files = {
+        "crlf": b"\r\n".join(valid) + b"\r\n",
+        "cr inside": valid[0] + b"\r" + valid[1] + b"\n" + valid[2] + b"\n",
+        "bad bytes": b"\n".join([*valid, b'{"id": "9", "text": "\xff\xfe"}', b"\xc3\x28"]),
+    }
+    for name, data in files.items():
+        path = tmp_path / name / "batch.jsonl"
+        path.parent.mkdir()
+        path.write_bytes(data)
+        batch = landing.Batch("demo", bad.BRAND.id, bad.START, bad.END, path, 0)
+        new = loading.score_batch(batch, bad.BRAND, scorer)
+        assert_same(new, score_batch_rowwise(batch, bad.BRAND, scorer))
+        assert len(new.posts) == 4 if name != "cr inside" else len(new.posts) == 3, name
+
+
 def _scorer() -> Scorer:
     return scorer_for(bad.BRAND)
 

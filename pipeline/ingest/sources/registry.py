@@ -47,7 +47,7 @@ def check_options(brand: BrandConfig) -> None:
 
 
 Parser = Callable[[RawRecord, BrandConfig], Post]
-ColumnReader = Callable[[Sequence[str], BrandConfig], "RecordColumns"]
+ColumnReader = Callable[[Sequence[str | bytes], BrandConfig], "RecordColumns"]
 
 
 def get_parser(name: str) -> Parser:
@@ -64,7 +64,7 @@ def get_parser(name: str) -> Parser:
 
 
 def get_column_reader(name: str) -> ColumnReader | None:
-    """What reads source ``name``'s landed lines in bulk into a
+    """What reads source ``name``'s landed lines (text or bytes) in bulk into a
     :class:`~pipeline.posts.columns.RecordColumns` (the records its ``to_post`` accepts as
     they are), or None when the source has no bulk reader."""
     target = COLUMN_READERS.get(name)

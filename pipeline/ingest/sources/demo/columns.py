@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import cast
 
 import msgspec
 import numpy as np
@@ -49,21 +50,26 @@ class _Record(msgspec.Struct):
 _DECODER = msgspec.json.Decoder(_Record)
 
 
-def _decode(lines: Sequence[str]) -> list[_Record | None]:
+def _decode(lines: Sequence[str | bytes]) -> list[_Record | None]:
     """Each line as a record of the demo's shape, or None where it is not one: all lines
     in one call, then line by line if one of them is not (or is blank: the bulk call skips
     blank lines)."""
     try:
-        decoded: list[_Record | None] = list(_DECODER.decode_lines("\n".join(lines)))
+        joined = (
+            b"\n".join(cast("Sequence[bytes]", lines))
+            if lines and isinstance(lines[0], bytes)
+            else "\n".join(cast("Sequence[str]", lines))
+        )
+        decoded: list[_Record | None] = list(_DECODER.decode_lines(joined))
         if len(decoded) == len(lines):
             return decoded
-    except (msgspec.DecodeError, UnicodeEncodeError):
+    except (msgspec.DecodeError, UnicodeError):
         pass
     out: list[_Record | None] = []
     for line in lines:
         try:
             out.append(_DECODER.decode(line))
-        except (msgspec.DecodeError, UnicodeEncodeError):
+        except (msgspec.DecodeError, UnicodeError):
             out.append(None)
     return out
 
@@ -79,8 +85,9 @@ def _utc(value: str) -> datetime | None:
         return None
 
 
-def read_columns(lines: Sequence[str], brand: BrandConfig) -> RecordColumns:
-    """The records of ``lines`` that ``to_post`` accepts as they are, in columns."""
+def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColumns:
+    """The records of ``lines`` (landed lines: text, or bytes as landed) that ``to_post``
+    accepts as they are, in columns."""
     decoded = _decode(lines)
     rows: list[int] = []
     records: list[_Record] = []
