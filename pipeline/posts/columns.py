@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -57,7 +58,9 @@ def fingerprint(text: str) -> tuple[str, int]:
     instead of the Unicode regular expressions (about twice as fast)."""
     if not text.isascii():
         return _fingerprint(text)
-    core = _REPOST_PREFIX.sub("", text.lower())  # casefold is lower for ASCII
+    core = text.lower()  # casefold is lower for ASCII
+    if core.startswith("rt @"):
+        core = _REPOST_PREFIX.sub("", core)
     if "://" in core:
         core = _URL.sub(" ", core)
     words = b" ".join(core.encode("ascii").translate(_ALNUM).split())
@@ -168,14 +171,12 @@ def normalize_columns(
         lengths = np.fromiter(map(len, cleaned), dtype=np.int64, count=len(cleaned))
         ok = (fast.created_us >= lo) & (fast.created_us < hi)
         ok &= (lengths > 0) & (lengths <= MAX_TEXT_CHARS)
-        good = np.flatnonzero(ok)
-        rows = fast.rows[good]
-        picks = good.tolist()
+        keep = ok.tolist()
+        rows = fast.rows[ok]
         for name in (*STRING_FIELDS, "author_followers", "is_brand_reply"):
-            values: list[Any] = getattr(fast, name)
-            fields[name] = [values[i] for i in picks]
-        fields["text"] = [cleaned[i] for i in picks]
-        created = fast.created_us[good]
+            fields[name] = list(compress(getattr(fast, name), keep))
+        fields["text"] = list(compress(cleaned, keep))
+        created = fast.created_us[ok]
         taken = np.zeros(count, dtype=bool)
         taken[rows] = True
         slow = np.flatnonzero(~taken).tolist()
@@ -212,10 +213,9 @@ def normalize_columns(
     repeated = pd.Series(fields["post_id"], dtype=object).duplicated().to_numpy()
     duplicate_times = tuple(from_epoch_us(int(t)) for t in created[repeated])
     if repeated.any():
-        keep = np.flatnonzero(~repeated)
-        picks = keep.tolist()
-        rows, created = rows[keep], created[keep]
-        fields = {name: [values[i] for i in picks] for name, values in fields.items()}
+        first = (~repeated).tolist()
+        rows, created = rows[~repeated], created[~repeated]
+        fields = {name: list(compress(values, first)) for name, values in fields.items()}
     return PostColumns(
         source=source,
         brand=brand.id,
