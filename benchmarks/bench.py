@@ -117,6 +117,22 @@ NAIVE_POSTS = 20_000
 #: needs about 60 us a text here, so 100,000 take about 6 s (and as much again for the
 #: comparison of the outputs, off the clock).
 CORES_POSTS = 100_000
+#: Records stage (p) runs step by step in one process (the corpus's first batches in (c)'s
+#: order): enough for steady per-record figures, and the same work at every --posts.
+STEPS_POSTS = 200_000
+#: Stage (p)'s steps, in the order the table prints them: (process, step, what).
+STEP_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("writer", "page", "the source's page: JSON decode of the corpus file (a provider's response)"),
+    ("writer", "land", "land_paged without the page: one JSON line per record, fsync"),
+    ("worker", "normalize", "score_batch but scoring: read, normalize, dedupe, classify, frames"),
+    ("worker", "scoring", "loading.score_texts: Scorer.score and Scorer.is_spam"),
+    ("worker", "pickle", "the ScoredBatch pickled (worker) ..."),
+    ("writer", "unpickle", "... and unpickled (writer)"),
+    ("writer", "gate", "posts quality gate (Great Expectations), a group of ~40,000 posts"),
+    ("writer", "write", "replace the intervals, insert, quality results, one commit per group"),
+    ("writer", "aggregate", "aggregate_chunks: copies, hourly, daily, responses, snapshot"),
+    ("writer", "spikes", "detect_brand per brand"),
+)  # fmt: skip
 #: The peer commits every 1,000 rows: the default of Airflow's ``DbApiHook.insert_rows``
 #: (one INSERT per row, ``commit_every=1000``). A commit per row would be slower (on SQLite
 #: an fsync each: about 1 ms here, ~1,100 rows/s) and is not what we compare with.
@@ -263,6 +279,33 @@ class CoreComparison:
 
 
 @dataclass(frozen=True)
+class StepCosts:
+    """Stage (p): stage (c)'s work step by step in one process, CPU per record of each."""
+
+    records: int
+    #: CPU seconds of each step (:data:`STEP_ROWS`) over the records.
+    cpu_s: Mapping[str, float]
+
+    def us_per_record(self, step: str) -> float:
+        return self.cpu_s.get(step, 0.0) / self.records * 1e6 if self.records else 0.0
+
+    @property
+    def total_us(self) -> float:
+        return sum(self.us_per_record(step) for _, step, _ in STEP_ROWS)
+
+    def table(self) -> list[str]:
+        """The lines ``format`` prints: one per step, then the totals by process."""
+        lines = [f"(p) CPU a record by step, 1 process, first {self.records:,} records:"]
+        for process, step, what in STEP_ROWS:
+            lines.append(f"    {process:<6} {step:<10} {self.us_per_record(step):6.1f} us  {what}")
+        for process in ("worker", "writer"):
+            total = sum(self.us_per_record(st) for p, st, _ in STEP_ROWS if p == process)
+            lines.append(f"    {process:<6} {'total':<10} {total:6.1f} us")
+        lines.append(f"    {'all':<6} {'total':<10} {self.total_us:6.1f} us")
+        return lines
+
+
+@dataclass(frozen=True)
 class VaderCheck:
     """Stored VADER scores against the package's, post by post, bit for bit."""
 
@@ -349,6 +392,7 @@ class BenchResult:
     scheduler: SchedulerResult | None = None
     ceiling: ScoringCeiling | None = None
     cores: CoreComparison | None = None
+    steps: StepCosts | None = None
 
     @property
     def reference_vader_posts_per_s(self) -> float:
@@ -414,6 +458,12 @@ class BenchResult:
                 _rounded(self.cores.speedup, 2) if self.cores else None
             ),
             "scoring_cores_differing": self.cores.differing if self.cores else None,
+            "steps_us_per_record": (
+                {st: round(self.steps.us_per_record(st), 2) for _, st, _ in STEP_ROWS}
+                if self.steps
+                else None
+            ),
+            "steps_records": self.steps.records if self.steps else None,
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "vader_identical": self.vader.identical,
             "requested_posts": self.requested_posts,
@@ -491,6 +541,8 @@ class BenchResult:
                 f"pure Python {k.python_us_per_post:.1f} us, {compiled}; "
                 f"{k.differing} texts scored differently"
             )
+        if self.steps is not None:
+            lines += self.steps.table()
         lines += [
             ratios + f"peak RSS of (c) = {self.peak_rss_mb:,.0f} MB",
             "(c) steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.pipeline.steps.items()),
@@ -1002,6 +1054,108 @@ def stage_pipeline(
     }
 
 
+def stage_steps(corpus: str, brands_file: str, home: str, posts: int) -> dict[str, Any]:
+    """Stage (p): what stage (c) does, step by step in this one process, over the first
+    ``posts`` records in (c)'s order, with the CPU time (this process's) of each step
+    (:data:`STEP_ROWS`). The scoring is timed where ``score_batch`` calls it
+    (``loading.score_texts``, wrapped here), so nothing runs twice."""
+    import pickle
+
+    from pipeline.detect import store
+    from pipeline.ingest.fetching import land_paged
+    from pipeline.posts import quality
+    from pipeline.scoring.scorer import scorer_for
+    from pipeline.steps import aggregation, loading, planning
+    from pipeline.steps.alerting import brand_settings
+    from pipeline.steps.brands import load_brands
+    from pipeline.warehouse import connection
+
+    settings = _use_home(Path(home), Path(brands_file))
+    brands = load_brands(settings.brands_file)
+    cpu = dict.fromkeys((step for _, step, _ in STEP_ROWS), 0.0)
+    clock = time.process_time
+    score_texts = loading.score_texts
+
+    def timed_scoring(*args: Any, **kwargs: Any) -> Any:
+        t0 = clock()
+        try:
+            return score_texts(*args, **kwargs)
+        finally:
+            cpu["scoring"] += clock() - t0
+
+    def write(group: list[Any]) -> None:
+        t0 = clock()
+        gates = quality.gate_post_batches([s.for_gate() for s in group])
+        t1 = clock()
+        with (
+            connection.open_for_write(settings.warehouse, settings.sql, publish=False) as con,
+            connection.transaction(con),
+        ):
+            for scored, gate in zip(group, gates, strict=True):
+                brand = brands.get(scored.batch.brand)
+                rows, quarantine, result = loading._gated(scored, gate, brand, None)
+                loading._write_load(
+                    con, scored, posts=rows, quarantine=quarantine, result=result,
+                    report=gate.report,
+                )  # fmt: skip
+        cpu["gate"] += t1 - t0
+        cpu["write"] += clock() - t1
+
+    quality.prepare()  # imports GX: (c) does it while its workers start, off this table
+    loading.score_texts = timed_scoring
+    records = 0
+    items: list[planning.Chunk] = []
+    group: list[Any] = []
+    try:
+        for day, brand_id, path in _corpus_files(Path(corpus)):
+            if records >= posts:
+                break
+            brand = brands.get(brand_id)
+            start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+            end = start + timedelta(days=1)
+            t0 = clock()
+            _read_records(path)
+            t1 = clock()
+            batch, _ = land_paged(
+                settings.landing, ReplaySource(path), brand, start=start, end=end, options={}
+            )
+            t2 = clock()
+            cpu["page"] += t1 - t0
+            cpu["land"] += max(0.0, (t2 - t1) - (t1 - t0))
+            scorer = scorer_for(brand)
+            before = cpu["scoring"]
+            t0 = clock()
+            scored = loading.score_batch(batch, brand, scorer)
+            t1 = clock()
+            blob = pickle.dumps(scored, protocol=pickle.HIGHEST_PROTOCOL)
+            t2 = clock()
+            scored = pickle.loads(blob)  # noqa: S301 (our own bytes, as the pool's)
+            t3 = clock()
+            cpu["normalize"] += (t1 - t0) - (cpu["scoring"] - before)
+            cpu["pickle"] += t2 - t1
+            cpu["unpickle"] += t3 - t2
+            records += batch.records
+            items.append(planning.Chunk(brand_id, "demo", start, end))
+            group.append(scored)
+            if sum(len(s.posts) for s in group) >= loading.GATE_GROUP_ROWS:
+                write(group)
+                group = []
+        if group:
+            write(group)
+    finally:
+        loading.score_texts = score_texts
+    t0 = clock()
+    aggregation.aggregate_chunks(items, settings)
+    t1 = clock()
+    lo, hi = min(c.start for c in items), max(c.end for c in items)
+    with connection.open_for_write(settings.warehouse, settings.sql) as con:
+        for brand in brands.select(tuple(sorted({c.brand for c in items}))):
+            recovery = brand_settings(brand)[1].recovery_hours
+            store.detect_brand(con, settings.sql, brand, lo, hi, recovery_hours=recovery)
+    cpu["aggregate"], cpu["spikes"] = t1 - t0, clock() - t1
+    return {"records": records, "cpu_s": cpu}
+
+
 # --------------------------------------------------------------------------------------
 # (s) the scoring ceiling
 # --------------------------------------------------------------------------------------
@@ -1488,6 +1642,7 @@ _STAGES: dict[str, Callable[..., dict[str, Any]]] = {
     "reference": stage_reference,
     "naive": stage_naive,
     "pipeline": stage_pipeline,
+    "steps": stage_steps,
     "ceiling": stage_ceiling,
     "cores": stage_cores,
     "profile": stage_profile,
@@ -1579,6 +1734,7 @@ def run_bench(
     keep: bool = False,
     days: int = BENCH_DAYS,
     cores_posts: int = CORES_POSTS,
+    steps_posts: int = STEPS_POSTS,
 ) -> BenchResult:
     """Run the benchmark (see the module docstring) and return what it measured.
 
@@ -1586,7 +1742,8 @@ def run_bench(
     folder); the folder is removed at the end unless ``keep``. With ``json_path``, the
     result is also written there as JSON; with ``profile_path``, stage (c) runs once more
     under cProfile and the profile is written there. ``days`` (default: the 28 demo days)
-    shortens the corpus for tests; ``cores_posts`` is how many texts stage (k) scores.
+    shortens the corpus for tests; ``cores_posts`` is how many texts stage (k) scores and
+    ``steps_posts`` how many records stage (p) runs step by step (0: no stage (p)).
     """
     if posts < 1 or days < 1:
         raise ValueError(f"posts and days must be positive, got {posts} and {days}")
@@ -1637,6 +1794,19 @@ def run_bench(
             if unique
             else None
         )
+        steps = None
+        if steps_posts > 0:
+            out = run_stage(
+                "steps",
+                {
+                    "corpus": str(full),
+                    "brands_file": str(brands_file),
+                    "home": str(work / "home-steps"),
+                    "posts": steps_posts,
+                },
+                stages,
+            )
+            steps = StepCosts(records=int(out["records"]), cpu_s=dict(out["cpu_s"]))
         warehouse_path = Settings.from_env({"BRANDPULSE_HOME": str(home_full)}).warehouse
         check = run_stage(
             "check", {"warehouse": str(warehouse_path), "reference_db": str(reference_db)}, stages
@@ -1693,6 +1863,7 @@ def run_bench(
         profile=profile,
         ceiling=ScoringCeiling(**ceiling),
         cores=CoreComparison(**cores),
+        steps=steps,
     )
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
@@ -1785,7 +1956,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"texts the scoring-core comparison (k) scores with each core "
         f"(default {CORES_POSTS:,})",
     )
+    parser.add_argument(
+        "--steps-posts",
+        type=_whole,
+        default=STEPS_POSTS,
+        help=f"records stage (p) runs step by step in one process, for the CPU a record of "
+        f"each step (default {STEPS_POSTS:,}; 0 skips it)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text!r}")
+    return value
 
 
 def run_from_args(args: argparse.Namespace) -> BenchResult:
@@ -1803,4 +1991,5 @@ def run_from_args(args: argparse.Namespace) -> BenchResult:
         profile_path=args.profile,
         keep=args.keep,
         cores_posts=args.cores_posts,
+        steps_posts=args.steps_posts,
     )

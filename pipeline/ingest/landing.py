@@ -92,12 +92,34 @@ def batch_location(
 
 def read_batch(batch: Batch) -> Iterator[Any]:
     """The landed records in order. A line that is not JSON is yielded as its text."""
-    with storage.open_text(batch.location) as fh:
-        for raw_line in fh:
-            line = raw_line.rstrip("\n")
-            if not line:
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                yield line
+    return map(parse_line, read_lines(batch))
+
+
+def read_lines(batch: Batch) -> list[str]:
+    """The landed file's non-empty lines, one per record, in order (what :func:`read_batch`
+    parses): read in one go, bytes that are not UTF-8 replaced by U+FFFD, a line ending at
+    a line feed, a carriage return or both (as text files are read)."""
+    text = storage.read_bytes(batch.location).decode("utf-8", errors="replace")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [line for line in text.split("\n") if line]
+
+
+def read_raw_lines(batch: Batch) -> list[bytes] | None:
+    """The lines :func:`read_lines` gives, as the bytes landed (decoding only the lines
+    that need it is cheaper), or None when the file holds a carriage return: a line
+    breaks there too, so only :func:`read_lines` gives its lines then."""
+    data = storage.read_bytes(batch.location)
+    if b"\r" in data:
+        return None
+    return [line for line in data.split(b"\n") if line]
+
+
+def parse_line(line: str | bytes) -> Any:
+    """One landed line (text, or bytes as landed: bytes that are not UTF-8 read as
+    U+FFFD) as its JSON value, or the line's text when it is not JSON."""
+    if isinstance(line, bytes):
+        line = line.decode("utf-8", errors="replace")
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return line

@@ -23,6 +23,10 @@ from pipeline.posts.model import Post, PostKind, RawRecord
 #: 500 by default; anything longer is not a post we can score meaningfully.
 MAX_TEXT_CHARS = 25_000
 
+#: The largest follower count stored: the warehouse's BIGINT (a larger one, which no
+#: network has, is quarantined instead of wrapping around or failing the load).
+MAX_FOLLOWERS = 2**63 - 1
+
 #: A later post with the same fingerprint within this window is a copy of the earlier one.
 #: A day covers copypasta waves and bot reposts while keeping recurring phrases apart.
 COPY_WINDOW = timedelta(hours=24)
@@ -175,38 +179,18 @@ def normalize_batch(
     fetched = 0
     for record_no, raw in enumerate(records):
         fetched += 1
-        if not isinstance(raw, dict):
-            rejected.append(
-                Rejected(record_no, None, "record: not a JSON object", json.dumps(raw, default=str))
-            )
+        outcome = normalize_record(
+            to_post, brand, raw, record_no, window=(start, end), plausible=plausible
+        )
+        if isinstance(outcome, Rejected):
+            rejected.append(outcome)
             continue
-        post = None
-        try:
-            post = to_post(raw, brand)
-            text = storage_text(post.text)
-            reason = (plausible(post.created_at) if plausible else None) or _check(
-                post, text, start, end
-            )
-        except KeyError as exc:
-            reason = f"{exc.args[0] if exc.args else 'field'}: missing"
-        except (ValueError, TypeError) as exc:
-            reason = str(exc) or type(exc).__name__
-        except OverflowError as exc:  # a time that leaves datetime's range in UTC
-            reason = f"record: a value out of range ({exc})"
-        if post is None or reason is not None:
-            reason = _replace_surrogates(reason or "record: invalid")
-            post_id = _replace_surrogates(post.post_id) if post and post.post_id else None
-            when = _in_utc(post.created_at) if post else _raw_time(raw)
-            rejected.append(
-                Rejected(record_no, post_id or _raw_id(raw), reason, _raw_json(raw), when)
-            )
-            continue
-        if post.post_id in seen:
+        if outcome.post_id in seen:
             duplicates += 1
-            duplicate_times.append(post.created_at)
+            duplicate_times.append(outcome.created_at)
             continue
-        seen.add(post.post_id)
-        posts.append(post if text == post.text else replace(post, text=text))
+        seen.add(outcome.post_id)
+        posts.append(outcome)
     return NormalizedBatch(
         posts=posts,
         rejected=rejected,
@@ -214,6 +198,42 @@ def normalize_batch(
         fetched=fetched,
         duplicate_times=tuple(duplicate_times),
     )
+
+
+def normalize_record(
+    to_post: Callable[[RawRecord, BrandConfig], Post],
+    brand: BrandConfig,
+    raw: object,
+    record_no: int,
+    *,
+    window: tuple[datetime, datetime],
+    plausible: Callable[[datetime], str | None] | None = None,
+) -> Post | Rejected:
+    """One landed record as a post (its text cleaned) or a :class:`Rejected` with the
+    reason; ``window`` is the load's ``[start, end)``. See :func:`normalize_batch` (which
+    also drops repeated post ids)."""
+    start, end = window
+    if not isinstance(raw, dict):
+        return Rejected(record_no, None, "record: not a JSON object", json.dumps(raw, default=str))
+    post = None
+    try:
+        post = to_post(raw, brand)
+        text = storage_text(post.text)
+        reason = (plausible(post.created_at) if plausible else None) or _check(
+            post, text, start, end
+        )
+    except KeyError as exc:
+        reason = f"{exc.args[0] if exc.args else 'field'}: missing"
+    except (ValueError, TypeError) as exc:
+        reason = str(exc) or type(exc).__name__
+    except OverflowError as exc:  # a time that leaves datetime's range in UTC
+        reason = f"record: a value out of range ({exc})"
+    if post is None or reason is not None:
+        reason = _replace_surrogates(reason or "record: invalid")
+        post_id = _replace_surrogates(post.post_id) if post and post.post_id else None
+        when = _in_utc(post.created_at) if post else _raw_time(raw)
+        return Rejected(record_no, post_id or _raw_id(raw), reason, _raw_json(raw), when)
+    return post if text == post.text else replace(post, text=text)
 
 
 def _check(post: Post, text: str, start: datetime, end: datetime) -> str | None:
@@ -233,6 +253,8 @@ def _check(post: Post, text: str, start: datetime, end: datetime) -> str | None:
         return f"text: {len(text)} characters, more than {MAX_TEXT_CHARS}"
     if post.author_followers < 0:
         return "author_followers: negative"
+    if post.author_followers > MAX_FOLLOWERS:
+        return f"author_followers: {post.author_followers} is more than the warehouse holds"
     for name in _STRING_FIELDS:
         value = getattr(post, name)
         # ASCII (the usual case, and quick to tell) has no surrogates.

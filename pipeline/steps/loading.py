@@ -29,16 +29,16 @@ from pipeline import timeutil
 from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.ingest import landing, storage
-from pipeline.ingest.sources.registry import get_parser
-from pipeline.posts import plausible, quality
+from pipeline.ingest.sources.registry import get_column_reader, get_parser
+from pipeline.posts import columns, plausible, quality
 from pipeline.posts.expectations import SuiteReport
 from pipeline.posts.model import PostKind
-from pipeline.posts.normalize import classify, normalize_batch
 from pipeline.posts.pseudonyms import PrivacyConfig, pseudonymize_posts, pseudonymizer
 from pipeline.scoring import workers as scoring_workers
-from pipeline.scoring.scorer import Scorer, scorer_for
+from pipeline.scoring.scorer import Score, Scorer, scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
+from pipeline.steps import batch_frames
 from pipeline.steps import scored as scored_files
 from pipeline.steps.brands import brands_for
 from pipeline.steps.planning import FOLDER_SOURCES
@@ -152,83 +152,49 @@ def score_batch(
 ) -> ScoredBatch:
     """Normalize, classify and score a landed batch (``records``: the batch as read, if
     the caller has read it already). A post whose time is not plausible
-    (:func:`time_bounds`; ``as_of`` for a file import) is quarantined with the reason."""
+    (:func:`time_bounds`; ``as_of`` for a file import) is quarantined with the reason.
+
+    Columnar (:mod:`pipeline.posts.columns`): the landed lines are read in bulk by the
+    source's column reader when it has one, and every record that reader does not accept
+    as it is goes through the source's ``to_post``, one at a time.
+    """
+    to_post = get_parser(batch.source)
     if records is None:
-        records = list(landing.read_batch(batch))
-    index = quality.RecordIndex(get_parser(batch.source), records)
-    bounds = time_bounds(batch, brand, as_of)
-    normalized = normalize_batch(
-        index.to_post, brand, records, batch.start, batch.end, plausible=bounds.reason
+        raw = landing.read_raw_lines(batch)
+        lines: Sequence[str | bytes] = raw if raw is not None else landing.read_lines(batch)
+        reader = get_column_reader(batch.source)
+        fast = reader(lines, brand) if reader is not None else None
+        count, record = len(lines), lambda i: landing.parse_line(lines[i])
+    else:
+        fast, count, record = None, len(records), records.__getitem__
+    posts = columns.normalize_columns(
+        source=batch.source,
+        brand=brand,
+        count=count,
+        record=record,
+        to_post=to_post,
+        start=batch.start,
+        end=batch.end,
+        bounds=time_bounds(batch, brand, as_of),
+        fast=fast,
     )
-    posts = normalized.posts
-    texts = [p.text for p in posts]
-    scores = [scorer.score(t) for t in texts]
-    classes = classify(posts, [scorer.is_spam(t) for t in texts])
-    tz = brand.tz
-    columns: dict[str, list[Any]] = {
-        "source": [p.source for p in posts],
-        "post_id": [p.post_id for p in posts],
-        "brand": [p.brand for p in posts],
-        "created_at": [timeutil.naive_utc(p.created_at) for p in posts],
-        "brand_day": [p.created_at.astimezone(tz).date() for p in posts],
-        "author_id": [p.author_id for p in posts],
-        "author_handle": [p.author_handle for p in posts],
-        "author_followers": [p.author_followers for p in posts],
-        "text": texts,
-        "lang": [p.lang for p in posts],
-        "url": [p.url for p in posts],
-        "conversation_id": [p.conversation_id for p in posts],
-        "in_reply_to_post_id": [p.in_reply_to_post_id for p in posts],
-        "in_reply_to_author_id": [p.in_reply_to_author_id for p in posts],
-        "repost_of": [p.repost_of for p in posts],
-        "is_brand_reply": [p.is_brand_reply for p in posts],
-        "kind": [c.kind.value for c in classes],
-        "duplicate_of": [c.duplicate_of for c in classes],
-        "text_fingerprint": [c.fingerprint for c in classes],
-        "compound": [s.compound for s in scores],
-        "pos": [s.pos for s in scores],
-        "neu": [s.neu for s in scores],
-        "neg": [s.neg for s in scores],
-        "sentiment": [s.sentiment.value for s in scores],
-        "is_complaint": [s.is_complaint for s in scores],
-        "complaint_score": [s.complaint_score for s in scores],
-        "complaint_category": [s.complaint_category for s in scores],
-        "model_version": [scorer.model_version] * len(posts),
-        "copy_candidate": [c.copy_candidate for c in classes],
-        "sentiment_compound": [s.sentiment_compound for s in scores],
-    }
-    posts_frame = pd.DataFrame(columns, columns=list(loads.POST_COLUMNS))
-    if len(posts_frame):
-        posts_frame = posts_frame.astype(
-            {"created_at": "datetime64[us]", "author_followers": "int64"}
-        )
-    quarantine = pd.DataFrame(
-        {
-            "record_no": [r.record_no for r in normalized.rejected],
-            "post_id": pd.Series([r.post_id for r in normalized.rejected], dtype="object"),
-            "reason": [r.reason for r in normalized.rejected],
-            "raw": [r.raw for r in normalized.rejected],
-            "created_at": pd.Series(
-                [_naive_or_none(r.created_at) for r in normalized.rejected],
-                dtype="datetime64[us]",
-            ),
-        },
-        columns=list(loads.QUARANTINE_COLUMNS),
-    )
+    scores, spam = score_texts(scorer, posts.text)
+    classes = columns.classify_columns(posts, spam)
     return ScoredBatch(
         batch=batch,
-        posts=posts_frame,
-        quarantine=quarantine,
-        record_nos=index.record_nos(normalized),
-        fetched=normalized.fetched,
-        duplicates=normalized.duplicates,
+        posts=batch_frames.posts_frame(posts, classes, scores, scorer.model_version, brand.tz),
+        quarantine=batch_frames.quarantine_frame(posts.rejected),
+        record_nos=posts.record_nos,
+        fetched=posts.fetched,
+        duplicates=posts.duplicates,
         model_version=scorer.model_version,
-        duplicate_times=tuple(timeutil.naive_utc(t) for t in normalized.duplicate_times),
+        duplicate_times=tuple(timeutil.naive_utc(t) for t in posts.duplicate_times),
     )
 
 
-def _naive_or_none(moment: datetime | None) -> datetime | None:
-    return timeutil.naive_utc(moment) if moment is not None else None
+def score_texts(scorer: Scorer, texts: Sequence[str]) -> tuple[list[Score], list[bool]]:
+    """The scores of each text and whether it is spam: the scoring of a batch."""
+    return [scorer.score(t) for t in texts], [scorer.is_spam(t) for t in texts]
 
 
 def _gated(

@@ -33,6 +33,7 @@ JSON_KEYS = {
     "scoring_us_per_post_compiled",
     "ratio_scoring_python_to_compiled",
     "scoring_cores_differing",
+    "steps_us_per_record",
     "peak_rss_mb",
     "vader_identical",
     "corpus",
@@ -89,6 +90,7 @@ def test_tiny_run_measures_every_stage(tiny: tuple[bench.BenchResult, Path, Path
         "cores",
         "pipeline-full",
         "pipeline-unique",
+        "steps",
         "check",
         "analyst",
     ]
@@ -116,6 +118,13 @@ def test_tiny_run_measures_every_stage(tiny: tuple[bench.BenchResult, Path, Path
     text = result.format()
     assert "c/a =" in text and "c/s =" in text and "bit-identical" in text
     assert "(k) scoring stage" in text and "0 texts scored differently" in text
+    steps = result.steps
+    assert steps is not None and steps.records == corpus.records  # under steps_posts
+    assert set(steps.cpu_s) == {step for _, step, _ in bench.STEP_ROWS}
+    assert all(v >= 0 for v in steps.cpu_s.values())
+    for step in ("page", "normalize", "scoring", "gate", "write", "aggregate"):
+        assert steps.cpu_s[step] > 0, step
+    assert "(p) CPU a record by step" in text and "worker scoring" in text
 
 
 def test_json_has_the_documented_keys(tiny: tuple[bench.BenchResult, Path, Path]) -> None:

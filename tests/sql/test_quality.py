@@ -17,7 +17,7 @@ import pytest
 from pipeline.errors import QualityError
 from pipeline.ingest import landing
 from pipeline.ingest.sources.registry import get_parser
-from pipeline.posts import quality
+from pipeline.posts import expectations, quality
 from pipeline.posts.expectations import SuiteReport
 from pipeline.posts.normalize import normalize_batch
 from pipeline.scoring.scorer import default_scorer
@@ -395,3 +395,42 @@ def test_a_failing_aggregate_is_put_back_and_fails_the_task(
         settings,
         "select expectation from quality_results where suite = 'brand_hourly' and not success",
     ) == [("expect_column_values_to_be_between(negative_share)",)]
+
+
+def test_the_frame_great_expectations_checks_fails_the_same_rows() -> None:
+    """The gate hands GX post ids as codes and texts as spaces of their length
+    (``quality._for_gx``): cheaper to hash, and every expectation fails the same rows."""
+    at = datetime(2026, 10, 21, 12, 30)
+    frame = pd.DataFrame(
+        {
+            "source": ["demo"] * 7,
+            "brand": ["pebble"] * 7,
+            "post_id": ["1", "2", "2", None, "3", "4", "5"],
+            "created_at": [at] * 7,
+            "text": ["fine", "", "x" * 25_001, "ok", None, "ünïcödé ✓", "x" * 25_000],
+            "lang": ["en"] * 7,
+            "author_followers": [1] * 7,
+            "compound": [0.1] * 7,
+            "complaint_score": [0.2] * 7,
+        }
+    )
+    params = {
+        "start": quality._epoch_us_of(START),
+        "end": quality._epoch_us_of(END),
+        "brands": ["pebble"],
+    }
+    as_is = expectations.run_suite(
+        quality.POSTS, frame.assign(created_at=quality._epoch_us(frame["created_at"])), params
+    )
+    cheap = expectations.run_suite(quality.POSTS, quality._for_gx(frame), params)
+
+    def failures(outcomes: tuple[expectations.Outcome, ...]) -> list[tuple[Any, ...]]:
+        return [(o.expectation, o.success, o.rows, o.unexpected_count) for o in outcomes]
+
+    assert failures(cheap) == failures(as_is)
+    failed = {o.expectation: o.rows for o in cheap if not o.success}
+    assert failed == {
+        "expect_column_values_to_not_be_null(post_id)": (3,),
+        "expect_compound_columns_to_be_unique(source, brand, post_id)": (1, 2),
+        "expect_column_value_lengths_to_be_between(text)": (1, 2),
+    }

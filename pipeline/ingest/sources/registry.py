@@ -7,13 +7,17 @@ one network does not load the others' client libraries.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.ingest.sources.base import Source
 from pipeline.posts.model import Post, RawRecord
 from pipeline.secrets import SecretLookup
+
+if TYPE_CHECKING:  # numpy and pandas: imported by whoever reads in bulk, not here
+    from pipeline.posts.columns import RecordColumns
 
 #: Source name (as in the brands file) -> "module:factory". A factory takes the secret
 #: lookup (see :mod:`pipeline.secrets`) and returns a :class:`Source`.
@@ -27,6 +31,9 @@ SOURCES = {
 #: Sources whose ``check_options`` lives apart from the source itself, so that checking the
 #: brands file does not load what the source needs to run (the demo's phrase data).
 OPTIONS_MODULES = {"demo": "pipeline.ingest.sources.demo.options"}
+#: Sources that read a batch's landed lines in bulk (``module:function``, see
+#: :func:`get_column_reader`); the others' records are parsed one at a time.
+COLUMN_READERS = {"demo": "pipeline.ingest.sources.demo.columns:read_columns"}
 
 
 def check_options(brand: BrandConfig) -> None:
@@ -40,6 +47,7 @@ def check_options(brand: BrandConfig) -> None:
 
 
 Parser = Callable[[RawRecord, BrandConfig], Post]
+ColumnReader = Callable[[Sequence[str | bytes], BrandConfig], "RecordColumns"]
 
 
 def get_parser(name: str) -> Parser:
@@ -53,6 +61,18 @@ def get_parser(name: str) -> Parser:
         raise ConfigError(f"unknown source {name!r} (known: {', '.join(sorted(SOURCES))})")
     parser: Parser | None = getattr(importlib.import_module(target.split(":")[0]), "to_post", None)
     return parser if parser is not None else get_source(name).to_post
+
+
+def get_column_reader(name: str) -> ColumnReader | None:
+    """What reads source ``name``'s landed lines (text or bytes) in bulk into a
+    :class:`~pipeline.posts.columns.RecordColumns` (the records its ``to_post`` accepts as
+    they are), or None when the source has no bulk reader."""
+    target = COLUMN_READERS.get(name)
+    if target is None:
+        return None
+    module_name, function = target.split(":")
+    reader: ColumnReader = getattr(importlib.import_module(module_name), function)
+    return reader
 
 
 def get_source(name: str, secrets: SecretLookup | None = None) -> Source:
