@@ -148,6 +148,9 @@ def score_batch(
     posts = normalized.posts
     texts = [p.text for p in posts]
     scores = [scorer.score(t) for t in texts]
+    # The learned complaint stage, batched, where the brand has it on (not on its own replies
+    # or reposts): pipeline.scoring.learned.
+    scores = scorer.refine(texts, scores, [p.is_brand_reply or bool(p.repost_of) for p in posts])
     classes = classify(posts, [scorer.is_spam(t) for t in texts])
     tz = brand.tz
     columns: dict[str, list[Any]] = {
@@ -181,6 +184,7 @@ def score_batch(
         "model_version": [scorer.model_version] * len(posts),
         "copy_candidate": [c.copy_candidate for c in classes],
         "sentiment_compound": [s.sentiment_compound for s in scores],
+        "learned_complaint_score": [s.learned_complaint_score for s in scores],
     }
     posts_frame = pd.DataFrame(columns, columns=list(loads.POST_COLUMNS))
     if len(posts_frame):
