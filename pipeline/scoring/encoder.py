@@ -8,7 +8,7 @@ Every text is run through the model **on its own** (a batch of one, no padding):
 model quantizes its activations per call, so a text run together with others gets a
 slightly different vector (cosine 0.96-1.0). One text at a time, a post's vector, and so
 its verdict, never depends on what else was in its batch (``tests`` check batched ==
-one-by-one). Tokenizing is done for the whole batch at once.
+one-by-one).
 
 Every problem with the model folder is a :class:`~pipeline.errors.ConfigError` that names
 the file and says what to do.
@@ -113,9 +113,11 @@ class SentenceEncoder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        run = self._session.run
-        for row, encoding in enumerate(self._tokenizer.encode_batch(list(texts))):
-            ids = np.asarray([encoding.ids], dtype=np.int64)
+        run, encode = self._session.run, self._tokenizer.encode
+        # Not encode_batch: its thread pool would compete with the load's worker processes
+        # (and warn in processes forked after it ran) for what costs a few µs a text.
+        for row, text in enumerate(texts):
+            ids = np.asarray([encode(text).ids], dtype=np.int64)
             (vector,) = run([_OUTPUT], {"input_ids": ids, "attention_mask": np.ones_like(ids)})
             out[row] = vector[0]
         return out
