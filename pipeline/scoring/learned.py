@@ -24,7 +24,6 @@ of the encoder's files) and ``encoder/`` (the model; its README says where it co
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import threading
@@ -40,7 +39,6 @@ from pipeline.scoring.encoder import SentenceEncoder
 
 if TYPE_CHECKING:
     from pipeline.config.model import BrandConfig
-    from pipeline.scoring.scorer import Score, Scorer
 
 HEAD_FILE: Final = "complaints/learned_head.json"
 ENCODER_DIR: Final = "encoder"
@@ -126,39 +124,29 @@ class LearnedStage:
         logits = vectors @ self.head.weights + self.head.bias
         return [round(1.0 / (1.0 + math.exp(-float(z))), 4) for z in logits]
 
-    def refine(
+    def judge(
         self,
-        scorer: Scorer,
         texts: Sequence[str],
-        scores: Sequence[Score],
+        cue_scores: Sequence[float],
+        threshold: float,
         skip: Sequence[bool] | None = None,
-    ) -> list[Score]:
-        """``scores`` with the stage applied to the posts in the band (``skip``: posts it
-        must not touch, such as the brand's own replies and reposts). Each distinct text is
-        embedded once; a post's result does not depend on the rest of the batch."""
-        low, threshold = self.head.low, scorer.threshold
+    ) -> dict[int, float]:
+        """The learned score of each post in the band (index -> score): a cue score in
+        ``[low, threshold)`` and not ``skip`` (the brand's own replies, reposts). Each
+        distinct text is embedded once; a post's score does not depend on the rest of the
+        batch. A score at or above ``head.bar`` makes the post a complaint
+        (:meth:`pipeline.scoring.scorer.Scorer.refine` applies it)."""
+        low = self.head.low
         chosen = [
             i
-            for i, s in enumerate(scores)
-            if in_band(s.complaint_score, low, threshold) and not (skip and skip[i])
+            for i, cue in enumerate(cue_scores)
+            if in_band(cue, low, threshold) and not (skip and skip[i])
         ]
         if not chosen:
-            return list(scores)
+            return {}
         distinct = list(dict.fromkeys(texts[i] for i in chosen))
         learned = dict(zip(distinct, self.learned_scores(distinct), strict=True))
-        out = list(scores)
-        for i in chosen:
-            value = learned[texts[i]]
-            added = value >= self.head.bar
-            out[i] = dataclasses.replace(
-                scores[i],
-                learned_complaint_score=value,
-                is_complaint=scores[i].is_complaint or added,
-                complaint_category=(
-                    scorer.category(texts[i]) if added else scores[i].complaint_category
-                ),
-            )
-        return out
+        return {i: learned[texts[i]] for i in chosen}
 
 
 _stages: dict[Path, LearnedStage] = {}

@@ -28,6 +28,7 @@ brand's overrides) is part of :data:`Scorer.model_version`, stored with each sco
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -428,7 +429,21 @@ class Scorer:
         ``skip``: posts the stage must leave alone (the brand's own replies, reposts)."""
         if self.learned is None:
             return list(scores)
-        return self.learned.refine(self, texts, scores, skip)
+        cue = [s.complaint_score for s in scores]
+        judged = self.learned.judge(texts, cue, self.threshold, skip)
+        bar = self.learned.head.bar
+        out = list(scores)
+        for i, value in judged.items():
+            # In the band the cues said "no complaint": the stage may only add one, and the
+            # cues' category rule names it.
+            added = value >= bar
+            out[i] = dataclasses.replace(
+                scores[i],
+                learned_complaint_score=value,
+                is_complaint=added,
+                complaint_category=self.category(texts[i]) if added else None,
+            )
+        return out
 
     def score(self, text: str) -> Score:
         polarity, fixed = self.sentiment_scores(text)
