@@ -4,9 +4,11 @@ The cue detector (:mod:`pipeline.scoring.scorer`) is precise on real posts but m
 problem reports with no complaint words. This stage can only **add** complaints the cues
 missed, never remove one, and only where the cues were unsure:
 
-- it runs on a post whose cue score is in the band ``[low, threshold)`` (``low`` from the
-  head file; ``threshold`` the scorer's complaint threshold): below ``low`` the cues saw
-  nothing of a complaint, at or above the threshold the post is a complaint already;
+- it runs on a post whose cue score is in the band ``[low, min(high, threshold))`` (``low``
+  0.10 and ``high`` 0.5 from the head file, the band it was cross-validated on;
+  ``threshold`` the brand's complaint threshold): below ``low`` the cues saw nothing of a
+  complaint, at or above the threshold the post is a complaint already, and a brand that
+  raised its threshold keeps the posts between 0.5 and it as the cues judge them;
 - the post's text is embedded (:mod:`pipeline.scoring.encoder`, all-MiniLM-L6-v2 int8,
   onnxruntime, no torch) and a logistic head gives ``learned_complaint_score``;
 - a score at or above the head's ``bar`` makes the post a complaint. The bar was chosen in
@@ -66,6 +68,7 @@ class Head:
     weights: np.ndarray[Any, np.dtype[np.float64]]
     bias: float
     low: float
+    high: float
     bar: float
     encoder_sha256: dict[str, str]
 
@@ -88,12 +91,13 @@ def read_head(path: Path) -> Head:
             weights=weights,
             bias=float(data["bias"]),
             low=float(data["band"]["low"]),
+            high=float(data["band"]["high"]),
             bar=float(data["bar"]),
             encoder_sha256={str(k): str(v) for k, v in data["encoder"]["sha256"].items()},
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: head file is corrupt (field {exc})") from None
-    if weights.ndim != 1 or not np.isfinite(weights).all() or not 0 <= head.low < head.bar <= 1:
+    if weights.ndim != 1 or not np.isfinite(weights).all() or not 0 <= head.low < head.high <= 1:
         raise ConfigError(f"{path}: head file is corrupt (weights or band out of range)")
     return head
 
@@ -132,15 +136,15 @@ class LearnedStage:
         skip: Sequence[bool] | None = None,
     ) -> dict[int, float]:
         """The learned score of each post in the band (index -> score): a cue score in
-        ``[low, threshold)`` and not ``skip`` (the brand's own replies, reposts). Each
+        ``[low, min(high, threshold))`` and not ``skip`` (the brand's own replies, reposts). Each
         distinct text is embedded once; a post's score does not depend on the rest of the
         batch. A score at or above ``head.bar`` makes the post a complaint
         (:meth:`pipeline.scoring.scorer.Scorer.refine` applies it)."""
-        low = self.head.low
+        low, high = self.head.low, min(self.head.high, threshold)
         chosen = [
             i
             for i, cue in enumerate(cue_scores)
-            if in_band(cue, low, threshold) and not (skip and skip[i])
+            if in_band(cue, low, high) and not (skip and skip[i])
         ]
         if not chosen:
             return {}

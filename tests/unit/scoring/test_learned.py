@@ -181,3 +181,15 @@ def test_the_switch_must_be_true_or_false(tmp_path: Path) -> None:
 
 def test_a_score_without_the_stage_has_no_learned_score() -> None:
     assert Scorer(MODELS).score("@PebbleCares no signal").learned_complaint_score is None
+
+
+def test_the_band_ends_at_the_lower_of_its_end_and_the_brand_threshold(
+    stage: LearnedStage,
+) -> None:
+    texts = [BILL, BILL, BILL, BILL]
+    cue = [0.45, 0.6, 0.25, 0.05]
+    # A brand that raised its threshold to 0.9: posts at 0.5-0.9 stay as the cues judge them.
+    assert set(stage.judge(texts, cue, threshold=0.9)) == {0, 2}
+    # A brand that lowered it to 0.3: 0.45 is a complaint already.
+    assert set(stage.judge(texts, cue, threshold=0.3)) == {2}
+    assert set(stage.judge(texts, cue, threshold=0.5, skip=[False, False, True, False])) == {0}
