@@ -23,6 +23,8 @@ JSON_KEYS = {
     "naive_peer_posts_per_s",
     "brandpulse_posts_per_s",
     "brandpulse_unique_posts_per_s",
+    "learned_stage",
+    "brandpulse_other_learned",
     "ratio_brandpulse_to_reference",
     "ratio_brandpulse_to_naive",
     "naive_peer_sqlite_posts_per_s",
@@ -88,6 +90,7 @@ def test_tiny_run_measures_every_stage(tiny: tuple[bench.BenchResult, Path, Path
         "ceiling",
         "cores",
         "pipeline-full",
+        "pipeline-full-learned-off",
         "pipeline-unique",
         "check",
         "analyst",
@@ -116,6 +119,11 @@ def test_tiny_run_measures_every_stage(tiny: tuple[bench.BenchResult, Path, Path
     text = result.format()
     assert "c/a =" in text and "c/s =" in text and "bit-identical" in text
     assert "(k) scoring stage" in text and "0 texts scored differently" in text
+    # Stage (c) with the learned complaint stage on, and once more with it off.
+    assert result.learned is True
+    off = result.pipeline_other_learned
+    assert off is not None and off.records == corpus.records and off.posts_per_s > 0
+    assert "learned complaint stage on" in text and "(c) learned stage off" in text
 
 
 def test_json_has_the_documented_keys(tiny: tuple[bench.BenchResult, Path, Path]) -> None:
