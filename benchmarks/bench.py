@@ -393,6 +393,10 @@ class BenchResult:
     ceiling: ScoringCeiling | None = None
     cores: CoreComparison | None = None
     steps: StepCosts | None = None
+    #: Whether stage (c) ran the learned complaint stage; the run with it switched the other
+    #: way (``--learned both``), when there was one.
+    learned: bool | None = None
+    pipeline_other_learned: PipelineRun | None = None
 
     @property
     def reference_vader_posts_per_s(self) -> float:
@@ -479,6 +483,10 @@ class BenchResult:
             "scoring_cores": asdict(self.cores) if self.cores else None,
             "brandpulse": _run_json(self.pipeline),
             "brandpulse_unique": _run_json(self.pipeline_unique) if self.pipeline_unique else None,
+            "learned_stage": self.learned,
+            "brandpulse_other_learned": (
+                _run_json(self.pipeline_other_learned) if self.pipeline_other_learned else None
+            ),
             "vader_check": {**asdict(self.vader), "identical": self.vader.identical},
             "stages": [asdict(s) for s in self.stages],
             "analyst": asdict(self.analyst) if self.analyst else None,
@@ -511,6 +519,14 @@ class BenchResult:
                 -1,
                 f"    the same peer into SQLite   {self.naive_peer_sqlite_posts_per_s or 0:>10,.0f}"
                 f" posts/s  ({self.naive_sqlite[0]:,} records in {self.naive_sqlite[1]:.1f} s)",
+            )
+        if self.learned is not None:
+            lines[-1] += f", learned complaint stage {'on' if self.learned else 'off'}"
+        if self.pipeline_other_learned is not None:
+            o = self.pipeline_other_learned
+            lines.append(
+                f"(c) learned stage {'off' if self.learned else 'on ':<3}           "
+                f"{o.posts_per_s:>10,.0f} posts/s  ({o.records:,} records in {o.seconds:.1f} s)"
             )
         if self.pipeline_unique is not None:
             u = self.pipeline_unique
@@ -1735,6 +1751,7 @@ def run_bench(
     days: int = BENCH_DAYS,
     cores_posts: int = CORES_POSTS,
     steps_posts: int = STEPS_POSTS,
+    learned: str = "both",
 ) -> BenchResult:
     """Run the benchmark (see the module docstring) and return what it measured.
 
@@ -1744,7 +1761,11 @@ def run_bench(
     under cProfile and the profile is written there. ``days`` (default: the 28 demo days)
     shortens the corpus for tests; ``cores_posts`` is how many texts stage (k) scores and
     ``steps_posts`` how many records stage (p) runs step by step (0: no stage (p)).
+    ``learned``: stage (c) with the learned complaint stage "on", "off", or "both" (on, then
+    once more off on the same corpus).
     """
+    if learned not in LEARNED_CHOICES:
+        raise ValueError(f"learned must be one of {', '.join(LEARNED_CHOICES)}, got {learned!r}")
     if posts < 1 or days < 1:
         raise ValueError(f"posts and days must be positive, got {posts} and {days}")
     stages: list[StageStats] = []
@@ -1788,9 +1809,22 @@ def run_bench(
             stages,
         )
         home_full = work / "home-full"
-        main = _pipeline_run("full", full, brands_file, home_full, stages)
+        on = learned != "off"
+        main_brands = _with_learned(brands_file, on)
+        main = _pipeline_run("full", full, main_brands, home_full, stages)
+        other = (
+            _pipeline_run(
+                "full-learned-off",
+                full,
+                _with_learned(brands_file, False),
+                work / "home-learned-off",
+                stages,
+            )
+            if learned == "both"
+            else None
+        )
         unique_run = (
-            _pipeline_run("unique", uniq, brands_file, work / "home-unique", stages)
+            _pipeline_run("unique", uniq, main_brands, work / "home-unique", stages)
             if unique
             else None
         )
@@ -1864,11 +1898,27 @@ def run_bench(
         ceiling=ScoringCeiling(**ceiling),
         cores=CoreComparison(**cores),
         steps=steps,
+        learned=on,
+        pipeline_other_learned=other,
     )
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
     return result
+
+
+#: ``--learned``: stage (c) with the learned complaint stage on, off, or both (two runs).
+LEARNED_CHOICES = ("both", "on", "off")
+
+
+def _with_learned(brands_file: Path, on: bool) -> Path:
+    """A copy of the bench's brands file with ``overrides.learned_complaints`` set."""
+    data = yaml.safe_load(brands_file.read_text(encoding="utf-8"))
+    for entry in data["brands"]:
+        entry.setdefault("overrides", {})["learned_complaints"] = on
+    path = brands_file.with_name(f"brands-learned-{'on' if on else 'off'}.yaml")
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def _pipeline_run(
@@ -1963,6 +2013,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"records stage (p) runs step by step in one process, for the CPU a record of "
         f"each step (default {STEPS_POSTS:,}; 0 skips it)",
     )
+    parser.add_argument(
+        "--learned",
+        choices=LEARNED_CHOICES,
+        default="both",
+        help="stage (c) with the learned complaint stage on, off, or both: on, then once "
+        "more off on the same corpus (default both)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
 
 
@@ -1992,4 +2049,5 @@ def run_from_args(args: argparse.Namespace) -> BenchResult:
         keep=args.keep,
         cores_posts=args.cores_posts,
         steps_posts=args.steps_posts,
+        learned=args.learned,
     )

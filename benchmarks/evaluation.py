@@ -68,6 +68,9 @@ class Evaluation:
     complaint_macro_f1: float | None = None
     #: The project's own labelled set (``models/complaints/posts.csv``), see :func:`own_set`.
     own: OwnSet | None = None
+    #: (precision, recall, F1, tweets, macro-F1) of the cues alone on the complaints corpus,
+    #: when the scorer runs the learned complaint stage (the main figures include it).
+    complaint_cues_only: tuple[float, float, float, int, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -206,27 +209,51 @@ def _semeval(scorer: Scorer, tweets: list[str], gold: list[Sentiment]) -> tuple[
 _Counts = dict[str, list[int]]
 
 
+def _counts(rows: Sequence[tuple[str, bool]], predicted: Sequence[bool]) -> _Counts:
+    counts: _Counts = {"all": [0, 0, 0, 0], "dev": [0, 0, 0, 0], "held-out": [0, 0, 0, 0]}
+    for (tweet_id, truth), guess in zip(rows, predicted, strict=True):
+        for key in ("all", complaints_half(tweet_id)):
+            c = counts[key]
+            c[0] += truth and guess
+            c[1] += guess and not truth
+            c[2] += truth and not guess
+            c[3] += 1
+    return counts
+
+
 def _complaints(
     scorer: Scorer, path: Path
-) -> tuple[float, float, float, int, float, dict[str, tuple[float, float, float, int, float]]]:
-    counts: _Counts = {"all": [0, 0, 0, 0], "dev": [0, 0, 0, 0], "held-out": [0, 0, 0, 0]}
+) -> tuple[
+    float,
+    float,
+    float,
+    int,
+    float,
+    dict[str, tuple[float, float, float, int, float]],
+    tuple[float, float, float, int, float] | None,
+]:
+    """The complaint figures (with the learned stage when the scorer runs it; the texts are
+    scored as one batch, as the load does) and, when it does, the cues' alone."""
+    rows: list[tuple[str, bool]] = []
+    texts: list[str] = []
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.reader(fh):
             if len(row) < 3:
                 continue
-            truth, predicted = row[2].strip() == "1", scorer.score(row[1]).is_complaint
-            for key in ("all", complaints_half(row[0])):
-                c = counts[key]
-                c[0] += truth and predicted
-                c[1] += predicted and not truth
-                c[2] += truth and not predicted
-                c[3] += 1
+            rows.append((row[0], row[2].strip() == "1"))
+            texts.append(row[1])
+    cue_scores = [scorer.score(t) for t in texts]
+    scores = scorer.refine(texts, cue_scores)
     figures = {
         key: (*f1(tp, fp, fn), n, macro_f1(tp, fp, fn, n))
-        for key, (tp, fp, fn, n) in counts.items()
+        for key, (tp, fp, fn, n) in _counts(rows, [s.is_complaint for s in scores]).items()
     }
+    cues_only = None
+    if scorer.learned is not None:
+        tp, fp, fn, n = _counts(rows, [s.is_complaint for s in cue_scores])["all"]
+        cues_only = (*f1(tp, fp, fn), n, macro_f1(tp, fp, fn, n))
     precision, recall, score, n, macro = figures.pop("all")
-    return precision, recall, score, n, macro, figures
+    return precision, recall, score, n, macro, figures, cues_only
 
 
 def own_set(scorer: Scorer, path: Path) -> OwnSet:
@@ -281,23 +308,26 @@ def evaluate(scorer: Scorer, data: Path, throughput_repeats: int = 5) -> Evaluat
         if semeval and throughput_repeats > 0
         else None
     )
-    p, rec, c_f1, c_n, c_macro, halves = (
+    p, rec, c_f1, c_n, c_macro, halves, cues_only = (
         _complaints(scorer, complaints)
         if complaints.exists()
-        else (None, None, None, 0, None, None)
+        else (None, None, None, 0, None, None, None)
     )
     if not (r_n or s_n or c_n):
         raise InputError(f"{data}: none of the evaluation files were found (see --help)")
     return Evaluation(
         r, r_n, macro, acc, s_n, p, rec, c_f1, c_n, scorer.model_version, r_plain, halves,
-        throughput, c_macro, own_set(scorer, own) if own.is_file() else None,
+        throughput, c_macro, own_set(scorer, own) if own.is_file() else None, cues_only,
     )  # fmt: skip
 
 
 def _own_lines(own: OwnSet | None) -> list[str]:
     if own is None:
         return []
-    lines = [f"project's labelled set ({OWN_SET}; written for this project, see its datasheet)"]
+    lines = [
+        f"project's labelled set ({OWN_SET}; written for this project, see its datasheet;"
+        " cues only: the learned stage's head is trained on it)"
+    ]
     for lang, (p, r, score, macro, n) in own.complaints.items():
         acc, n_complaints = own.category_accuracy.get(lang, (float("nan"), 0))
         lines.append(
@@ -335,6 +365,14 @@ def report(result: Evaluation) -> str:
             f"   complaint F1 = {fmt(result.complaint_f1)}"
             f"   macro-F1 = {fmt(result.complaint_macro_f1)}   ({result.complaints_n} tweets)",
             *halves,
+            *(
+                [
+                    f"  {'cues alone':<25} precision = {fmt(c[0])}   recall = {fmt(c[1])}"
+                    f"   complaint F1 = {fmt(c[2])}   macro-F1 = {fmt(c[4])}   ({c[3]} tweets)"
+                ]
+                if (c := result.complaint_cues_only)
+                else []
+            ),
             *_own_lines(result.own),
             *(
                 [

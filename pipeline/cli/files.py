@@ -104,7 +104,9 @@ def add_commands(sub: Subparsers) -> None:
             "Read a CSV or JSONL file (by extension: .csv, .jsonl, .ndjson) and write the same "
             "rows, in the same order, plus compound (VADER's own), sentiment_compound (after the "
             "known-misread fixes; the label's score), sentiment, is_complaint, complaint_score "
-            "and complaint_category. The output format follows the output file's extension. "
+            "and complaint_category; with the learned complaint stage on (the default, or the "
+            "brand's overrides.learned_complaints), also learned_complaint_score (empty where "
+            "the stage did not run). The output format follows the output file's extension. "
             "A record that cannot be read stops the run with one line naming its line and "
             "why, and no output is written. JSONL input must be strict JSON: NaN, Infinity, "
             "numbers beyond a 64-bit float (1e400) and lone surrogates (\\ud800) are "
@@ -121,7 +123,7 @@ def add_commands(sub: Subparsers) -> None:
     p.add_argument(
         "--brand",
         help="score as this brand of the brands file (its lexicon, categories, complaint "
-        "threshold and handles), as the warehouse stores its posts",
+        "threshold, handles and learned-stage switch), as the warehouse stores its posts",
     )
     p.set_defaults(func=cmd_score)
     p = sub.add_parser(

@@ -107,8 +107,9 @@ def add_commands(sub: Subparsers) -> None:
         help="measure the scorer on public evaluation data (VADER tweets, SemEval, complaints)",
         description=(
             "Score public evaluation data and print Pearson r on the VADER tweets ground "
-            "truth, macro-F1 on SemEval-2017 task 4A and complaint precision/recall/F1 on "
-            "the complaints corpus. --data is a folder with vader_groundtruth/, "
+            "truth, macro-F1 on SemEval-2017 task 4A and complaint precision/recall/F1 and "
+            "macro-F1 on the complaints corpus (with the learned complaint stage when it is "
+            "on, and the cues alone next to it). --data is a folder with vader_groundtruth/, "
             "semeval2017_sentiment/ and complaints_dev/ (see benchmarks/evaluation.py)."
         ),
     )

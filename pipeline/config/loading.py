@@ -97,7 +97,9 @@ class FieldChecker:
 #: ``report`` (pipeline.notify.report.options),
 #: ``privacy`` (pipeline.posts.pseudonyms), ``history`` (pipeline.posts.plausible).
 _OTHER_OVERRIDES = {"spikes", "alerts", "report", "privacy", "history"}
-_OVERRIDE_KEYS = {"lexicon", "categories", "complaint_threshold"} | _OTHER_OVERRIDES
+_OVERRIDE_KEYS = {
+    "lexicon", "categories", "complaint_threshold", "learned_complaints",
+} | _OTHER_OVERRIDES  # fmt: skip
 _CATEGORY_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _CATEGORY_FIELDS = {"keywords", "label"}
 #: VADER's lexicon valences run from -4 (most negative) to +4.
@@ -111,6 +113,8 @@ def _parse_overrides(c: FieldChecker) -> dict[str, Any]:
     ``categories``: ``{name: {keywords: [regex, ...], label: text}}`` adding or replacing a
     category of ``models/categories.yaml``, or ``{name: null}`` removing one.
     ``complaint_threshold``: the complaint score (0..1, exclusive) that makes a complaint.
+    ``learned_complaints``: true or false, whether the learned complaint stage runs
+    (pipeline.scoring.learned).
     """
     raw = c.mapping("overrides")
     unknown = sorted(set(raw) - _OVERRIDE_KEYS)
@@ -179,6 +183,11 @@ def _parse_overrides(c: FieldChecker) -> dict[str, Any]:
                 f"must be a number between 0 and 1, got {threshold!r}",
             )
         parsed["complaint_threshold"] = float(threshold)
+    if "learned_complaints" in raw and not isinstance(raw["learned_complaints"], bool):
+        raise c.fail(
+            "overrides.learned_complaints",
+            f"must be true or false, got {raw['learned_complaints']!r}",
+        )
     return parsed
 
 

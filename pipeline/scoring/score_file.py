@@ -33,6 +33,9 @@ SCORE_COLUMNS = (
     "compound", "sentiment_compound", "sentiment", "is_complaint", "complaint_score",
     "complaint_category",
 )  # fmt: skip
+#: Written after SCORE_COLUMNS when the scorer runs the learned complaint stage (empty
+#: where the stage did not run on the row: its cue score was outside the stage's band).
+LEARNED_COLUMN = "learned_complaint_score"
 CHUNK_ROWS = 50_000
 
 _FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -243,6 +246,8 @@ def _score_into(
     tmp: Path, input_path: Path, *, text_column: str, scorer: Scorer, in_fmt: str, out_fmt: str
 ) -> ScoreSummary:
     rows = complaints = 0
+    learned = scorer.learned is not None
+    score_columns = (*SCORE_COLUMNS, LEARNED_COLUMN) if learned else SCORE_COLUMNS
     writer: csv.DictWriter[str] | None = None
     with tmp.open("w", encoding="utf-8", newline="") as out:
         for columns, records in _read_chunks(input_path, in_fmt):
@@ -251,12 +256,16 @@ def _score_into(
                     f"{input_path}: no column {text_column!r} (columns: "
                     f"{_names(columns)}); choose one with --text-column"
                 )
-            clash = [c for c in SCORE_COLUMNS if c in columns]
+            clash = [c for c in score_columns if c in columns]
             if clash:
                 raise InputError(f"{input_path}: already has column(s) {_names(clash)}")
-            for offset, record in enumerate(records):
-                text = _as_text(record.get(text_column), input_path, rows + offset)
-                score = scorer.score(text)
+            texts = [
+                _as_text(record.get(text_column), input_path, rows + offset)
+                for offset, record in enumerate(records)
+            ]
+            # The chunk's scores, then the learned complaint stage on them as a batch.
+            scores = scorer.refine(texts, [scorer.score(text) for text in texts])
+            for record, score in zip(records, scores, strict=True):
                 record.update(
                     compound=score.compound,
                     sentiment_compound=score.sentiment_compound,
@@ -265,6 +274,8 @@ def _score_into(
                     complaint_score=score.complaint_score,
                     complaint_category=score.complaint_category,
                 )
+                if learned:
+                    record["learned_complaint_score"] = score.learned_complaint_score
                 complaints += score.is_complaint
             if out_fmt == "jsonl":
                 out.writelines(_json(r, input_path, rows + i) + "\n" for i, r in enumerate(records))
@@ -273,7 +284,7 @@ def _score_into(
                     # RFC 4180's CRLF: Python's writer quotes a value holding any character
                     # of the line terminator, so a lone CR in a value stays in its field.
                     writer = csv.DictWriter(
-                        out, fieldnames=[*columns, *SCORE_COLUMNS], lineterminator="\r\n"
+                        out, fieldnames=[*columns, *score_columns], lineterminator="\r\n"
                     )
                     writer.writeheader()
                 extra = [c for c in columns if c not in writer.fieldnames]

@@ -28,6 +28,7 @@ brand's overrides) is part of :data:`Scorer.model_version`, stored with each sco
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -36,7 +37,7 @@ import math
 import re
 import string
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib.metadata import version as package_version
@@ -47,6 +48,7 @@ import yaml
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, NEGATE, SPECIAL_CASES
 
 from pipeline.errors import ConfigError
+from pipeline.scoring import learned
 from pipeline.scoring.categories import Categories
 from pipeline.scoring.core import choose
 from pipeline.scoring.cues import (
@@ -58,6 +60,7 @@ from pipeline.scoring.cues import (
     alternation,
     lower_pattern,
 )
+from pipeline.scoring.learned import LearnedStage, stage_for
 from pipeline.scoring.vader import Analyzer, Fixes
 from pipeline.settings import Settings
 
@@ -117,6 +120,9 @@ class Score:
     complaint_score: float
     complaint_category: str | None
     sentiment_compound: float
+    #: The learned complaint stage's score (:mod:`pipeline.scoring.learned`); None where it
+    #: did not run (switched off, or the cue score outside its band).
+    learned_complaint_score: float | None = None
 
 
 def _read_yaml(path: Path) -> Mapping[str, Any]:
@@ -147,6 +153,8 @@ def brand_scoring_spec(brand: BrandConfig) -> dict[str, Any]:
     }
     if brand.products:  # only then: a brand without products keeps its model version
         spec["products"] = sorted({p.lower() for p in brand.products})
+    if overrides.get("learned_complaints") is not None:  # likewise
+        spec["learned_complaints"] = bool(overrides["learned_complaints"])
     return spec
 
 
@@ -271,6 +279,13 @@ class Scorer:
             f"vader-{package_version('vaderSentiment')}+fixes-{fixes['version']}"
             f"+cues-{cues['version']}+categories-{cats['version']}+spam-{spam['version']}"
         )
+        #: The learned complaint stage, when it runs for this brand (``overrides.
+        #: learned_complaints``, default :data:`~pipeline.scoring.learned.LEARNED_BY_DEFAULT`).
+        self.learned: LearnedStage | None = (
+            stage_for(models_dir) if learned.enabled_for(brand) else None
+        )
+        if self.learned is not None:
+            self.model_version += f"+learned-{self.learned.version}"
         if brand is not None:
             self.model_version += f"+brand-{brand.id}-{_fingerprint(spec)}"
 
@@ -405,6 +420,30 @@ class Scorer:
                 if hits >= self.spam_min_hits:
                     return True
         return False
+
+    def refine(
+        self, texts: Sequence[str], scores: Sequence[Score], skip: Sequence[bool] | None = None
+    ) -> list[Score]:
+        """The scores of a batch of texts after the learned complaint stage, when it runs for
+        this scorer (else ``scores`` as they are): see :mod:`pipeline.scoring.learned`.
+        ``skip``: posts the stage must leave alone (the brand's own replies, reposts)."""
+        if self.learned is None:
+            return list(scores)
+        cue = [s.complaint_score for s in scores]
+        judged = self.learned.judge(texts, cue, self.threshold, skip)
+        bar = self.learned.head.bar
+        out = list(scores)
+        for i, value in judged.items():
+            # In the band the cues said "no complaint": the stage may only add one, and the
+            # cues' category rule names it.
+            added = value >= bar
+            out[i] = dataclasses.replace(
+                scores[i],
+                learned_complaint_score=value,
+                is_complaint=added,
+                complaint_category=self.category(texts[i]) if added else None,
+            )
+        return out
 
     def score(self, text: str) -> Score:
         polarity, fixed = self.sentiment_scores(text)

@@ -67,6 +67,7 @@ def posts_frame(
         "model_version": [model_version] * size,
         "copy_candidate": classes.copy_candidate,
         "sentiment_compound": [s.sentiment_compound for s in scores],
+        "learned_complaint_score": [s.learned_complaint_score for s in scores],
     }
     if not size:  # no rows: every column untyped, as an empty load has always written
         columns = {name: [] for name in columns}

@@ -179,6 +179,13 @@ def score_batch(
         fast=fast,
     )
     scores, spam = score_texts(scorer, posts.text)
+    # The learned complaint stage, batched, where the brand has it on (not on its own replies
+    # or reposts): pipeline.scoring.learned.
+    skip = [
+        reply or bool(repost)
+        for reply, repost in zip(posts.is_brand_reply, posts.repost_of, strict=True)
+    ]
+    scores = scorer.refine(posts.text, scores, skip)
     classes = columns.classify_columns(posts, spam)
     return ScoredBatch(
         batch=batch,

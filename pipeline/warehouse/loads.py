@@ -35,7 +35,7 @@ POST_COLUMNS = (
     "in_reply_to_author_id", "repost_of", "is_brand_reply", "kind", "duplicate_of",
     "text_fingerprint", "compound", "pos", "neu", "neg", "sentiment", "is_complaint",
     "complaint_score", "complaint_category", "model_version", "copy_candidate",
-    "sentiment_compound",
+    "sentiment_compound", "learned_complaint_score",
 )  # fmt: skip
 
 #: Columns of a load's quarantine frame: the table's record columns plus the record's

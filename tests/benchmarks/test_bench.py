@@ -23,6 +23,8 @@ JSON_KEYS = {
     "naive_peer_posts_per_s",
     "brandpulse_posts_per_s",
     "brandpulse_unique_posts_per_s",
+    "learned_stage",
+    "brandpulse_other_learned",
     "ratio_brandpulse_to_reference",
     "ratio_brandpulse_to_naive",
     "naive_peer_sqlite_posts_per_s",
@@ -89,6 +91,7 @@ def test_tiny_run_measures_every_stage(tiny: tuple[bench.BenchResult, Path, Path
         "ceiling",
         "cores",
         "pipeline-full",
+        "pipeline-full-learned-off",
         "pipeline-unique",
         "steps",
         "check",
@@ -125,6 +128,11 @@ def test_tiny_run_measures_every_stage(tiny: tuple[bench.BenchResult, Path, Path
     for step in ("page", "normalize", "scoring", "gate", "write", "aggregate"):
         assert steps.cpu_s[step] > 0, step
     assert "(p) CPU a record by step" in text and "worker scoring" in text
+    # Stage (c) with the learned complaint stage on, and once more with it off.
+    assert result.learned is True
+    off = result.pipeline_other_learned
+    assert off is not None and off.records == corpus.records and off.posts_per_s > 0
+    assert "learned complaint stage on" in text and "(c) learned stage off" in text
 
 
 def test_json_has_the_documented_keys(tiny: tuple[bench.BenchResult, Path, Path]) -> None:

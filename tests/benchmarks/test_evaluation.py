@@ -116,3 +116,21 @@ def test_own_set_reports_complaints_and_categories_per_language(tmp_path: Path) 
     assert own.category_accuracy["en"] == (1.0, 1)
     assert "es" not in own.category_accuracy  # no labelled complaint in Spanish
     assert "category accuracy = 1.000" in "\n".join(_own_lines(own))
+
+
+def test_complaints_with_the_learned_stage_also_print_the_cues_alone(tmp_path: Path) -> None:
+    """The default scorer runs the learned stage: a problem report without complaint words
+    (hand-written) is found by it, and the cues' own figures are printed next to it."""
+    data = make_data(tmp_path / "data")
+    (data / "complaints_dev" / "complaints-data.csv").write_text(
+        "1,@Acme my bill says 80 this month and it was 45 last month?,1,retail\n"
+        "2,@Acme what time do you open?,0,retail\n",
+        encoding="utf-8",
+    )
+    scorer = default_scorer()
+    assert scorer.learned is not None
+    result = evaluate(scorer, data, throughput_repeats=0)
+    assert (result.complaint_precision, result.complaint_recall) == (1.0, 1.0)
+    assert result.complaint_cues_only is not None
+    assert result.complaint_cues_only[1] == 0.0  # the cues alone miss it
+    assert "cues alone" in report(result)

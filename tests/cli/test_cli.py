@@ -67,6 +67,7 @@ def test_score_csv_keeps_every_row_and_value_in_order(
         "is_complaint",
         "complaint_score",
         "complaint_category",
+        "learned_complaint_score",  # the learned complaint stage is on by default
     ]
     assert got[0]["is_complaint"] == "True" and got[0]["complaint_category"] == "billing"
     assert got[1]["sentiment"] == "neutral" and got[1]["compound"] == "0.0"
@@ -357,3 +358,44 @@ def test_report_for_a_day_without_data_says_so(
         assert "No posts were loaded for this day" in body
         assert "No posts were loaded for the last 7 days, so unanswered complaints" in body
         assert "was answered" not in body and "None:" not in body
+
+
+def test_score_with_a_broken_learned_model_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from pipeline.settings import PROJECT_ROOT
+
+    models = tmp_path / "models"
+    shutil.copytree(PROJECT_ROOT / "models", models)
+    onnx = models / "encoder" / "model.onnx"
+    onnx.write_bytes(onnx.read_bytes()[:1000])
+    monkeypatch.setenv("BRANDPULSE_MODELS", str(models))
+    src = tmp_path / "in.csv"
+    src.write_text("text\n@PebbleCares my bill doubled this month?\n", encoding="utf-8")
+    code, out, err = run_cli(
+        capsys, "score", "--input", str(src), "--output", str(tmp_path / "out.csv")
+    )
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and str(onnx) in err and "corrupt" in err
+    assert "Traceback" not in err and not (tmp_path / "out.csv").exists()
+
+
+def test_score_as_a_brand_with_the_learned_stage_off(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import pebble_brands, write_brands
+
+    brands = write_brands(
+        tmp_path / "b.yaml", pebble_brands(overrides={"learned_complaints": False})
+    )
+    monkeypatch.setenv("BRANDPULSE_BRANDS", str(brands))
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "@PebbleCares my bill doubled this month?"}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    code, _, err = run_cli(
+        capsys, "score", "--input", str(src), "--output", str(out), "--brand", "pebble"
+    )
+    assert code == 0, err
+    assert "learned_complaint_score" not in json.loads(out.read_text(encoding="utf-8"))

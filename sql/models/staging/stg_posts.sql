@@ -8,7 +8,8 @@
 --   url; conversation_id, in_reply_to_post_id, in_reply_to_author_id (the thread); kind,
 --   is_brand_reply; compound (VADER's own), sentiment_compound (after the known-misread
 --   fixes), sentiment (its label); is_complaint, complaint_score, complaint_category;
---   model_version. Left out: pos, neu, neg and the copy-detection internals.
+--   learned_complaint_score (the learned complaint stage's score, null where it did not
+--   run); model_version. Left out: pos, neu, neg and the copy-detection internals.
 create or replace view stg_posts as
 select
     source,
@@ -33,6 +34,7 @@ select
     sentiment,
     is_complaint,
     complaint_score,
+    learned_complaint_score,
     complaint_category,
     model_version
 from posts;

@@ -351,6 +351,8 @@ def test_model_version_names_every_asset() -> None:
 def test_model_version_changes_with_an_asset(tmp_path: Path) -> None:
     for asset in MODELS.glob("*.yaml"):
         (tmp_path / asset.name).write_text(asset.read_text("utf-8"), "utf-8")
+    for folder in ("complaints", "encoder"):  # the learned complaint stage's files
+        (tmp_path / folder).symlink_to(MODELS / folder)
     cues = tmp_path / "complaint_cues.yaml"
     text = re.sub(r"(?m)^version: \d+$", "version: 99", cues.read_text("utf-8"), count=1)
     cues.write_text(text, "utf-8")
