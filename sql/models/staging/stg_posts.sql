@@ -8,7 +8,9 @@
 --   url; conversation_id, in_reply_to_post_id, in_reply_to_author_id (the thread); kind,
 --   is_brand_reply; compound (VADER's own), sentiment_compound (after the known-misread
 --   fixes), sentiment (its label); is_complaint, complaint_score, complaint_category;
---   model_version. Left out: pos, neu, neg and the copy-detection internals.
+--   model_version; text_lang (the language the post was read in), unscored_reason (why it
+--   was not scored, null when scored: then the score columns are null). Left out: pos, neu,
+--   neg and the copy-detection internals.
 create or replace view stg_posts as
 select
     source,
@@ -34,5 +36,7 @@ select
     is_complaint,
     complaint_score,
     complaint_category,
-    model_version
+    model_version,
+    text_lang,
+    unscored_reason
 from posts;
