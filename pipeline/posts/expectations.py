@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -144,6 +145,10 @@ def _suite(suite: Suite) -> ExpectationSuite:
     return built
 
 
+#: A column in a pandas row condition ("unscored_reason.isnull()").
+_CONDITION_COLUMN = re.compile(r"([A-Za-z_]\w*)\.(?:isnull|notnull|isna|notna)\(\)")
+
+
 @functools.cache
 def suite_columns(suite: Suite) -> frozenset[str]:
     """The columns the expectations of ``suite`` read."""
@@ -154,6 +159,9 @@ def suite_columns(suite: Suite) -> frozenset[str]:
             if isinstance(value, str):
                 columns.add(value)
         columns.update(getattr(expectation, "column_list", None) or ())
+        condition = getattr(expectation, "row_condition", None)
+        if condition is not None:  # the columns a pandas row condition reads (GX wraps it)
+            columns.update(_CONDITION_COLUMN.findall(repr(condition)))
     return frozenset(columns)
 
 

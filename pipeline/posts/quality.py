@@ -54,6 +54,13 @@ log = logging.getLogger(__name__)
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$"
 
 
+#: The score columns a scored post has and an unscored one has not.
+SCORE_COLUMNS = ("compound", "sentiment", "is_complaint", "complaint_score")
+#: Row conditions (pandas): a scored post, an unscored one.
+SCORED = "unscored_reason.isnull()"
+UNSCORED = "unscored_reason.notnull()"
+
+
 def _posts_expectations(gxe: Any) -> list[Any]:
     return [
         gxe.ExpectColumnValuesToNotBeNull(column="post_id"),
@@ -73,6 +80,17 @@ def _posts_expectations(gxe: Any) -> list[Any]:
         gxe.ExpectColumnValuesToBeBetween(column="author_followers", min_value=0),
         gxe.ExpectColumnValuesToBeBetween(column="compound", min_value=-1, max_value=1),
         unit(gxe, "complaint_score"),
+        # Scores are null exactly for the posts left unscored (another language), which
+        # carry the reason (pipeline/scoring/routing.py).
+        *(
+            gxe.ExpectColumnValuesToNotBeNull(
+                column=column, row_condition=SCORED, condition_parser="pandas"
+            )
+            for column in SCORE_COLUMNS
+        ),
+        gxe.ExpectColumnValuesToBeNull(
+            column="compound", row_condition=UNSCORED, condition_parser="pandas"
+        ),
     ]
 
 

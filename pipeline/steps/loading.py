@@ -30,6 +30,7 @@ from pipeline.posts.expectations import SuiteReport
 from pipeline.posts.model import PostKind
 from pipeline.posts.normalize import classify, normalize_batch
 from pipeline.posts.pseudonyms import PrivacyConfig, pseudonymize_posts, pseudonymizer
+from pipeline.scoring import routing
 from pipeline.scoring import workers as scoring_workers
 from pipeline.scoring.scorer import Scorer, scorer_for
 from pipeline.secrets import SecretLookup
@@ -147,7 +148,8 @@ def score_batch(
     )
     posts = normalized.posts
     texts = [p.text for p in posts]
-    scores = [scorer.score(t) for t in texts]
+    routed = routing.route(brand, texts, [p.lang for p in posts], scorer)
+    scores = [r.score for r in routed]
     classes = classify(posts, [scorer.is_spam(t) for t in texts])
     tz = brand.tz
     columns: dict[str, list[Any]] = {
@@ -170,17 +172,19 @@ def score_batch(
         "kind": [c.kind.value for c in classes],
         "duplicate_of": [c.duplicate_of for c in classes],
         "text_fingerprint": [c.fingerprint for c in classes],
-        "compound": [s.compound for s in scores],
-        "pos": [s.pos for s in scores],
-        "neu": [s.neu for s in scores],
-        "neg": [s.neg for s in scores],
-        "sentiment": [s.sentiment.value for s in scores],
-        "is_complaint": [s.is_complaint for s in scores],
-        "complaint_score": [s.complaint_score for s in scores],
-        "complaint_category": [s.complaint_category for s in scores],
-        "model_version": [scorer.model_version] * len(posts),
+        "compound": [s.compound if s else None for s in scores],
+        "pos": [s.pos if s else None for s in scores],
+        "neu": [s.neu if s else None for s in scores],
+        "neg": [s.neg if s else None for s in scores],
+        "sentiment": [s.sentiment.value if s else None for s in scores],
+        "is_complaint": [s.is_complaint if s else None for s in scores],
+        "complaint_score": [s.complaint_score if s else None for s in scores],
+        "complaint_category": [s.complaint_category if s else None for s in scores],
+        "model_version": [r.model_version for r in routed],
         "copy_candidate": [c.copy_candidate for c in classes],
-        "sentiment_compound": [s.sentiment_compound for s in scores],
+        "sentiment_compound": [s.sentiment_compound if s else None for s in scores],
+        "text_lang": [r.text_lang for r in routed],
+        "unscored_reason": [r.unscored_reason for r in routed],
     }
     posts_frame = pd.DataFrame(columns, columns=list(loads.POST_COLUMNS))
     if len(posts_frame):
@@ -239,7 +243,10 @@ def _gated(
         quarantined=len(quarantine),
         kinds={k.value: kinds.get(k.value, 0) for k in PostKind},
         complaints=int(
-            (posts_frame["is_complaint"] & (posts_frame["kind"] == PostKind.ORIGINAL.value)).sum()
+            (
+                posts_frame["is_complaint"].eq(True)
+                & (posts_frame["kind"] == PostKind.ORIGINAL.value)
+            ).sum()
         ),
     )
     return posts_frame, quarantine, result
