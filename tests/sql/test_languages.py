@@ -4,12 +4,13 @@ brand_daily and in no other measure, and the posts gate holds null scores to uns
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline import timeutil
+from pipeline.notify.report.sending import render_report
 from pipeline.posts import quality
 from tests.conftest import pebble_brands, write_brands
 from tests.sql.test_bounds import demo_record, land_records, load_and_aggregate, rows, settings_in
@@ -92,6 +93,10 @@ def test_posts_are_scored_in_their_language_or_stored_unscored_and_counted(
         settings, "select sum(complaints) from brand_daily_categories where day = '2026-10-20'"
     )
     assert categorised == 3
+    report = render_report(settings, "pebble", date(2026, 10, 20), refresh=False)
+    assert report.data.headline.unscored == 2
+    assert "2 posts in other languages were not scored." in report.text
+    assert "2 posts in other languages were not scored." in report.html
 
 
 def test_an_english_only_brand_leaves_spanish_posts_unscored(tmp_path: Path) -> None:
