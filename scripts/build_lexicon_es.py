@@ -129,6 +129,24 @@ VERB_FORMS = {  # irregular or frequent inflected forms
     "gustó": 1.8, "gustan": 1.8, "gustaron": 1.8, "quiero": 0.5, "quiere": 0.5,
     "amo": 3.0, "amé": 3.0, "odio": -2.9, "odié": -2.9,
 }
+# More words met in posts to brands (lexicon version 2).
+MORE = {
+    "chiste": -1.4, "respeto": 1.6, "masa": 1.6, "pasada": 0.5, "bendito": 2.2, "bendita": 2.2,
+    "desinstalada": -1.6, "desinstalé": -1.6, "desinstalo": -1.6, "bye": -0.6, "chau": -0.4,
+    "descosido": -1.5, "descosidos": -1.5, "chirriando": -1.2, "humillada": -2.5,
+    "humillado": -2.5, "horno": -0.8, "rayita": -0.6, "timbre": 0.0, "completo": 0.6,
+    "facilísima": 2.1, "facilísimo": 2.1, "comodísimo": 2.2, "comodísima": 2.2,
+    "rapidísimo": 2.0, "rapidísima": 2.0, "flipas": 1.7, "flipando": 1.7, "flipé": 1.7,
+    "nítidos": 1.3, "nítido": 1.3, "nítida": 1.3, "arrepentimiento": -1.6, "paciencia": 1.3,
+    "infinita": 0.6, "agradecería": 1.4, "agradecida": 2.0, "agradecido": 2.0,
+    "quejar": -1.8, "queja": -1.9, "lloré": -0.6, "obsesionado": 0.4, "felices": 2.4,
+    "cortó": -1.1, "cortaron": -1.2, "cortan": -1.1, "falta": -0.8, "faltan": -0.8,
+    "abusan": -2.5, "ruido": -0.9, "sucia": -1.9, "sucias": -1.9, "gratis": 1.2,
+    "bonus": 1.2, "regaló": 1.6, "regalaron": 1.6, "ayudarle": 1.0, "ayudó": 1.3,
+    "solucionaron": 1.6, "resolvieron": 1.6, "volando": 0.8, "teletransportación": 1.2,
+    "desastrosa": -2.8, "lentísimo": -2.0, "lentísima": -2.0, "pesimamente": -2.8,
+    "fatalmente": -2.4, "perfectamente": 2.4, "genialmente": 2.6, "estupendamente": 2.6,
+}
 # Slang and interjections of the Spanish-speaking world, and set phrases as one token.
 SLANG = {
     "jaja": 1.5, "jajaja": 1.6, "jajajaja": 1.6, "jeje": 1.2, "jiji": 1.0, "xd": 1.4,
@@ -193,6 +211,22 @@ def _adj_o(lemma: str) -> list[str]:
     return [lemma, stem + "a", stem + "os", stem + "as"]
 
 
+#: A superlative in -ísimo is a degree stronger (VADER's booster step, B_INCR 0.293, twice).
+SUPERLATIVE_STEP = 0.6
+
+
+def _superlatives(lemma: str) -> list[str]:
+    """bueno -> buenísimo/a/os/as (rápido -> rapidísimo); none for lemmas already in -ísimo."""
+    if not lemma.endswith("o") or "ísim" in lemma:
+        return []
+    stem = _strip_accents(lemma[:-1])
+    if stem.endswith("c"):  # rico -> riquísimo
+        stem = stem[:-1] + "qu"
+    elif stem.endswith("g"):  # largo -> larguísimo
+        stem = stem + "u"
+    return [stem + "ísim" + e for e in ("o", "a", "os", "as")]
+
+
 def _verb(inf: str) -> list[str]:
     stem, end = inf[:-2], inf[-2:]
     if end == "ar":
@@ -220,6 +254,9 @@ def entries() -> dict[str, float]:
     for lemma, v in ADJ_O.items():
         for form in _adj_o(lemma):
             add(form, v)
+        stronger = max(-4.0, min(4.0, v + (SUPERLATIVE_STEP if v > 0 else -SUPERLATIVE_STEP)))
+        for form in _superlatives(lemma):
+            add(form, stronger)
     for lemma, v in ADJ_INV.items():
         add(lemma, v)
         add(_plural(lemma), v)
@@ -230,7 +267,7 @@ def entries() -> dict[str, float]:
         for inf, v in table.items():
             for form in _verb(inf):
                 add(form, v)
-    for table in (VERB_FORMS, SLANG, EMOJI):
+    for table in (VERB_FORMS, MORE, SLANG, EMOJI):
         for form, v in table.items():
             add(form, v)
     return out
