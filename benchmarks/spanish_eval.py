@@ -93,9 +93,7 @@ def evaluate(models_dir: Path) -> dict[str, dict[str, Figures]]:
     """scorer ("es": the Spanish one; "en": the English one) -> half -> figures."""
     rows = spanish_rows(models_dir)
     scorers = {"es": Scorer(models_dir, language="es"), "en": Scorer(models_dir)}
-    return {
-        name: {h: figures(scorer, rows[h]) for h in HALVES} for name, scorer in scorers.items()
-    }
+    return {name: {h: figures(scorer, rows[h]) for h in HALVES} for name, scorer in scorers.items()}
 
 
 def lines(result: dict[str, dict[str, Figures]]) -> list[str]:

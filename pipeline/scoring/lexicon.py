@@ -31,8 +31,8 @@ def read_lexicon(path: Path) -> dict[str, float]:
     except UnicodeDecodeError:
         raise ConfigError(f"{path.name}: not UTF-8 text") from None
     lexicon: dict[str, float] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
         if not line or line.startswith("#"):
             continue
         fields = line.split("\t")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, first_bad_utf8, reading_input
 from pipeline.scoring import routing
-from pipeline.scoring.scorer import Scorer, default_scorer
+from pipeline.scoring.scorer import Score, Scorer, default_scorer
 
 if TYPE_CHECKING:
     from _csv import Reader as _csv_reader
@@ -282,6 +282,7 @@ def _score_into(
                 _as_text(record.get(text_column), input_path, rows + offset)
                 for offset, record in enumerate(records)
             ]
+            scores: list[Score | None]
             if brand is None:
                 scores = [scorer.score(text) for text in texts]
             else:

@@ -41,6 +41,7 @@ def _scalar_inc_dec(
     valence: float,
     is_cap_diff: bool,
     start_i: int,
+    *,
     boosters: Mapping[str, float],
 ) -> float:
     """``scalar_inc_dec``, with the package's damping by distance (0.95, 0.9)."""
@@ -283,7 +284,7 @@ class Analyzer(SentimentIntensityAnalyzer):  # type: ignore[misc]
                     if i > start_i and lower[i - (start_i + 1)] not in lexicon:
                         valence = valence + _scalar_inc_dec(
                             words[i - (start_i + 1)], lower[i - (start_i + 1)], valence,
-                            is_cap_diff, start_i, boosters,
+                            is_cap_diff, start_i, boosters=boosters,
                         )  # fmt: skip
                         valence = _negation_check(valence, lower, start_i, i, negations)
                         if start_i == 2:

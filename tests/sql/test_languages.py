@@ -106,7 +106,11 @@ def test_an_english_only_brand_leaves_spanish_posts_unscored(tmp_path: Path) -> 
     settings = settings_in(tmp_path / "var", brands)
     start, end = D1 + 13 * HOUR, D1 + 14 * HOUR
     batch = land_records(
-        settings, "pebble", start, end, [_record("1", 1, SPANISH, "es"), _record("2", 2, "🔥🔥", None)]
+        settings,
+        "pebble",
+        start,
+        end,
+        [_record("1", 1, SPANISH, "es"), _record("2", 2, "🔥🔥", None)],
     )
     load_and_aggregate(settings, batch)
     stored = dict(rows(settings, "select post_id, unscored_reason from posts"))
@@ -145,7 +149,9 @@ def test_the_posts_gate_accepts_null_scores_for_unscored_posts_only() -> None:
         [
             quality.PostBatch(
                 posts=frame,
-                quarantine=pd.DataFrame(columns=["record_no", "post_id", "reason", "raw", "created_at"]),
+                quarantine=pd.DataFrame(
+                    columns=["record_no", "post_id", "reason", "raw", "created_at"]
+                ),
                 record_nos=[0, 1, 2, 3],
                 records=lambda: [{"n": i} for i in range(4)],
                 source="demo",
