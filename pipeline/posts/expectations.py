@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -145,10 +144,6 @@ def _suite(suite: Suite) -> ExpectationSuite:
     return built
 
 
-#: A column in a pandas row condition ("unscored_reason.isnull()").
-_CONDITION_COLUMN = re.compile(r"([A-Za-z_]\w*)\.(?:isnull|notnull|isna|notna)\(\)")
-
-
 @functools.cache
 def suite_columns(suite: Suite) -> frozenset[str]:
     """The columns the expectations of ``suite`` read."""
@@ -159,9 +154,11 @@ def suite_columns(suite: Suite) -> frozenset[str]:
             if isinstance(value, str):
                 columns.add(value)
         columns.update(getattr(expectation, "column_list", None) or ())
+        # The column a row condition reads (GX's Condition objects: Column(name).is_null()).
         condition = getattr(expectation, "row_condition", None)
-        if condition is not None:  # the columns a pandas row condition reads (GX wraps it)
-            columns.update(_CONDITION_COLUMN.findall(repr(condition)))
+        column = getattr(getattr(condition, "column", None), "name", None)
+        if isinstance(column, str):
+            columns.add(column)
     return frozenset(columns)
 
 

@@ -32,7 +32,7 @@ _ISO_639_3 = {
 }  # fmt: skip
 #: Codes that say "no language": undetermined, no linguistic content, multiple, uncoded.
 _NO_LANGUAGE = frozenset({"und", "zxx", "mul", "mis", "qme", "qht"})
-_CODE = re.compile(r"^([a-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
+_CODE = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 #: A word (letters, with one inner apostrophe: "don't", "j'ai"; digits are not words), or
 #: what is not the text's own words: a handle, a tag, a link (matched, and left out).
 _WORDS = re.compile(
