@@ -277,7 +277,7 @@ def test_a_load_stores_its_quality_results_and_reconciles(
     ]
     # A rerun replaces the results, it does not add to them.
     loading.load(batch, settings)
-    assert rows(settings, "select count(*) from quality_results") == [(10,)]
+    assert rows(settings, "select count(*) from quality_results") == [(12,)]
 
 
 # --------------------------------------------------------------------------------------
