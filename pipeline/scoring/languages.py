@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -36,7 +37,7 @@ _CODE = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 #: A word (letters, with one inner apostrophe: "don't", "j'ai"; digits are not words), or
 #: what is not the text's own words: a handle, a tag, a link (matched, and left out).
 _WORDS = re.compile(
-    r"(?:[@#]|https?://|www\.)\S*|([^\W\d_]+(?:['\u2019][^\W\d_]+)?)", re.IGNORECASE
+    r"(?:[@#]|https?://|www\.)\S*|([^\W\d_]+(?:['\u2019][^\W\d_]+)?)"
 )
 
 
@@ -130,7 +131,7 @@ class LanguageRule:
         if code is not None and code not in self.detect:
             return Reading(code, How.DECLARED)
         words = words_of(text)
-        if sum(len(w) for w in words) < self.short_text_letters:
+        if len("".join(words)) < self.short_text_letters:
             return Reading(code, How.DECLARED) if code else Reading(None, How.NONE)
         hits = self._function_words(words)
         if code is not None:
@@ -145,13 +146,7 @@ class LanguageRule:
 
     def _function_words(self, words: Sequence[str]) -> dict[str, int]:
         """How many of ``words`` are function words of each language."""
-        hits: dict[str, int] = {}
-        marks = self.function_words
-        for word in words:
-            lang = marks.get(word)
-            if lang is not None:
-                hits[lang] = hits.get(lang, 0) + 1
-        return hits
+        return Counter(filter(None, map(self.function_words.get, words)))
 
     def _detected(self, words: str, code: str | None) -> Reading:
         values: list[Any] = self.detector().compute_language_confidence_values(words)
