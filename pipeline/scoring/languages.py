@@ -36,9 +36,7 @@ _NO_LANGUAGE = frozenset({"und", "zxx", "mul", "mis", "qme", "qht"})
 _CODE = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 #: A word (letters, with one inner apostrophe: "don't", "j'ai"; digits are not words), or
 #: what is not the text's own words: a handle, a tag, a link (matched, and left out).
-_WORDS = re.compile(
-    r"(?:[@#]|https?://|www\.)\S*|([^\W\d_]+(?:['\u2019][^\W\d_]+)?)"
-)
+_WORDS = re.compile(r"(?:[@#]|https?://|www\.)\S*|([^\W\d_]+(?:['\u2019][^\W\d_]+)?)")
 
 
 def words_of(text: str) -> list[str]:

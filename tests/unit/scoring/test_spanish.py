@@ -42,9 +42,10 @@ def test_negation_boosters_and_pero_follow_vaders_rules(es: Scorer) -> None:
     assert es.score("no es bueno").compound < 0 < good  # a negator flips
     assert es.score("nunca es bueno").compound < 0
     # the clause after "pero" weighs more
-    assert es.score("es bueno pero la app es horrible").compound < es.score(
-        "la app es horrible pero es bueno"
-    ).compound
+    assert (
+        es.score("es bueno pero la app es horrible").compound
+        < es.score("la app es horrible pero es bueno").compound
+    )
     assert es.score("no está mal").sentiment_compound > 0  # a negated negative, mildly
 
 
