@@ -5,7 +5,9 @@
 bit-identical to the package's), and computing in the same pass the compound after the
 word-level misread fixes of ``vader_fixes.yaml`` (:class:`Fixes`). Building one reads the
 7,500-word lexicon from disk: :mod:`pipeline.scoring.scorer` builds one per scorer, and
-scorers once per process.
+scorers once per process. The rules' word lists are a :class:`Rules` (English: the
+package's own, :data:`ENGLISH`); another language brings its own with its lexicon
+(:mod:`pipeline.scoring.lexicon`), and the same loop scores it.
 """
 
 from __future__ import annotations
