@@ -315,12 +315,16 @@ class VaderCheck:
     missing_reference: int
     text_differs: int
     examples: tuple[str, ...] = ()
+    #: Posts not scored by English VADER, skipped: left unscored (another language) or
+    #: scored in another language's lexicon (their model version names it).
+    unscored: int = 0
+    other_language: int = 0
 
     @property
     def identical(self) -> bool:
         return (
             self.posts > 0
-            and self.compared == self.posts
+            and self.compared + self.unscored + self.other_language == self.posts
             and self.mismatched == 0
             and self.missing_reference == 0
             and self.text_differs == 0
@@ -569,7 +573,8 @@ class BenchResult:
             f"{'yes' if self.vader.identical else 'NO'} ({self.vader.compared:,} of "
             f"{self.vader.posts:,} posts compared, {self.vader.mismatched} differ, "
             f"{self.vader.missing_reference} without reference, "
-            f"{self.vader.text_differs} with another text)",
+            f"{self.vader.text_differs} with another text; skipped: {self.vader.unscored} "
+            f"unscored, {self.vader.other_language} scored in another language)",
         ]
         lines += [f"  e.g. {e}" for e in self.vader.examples]
         if self.analyst is not None:
@@ -1386,16 +1391,23 @@ def check_vader(warehouse_path: Path, reference_db: Path) -> VaderCheck:
         ref_cols = ", ".join(f"r.{c}" for c in VADER_COLUMNS)
         cursor = con.execute(
             f"select p.brand, p.post_id, r.post_id is null, p.text is distinct from r.text,"  # noqa: S608
-            f" {cols}, {ref_cols}"
+            f" {cols}, {ref_cols}, p.unscored_reason is not null,"
+            " p.model_version like '%+lexicon-%'"
             " from posts as p left join ref.reference as r"
             " on r.brand = p.brand and r.post_id = p.post_id"
         )
-        posts = compared = mismatched = missing = text_differs = 0
+        posts = compared = mismatched = missing = text_differs = unscored = other = 0
         examples: list[str] = []
         n = len(VADER_COLUMNS)
         while rows := cursor.fetchmany(100_000):
             for row in rows:
                 posts += 1
+                if row[4 + 2 * n]:
+                    unscored += 1
+                    continue
+                if row[5 + 2 * n]:
+                    other += 1
+                    continue
                 if row[2]:
                     missing += 1
                     continue
@@ -1412,7 +1424,9 @@ def check_vader(warehouse_path: Path, reference_db: Path) -> VaderCheck:
                         )
     finally:
         con.close()
-    return VaderCheck(posts, compared, mismatched, missing, text_differs, tuple(examples))
+    return VaderCheck(
+        posts, compared, mismatched, missing, text_differs, tuple(examples), unscored, other
+    )
 
 
 def stage_check(warehouse: str, reference_db: str) -> dict[str, Any]:

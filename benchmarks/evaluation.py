@@ -32,6 +32,7 @@ from pathlib import Path
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from benchmarks import spanish_eval
 from pipeline.errors import InputError
 from pipeline.scoring.categories import OTHER_CATEGORY
 from pipeline.scoring.scorer import Scorer, Sentiment, default_scorer
@@ -71,6 +72,9 @@ class Evaluation:
     #: (precision, recall, F1, tweets, macro-F1) of the cues alone on the complaints corpus,
     #: when the scorer runs the learned complaint stage (the main figures include it).
     complaint_cues_only: tuple[float, float, float, int, float] | None = None
+    #: Its Spanish posts by the Spanish scorer (and the English one), by half
+    #: (:mod:`benchmarks.spanish_eval`).
+    spanish: dict[str, dict[str, spanish_eval.Figures]] | None = None
 
 
 @dataclass(frozen=True)
@@ -299,7 +303,8 @@ def evaluate(scorer: Scorer, data: Path, throughput_repeats: int = 5) -> Evaluat
     texts = data / "semeval2017_sentiment" / "test_text.txt"
     labels = data / "semeval2017_sentiment" / "test_labels.txt"
     complaints = data / "complaints_dev" / "complaints-data.csv"
-    own = Settings.from_env().models / OWN_SET
+    models = Settings.from_env().models
+    own = models / OWN_SET
     r, r_plain, r_n = _vader_tweets(scorer, tweets) if tweets.exists() else (None, None, 0)
     semeval = _semeval_tweets(texts, labels) if texts.exists() and labels.exists() else None
     macro, acc, s_n = _semeval(scorer, *semeval) if semeval else (None, None, 0)
@@ -318,6 +323,7 @@ def evaluate(scorer: Scorer, data: Path, throughput_repeats: int = 5) -> Evaluat
     return Evaluation(
         r, r_n, macro, acc, s_n, p, rec, c_f1, c_n, scorer.model_version, r_plain, halves,
         throughput, c_macro, own_set(scorer, own) if own.is_file() else None, cues_only,
+        spanish_eval.evaluate(models) if own.is_file() else None,
     )  # fmt: skip
 
 
@@ -374,6 +380,7 @@ def report(result: Evaluation) -> str:
                 else []
             ),
             *_own_lines(result.own),
+            *(spanish_eval.lines(result.spanish) if result.spanish else []),
             *(
                 [
                     f"throughput (SemEval texts, CPU time, median of interleaved runs)"

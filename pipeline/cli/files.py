@@ -39,7 +39,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from pipeline.scoring import score_file
     from pipeline.scoring.scorer import scorer_for
 
-    scorer = None
+    scorer = brand = None
     if args.brand:
         from pipeline.settings import Settings
         from pipeline.steps.brands import load_brands
@@ -47,7 +47,11 @@ def cmd_score(args: argparse.Namespace) -> int:
         brand = load_brands(Settings.from_env().brands_file).get(args.brand)
         scorer = scorer_for(brand)
     summary = score_file.score_file(
-        Path(args.input), Path(args.output), text_column=args.text_column, scorer=scorer
+        Path(args.input),
+        Path(args.output),
+        text_column=args.text_column,
+        scorer=scorer,
+        brand=brand,
     )
     print(
         f"scored {summary.rows} rows ({summary.complaints} complaints) "
@@ -123,7 +127,9 @@ def add_commands(sub: Subparsers) -> None:
     p.add_argument(
         "--brand",
         help="score as this brand of the brands file (its lexicon, categories, complaint "
-        "threshold, handles and learned-stage switch), as the warehouse stores its posts",
+        "threshold, handles, languages and learned-stage switch), as the warehouse stores its "
+        "posts: each row in its language (a lang column is the declared one), a row in "
+        "another language left unscored; adds text_lang and unscored_reason",
     )
     p.set_defaults(func=cmd_score)
     p = sub.add_parser(

@@ -110,7 +110,11 @@ def add_commands(sub: Subparsers) -> None:
             "truth, macro-F1 on SemEval-2017 task 4A and complaint precision/recall/F1 and "
             "macro-F1 on the complaints corpus (with the learned complaint stage when it is "
             "on, and the cues alone next to it). --data is a folder with vader_groundtruth/, "
-            "semeval2017_sentiment/ and complaints_dev/ (see benchmarks/evaluation.py)."
+            "semeval2017_sentiment/ and complaints_dev/ (see benchmarks/evaluation.py). It "
+            "also scores the project's own labelled set (models/complaints/posts.csv) and its "
+            "Spanish posts with the Spanish scorer and the English one, on a dev half (tuned "
+            "on) and a test half: complaint precision/recall/F1, macro-F1, sentiment "
+            "agreement and category accuracy (benchmarks/spanish_eval.py)."
         ),
     )
     p.add_argument("--data", required=True, help="folder of the evaluation data sets")

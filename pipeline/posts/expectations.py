@@ -154,6 +154,11 @@ def suite_columns(suite: Suite) -> frozenset[str]:
             if isinstance(value, str):
                 columns.add(value)
         columns.update(getattr(expectation, "column_list", None) or ())
+        # The column a row condition reads (GX's Condition objects: Column(name).is_null()).
+        condition = getattr(expectation, "row_condition", None)
+        column = getattr(getattr(condition, "column", None), "name", None)
+        if isinstance(column, str):
+            columns.add(column)
     return frozenset(columns)
 
 

@@ -17,6 +17,7 @@ by the caller (:func:`pipeline.warehouse.quality.store_report`); the aggregates 
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -54,7 +55,13 @@ log = logging.getLogger(__name__)
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$"
 
 
+#: The column that says a post was left unscored, and why (null: scored).
+UNSCORED_REASON = "unscored_reason"
+
+
 def _posts_expectations(gxe: Any) -> list[Any]:
+    conditions: Any = importlib.import_module("great_expectations.expectations.row_conditions")
+    reason = conditions.Column(UNSCORED_REASON)
     return [
         gxe.ExpectColumnValuesToNotBeNull(column="post_id"),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["source", "brand", "post_id"]),
@@ -73,6 +80,11 @@ def _posts_expectations(gxe: Any) -> list[Any]:
         gxe.ExpectColumnValuesToBeBetween(column="author_followers", min_value=0),
         gxe.ExpectColumnValuesToBeBetween(column="compound", min_value=-1, max_value=1),
         unit(gxe, "complaint_score"),
+        # Scores are null exactly for the posts left unscored (another language), which
+        # carry the reason (pipeline/scoring/routing.py). compound stands for the score
+        # columns: the load writes them together.
+        gxe.ExpectColumnValuesToNotBeNull(column="compound", row_condition=reason.is_null()),
+        gxe.ExpectColumnValuesToBeNull(column="compound", row_condition=reason.is_not_null()),
     ]
 
 
@@ -210,6 +222,8 @@ def gate_post_batches(batches: Sequence[PostBatch]) -> list[PostGate]:
         if len(judged) == 1
         else pd.concat([b.posts for b in judged], ignore_index=True)
     )
+    if UNSCORED_REASON not in frame:  # posts from before routing: every one scored
+        frame = frame.assign(**{UNSCORED_REASON: None})
     checked_at = datetime.now(UTC).replace(tzinfo=None)  # audit only, never read by logic
     outcomes = run_suite(
         POSTS,

@@ -24,10 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, first_bad_utf8, reading_input
-from pipeline.scoring.scorer import Scorer, default_scorer
+from pipeline.scoring import routing
+from pipeline.scoring.scorer import Score, Scorer, default_scorer
 
 if TYPE_CHECKING:
     from _csv import Reader as _csv_reader
+
+    from pipeline.config.model import BrandConfig
 
 SCORE_COLUMNS = (
     "compound", "sentiment_compound", "sentiment", "is_complaint", "complaint_score",
@@ -36,6 +39,11 @@ SCORE_COLUMNS = (
 #: Written after SCORE_COLUMNS when the scorer runs the learned complaint stage (empty
 #: where the stage did not run on the row: its cue score was outside the stage's band).
 LEARNED_COLUMN = "learned_complaint_score"
+#: With ``--brand``, also: the language each row was read in and why a row was not scored
+#: (another language: its score columns are left empty), as the warehouse stores them.
+ROUTED_COLUMNS = ("text_lang", "unscored_reason")
+#: The column whose value is taken as a row's declared language (with ``--brand``).
+LANG_COLUMN = "lang"
 CHUNK_ROWS = 50_000
 
 _FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -204,12 +212,15 @@ def score_file(
     *,
     text_column: str = "text",
     scorer: Scorer | None = None,
+    brand: BrandConfig | None = None,
 ) -> ScoreSummary:
     """Score ``input_path`` into ``output_path``; return how many rows and complaints.
 
     ``scorer``: a brand's (:func:`~pipeline.scoring.scorer.scorer_for`: its lexicon,
     categories, complaint threshold and handles, as the warehouse stores its posts); the
-    default scorer when None.
+    default scorer when None. ``brand``: route each row by language as the warehouse does
+    (:mod:`pipeline.scoring.routing`; a ``lang`` column is the declared language) and add
+    :data:`ROUTED_COLUMNS`.
     """
     in_fmt, out_fmt = _format(input_path, "input"), _format(output_path, "output")
     if input_path.resolve() == output_path.resolve():
@@ -219,7 +230,13 @@ def score_file(
     try:
         output_path.parent.mkdir(parents=True, exist_ok=True)
         summary = _score_into(
-            tmp, input_path, text_column=text_column, scorer=scorer, in_fmt=in_fmt, out_fmt=out_fmt
+            tmp,
+            input_path,
+            text_column=text_column,
+            scorer=scorer,
+            in_fmt=in_fmt,
+            out_fmt=out_fmt,
+            brand=brand,
         )
         tmp.replace(output_path)
     except OSError as exc:  # reading errors are InputErrors already: this is the output
@@ -243,11 +260,19 @@ def _why(exc: OSError, output_path: Path) -> str:
 
 
 def _score_into(
-    tmp: Path, input_path: Path, *, text_column: str, scorer: Scorer, in_fmt: str, out_fmt: str
+    tmp: Path,
+    input_path: Path,
+    *,
+    text_column: str,
+    scorer: Scorer,
+    in_fmt: str,
+    out_fmt: str,
+    brand: BrandConfig | None = None,
 ) -> ScoreSummary:
     rows = complaints = 0
     learned = scorer.learned is not None
     score_columns = (*SCORE_COLUMNS, LEARNED_COLUMN) if learned else SCORE_COLUMNS
+    added = (*score_columns, *ROUTED_COLUMNS) if brand is not None else score_columns
     writer: csv.DictWriter[str] | None = None
     with tmp.open("w", encoding="utf-8", newline="") as out:
         for columns, records in _read_chunks(input_path, in_fmt):
@@ -256,16 +281,30 @@ def _score_into(
                     f"{input_path}: no column {text_column!r} (columns: "
                     f"{_names(columns)}); choose one with --text-column"
                 )
-            clash = [c for c in score_columns if c in columns]
+            clash = [c for c in added if c in columns]
             if clash:
                 raise InputError(f"{input_path}: already has column(s) {_names(clash)}")
             texts = [
                 _as_text(record.get(text_column), input_path, rows + offset)
                 for offset, record in enumerate(records)
             ]
-            # The chunk's scores, then the learned complaint stage on them as a batch.
-            scores = scorer.refine(texts, [scorer.score(text) for text in texts])
+            # The chunk's scores (each row in its language with --brand), then the learned
+            # complaint stage on them as a batch, where it runs.
+            scores: list[Score | None]
+            if brand is None:
+                scores = list(scorer.refine(texts, [scorer.score(text) for text in texts]))
+            else:
+                declared = [record.get(LANG_COLUMN) for record in records]
+                routed = routing.route(
+                    brand, texts, [d if isinstance(d, str) else None for d in declared], scorer
+                )
+                scores = [r.score for r in routed]
+                for record, r in zip(records, routed, strict=True):
+                    record.update(text_lang=r.text_lang, unscored_reason=r.unscored_reason)
             for record, score in zip(records, scores, strict=True):
+                if score is None:  # unscored: another language
+                    record.update(dict.fromkeys(score_columns))
+                    continue
                 record.update(
                     compound=score.compound,
                     sentiment_compound=score.sentiment_compound,
@@ -284,7 +323,7 @@ def _score_into(
                     # RFC 4180's CRLF: Python's writer quotes a value holding any character
                     # of the line terminator, so a lone CR in a value stays in its field.
                     writer = csv.DictWriter(
-                        out, fieldnames=[*columns, *score_columns], lineterminator="\r\n"
+                        out, fieldnames=[*columns, *added], lineterminator="\r\n"
                     )
                     writer.writeheader()
                 extra = [c for c in columns if c not in writer.fieldnames]

@@ -48,7 +48,7 @@ import yaml
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, NEGATE, SPECIAL_CASES
 
 from pipeline.errors import ConfigError
-from pipeline.scoring import learned
+from pipeline.scoring import learned, lexicon
 from pipeline.scoring.categories import Categories
 from pipeline.scoring.core import choose
 from pipeline.scoring.cues import (
@@ -169,14 +169,24 @@ class Scorer:
     """
 
     def __init__(
-        self, models_dir: Path, brand: BrandConfig | None = None, core: str | None = None
+        self,
+        models_dir: Path,
+        brand: BrandConfig | None = None,
+        core: str | None = None,
+        language: str = "en",
     ) -> None:
         chosen = choose(core)
-        compiled = chosen.module
+        #: The language this scorer reads (English: models/*.yaml; another: models/<lang>/).
+        self.language = language
+        # The compiled core is English VADER's; another language runs the pure-Python loop.
+        compiled = chosen.module if language == "en" else None
         spec = brand_scoring_spec(brand) if brand is not None else None
-        fixes = _read_yaml(models_dir / "vader_fixes.yaml")
-        cues = _read_yaml(models_dir / "complaint_cues.yaml")
-        cats = _read_yaml(models_dir / "categories.yaml")
+        if spec and language != "en":  # lexicon and category overrides are English words
+            spec = {**spec, "lexicon": {}, "categories": {}}
+        assets = models_dir if language == "en" else models_dir / language
+        fixes = _read_yaml(assets / "vader_fixes.yaml")
+        cues = _read_yaml(assets / "complaint_cues.yaml")
+        cats = _read_yaml(assets / "categories.yaml")
         spam = _read_yaml(models_dir / "spam_cues.yaml")
 
         # Sentiment: VADER itself (a separate instance with its own lexicon dict when the
@@ -188,7 +198,8 @@ class Scorer:
                 float(fixes["negated_negative_scale"]),
                 frozenset(str(w).lower() for w in fixes["no_problem_words"]),
                 float(fixes["no_problem_valence"]),
-            )
+            ),
+            **lexicon.vader_assets(models_dir, language, fixes),
         )
         if spec and spec["lexicon"]:
             self._analyzer.lexicon = {
@@ -275,9 +286,11 @@ class Scorer:
             if compiled is not None
             else self._spam_starts.candidates
         )
+        tag = "" if language == "en" else f"-{language}"
         self.model_version = (
-            f"vader-{package_version('vaderSentiment')}+fixes-{fixes['version']}"
-            f"+cues-{cues['version']}+categories-{cats['version']}+spam-{spam['version']}"
+            f"vader-{package_version('vaderSentiment')}{lexicon.version_part(language, fixes)}"
+            f"+fixes{tag}-{fixes['version']}+cues{tag}-{cues['version']}"
+            f"+categories{tag}-{cats['version']}+spam-{spam['version']}"
         )
         #: The learned complaint stage, when it runs for this brand (``overrides.
         #: learned_complaints``, default :data:`~pipeline.scoring.learned.LEARNED_BY_DEFAULT`).
@@ -477,23 +490,24 @@ def default_scorer() -> Scorer:
     return _scorer_for(Settings.from_env().models)
 
 
-_brand_scorers: dict[tuple[Path, str, str], Scorer] = {}
+_brand_scorers: dict[tuple[Path, str, str, str], Scorer] = {}
 _brand_lock = threading.Lock()
 
 
-def scorer_for(brand: BrandConfig) -> Scorer:
+def scorer_for(brand: BrandConfig, language: str = "en") -> Scorer:
     """The scorer for one brand: its lexicon and category overrides, threshold and handles.
 
-    Cached per (models folder, brand id, overrides and handles), so a changed brands file
-    builds a new one. A brand without overrides still gets its own scorer: its handles are
-    how it knows a post is aimed at the brand.
+    Cached per (models folder, brand id, overrides and handles, language), so a changed
+    brands file builds a new one. A brand without overrides still gets its own scorer: its
+    handles are how it knows a post is aimed at the brand. ``language``: the scorer for the
+    brand's posts in that language (:mod:`pipeline.scoring.routing` picks it per post).
     """
     models = Settings.from_env().models
-    key = (models, brand.id, _fingerprint(brand_scoring_spec(brand)))
+    key = (models, brand.id, _fingerprint(brand_scoring_spec(brand)), language)
     with _brand_lock:
         scorer = _brand_scorers.get(key)
         if scorer is None:
-            scorer = Scorer(models, brand)
+            scorer = Scorer(models, brand, language=language)
             _brand_scorers[key] = scorer
             log.info("scorer built for brand %s: %s", brand.id, scorer.model_version)
     return scorer

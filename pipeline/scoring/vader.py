@@ -5,7 +5,9 @@
 bit-identical to the package's), and computing in the same pass the compound after the
 word-level misread fixes of ``vader_fixes.yaml`` (:class:`Fixes`). Building one reads the
 7,500-word lexicon from disk: :mod:`pipeline.scoring.scorer` builds one per scorer, and
-scorers once per process.
+scorers once per process. The rules' word lists are a :class:`Rules` (English: the
+package's own, :data:`ENGLISH`); another language brings its own with its lexicon
+(:mod:`pipeline.scoring.lexicon`), and the same loop scores it.
 """
 
 from __future__ import annotations
@@ -30,18 +32,24 @@ from vaderSentiment.vaderSentiment import (
 # ``lower`` the text's words already lowercased instead of lowercasing them on every call.
 
 
-def _negated_word(word: str) -> bool:
+def _negated_word(word: str, negations: frozenset[str]) -> bool:
     """``negated([word])``: a word of VADER's negation list, or one containing "n't"."""
-    return word in _NEGATE or "n't" in word
+    return word in negations or "n't" in word
 
 
 def _scalar_inc_dec(
-    word: str, lower: str, valence: float, is_cap_diff: bool, start_i: int
+    word: str,
+    lower: str,
+    valence: float,
+    is_cap_diff: bool,
+    start_i: int,
+    *,
+    boosters: Mapping[str, float],
 ) -> float:
     """``scalar_inc_dec``, with the package's damping by distance (0.95, 0.9)."""
     scalar = 0.0
-    if lower in BOOSTER_DICT:
-        scalar = BOOSTER_DICT[lower]
+    if lower in boosters:
+        scalar = boosters[lower]
         if valence < 0:
             scalar *= -1
         if word.isupper() and is_cap_diff:
@@ -56,16 +64,18 @@ def _scalar_inc_dec(
     return scalar
 
 
-def _negation_check(valence: float, lower: list[str], start_i: int, i: int) -> float:
+def _negation_check(
+    valence: float, lower: list[str], start_i: int, i: int, negations: frozenset[str]
+) -> float:
     if start_i == 0:
-        if _negated_word(lower[i - 1]):
+        if _negated_word(lower[i - 1], negations):
             valence = valence * N_SCALAR
     elif start_i == 1:
         if lower[i - 2] == "never" and (lower[i - 1] == "so" or lower[i - 1] == "this"):
             valence = valence * 1.25
         elif lower[i - 2] == "without" and lower[i - 1] == "doubt":
             pass  # "without doubt" is not a negation
-        elif _negated_word(lower[i - 2]):
+        elif _negated_word(lower[i - 2], negations):
             valence = valence * N_SCALAR
     elif start_i == 2:
         # The package's precedence: (never and (so or this)) or (so or this).
@@ -75,32 +85,38 @@ def _negation_check(valence: float, lower: list[str], start_i: int, i: int) -> f
             valence = valence * 1.25
         elif lower[i - 3] == "without" and (lower[i - 2] == "doubt" or lower[i - 1] == "doubt"):
             pass
-        elif _negated_word(lower[i - 3]):
+        elif _negated_word(lower[i - 3], negations):
             valence = valence * N_SCALAR
     return valence
 
 
-def _special_idioms_check(valence: float, lower: list[str], i: int) -> float:
+def _special_idioms_check(
+    valence: float,
+    lower: list[str],
+    i: int,
+    special_cases: Mapping[str, float],
+    boosters: Mapping[str, float],
+) -> float:
     onezero = f"{lower[i - 1]} {lower[i]}"
     twoonezero = f"{lower[i - 2]} {lower[i - 1]} {lower[i]}"
     twoone = f"{lower[i - 2]} {lower[i - 1]}"
     threetwoone = f"{lower[i - 3]} {lower[i - 2]} {lower[i - 1]}"
     threetwo = f"{lower[i - 3]} {lower[i - 2]}"
     for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
-        if seq in SPECIAL_CASES:
-            valence = SPECIAL_CASES[seq]
+        if seq in special_cases:
+            valence = special_cases[seq]
             break
     if len(lower) - 1 > i:
         zeroone = f"{lower[i]} {lower[i + 1]}"
-        if zeroone in SPECIAL_CASES:
-            valence = SPECIAL_CASES[zeroone]
+        if zeroone in special_cases:
+            valence = special_cases[zeroone]
     if len(lower) - 1 > i + 1:
         zeroonetwo = f"{lower[i]} {lower[i + 1]} {lower[i + 2]}"
-        if zeroonetwo in SPECIAL_CASES:
-            valence = SPECIAL_CASES[zeroonetwo]
+        if zeroonetwo in special_cases:
+            valence = special_cases[zeroonetwo]
     for n_gram in (threetwoone, threetwo, twoone):
-        if n_gram in BOOSTER_DICT:
-            valence = valence + BOOSTER_DICT[n_gram]
+        if n_gram in boosters:
+            valence = valence + boosters[n_gram]
     return valence
 
 
@@ -117,6 +133,43 @@ def _least_check(valence: float, lexicon: Mapping[str, float], lower: list[str],
 _VADER_FAST_PATH = "3.3.2"
 _NEGATE = frozenset(NEGATE)
 _PUNCTUATION = string.punctuation
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """A language's word lists for VADER's rules (English: the package's own, :data:`ENGLISH`).
+
+    ``no_word`` is the word VADER's "no" rules look for (a "no" before a lexicon word, "no"
+    itself in the lexicon); None switches them off, for a language whose "no" is a plain
+    negator (then it belongs in ``negations``). ``but_word`` is the contrastive conjunction
+    whose clause weighs more ("but"; "pero").
+    """
+
+    boosters: Mapping[str, float]
+    negations: frozenset[str]
+    special_cases: Mapping[str, float]
+    no_word: str | None = "no"
+    but_word: str = "but"
+
+
+#: VADER 3.3.2's English rules.
+ENGLISH = Rules(BOOSTER_DICT, _NEGATE, SPECIAL_CASES)
+
+
+def _contrast_check(lower: list[str], sentiments: list[float], word: str) -> list[float]:
+    """The package's ``_but_check`` for another conjunction (its quirk kept: each value is
+    found again with ``list.index``, so the first equal value is the one scaled)."""
+    if word in lower:
+        bi = lower.index(word)
+        for sentiment in sentiments:
+            si = sentiments.index(sentiment)
+            if si < bi:
+                sentiments.pop(si)
+                sentiments.insert(si, sentiment * 0.5)
+            elif si > bi:
+                sentiments.pop(si)
+                sentiments.insert(si, sentiment * 1.5)
+    return sentiments
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,10 +198,22 @@ class Analyzer(SentimentIntensityAnalyzer):  # type: ignore[misc]
     in the same pass: a fix changes one word's valence after VADER has scored it.
     """
 
-    def __init__(self, fixes: Fixes | None = None) -> None:
+    def __init__(
+        self,
+        fixes: Fixes | None = None,
+        rules: Rules = ENGLISH,
+        lexicon: Mapping[str, float] | None = None,
+        emojis: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
+        if lexicon is not None:  # another language's lexicon instead of VADER's English one
+            self.lexicon = dict(lexicon)
+        if emojis is not None:
+            self.emojis = dict(emojis)
         self._emoji = frozenset(k for k in self.emojis if len(k) == 1)
-        self._fast = package_version("vaderSentiment") == _VADER_FAST_PATH
+        self.rules = rules
+        # Another language runs this loop on any vaderSentiment release (its rules are ours).
+        self._fast = package_version("vaderSentiment") == _VADER_FAST_PATH or rules is not ENGLISH
         self.fixes = fixes
 
     def polarity_scores(self, text: str) -> dict[str, float]:
@@ -191,23 +256,25 @@ class Analyzer(SentimentIntensityAnalyzer):  # type: ignore[misc]
                 allcaps += 1
         is_cap_diff = 0 < n - allcaps < n
         lexicon = self.lexicon
+        rules = self.rules
+        boosters, negations, no_word = rules.boosters, rules.negations, rules.no_word
         fixes = self.fixes if fix else None
         sentiments: list[float] = []
         changed: list[tuple[int, float]] = []  # (word, valence after a fix)
         for i, item in enumerate(lower):
-            if item in BOOSTER_DICT or (i < n - 1 and item == "kind" and lower[i + 1] == "of"):
+            if item in boosters or (i < n - 1 and item == "kind" and lower[i + 1] == "of"):
                 sentiments.append(0)
                 continue
             valence: float = 0  # sentiment_valence
             if item in lexicon:
                 valence = lexicon[item]
                 idiom = False
-                if item == "no" and i != n - 1 and lower[i + 1] in lexicon:
+                if item == no_word and i != n - 1 and lower[i + 1] in lexicon:
                     valence = 0.0
-                if (
-                    (i > 0 and lower[i - 1] == "no")
-                    or (i > 1 and lower[i - 2] == "no")
-                    or (i > 2 and lower[i - 3] == "no" and lower[i - 1] in ("or", "nor"))
+                if no_word is not None and (
+                    (i > 0 and lower[i - 1] == no_word)
+                    or (i > 1 and lower[i - 2] == no_word)
+                    or (i > 2 and lower[i - 3] == no_word and lower[i - 1] in ("or", "nor"))
                 ):
                     valence = lexicon[item] * N_SCALAR
                 if is_cap_diff and words[i].isupper():
@@ -219,11 +286,14 @@ class Analyzer(SentimentIntensityAnalyzer):  # type: ignore[misc]
                     if i > start_i and lower[i - (start_i + 1)] not in lexicon:
                         valence = valence + _scalar_inc_dec(
                             words[i - (start_i + 1)], lower[i - (start_i + 1)], valence,
-                            is_cap_diff, start_i,
+                            is_cap_diff, start_i, boosters=boosters,
                         )  # fmt: skip
-                        valence = _negation_check(valence, lower, start_i, i)
+                        valence = _negation_check(valence, lower, start_i, i, negations)
                         if start_i == 2:
-                            before, valence = valence, _special_idioms_check(valence, lower, i)
+                            before = valence
+                            valence = _special_idioms_check(
+                                valence, lower, i, rules.special_cases, boosters
+                            )
                             idiom = valence != before
                 valence = _least_check(valence, lexicon, lower, i)
                 # A negative word VADER made positive, not by an idiom ("bad ass"): negated.
@@ -231,7 +301,7 @@ class Analyzer(SentimentIntensityAnalyzer):  # type: ignore[misc]
                     changed.append((i, valence * fixes.negated_negative_scale))
             if (
                 fixes is not None
-                and item == "no"
+                and item == no_word
                 and i + 1 < n
                 and lower[i + 1] in fixes.no_problem_words
             ):
@@ -242,13 +312,19 @@ class Analyzer(SentimentIntensityAnalyzer):  # type: ignore[misc]
             fixed = sentiments.copy()
             for i, value in changed:
                 fixed[i] = value
-        has_but = "but" in lower
-        polarity = self.score_valence(
-            self._but_check(words, sentiments) if has_but else sentiments, text
-        )
+        if rules.but_word == "but":
+            has_but = "but" in lower
+            polarity = self.score_valence(
+                self._but_check(words, sentiments) if has_but else sentiments, text
+            )
+            if fixed is None:
+                return polarity, polarity["compound"]
+            fixed_polarity = self.score_valence(
+                self._but_check(words, fixed) if has_but else fixed, text
+            )
+            return polarity, fixed_polarity["compound"]
+        but = rules.but_word
+        polarity = self.score_valence(_contrast_check(lower, sentiments, but), text)
         if fixed is None:
             return polarity, polarity["compound"]
-        fixed_polarity = self.score_valence(
-            self._but_check(words, fixed) if has_but else fixed, text
-        )
-        return polarity, fixed_polarity["compound"]
+        return polarity, self.score_valence(_contrast_check(lower, fixed, but), text)["compound"]

@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline import timeutil
 from pipeline.posts.columns import Classes, PostColumns
 from pipeline.posts.normalize import Rejected
-from pipeline.scoring.scorer import Score
+from pipeline.scoring.routing import Routed
 from pipeline.warehouse import loads
 
 
@@ -30,12 +30,13 @@ def brand_days(created_us: np.ndarray[Any, Any], tz: tzinfo) -> list[Any]:
 def posts_frame(
     posts: PostColumns,
     classes: Classes,
-    scores: Sequence[Score],
-    model_version: str,
+    routed: Sequence[Routed],
     tz: tzinfo,
 ) -> pd.DataFrame:
-    """The warehouse's post columns (:data:`pipeline.warehouse.loads.POST_COLUMNS`)."""
+    """The warehouse's post columns (:data:`pipeline.warehouse.loads.POST_COLUMNS`); an
+    unscored post (another language) has its score columns null."""
     size = len(posts)
+    scores = [r.score for r in routed]
     columns: dict[str, Any] = {
         "source": [posts.source] * size,
         "post_id": posts.post_id,
@@ -56,18 +57,20 @@ def posts_frame(
         "kind": classes.kind,
         "duplicate_of": classes.duplicate_of,
         "text_fingerprint": classes.fingerprint,
-        "compound": [s.compound for s in scores],
-        "pos": [s.pos for s in scores],
-        "neu": [s.neu for s in scores],
-        "neg": [s.neg for s in scores],
-        "sentiment": [s.sentiment.value for s in scores],
-        "is_complaint": [s.is_complaint for s in scores],
-        "complaint_score": [s.complaint_score for s in scores],
-        "complaint_category": [s.complaint_category for s in scores],
-        "model_version": [model_version] * size,
+        "compound": [s.compound if s else None for s in scores],
+        "pos": [s.pos if s else None for s in scores],
+        "neu": [s.neu if s else None for s in scores],
+        "neg": [s.neg if s else None for s in scores],
+        "sentiment": [s.sentiment.value if s else None for s in scores],
+        "is_complaint": [s.is_complaint if s else None for s in scores],
+        "complaint_score": [s.complaint_score if s else None for s in scores],
+        "complaint_category": [s.complaint_category if s else None for s in scores],
+        "model_version": [r.model_version for r in routed],
         "copy_candidate": classes.copy_candidate,
-        "sentiment_compound": [s.sentiment_compound for s in scores],
-        "learned_complaint_score": [s.learned_complaint_score for s in scores],
+        "sentiment_compound": [s.sentiment_compound if s else None for s in scores],
+        "text_lang": [r.text_lang for r in routed],
+        "unscored_reason": [r.unscored_reason for r in routed],
+        "learned_complaint_score": [s.learned_complaint_score if s else None for s in scores],
     }
     if not size:  # no rows: every column untyped, as an empty load has always written
         columns = {name: [] for name in columns}

@@ -34,8 +34,9 @@ from pipeline.posts import columns, plausible, quality
 from pipeline.posts.expectations import SuiteReport
 from pipeline.posts.model import PostKind
 from pipeline.posts.pseudonyms import PrivacyConfig, pseudonymize_posts, pseudonymizer
+from pipeline.scoring import routing
 from pipeline.scoring import workers as scoring_workers
-from pipeline.scoring.scorer import Score, Scorer, scorer_for
+from pipeline.scoring.scorer import Scorer, scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
 from pipeline.steps import batch_frames
@@ -178,18 +179,16 @@ def score_batch(
         bounds=time_bounds(batch, brand, as_of),
         fast=fast,
     )
-    scores, spam = score_texts(scorer, posts.text)
-    # The learned complaint stage, batched, where the brand has it on (not on its own replies
-    # or reposts): pipeline.scoring.learned.
+    # The brand's own replies and reposts: left alone by the learned complaint stage.
     skip = [
         reply or bool(repost)
         for reply, repost in zip(posts.is_brand_reply, posts.repost_of, strict=True)
     ]
-    scores = scorer.refine(posts.text, scores, skip)
+    routed, spam = score_texts(scorer, brand, posts.text, posts.lang, skip)
     classes = columns.classify_columns(posts, spam)
     return ScoredBatch(
         batch=batch,
-        posts=batch_frames.posts_frame(posts, classes, scores, scorer.model_version, brand.tz),
+        posts=batch_frames.posts_frame(posts, classes, routed, brand.tz),
         quarantine=batch_frames.quarantine_frame(posts.rejected),
         record_nos=posts.record_nos,
         fetched=posts.fetched,
@@ -199,9 +198,19 @@ def score_batch(
     )
 
 
-def score_texts(scorer: Scorer, texts: Sequence[str]) -> tuple[list[Score], list[bool]]:
-    """The scores of each text and whether it is spam: the scoring of a batch."""
-    return [scorer.score(t) for t in texts], [scorer.is_spam(t) for t in texts]
+def score_texts(
+    scorer: Scorer,
+    brand: BrandConfig,
+    texts: Sequence[str],
+    declared: Sequence[str | None],
+    skip: Sequence[bool],
+) -> tuple[list[routing.Routed], list[bool]]:
+    """The scoring of a batch: each text in its language or left unscored
+    (:mod:`pipeline.scoring.routing`; ``declared``: the source's language tags), then the
+    learned complaint stage on the scored ones where the brand has it on (``skip``: posts
+    it leaves alone; :mod:`pipeline.scoring.learned`), and whether each text is spam."""
+    routed = routing.route(brand, texts, declared, scorer, skip)
+    return routed, [scorer.is_spam(t) for t in texts]
 
 
 def _gated(
@@ -227,7 +236,10 @@ def _gated(
         quarantined=len(quarantine),
         kinds={k.value: kinds.get(k.value, 0) for k in PostKind},
         complaints=int(
-            (posts_frame["is_complaint"] & (posts_frame["kind"] == PostKind.ORIGINAL.value)).sum()
+            (
+                posts_frame["is_complaint"].eq(True)
+                & (posts_frame["kind"] == PostKind.ORIGINAL.value)
+            ).sum()
         ),
     )
     return posts_frame, quarantine, result

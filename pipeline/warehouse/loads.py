@@ -28,14 +28,15 @@ from pipeline.warehouse.connection import transaction
 
 log = logging.getLogger(__name__)
 
-#: Columns of ``posts`` (sql/migrations/001_posts.sql, 004_posts_per_brand.sql).
+#: Columns of ``posts`` (sql/migrations/001_posts.sql, 004_posts_per_brand.sql, 017_languages.sql,
+#: 019_learned_complaint_score.sql).
 POST_COLUMNS = (
     "source", "post_id", "brand", "created_at", "brand_day", "author_id", "author_handle",
     "author_followers", "text", "lang", "url", "conversation_id", "in_reply_to_post_id",
     "in_reply_to_author_id", "repost_of", "is_brand_reply", "kind", "duplicate_of",
     "text_fingerprint", "compound", "pos", "neu", "neg", "sentiment", "is_complaint",
     "complaint_score", "complaint_category", "model_version", "copy_candidate",
-    "sentiment_compound", "learned_complaint_score",
+    "sentiment_compound", "text_lang", "unscored_reason", "learned_complaint_score",
 )  # fmt: skip
 
 #: Columns of a load's quarantine frame: the table's record columns plus the record's

@@ -167,12 +167,14 @@ def _corpus_and_posts(tmp_path: Path) -> tuple[Path, Path, list[tuple[str, str, 
     con = duckdb.connect(str(warehouse))
     con.execute(
         "create table posts (brand varchar, post_id varchar, text varchar,"
-        " compound double, pos double, neu double, neg double)"
+        " compound double, pos double, neu double, neg double,"
+        " model_version varchar default 'vader-3.3.2+fixes-2', unscored_reason varchar)"
     )
     for i, text in enumerate(texts):
         s = analyzer.polarity_scores(text)
         con.execute(
-            "insert into posts values (?, ?, ?, ?, ?, ?, ?)",
+            "insert into posts (brand, post_id, text, compound, pos, neu, neg)"
+            " values (?, ?, ?, ?, ?, ?, ?)",
             ["acme", str(i), text, s["compound"], s["pos"], s["neu"], s["neg"]],
         )
     con.close()
@@ -213,7 +215,11 @@ def test_vader_check_counts_posts_without_reference_or_with_another_text(
     tmp_path: Path,
 ) -> None:
     warehouse, reference, _ = _corpus_and_posts(tmp_path)
-    _execute(warehouse, "insert into posts values ('acme', '99', 'new', 0, 0, 1, 0)")
+    _execute(
+        warehouse,
+        "insert into posts (brand, post_id, text, compound, pos, neu, neg)"
+        " values ('acme', '99', 'new', 0, 0, 1, 0)",
+    )
     _execute(warehouse, "update posts set text = 'changed' where post_id = '0'")
     check = bench.check_vader(warehouse, reference)
     assert check.missing_reference == 1
@@ -320,3 +326,20 @@ def test_every_profiled_function_is_found_where_cprofile_files_it() -> None:
     profiler.runcall(classify, [], [])
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     assert bench._profile_key("pipeline.posts.normalize", "classify") in stats
+
+
+def test_vader_check_skips_and_counts_posts_not_scored_by_english_vader(tmp_path: Path) -> None:
+    warehouse, reference, rows = _corpus_and_posts(tmp_path)
+    _execute(
+        warehouse,
+        "update posts set compound = null, pos = null, neu = null, neg = null,"
+        " unscored_reason = 'language ''fr'' has no scorer (en, es)' where post_id = '0'",
+    )
+    _execute(
+        warehouse,
+        "update posts set compound = 0.5, model_version = 'vader-3.3.2+lexicon-es-1+fixes-es-1'"
+        " where post_id = '1'",
+    )
+    check = bench.check_vader(warehouse, reference)
+    assert (check.unscored, check.other_language, check.compared) == (1, 1, len(rows) - 2)
+    assert check.mismatched == 0 and check.identical

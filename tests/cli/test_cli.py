@@ -366,17 +366,23 @@ def test_score_with_a_broken_learned_model_is_one_line(
     import shutil
 
     from pipeline.settings import PROJECT_ROOT
+    from tests.conftest import pebble_brands, write_brands
 
     models = tmp_path / "models"
     shutil.copytree(PROJECT_ROOT / "models", models)
     onnx = models / "encoder" / "model.onnx"
     onnx.write_bytes(onnx.read_bytes()[:1000])
     monkeypatch.setenv("BRANDPULSE_MODELS", str(models))
+    brands = write_brands(
+        tmp_path / "b.yaml", pebble_brands(overrides={"learned_complaints": True})
+    )
+    monkeypatch.setenv("BRANDPULSE_BRANDS", str(brands))
     src = tmp_path / "in.csv"
     src.write_text("text\n@PebbleCares my bill doubled this month?\n", encoding="utf-8")
     code, out, err = run_cli(
-        capsys, "score", "--input", str(src), "--output", str(tmp_path / "out.csv")
-    )
+        capsys, "score", "--input", str(src), "--output", str(tmp_path / "out.csv"),
+        "--brand", "pebble",
+    )  # fmt: skip
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and str(onnx) in err and "corrupt" in err
     assert "Traceback" not in err and not (tmp_path / "out.csv").exists()
@@ -399,3 +405,47 @@ def test_score_as_a_brand_with_the_learned_stage_off(
     )
     assert code == 0, err
     assert "learned_complaint_score" not in json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_score_as_a_brand_routes_each_row_by_its_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`score --brand B` reads each row's language as the warehouse does: English and
+    Spanish rows are scored by their own scorer, a French one is left unscored with the
+    reason; a `lang` column is the declared language."""
+    brands = tmp_path / "brands.yaml"
+    brands.write_text(
+        "brands:\n"
+        "  - id: acme\n"
+        "    name: Acme\n"
+        "    accounts: ['@Acme']\n"
+        "    terms: [acme]\n"
+        "    languages: [en, es]\n"
+        "    sources: {demo: {profile: telecom}}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("BRANDPULSE_BRANDS", str(brands))
+    src = tmp_path / "in.jsonl"
+    rows = [
+        {"lang": "en", "text": "@Acme charged twice this month and nobody answers"},
+        {"lang": "es", "text": "@Acme me cobraron dos veces este mes y nadie responde"},
+        {"text": "@Acme está brutal el nuevo plan, súper rápido 🔥"},
+        {"lang": "fr", "text": "@Acme toujours pas de réseau depuis lundi, c'est nul"},
+    ]
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    out = tmp_path / "out.jsonl"
+    code, _, err = run_cli(
+        capsys, "score", "--input", str(src), "--output", str(out), "--brand", "acme"
+    )
+    assert code == 0, err
+    en, es, slang, fr = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert (en["text_lang"], en["is_complaint"], en["unscored_reason"]) == ("en", True, None)
+    assert (es["text_lang"], es["is_complaint"], es["complaint_category"]) == (
+        "es", True, "billing",
+    )  # fmt: skip
+    assert (slang["text_lang"], slang["sentiment"], slang["is_complaint"]) == (
+        "es", "positive", False,
+    )  # fmt: skip
+    assert fr["text_lang"] == "fr" and fr["compound"] is None and fr["is_complaint"] is None
+    assert fr["unscored_reason"] == "language 'fr' is not one of the brand's (en, es)"
+    assert "scored 4 rows (2 complaints)" in err

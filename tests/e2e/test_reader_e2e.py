@@ -34,9 +34,9 @@ select
     (select count(*) from load_runs) as loads,
     (select coalesce(sum(hash(source, post_id, brand, kind, compound)), 0) from posts) as checksum,
     (select max(brand_day) from posts)::varchar as last_day,
-    (select coalesce(sum(posts), 0) from brand_daily)
+    (select coalesce(sum(posts + unscored), 0) from brand_daily)
         = (select count(*) from posts where kind = 'original') as daily_matches_posts,
-    (select coalesce(sum(posts), 0) from brand_hourly)
+    (select coalesce(sum(posts + unscored), 0) from brand_hourly)
         = (select count(*) from posts where kind = 'original') as hourly_matches_posts
 """
 

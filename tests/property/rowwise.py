@@ -17,6 +17,7 @@ from pipeline.ingest import landing
 from pipeline.ingest.sources.registry import get_parser
 from pipeline.posts import quality
 from pipeline.posts.normalize import classify, normalize_batch
+from pipeline.scoring import routing
 from pipeline.scoring.scorer import Scorer
 from pipeline.steps.loading import ScoredBatch, time_bounds
 from pipeline.warehouse.loads import POST_COLUMNS, QUARANTINE_COLUMNS
@@ -39,7 +40,9 @@ def score_batch_rowwise(
     )
     posts = normalized.posts
     texts = [p.text for p in posts]
-    scores = [scorer.score(t) for t in texts]
+    skip = [p.is_brand_reply or bool(p.repost_of) for p in posts]
+    routed = routing.route(brand, texts, [p.lang for p in posts], scorer, skip)
+    scores = [r.score for r in routed]
     classes = classify(posts, [scorer.is_spam(t) for t in texts])
     tz = brand.tz
     columns: dict[str, list[Any]] = {
@@ -62,17 +65,20 @@ def score_batch_rowwise(
         "kind": [c.kind.value for c in classes],
         "duplicate_of": [c.duplicate_of for c in classes],
         "text_fingerprint": [c.fingerprint for c in classes],
-        "compound": [s.compound for s in scores],
-        "pos": [s.pos for s in scores],
-        "neu": [s.neu for s in scores],
-        "neg": [s.neg for s in scores],
-        "sentiment": [s.sentiment.value for s in scores],
-        "is_complaint": [s.is_complaint for s in scores],
-        "complaint_score": [s.complaint_score for s in scores],
-        "complaint_category": [s.complaint_category for s in scores],
-        "model_version": [scorer.model_version] * len(posts),
+        "compound": [s.compound if s else None for s in scores],
+        "pos": [s.pos if s else None for s in scores],
+        "neu": [s.neu if s else None for s in scores],
+        "neg": [s.neg if s else None for s in scores],
+        "sentiment": [s.sentiment.value if s else None for s in scores],
+        "is_complaint": [s.is_complaint if s else None for s in scores],
+        "complaint_score": [s.complaint_score if s else None for s in scores],
+        "complaint_category": [s.complaint_category if s else None for s in scores],
+        "model_version": [r.model_version for r in routed],
         "copy_candidate": [c.copy_candidate for c in classes],
-        "sentiment_compound": [s.sentiment_compound for s in scores],
+        "sentiment_compound": [s.sentiment_compound if s else None for s in scores],
+        "text_lang": [r.text_lang for r in routed],
+        "unscored_reason": [r.unscored_reason for r in routed],
+        "learned_complaint_score": [s.learned_complaint_score if s else None for s in scores],
     }
     posts_frame = pd.DataFrame(columns, columns=list(POST_COLUMNS))
     if len(posts_frame):

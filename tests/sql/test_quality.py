@@ -255,14 +255,14 @@ def test_a_load_stores_its_quality_results_and_reconciles(
     assert (result.loaded, result.quarantined) == (2, 1)
     [line] = [r.getMessage() for r in caplog.records if r.name == "pipeline.posts.quality"]
     assert line.startswith("quality suite=posts source=demo brand=pebble batch=20261021T120000Z")
-    assert "9/10 expectations passed; failed: expect_column_values_to_match_regex(lang)" in line
+    assert "11/12 expectations passed; failed: expect_column_values_to_match_regex(lang)" in line
 
     stored = rows(
         settings,
         "select expectation, success, element_count, unexpected_count, details"
         " from quality_results where suite = 'posts' order by expectation",
     )
-    assert len(stored) == 10
+    assert len(stored) == 12
     failed = [r for r in stored if not r[1]]
     assert [(r[0], r[2], r[3]) for r in failed] == [
         ("expect_column_values_to_match_regex(lang)", 3, 1)
@@ -277,7 +277,7 @@ def test_a_load_stores_its_quality_results_and_reconciles(
     ]
     # A rerun replaces the results, it does not add to them.
     loading.load(batch, settings)
-    assert rows(settings, "select count(*) from quality_results") == [(10,)]
+    assert rows(settings, "select count(*) from quality_results") == [(12,)]
 
 
 # --------------------------------------------------------------------------------------

@@ -113,6 +113,8 @@ class Headline:
     metrics: tuple[Metric, ...]
     complaint_reach: int
     brand_replies: int
+    #: Original posts left unscored: in a language without a scorer or not the brand's.
+    unscored: int = 0
 
     def get(self, name: str) -> Metric:
         return next(m for m in self.metrics if m.name == name)
@@ -270,6 +272,7 @@ def _headline(con: duckdb.DuckDBPyConnection, sql_dir: Path, w: ReportWindow) ->
         metrics=metrics,
         complaint_reach=int(row[17]),
         brand_replies=int(row[18]),
+        unscored=int(row[19]),
     )
 
 

@@ -440,6 +440,12 @@ def report_view(data: ReportData) -> ReportView:
         reach_note=(
             f"The people who complained have {words.plural(hl.complaint_reach, 'follower')} "
             f"between them. The brand posted {words.plural(hl.brand_replies, 'reply', 'replies')}."
+            + (
+                f" {words.plural(hl.unscored, 'post')} in other languages "
+                f"{'was' if hl.unscored == 1 else 'were'} not scored."
+                if hl.unscored
+                else ""
+            )
         ),
         responses=tuple(response_lines(data)) if data.responses.complaints else (),
         overdue_heading=overdue_heading(data),

@@ -28,6 +28,8 @@ select
     is_complaint,
     complaint_score,
     complaint_category,
-    model_version
+    model_version,
+    text_lang,
+    unscored_reason
 from stg_posts
 where kind = 'original';

@@ -7,7 +7,8 @@
 -- columns: brand, day, timezone; then the measures of brand_hourly, by the same rules
 --   (int_post_measures): posts, positive, neutral, negative, complaints, mean_compound,
 --   negative_share, complaint_share, reach, negative_reach, complaint_reach,
---   negative_reach_share, reposts, copies, spam, brand_replies
+--   negative_reach_share, reposts, copies, spam, brand_replies, unscored (original posts not
+--   scored, in no other measure)
 -- Selects the rows of one brand for the given local days (the refresh replaces exactly those).
 -- Parameters: $brand, $timezone (its IANA zone), $days (list of dates), $first_day, $last_day.
 with days as (
@@ -29,7 +30,8 @@ measures as (
         count_if(in_reposts) as reposts,
         count_if(in_copies) as copies,
         count_if(in_spam) as spam,
-        count_if(in_brand_replies) as brand_replies
+        count_if(in_brand_replies) as brand_replies,
+        count_if(in_unscored) as unscored
     from int_post_measures
     where brand = $brand
       and brand_day >= $first_day::date
@@ -56,7 +58,8 @@ select
     coalesce(m.reposts, 0) as reposts,
     coalesce(m.copies, 0) as copies,
     coalesce(m.spam, 0) as spam,
-    coalesce(m.brand_replies, 0) as brand_replies
+    coalesce(m.brand_replies, 0) as brand_replies,
+    coalesce(m.unscored, 0) as unscored
 from days
 left join measures as m on m.day = days.day
 order by days.day

@@ -5,7 +5,8 @@
 -- inputs: int_post_measures
 -- columns: brand, hour; posts, positive, neutral, negative, complaints (original posts);
 --   mean_compound; negative_share, complaint_share; reach, negative_reach, complaint_reach,
---   negative_reach_share; reposts, copies, spam, brand_replies (sql/migrations/002, and
+--   negative_reach_share; reposts, copies, spam, brand_replies; unscored (original posts not
+--   scored: in no other measure; sql/migrations/002 and 017, and
 --   docs/warehouse.md)
 -- Selects the rows of one brand for the given hours (the refresh replaces exactly those).
 -- Parameters: $brand (brand id), $hours (list of UTC hour starts), $start, $end (their span).
@@ -28,7 +29,8 @@ measures as (
         count_if(in_reposts) as reposts,
         count_if(in_copies) as copies,
         count_if(in_spam) as spam,
-        count_if(in_brand_replies) as brand_replies
+        count_if(in_brand_replies) as brand_replies,
+        count_if(in_unscored) as unscored
     from int_post_measures
     where brand = $brand
       and created_at >= $start::timestamp
@@ -54,7 +56,8 @@ select
     coalesce(m.reposts, 0) as reposts,
     coalesce(m.copies, 0) as copies,
     coalesce(m.spam, 0) as spam,
-    coalesce(m.brand_replies, 0) as brand_replies
+    coalesce(m.brand_replies, 0) as brand_replies,
+    coalesce(m.unscored, 0) as unscored
 from hours
 left join measures as m on m.hour = hours.hour
 order by hours.hour

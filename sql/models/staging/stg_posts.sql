@@ -9,7 +9,9 @@
 --   is_brand_reply; compound (VADER's own), sentiment_compound (after the known-misread
 --   fixes), sentiment (its label); is_complaint, complaint_score, complaint_category;
 --   learned_complaint_score (the learned complaint stage's score, null where it did not
---   run); model_version. Left out: pos, neu, neg and the copy-detection internals.
+--   run); model_version; text_lang (the language the post was read in), unscored_reason
+--   (why it was not scored, null when scored: then the score columns are null). Left out:
+--   pos, neu, neg and the copy-detection internals.
 create or replace view stg_posts as
 select
     source,
@@ -36,5 +38,7 @@ select
     complaint_score,
     learned_complaint_score,
     complaint_category,
-    model_version
+    model_version,
+    text_lang,
+    unscored_reason
 from posts;

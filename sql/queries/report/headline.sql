@@ -3,7 +3,7 @@
 -- Parameters: $brand, $day (the brand's local day), $base_first (the first baseline day).
 with today as (
     select posts, complaints, complaint_share, negative_share, mean_compound,
-           complaint_reach, brand_replies
+           complaint_reach, brand_replies, unscored
     from brand_daily
     where brand = $brand and day = $day
 ),
@@ -28,6 +28,6 @@ select
     t.complaint_share, b.complaint_share, t.complaint_share - b.complaint_share,
     t.negative_share, b.negative_share, t.negative_share - b.negative_share,
     t.mean_compound, b.mean_compound, t.mean_compound - b.mean_compound,
-    coalesce(t.complaint_reach, 0), coalesce(t.brand_replies, 0)
+    coalesce(t.complaint_reach, 0), coalesce(t.brand_replies, 0), coalesce(t.unscored, 0)
 from base as b
 left join today as t on true
