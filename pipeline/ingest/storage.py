@@ -96,8 +96,15 @@ def filesystem(location: str) -> tuple[AbstractFileSystem, str]:
     return fs, location.split("://", 1)[1]
 
 
+#: Characters of the store's own message an error keeps (S3 servers answer with whole XML
+#: documents; the first line says what went wrong).
+_DETAIL_CHARS = 300
+
+
 def _failed(action: str, location: str, exc: Exception) -> StorageError:
-    return StorageError(f"storage: cannot {action} {location}: {type(exc).__name__}: {exc}")
+    lines = str(exc).strip().splitlines()
+    detail = lines[0][:_DETAIL_CHARS] if lines else ""
+    return StorageError(f"storage: cannot {action} {location}: {type(exc).__name__}: {detail}")
 
 
 def exists(location: str) -> bool:

@@ -77,6 +77,15 @@ class LoadResult:
             "complaints": self.complaints,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LoadResult:
+        """The inverse of :meth:`to_dict`."""
+        start, end = datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"])
+        counts = {k: int(data[k]) for k in ("fetched", "loaded", "duplicates", "quarantined")}
+        kinds = {str(k): int(v) for k, v in data["kinds"].items()}
+        return cls(str(data["source"]), str(data["brand"]), start, end, **counts, kinds=kinds,
+                   complaints=int(data["complaints"]))  # fmt: skip
+
 
 @dataclass(frozen=True)
 class ScoredBatch:
@@ -382,33 +391,40 @@ def score_batches_to_storage(
     """Score landed batches and store each one scored, for :func:`write_scored`: the
     CPU-heavy half of :func:`load`, on any host that sees the storage. Returns the scored
     batches' locations (``<storage>/scored/...parquet``, :mod:`pipeline.steps.scored`), in
-    the order of the batches. Several batches are judged by the posts gate in one
-    validation, as :func:`load_batches` does. The warehouse is not opened; rerunning
-    writes the same locations again.
+    the order of the batches. Batches are judged by the posts gate in groups of about
+    :data:`GATE_GROUP_ROWS` posts, as :func:`load_batches` does. The warehouse is not
+    opened; rerunning writes the same locations again.
     """
     settings = settings or Settings.from_env()
     brands = brands_for(settings)
     root = storage.scored_root(settings)
-    scored = [score_batch(b, brands.get(b.brand), scorer_for(brands.get(b.brand))) for b in batches]
-    gates = quality.gate_post_batches([s.for_gate() for s in scored])
-    written = []
-    for one, gate in zip(scored, gates, strict=True):
-        b = one.batch
-        posts, quarantine, result = _gated(one, gate, brands.get(b.brand), secrets)
-        meta = {
-            "batch": b.to_dict(),
-            "result": result.to_dict(),
-            "model_version": one.model_version,
-            "duplicate_times": [t.isoformat() for t in one.duplicate_times],
-            "report": scored_files.report_to_json(gate.report),
-        }
-        target = scored_files.location(root, b.source, b.brand, b.start, b.end)
-        written.append(scored_files.write(target, posts, quarantine, meta))
-        log.info(
-            "scored source=%s brand=%s interval=[%s, %s): loaded=%d quarantined=%d -> %s",
-            b.source, b.brand, b.start.isoformat(), b.end.isoformat(), result.loaded,
-            result.quarantined, target,
-        )  # fmt: skip
+    written: list[str] = []
+    group: list[ScoredBatch] = []
+
+    def flush() -> None:
+        gates = quality.gate_post_batches([s.for_gate() for s in group])
+        for one, gate in zip(group, gates, strict=True):
+            b = one.batch
+            posts, quarantine, result = _gated(one, gate, brands.get(b.brand), secrets)
+            about = scored_files.meta(
+                b, result.to_dict(), one.model_version, one.duplicate_times, gate.report
+            )
+            target = scored_files.location(root, b.source, b.brand, b.start, b.end)
+            written.append(scored_files.write(target, posts, quarantine, about))
+            log.info(
+                "scored source=%s brand=%s interval=[%s, %s): loaded=%d quarantined=%d -> %s",
+                b.source, b.brand, b.start.isoformat(), b.end.isoformat(), result.loaded,
+                result.quarantined, target,
+            )  # fmt: skip
+        group.clear()
+
+    for batch in batches:
+        brand = brands.get(batch.brand)
+        group.append(score_batch(batch, brand, scorer_for(brand)))
+        if sum(len(s.posts) for s in group) >= GATE_GROUP_ROWS:  # bounded memory
+            flush()
+    if group:
+        flush()
     return written
 
 
@@ -429,35 +445,13 @@ def write_scored_batches(
         connection.transaction(con),
     ):
         for one in batches:
-            meta = one.meta
-            result = _result_from_dict(meta["result"])
+            result = LoadResult.from_dict(one.meta["result"])
             _write_rows(
-                con,
-                landing.Batch.from_dict(meta["batch"]),
-                str(meta["model_version"]),
-                [datetime.fromisoformat(t) for t in meta["duplicate_times"]],
-                posts=one.posts,
-                quarantine=one.quarantine,
-                result=result,
-                report=scored_files.report_from_json(meta["report"]),
-            )
+                con, one.batch, one.model_version, one.duplicate_times, posts=one.posts,
+                quarantine=one.quarantine, result=result, report=one.report,
+            )  # fmt: skip
             results.append(result)
     return results
-
-
-def _result_from_dict(data: dict[str, Any]) -> LoadResult:
-    return LoadResult(
-        source=str(data["source"]),
-        brand=str(data["brand"]),
-        start=datetime.fromisoformat(data["start"]),
-        end=datetime.fromisoformat(data["end"]),
-        fetched=int(data["fetched"]),
-        loaded=int(data["loaded"]),
-        duplicates=int(data["duplicates"]),
-        quarantined=int(data["quarantined"]),
-        kinds={str(k): int(v) for k, v in data["kinds"].items()},
-        complaints=int(data["complaints"]),
-    )
 
 
 #: Records :func:`load_batches` scores in its own process before it starts workers.

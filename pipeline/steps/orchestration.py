@@ -86,6 +86,8 @@ PERMANENT_ERRORS = [
     "pipeline.errors.ConfigError",
     "pipeline.errors.InputError",
     "pipeline.errors.SourceAuthError",
+    # A load's scored batch is missing or incomplete: only its score task can make it again.
+    "pipeline.errors.ScoredBatchError",
 ]
 
 #: A rate-limited fetch ends its attempt when the reset is far away; retry after X's

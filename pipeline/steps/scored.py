@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,7 +33,7 @@ import pandas as pd
 
 from pipeline.errors import ScoredBatchError
 from pipeline.ingest import storage
-from pipeline.ingest.landing import batch_path
+from pipeline.ingest.landing import Batch, batch_path
 from pipeline.posts.expectations import Outcome, SuiteReport
 from pipeline.warehouse.loads import POST_COLUMNS, QUARANTINE_COLUMNS
 
@@ -49,6 +50,40 @@ class Scored:
     posts: pd.DataFrame
     quarantine: pd.DataFrame
     meta: dict[str, Any]
+
+    @property
+    def batch(self) -> Batch:
+        """The landed batch it was scored from."""
+        return Batch.from_dict(self.meta["batch"])
+
+    @property
+    def model_version(self) -> str:
+        return str(self.meta["model_version"])
+
+    @property
+    def duplicate_times(self) -> list[datetime]:
+        return [datetime.fromisoformat(t) for t in self.meta["duplicate_times"]]
+
+    @property
+    def report(self) -> SuiteReport | None:
+        return report_from_json(self.meta["report"])
+
+
+def meta(
+    batch: Batch,
+    result: dict[str, Any],
+    model_version: str,
+    duplicate_times: Sequence[datetime],
+    report: SuiteReport | None,
+) -> dict[str, Any]:
+    """The meta row of a scored batch (``result``: the load's counts, as a dict)."""
+    return {
+        "batch": batch.to_dict(),
+        "result": result,
+        "model_version": model_version,
+        "duplicate_times": [t.isoformat() for t in duplicate_times],
+        "report": report_to_json(report),
+    }
 
 
 def location(root: str, source: str, brand: str, start: datetime, end: datetime) -> str:
@@ -104,9 +139,10 @@ def report_from_json(data: dict[str, Any] | None) -> SuiteReport | None:
     )
 
 
-def write(target: str, posts: pd.DataFrame, quarantine: pd.DataFrame, meta: dict[str, Any]) -> str:
-    """Store a scored batch whole at ``target`` (a local path or a storage URL)."""
-    meta = {**meta, "format": FORMAT, "posts": len(posts), "quarantined": len(quarantine)}
+def write(target: str, posts: pd.DataFrame, quarantine: pd.DataFrame, about: dict[str, Any]) -> str:
+    """Store a scored batch whole at ``target`` (a local path or a storage URL); ``about``:
+    its :func:`meta`."""
+    about = {**about, "format": FORMAT, "posts": len(posts), "quarantined": len(quarantine)}
     con = duckdb.connect()
     try:
         con.register(
@@ -118,7 +154,7 @@ def write(target: str, posts: pd.DataFrame, quarantine: pd.DataFrame, meta: dict
                 part="quarantine", ord=range(len(quarantine))
             ),
         )
-        con.register("m", pd.DataFrame({"part": ["meta"], "ord": [0], "meta": [json.dumps(meta)]}))
+        con.register("m", pd.DataFrame({"part": ["meta"], "ord": [0], "meta": [json.dumps(about)]}))
         rows = con.sql(_ALL_PARTS)
         with tempfile.TemporaryDirectory(prefix="brandpulse-scored-") as folder:
             local = Path(folder) / "batch.parquet"

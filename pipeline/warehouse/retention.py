@@ -3,15 +3,16 @@
 Per brand, under ``overrides: {privacy: {...}}`` in the brands file
 (:class:`~pipeline.posts.pseudonyms.PrivacyConfig`), ``retention_days: N`` empties the text
 (and link) of posts older than N days and the raw record of old quarantine rows, and
-deletes landing files older than that, while every aggregate stays as it was
-(:func:`apply_retention`, run daily by ``brandpulse_daily``).
+deletes landing files and scored batches older than that, while every aggregate stays as
+it was (:func:`apply_retention`, run daily by ``brandpulse_daily``). The landing zone and
+the scored batches may be in object storage (:mod:`pipeline.ingest.storage`).
 
 :func:`forget_author` removes an author's posts from every table that holds them (posts,
 complaint_responses, quarantine) and from the landing zone (so a rerun cannot bring them
-back), re-derives the aggregates they were counted in, and records that it did so in
-``privacy_log`` (with a hash of the handle, never the handle itself). For a brand whose
-authors are pseudonymized (:mod:`pipeline.posts.pseudonyms`), the author's pseudonym is
-forgotten too.
+back; the brand's scored batches are deleted, their score tasks make them again), re-derives
+the aggregates they were counted in, and records that it did so in ``privacy_log`` (with a
+hash of the handle, never the handle itself). For a brand whose authors are pseudonymized
+(:mod:`pipeline.posts.pseudonyms`), the author's pseudonym is forgotten too.
 """
 
 from __future__ import annotations
@@ -139,6 +140,17 @@ def _scrub_landing(root: str, brand: str, names: set[str]) -> int:
     return removed
 
 
+def _drop_scored(settings: Settings, brand: str) -> int:
+    """Delete the brand's scored batches (they hold post text): a write task rerun after
+    a forget must not bring the author back; its score task makes them again from the
+    scrubbed landing zone."""
+    pattern = storage.join(storage.scored_root(settings), "source=*", f"brand={brand}", "**")
+    found = storage.glob(pattern)
+    for location in found:
+        storage.delete(location)
+    return len(found)
+
+
 def forget_author(
     settings: Settings,
     handle: str,
@@ -164,6 +176,7 @@ def forget_author(
                 names.add(pseudonym)
             counts = _forget_in_brand(con, settings, brand, names)
             counts_landing = _scrub_landing(storage.landing_root(settings), brand.id, names)
+            scored = _drop_scored(settings, brand.id)
             result.landing_records += counts_landing
             for table, n in counts.items():
                 result.removed[table] = result.removed.get(table, 0) + n
@@ -171,7 +184,7 @@ def forget_author(
             with connection.transaction(con):
                 _log_action(
                     con, "forget", brand.id, result.handle_hash,
-                    {**counts, "landing_records": counts_landing},
+                    {**counts, "landing_records": counts_landing, "scored_batches": scored},
                 )  # fmt: skip
     log.info("%s", result.format())
     return result
@@ -302,11 +315,18 @@ def apply_retention(
                             files += location.endswith(".jsonl")
                         if storage.is_local(root):  # and the emptied folder
                             storage.delete_tree(storage.parent(locations[0]))
+                scored = 0
+                scored_days = _landing_days(storage.scored_root(settings), brand.id)
+                for day, locations in scored_days.items():
+                    if day < cutoff:  # scored batches hold post text too
+                        for location in locations:
+                            storage.delete(location)
+                            scored += 1
                 result = RetentionResult(brand.id, cutoff, posts, quarantined, files)
                 _log_action(
                     con, "retention", brand.id, None,
                     {"posts": result.posts, "quarantine": result.quarantine,
-                     "landing_files": files, "retention_days": days},
+                     "landing_files": files, "scored_files": scored, "retention_days": days},
                 )  # fmt: skip
             log.info(
                 "%s: retention %d days: emptied the text of %d posts and %d quarantined records"

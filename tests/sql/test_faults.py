@@ -295,3 +295,15 @@ def test_the_lock_error_is_retried_by_airflow() -> None:
 
     for cls in WarehouseLockedError.__mro__:
         assert f"{cls.__module__}.{cls.__name__}" not in PERMANENT_ERRORS
+
+
+def test_a_missing_scored_batch_fails_at_once_and_storage_errors_are_retried() -> None:
+    """A retry of a load cannot make its scored batch (its score task does); a storage
+    that failed to answer may answer the retry."""
+    from pipeline.errors import ScoredBatchError, StorageError
+    from pipeline.steps.orchestration import PERMANENT_ERRORS
+
+    assert "pipeline.errors.ScoredBatchError" in PERMANENT_ERRORS
+    assert issubclass(ScoredBatchError, StorageError)
+    for cls in StorageError.__mro__:
+        assert f"{cls.__module__}.{cls.__name__}" not in PERMANENT_ERRORS

@@ -141,3 +141,32 @@ def test_a_missing_or_short_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("BRANDPULSE_PSEUDONYM_KEY", "short")
     with pytest.raises(ConfigError, match="at least 16"):
         pseudonyms.pseudonymizer()
+
+
+def test_forget_and_retention_delete_scored_batches_too(loaded: Settings) -> None:
+    """Scored batches (the score task's files) hold post text: forgetting an author deletes
+    the brand's (a rerun of their write task cannot bring the author back; it fails until
+    the score task has run again), retention deletes the old ones."""
+    from pipeline.errors import ScoredBatchError
+    from pipeline.ingest import storage
+    from pipeline.ingest.landing import Batch
+    from pipeline.steps import loading
+
+    def score_all() -> list[str]:
+        batches = [
+            Batch("demo", "pebble", START, END, str(path), 0)
+            for path in sorted(loaded.landing.glob("source=demo/brand=pebble/**/*.jsonl"))
+        ]
+        return loading.score_batches_to_storage(batches, loaded)
+
+    scored = score_all()
+    assert scored and all(storage.exists(s) for s in scored)
+    retention.forget_author(loaded, "@nobody_at_all")
+    assert not any(storage.exists(s) for s in scored)
+    with pytest.raises(ScoredBatchError, match="no scored batch"):
+        loading.write_scored(scored[0], loaded)
+    assert score_all() == scored
+    retention.apply_retention(loaded, today=date(2026, 11, 1))  # within the period: kept
+    assert all(storage.exists(s) for s in scored)
+    retention.apply_retention(loaded, today=date(2026, 12, 1))
+    assert not any(storage.exists(s) for s in scored)

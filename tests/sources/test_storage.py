@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config.model import BrandConfig
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, StorageError
 from pipeline.ingest import storage
 from pipeline.ingest.fetching import FetchPolicy, land_paged, scratch_folder
 from pipeline.ingest.landing import Batch
@@ -116,3 +116,30 @@ def test_forget_and_retention_reach_the_landing_zone_in_storage(root: str) -> No
     days = retention._landing_days(landing, "pebble")
     assert sorted(days) == [datetime(2026, 1, 1).date(), datetime(2026, 10, 5).date()]
     assert sorted(days[datetime(2026, 1, 1).date()]) == [old, old + ".landed.json"]
+
+
+def test_the_s3_endpoint_comes_from_the_standard_variables(
+    s3_server: S3Server,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert storage._s3_options({}) == {}
+    assert storage._s3_options(
+        {"AWS_ENDPOINT_URL": "https://a.example", "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9"}
+    ) == {"config": {"endpoint": "http://127.0.0.1:9"}, "client_options": {"allow_http": True}}
+    # The S3-specific variable wins over the general one, as in the AWS tools.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", s3_server.endpoint)
+    location = s3_server.url("x/one.txt")
+    storage.write_bytes(location, b"1")
+    assert storage.read_text(location) == "1"
+
+
+def test_a_store_that_fails_is_a_one_line_storage_error(
+    s3_server: S3Server,  # noqa: F811
+) -> None:
+    missing = f"s3://no-such-bucket-{s3_server.bucket}/x.txt"
+    with pytest.raises(StorageError) as err:
+        storage.write_bytes(missing, b"1")
+    message = str(err.value)
+    assert message.startswith(f"storage: cannot write {missing}: ") and "\n" not in message
+    assert "bucket" in message.lower()
