@@ -54,9 +54,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     evaluation = _benchmark("evaluation")
-    from pipeline.scoring.scorer import default_scorer
+    from pipeline.scoring.scorer import Scorer
+    from pipeline.settings import Settings
 
-    result = evaluation.evaluate(default_scorer(), Path(args.data))
+    # With the learned complaint stage (a brand's opt-in): the complaint figures are printed
+    # with it and with the cues alone (what every brand gets by default).
+    scorer = Scorer(Settings.from_env().models, learned_stage=True)
+    result = evaluation.evaluate(scorer, Path(args.data))
     sys.stdout.write(evaluation.report(result))
     if args.nab_scorer:
         spike_eval = _benchmark("spike_eval")

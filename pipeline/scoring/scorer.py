@@ -174,7 +174,11 @@ class Scorer:
         brand: BrandConfig | None = None,
         core: str | None = None,
         language: str = "en",
+        *,
+        learned_stage: bool | None = None,
     ) -> None:
+        """``learned_stage``: run the learned complaint stage or not (None: as the brand's
+        ``overrides.learned_complaints`` says, else the default)."""
         chosen = choose(core)
         #: The language this scorer reads (English: models/*.yaml; another: models/<lang>/).
         self.language = language
@@ -295,7 +299,9 @@ class Scorer:
         #: The learned complaint stage, when it runs for this brand (``overrides.
         #: learned_complaints``, default :data:`~pipeline.scoring.learned.LEARNED_BY_DEFAULT`).
         self.learned: LearnedStage | None = (
-            stage_for(models_dir) if learned.enabled_for(brand) else None
+            stage_for(models_dir)
+            if (learned.enabled_for(brand) if learned_stage is None else learned_stage)
+            else None
         )
         if self.learned is not None:
             self.model_version += f"+learned-{self.learned.version}"

@@ -18,7 +18,8 @@ from benchmarks.evaluation import (
     report,
 )
 from pipeline.errors import InputError
-from pipeline.scoring.scorer import default_scorer
+from pipeline.scoring.scorer import Scorer, default_scorer
+from pipeline.settings import Settings
 
 
 def test_pearson_and_f1() -> None:
@@ -119,15 +120,16 @@ def test_own_set_reports_complaints_and_categories_per_language(tmp_path: Path) 
 
 
 def test_complaints_with_the_learned_stage_also_print_the_cues_alone(tmp_path: Path) -> None:
-    """The default scorer runs the learned stage: a problem report without complaint words
-    (hand-written) is found by it, and the cues' own figures are printed next to it."""
+    """With the learned stage (as `brandpulse eval` runs it), a problem report without
+    complaint words (hand-written) is found by it, and the cues' own figures are printed
+    next to it."""
     data = make_data(tmp_path / "data")
     (data / "complaints_dev" / "complaints-data.csv").write_text(
         "1,@Acme my bill says 80 this month and it was 45 last month?,1,retail\n"
         "2,@Acme what time do you open?,0,retail\n",
         encoding="utf-8",
     )
-    scorer = default_scorer()
+    scorer = Scorer(Settings.from_env().models, learned_stage=True)
     assert scorer.learned is not None
     result = evaluate(scorer, data, throughput_repeats=0)
     assert (result.complaint_precision, result.complaint_recall) == (1.0, 1.0)

@@ -67,8 +67,7 @@ def test_score_csv_keeps_every_row_and_value_in_order(
         "is_complaint",
         "complaint_score",
         "complaint_category",
-        "learned_complaint_score",  # the learned complaint stage is on by default
-    ]
+    ]  # no learned_complaint_score: the learned complaint stage is off by default
     assert got[0]["is_complaint"] == "True" and got[0]["complaint_category"] == "billing"
     assert got[1]["sentiment"] == "neutral" and got[1]["compound"] == "0.0"
     assert got[2]["sentiment"] == "positive"

@@ -412,6 +412,7 @@ def test_the_frame_great_expectations_checks_fails_the_same_rows() -> None:
             "author_followers": [1] * 7,
             "compound": [0.1] * 7,
             "complaint_score": [0.2] * 7,
+            "unscored_reason": [None] * 7,
         }
     )
     params = {
