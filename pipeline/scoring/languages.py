@@ -13,15 +13,14 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from pipeline.errors import ConfigError
+from pipeline.scoring.scorer import read_asset
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector
@@ -80,14 +79,7 @@ class LanguageRule:
 
     def __init__(self, models_dir: Path) -> None:
         path = models_dir / "languages.yaml"
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"scoring asset not found: {path} (set BRANDPULSE_MODELS)") from None
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path.name}: not valid YAML: {exc}") from None
-        if not isinstance(data, Mapping) or "version" not in data:
-            raise ConfigError(f"{path.name}: expected a mapping with a 'version'")
+        data = read_asset(path)
         self.version = str(data["version"])
         self.scorers: tuple[str, ...] = tuple(str(x) for x in data["scorers"])
         self.detect: tuple[str, ...] = tuple(str(x) for x in data["detect"])

@@ -125,7 +125,8 @@ class Score:
     learned_complaint_score: float | None = None
 
 
-def _read_yaml(path: Path) -> Mapping[str, Any]:
+def read_asset(path: Path) -> Mapping[str, Any]:
+    """A versioned YAML scoring asset; a missing or broken one is a one-line ConfigError."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -188,10 +189,10 @@ class Scorer:
         if spec and language != "en":  # lexicon and category overrides are English words
             spec = {**spec, "lexicon": {}, "categories": {}}
         assets = models_dir if language == "en" else models_dir / language
-        fixes = _read_yaml(assets / "vader_fixes.yaml")
-        cues = _read_yaml(assets / "complaint_cues.yaml")
-        cats = _read_yaml(assets / "categories.yaml")
-        spam = _read_yaml(models_dir / "spam_cues.yaml")
+        fixes = read_asset(assets / "vader_fixes.yaml")
+        cues = read_asset(assets / "complaint_cues.yaml")
+        cats = read_asset(assets / "categories.yaml")
+        spam = read_asset(models_dir / "spam_cues.yaml")
 
         # Sentiment: VADER itself (a separate instance with its own lexicon dict when the
         # brand overrides words; the installed package and other scorers are never touched).
