@@ -56,6 +56,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[bench.BenchResult, P
         days=2,
         naive_posts=200,
         text_filter_posts=3_000,
+        learned="both",
     )
     return result, workdir, json_path
 
