@@ -64,7 +64,7 @@ def test_backfill_under_the_scheduler_writes_what_dags_test_writes(
             con.close()
     # Every task instance succeeded, each in a process of its own (not one `dags test`).
     assert {t for t, _, _ in tasks} == {
-        "plan", "land", "load", "check_loads", "aggregate", "spikes_and_alerts",
+        "plan", "land", "score", "load", "check_loads", "aggregate", "spikes_and_alerts",
     }  # fmt: skip
     assert {s for _, s, _ in tasks} == {"success"}
     assert len({pid for *_, pid in tasks}) == len(tasks)
@@ -96,9 +96,9 @@ def test_bench_times_the_backfill_under_dags_test_and_under_the_scheduler(
     scheduled = bench.SchedulerResult(
         **bench.run_stage("scheduler", {"home": str(tmp_path / "scheduled"), "days": 1}, stages)
     )
-    # One day of the two demo brands: plan, land and load per brand, check_loads,
-    # aggregate, spikes_and_alerts; an hourly run has one task more per brand than plan.
-    assert direct.backfill_tasks == scheduled.backfill_tasks == 8
+    # One day of the two demo brands: plan, land, score and load per brand, check_loads,
+    # aggregate, spikes_and_alerts.
+    assert direct.backfill_tasks == scheduled.backfill_tasks == 10
     assert direct.interval_tasks == scheduled.interval_tasks > 0
     for work, wall in (
         (direct.backfill_task_work_s, direct.backfill_s),
