@@ -99,19 +99,22 @@ def read_lines(batch: Batch) -> list[str]:
     """The landed file's non-empty lines, one per record, in order (what :func:`read_batch`
     parses): read in one go, bytes that are not UTF-8 replaced by U+FFFD, a line ending at
     a line feed, a carriage return or both (as text files are read)."""
-    text = storage.read_bytes(batch.location).decode("utf-8", errors="replace")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return [line for line in text.split("\n") if line]
+    return _text_lines(storage.read_bytes(batch.location))
 
 
-def read_raw_lines(batch: Batch) -> list[bytes] | None:
-    """The lines :func:`read_lines` gives, as the bytes landed (decoding only the lines
-    that need it is cheaper), or None when the file holds a carriage return: a line
-    breaks there too, so only :func:`read_lines` gives its lines then."""
+def read_landed_lines(batch: Batch) -> list[str] | list[bytes]:
+    """The lines :func:`read_lines` gives, read once: as the bytes landed (decoding only
+    the lines that need it is cheaper), or as text when the file holds a carriage return
+    (a line breaks there too, which only the text reading knows)."""
     data = storage.read_bytes(batch.location)
     if b"\r" in data:
-        return None
+        return _text_lines(data)
     return [line for line in data.split(b"\n") if line]
+
+
+def _text_lines(data: bytes) -> list[str]:
+    text = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    return [line for line in text.split("\n") if line]
 
 
 def parse_line(line: str | bytes) -> Any:

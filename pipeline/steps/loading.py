@@ -161,8 +161,7 @@ def score_batch(
     """
     to_post = get_parser(batch.source)
     if records is None:
-        raw = landing.read_raw_lines(batch)
-        lines: Sequence[str | bytes] = raw if raw is not None else landing.read_lines(batch)
+        lines: Sequence[str | bytes] = landing.read_landed_lines(batch)
         reader = get_column_reader(batch.source)
         fast = reader(lines, brand) if reader is not None else None
         count, record = len(lines), lambda i: landing.parse_line(lines[i])
