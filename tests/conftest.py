@@ -36,16 +36,22 @@ def write_brands(path: Path, body: str) -> Path:
     return path
 
 
+def one_brand(brand: dict[str, object]) -> str:
+    """A brands file (YAML) with the one brand ``brand``."""
+    return yaml.safe_dump({"version": 1, "brands": [brand]}, sort_keys=False)
+
+
 def pebble_brands(**fields: object) -> str:
     """A brands file with the one brand ``pebble`` (Pebble Mobile on the demo's telecom
     profile); ``fields`` add to or replace its entries (``overrides=``, ``alerts=``...)."""
-    brand: dict[str, object] = {
-        "id": "pebble",
-        "name": "Pebble Mobile",
-        "timezone": "America/New_York",
-        "accounts": ["@PebbleMobile", "@PebbleCares"],
-        "terms": ["pebble mobile"],
-        "sources": {"demo": {"profile": "telecom"}},
-        **fields,
-    }
-    return yaml.safe_dump({"version": 1, "brands": [brand]}, sort_keys=False)
+    return one_brand(
+        {
+            "id": "pebble",
+            "name": "Pebble Mobile",
+            "timezone": "America/New_York",
+            "accounts": ["@PebbleMobile", "@PebbleCares"],
+            "terms": ["pebble mobile"],
+            "sources": {"demo": {"profile": "telecom"}},
+            **fields,
+        }
+    )
