@@ -12,13 +12,23 @@ import yaml
 from pipeline.settings import PROJECT_ROOT, Settings
 
 _ENV_PREFIXES = ("BRANDPULSE_", "AIRFLOW")
+#: Variables that say where the test suite finds its own tools, not settings of brandpulse:
+#: kept, or the moto server (tests/fakes/s3.py) and Chromium (tests/layout) they name would
+#: be ignored and the default looked for instead.
+TOOL_VARIABLES = ("BRANDPULSE_TEST_", "BRANDPULSE_CHROMIUM")
+
+
+def leaks(name: str) -> bool:
+    """Whether ``name`` is a brandpulse or Airflow setting a test must not inherit."""
+    return name.startswith(_ENV_PREFIXES) and not name.startswith(TOOL_VARIABLES)
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No BRANDPULSE_* / AIRFLOW* variable from the developer's shell leaks into a test."""
+    """No BRANDPULSE_* / AIRFLOW* setting from the developer's shell leaks into a test
+    (the test tools' locations, :data:`TOOL_VARIABLES`, stay)."""
     for name in list(os.environ):
-        if name.startswith(_ENV_PREFIXES):
+        if leaks(name):
             monkeypatch.delenv(name)
 
 
