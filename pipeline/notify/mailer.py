@@ -156,6 +156,11 @@ def build_message(email: Email, sender: str, date: datetime | None = None) -> Em
     return msg
 
 
+#: Said of a chat or webhook post that got no answer after it was sent: the receiver may
+#: have it, and the retry may show it twice (at least once; docs/channels.md).
+MAY_HAVE_ARRIVED = "it may have arrived, so the retry may show it twice"
+
+
 @dataclass(frozen=True)
 class Delivery:
     channel: str  # smtp | outbox | slack | teams | webhook

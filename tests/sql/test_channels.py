@@ -19,6 +19,7 @@ import pytest
 
 from pipeline.errors import DeliveryError
 from pipeline.notify.channels.digest import digest, teams_escape
+from pipeline.notify.mailer import MAY_HAVE_ARRIVED
 from pipeline.notify.report.sending import render_report, send_reports
 from pipeline.settings import Settings
 from pipeline.steps import alerting
@@ -35,7 +36,7 @@ from tests.fakes.chat import (
     webhook_connection,
 )
 from tests.fakes.server import Fault, serve
-from tests.fakes.smtp import smtp_server, use_smtp
+from tests.fakes.smtp import free_port, smtp_server, use_smtp
 from tests.sql.test_alerts import DAYS, T0, _posts
 
 WINDOW = (T0, T0 + timedelta(days=DAYS))
@@ -67,7 +68,7 @@ def _settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **brand: Any) -> 
 class Receivers:
     def __init__(self, slack: FakeSlack, teams: FakeTeams, webhook: FakeWebhook) -> None:
         self.slack, self.teams, self.webhook = slack, teams, webhook
-        self.webhook_url = ""
+        self.webhook_url = self.slack_url = ""
 
 
 @pytest.fixture
@@ -78,7 +79,7 @@ def receivers(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receivers]:
         slack = stack.enter_context(serve(r.slack))
         teams = stack.enter_context(serve(r.teams))
         hook = stack.enter_context(serve(r.webhook))
-        r.webhook_url = hook + WEBHOOK_PATH
+        r.webhook_url, r.slack_url = hook + WEBHOOK_PATH, slack + SLACK_PATH
         monkeypatch.setenv("AIRFLOW_CONN_CARE_SLACK", webhook_connection(slack + SLACK_PATH))
         monkeypatch.setenv(
             "AIRFLOW_CONN_PR_TEAMS", webhook_connection(teams + TEAMS_PATH, timeout=1)
@@ -151,14 +152,18 @@ def test_an_alert_goes_once_to_each_channel_in_its_format(
 
 
 def test_failed_channels_are_recorded_and_retried_by_the_next_run(
-    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, receivers: Receivers
+    tmp_path: Path,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    receivers: Receivers,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     s = _settings(tmp_path, monkeypatch, alerts={"recipients": CHANNELS[1:]})
     # One failure per service: each hits the incident's opening alert.
     receivers.slack.faults.append(Fault.status(500, b"internal_error"))
     receivers.teams.faults.append(Fault.slow(3.0))  # past the Connection's 1 s timeout
     receivers.webhook.faults.append(Fault.status(503, {"error": "maintenance"}))
-    with pytest.raises(DeliveryError, match="alert deliveries failed"):
+    with caplog.at_level(logging.WARNING), pytest.raises(DeliveryError, match="alert deliveries"):
         alerting.evaluate(s, None, window=WINDOW)
     failed = {(r[0], r[5]) for r in _ledger(s) if r[3] == "failed"}
     assert ("slack:care_slack", "slack") in failed and ("teams:pr_teams", "teams") in failed
@@ -171,13 +176,52 @@ def test_failed_channels_are_recorded_and_retried_by_the_next_run(
     assert any("500" in e for e in errors) and any("503" in e for e in errors)
     assert any("timed out" in e.lower() or "timeout" in e.lower() for e in errors)
     assert not any("XXXXSECRETTOKEN" in e or HMAC_SECRET in e for e in errors)
-    alerting.evaluate(s, None, window=WINDOW)  # the retry delivers only what failed
+    # The Teams post timed out after it was sent: the error and the log say it may be there.
+    [timed_out] = [e for e in errors if "Teams" in e]
+    assert timed_out.endswith(MAY_HAVE_ARRIVED)
+    assert not any(MAY_HAVE_ARRIVED in e for e in errors if "Teams" not in e)
+    assert "Teams webhook (pr_teams): no answer after the post was sent" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        alerting.evaluate(s, None, window=WINDOW)  # the retry delivers only what failed
     assert {r[3] for r in _ledger(s)} == {"sent"}
     assert len(receivers.slack.received) == len(receivers.webhook.received) == 1
-    # The post that timed out reached Teams late: a timeout cannot tell, so it is sent again
-    # (at least once; the webhook's key lets an incident tool drop such a repeat).
+    # The post that timed out reached Teams late: a timeout cannot tell, and Teams takes no
+    # idempotency key, so it is sent again (at least once), and the retry says so.
     assert len(receivers.teams.received) == 2
+    [retry] = [r.getMessage() for r in caplog.records if "sending again" in r.getMessage()]
+    assert "to teams:pr_teams" in retry and MAY_HAVE_ARRIVED in retry
     assert max(r[4] for r in _ledger(s)) == 2  # counted: the failed try and the retry
+
+
+def test_a_slack_post_without_an_answer_is_said_to_have_maybe_arrived(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, receivers: Receivers
+) -> None:
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_CARE_SLACK", webhook_connection(receivers.slack_url, timeout=1)
+    )
+    s = _settings(tmp_path, monkeypatch, alerts={"recipients": [{"slack": "care_slack"}]})
+    receivers.slack.faults.append(Fault.slow(3.0))
+    with pytest.raises(DeliveryError, match="may show it twice"):
+        alerting.evaluate(s, None, window=WINDOW)
+    alerting.evaluate(s, None, window=WINDOW)
+    assert {r[3] for r in _ledger(s)} == {"sent"}
+    assert len(receivers.slack.received) == 2  # the slow post arrived, and so did its retry
+
+
+def test_a_post_that_never_connected_is_not_said_to_have_maybe_arrived(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}{TEAMS_PATH}"
+    monkeypatch.setenv("AIRFLOW_CONN_PR_TEAMS", webhook_connection(closed, timeout=1))
+    s = _settings(tmp_path, monkeypatch, alerts={"recipients": [{"teams": "pr_teams"}]})
+    with pytest.raises(DeliveryError, match="not sent"):
+        alerting.evaluate(s, None, window=WINDOW)
+    con = connection.connect(s.warehouse, read_only=True)
+    errors = [r[0] for r in con.execute("select error from alerts").fetchall()]
+    con.close()
+    assert errors and all("not sent (ConnectError" in e for e in errors)
+    assert not any(MAY_HAVE_ARRIVED in e for e in errors)
 
 
 def test_a_bad_signature_secret_is_refused_and_recorded(

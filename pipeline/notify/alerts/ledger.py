@@ -91,6 +91,7 @@ class Row:
     attempts: int
     message_id: str = ""
     subject: str | None = None
+    error: str | None = None
 
 
 #: Ledger statuses that need nothing more: delivered, a recovery note folded into a
@@ -166,11 +167,11 @@ def due_alerts(
 
 def _ledger(con: duckdb.DuckDBPyConnection, key: str, recipient: str) -> dict[tuple[str, str], Row]:
     rows = con.execute(
-        "select kind, severity, status, attempts, message_id, subject from alerts"
+        "select kind, severity, status, attempts, message_id, subject, error from alerts"
         " where spike_id = ? and recipient = ?",
         [key, recipient],
     ).fetchall()
-    return {(r[0], r[1]): Row(r[2], int(r[3]), r[4], r[5]) for r in rows}
+    return {(r[0], r[1]): Row(r[2], int(r[3]), r[4], r[5], r[6]) for r in rows}
 
 
 def _claimed_keys(con: duckdb.DuckDBPyConnection, incident: Incident) -> list[str]:
@@ -285,6 +286,11 @@ def _deliver_one(
             "%s was claimed by an attempt that did not finish (a crash?): sending again with"
             " the same Message-ID %s (attempt %d)",
             what, email.message_id, job.previous.attempts + 1,
+        )  # fmt: skip
+    elif job.previous is not None and mailer.MAY_HAVE_ARRIVED in (job.previous.error or ""):
+        log.warning(
+            "%s: sending again after a try that got no answer; %s (attempt %d)",
+            what, mailer.MAY_HAVE_ARRIVED, job.previous.attempts + 1,
         )  # fmt: skip
     job.claim(con, settings.sql, email)
     try:
