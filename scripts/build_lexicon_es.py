@@ -7,14 +7,18 @@ hate -2.7), not copied from any lexicon. Each lemma is expanded into its common 
 forms (gender and number of adjectives and nouns, the verb forms posts use) and each form
 with accents also without them, as people type ("pesimo", "rapido"). Run from a checkout:
 
-    python scripts/build_lexicon_es.py        # rewrites models/lexicons/es.txt
+    python scripts/build_lexicon_es.py          # rewrites models/lexicons/es.txt
+    python scripts/build_lexicon_es.py --check  # exit 1 when the file is not what it builds
 
 models/lexicons/DATASHEET.md says how the lists were written and checked.
 """
 
 from __future__ import annotations
 
+import argparse
+import sys
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "models" / "lexicons" / "es.txt"
@@ -242,48 +246,87 @@ def _verb(inf: str) -> list[str]:
     return forms
 
 
+def _adjective_o(lemma: str, valence: float) -> list[tuple[str, float]]:
+    """An -o adjective's four forms, then its superlatives a degree stronger."""
+    stronger = valence + (SUPERLATIVE_STEP if valence > 0 else -SUPERLATIVE_STEP)
+    stronger = max(-4.0, min(4.0, stronger))
+    return [(form, valence) for form in _adj_o(lemma)] + [
+        (form, stronger) for form in _superlatives(lemma)
+    ]
+
+
+def _with_plural(lemma: str, valence: float) -> list[tuple[str, float]]:
+    return [(lemma, valence), (_plural(lemma), valence)]
+
+
+def _verb_forms(infinitive: str, valence: float) -> list[tuple[str, float]]:
+    return [(form, valence) for form in _verb(infinitive)]
+
+
+def _as_written(form: str, valence: float) -> list[tuple[str, float]]:
+    return [(form, valence)]
+
+
+Expand = Callable[[str, float], list[tuple[str, float]]]
+#: Each table and how its entries become forms, in the order they are added: the first
+#: valence a form gets is kept (bueno's superlative buenísimo before the lemma buenísimo).
+TABLES: tuple[tuple[dict[str, float], Expand], ...] = (
+    (ADJ_O, _adjective_o),
+    (ADJ_INV, _with_plural),
+    (NOUNS, _with_plural),
+    (VERBS_AR, _verb_forms),
+    (VERBS_ER_IR, _verb_forms),
+    (VERB_FORMS, _as_written),
+    (MORE, _as_written),
+    (SLANG, _as_written),
+    (EMOJI, _as_written),
+)
+
+
 def entries() -> dict[str, float]:
+    """Every form and its valence, each form with accents also without them. A valence of 0
+    adds nothing (agradecer and mentir are listed with the conjugation they follow)."""
     out: dict[str, float] = {}
-
-    def add(form: str, valence: float) -> None:
-        if valence == 0:
-            return
-        for variant in (form, _strip_accents(form)):
-            out.setdefault(variant, round(valence, 1))
-
-    for lemma, v in ADJ_O.items():
-        for form in _adj_o(lemma):
-            add(form, v)
-        stronger = max(-4.0, min(4.0, v + (SUPERLATIVE_STEP if v > 0 else -SUPERLATIVE_STEP)))
-        for form in _superlatives(lemma):
-            add(form, stronger)
-    for lemma, v in ADJ_INV.items():
-        add(lemma, v)
-        add(_plural(lemma), v)
-    for lemma, v in NOUNS.items():
-        add(lemma, v)
-        add(_plural(lemma), v)
-    for table in (VERBS_AR, VERBS_ER_IR):
-        for inf, v in table.items():
-            for form in _verb(inf):
-                add(form, v)
-    for table in (VERB_FORMS, MORE, SLANG, EMOJI):
-        for form, v in table.items():
-            add(form, v)
+    for table, expand in TABLES:
+        for lemma, valence in table.items():
+            for form, v in expand(lemma, valence):
+                if v == 0:
+                    continue
+                for variant in (form, _strip_accents(form)):
+                    out.setdefault(variant, round(v, 1))
     return out
 
 
-def main() -> None:
-    words = entries()
+def render() -> str:
+    """The text of models/lexicons/es.txt."""
     lines = [
         "# brandpulse Spanish sentiment lexicon, VADER's format: token<TAB>mean valence (-4..+4).",
         "# Written for this project (Apache-2.0); built by scripts/build_lexicon_es.py from its",
         "# lemma lists (models/lexicons/DATASHEET.md). Do not edit by hand: edit the script.",
     ]
-    lines += [f"{w}\t{v}" for w, v in sorted(words.items())]
-    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{OUT}: {len(words)} entries")
+    lines += [f"{w}\t{v}" for w, v in sorted(entries().items())]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build models/lexicons/es.txt.")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 when the file is not what the lists build",
+    )
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
+            print(f"{OUT} is not what {Path(__file__).name} builds: run it", file=sys.stderr)
+            return 1
+        print(f"{OUT}: up to date")
+        return 0
+    OUT.write_text(text, encoding="utf-8")
+    print(f"{OUT}: {len(entries())} entries")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -54,6 +54,25 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Digest:
+    """What a chat or webhook post of a message shows: a title, a headline, ``Label: value``
+    facts, short titled sections and at most one https link. All plain text: each channel
+    escapes it for its own markup (:mod:`pipeline.notify.channels.digest`)."""
+
+    key: str
+    title: str
+    headline: str
+    facts: tuple[tuple[str, str], ...]
+    sections: tuple[tuple[str, tuple[str, ...]], ...]
+    link: str | None
+
+    @property
+    def event(self) -> str:
+        """What kind of message: the key's first part (alert, report, failure, freshness)."""
+        return self.key.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
 class Email:
     """One message to one recipient; ``key`` identifies it across retries and reruns."""
 
@@ -68,6 +87,9 @@ class Email:
     #: The Message-ID this email answers (a follow-up in a thread): In-Reply-To and
     #: References are set to it, so mail clients show the two in one conversation.
     in_reply_to: str | None = None
+    #: What chat and webhook recipients get, built by the sender from the same data as the
+    #: text (the daily report); None: the digest is read from the text (alerts, notices).
+    chat: Digest | None = None
 
     @property
     def message_id(self) -> str:
@@ -132,6 +154,11 @@ def build_message(email: Email, sender: str, date: datetime | None = None) -> Em
             attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
         )
     return msg
+
+
+#: Said of a chat or webhook post that got no answer after it was sent: the receiver may
+#: have it, and the retry may show it twice (at least once; docs/channels.md).
+MAY_HAVE_ARRIVED = "it may have arrived, so the retry may show it twice"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pipeline.cli.main import build_parser, main
 from pipeline.settings import Settings
 from pipeline.warehouse import connection
 
+from ..conftest import one_brand, pebble_brands, write_brands
 from ..e2e.conftest import snapshot
 
 
@@ -23,6 +24,26 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def use_brands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    """Point the command line at a brands file of ``body`` under ``tmp_path``."""
+    monkeypatch.setenv("BRANDPULSE_BRANDS", str(write_brands(tmp_path / "brands.yaml", body)))
+
+
+def acme_brands(**fields: object) -> str:
+    """A brands file with the one brand ``acme`` (Acme, @Acme, the demo's telecom profile);
+    ``fields`` add to its entries (``overrides=``, ``languages=``)."""
+    return one_brand(
+        {
+            "id": "acme",
+            "name": "Acme",
+            "accounts": ["@Acme"],
+            "terms": ["acme"],
+            "sources": {"demo": {"profile": "telecom"}},
+            **fields,
+        }
+    )
 
 
 @pytest.mark.parametrize(
@@ -266,20 +287,11 @@ def test_score_as_a_brand_uses_its_threshold_and_lexicon(
 ) -> None:
     """`score --brand B` scores as the warehouse stores B's posts: B's complaint threshold
     and lexicon overrides apply, the default scorer's do not."""
-    brands = tmp_path / "brands.yaml"
-    brands.write_text(
-        "brands:\n"
-        "  - id: acme\n"
-        "    name: Acme\n"
-        "    accounts: ['@Acme']\n"
-        "    terms: [acme]\n"
-        "    sources: {demo: {profile: telecom}}\n"
-        "    overrides:\n"
-        "      complaint_threshold: 0.99\n"
-        "      lexicon: {zork: -3.5}\n",
-        encoding="utf-8",
+    use_brands(
+        tmp_path,
+        monkeypatch,
+        acme_brands(overrides={"complaint_threshold": 0.99, "lexicon": {"zork": -3.5}}),
     )
-    monkeypatch.setenv("BRANDPULSE_BRANDS", str(brands))
     src = tmp_path / "in.csv"
     src.write_text(
         "text\n@Acme my order never arrived and nobody answers\nthe zork\n", encoding="utf-8"
@@ -365,17 +377,13 @@ def test_score_with_a_broken_learned_model_is_one_line(
     import shutil
 
     from pipeline.settings import PROJECT_ROOT
-    from tests.conftest import pebble_brands, write_brands
 
     models = tmp_path / "models"
     shutil.copytree(PROJECT_ROOT / "models", models)
     onnx = models / "encoder" / "model.onnx"
     onnx.write_bytes(onnx.read_bytes()[:1000])
     monkeypatch.setenv("BRANDPULSE_MODELS", str(models))
-    brands = write_brands(
-        tmp_path / "b.yaml", pebble_brands(overrides={"learned_complaints": True})
-    )
-    monkeypatch.setenv("BRANDPULSE_BRANDS", str(brands))
+    use_brands(tmp_path, monkeypatch, pebble_brands(overrides={"learned_complaints": True}))
     src = tmp_path / "in.csv"
     src.write_text("text\n@PebbleCares my bill doubled this month?\n", encoding="utf-8")
     code, out, err = run_cli(
@@ -390,12 +398,7 @@ def test_score_with_a_broken_learned_model_is_one_line(
 def test_score_as_a_brand_with_the_learned_stage_off(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.conftest import pebble_brands, write_brands
-
-    brands = write_brands(
-        tmp_path / "b.yaml", pebble_brands(overrides={"learned_complaints": False})
-    )
-    monkeypatch.setenv("BRANDPULSE_BRANDS", str(brands))
+    use_brands(tmp_path, monkeypatch, pebble_brands(overrides={"learned_complaints": False}))
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "@PebbleCares my bill doubled this month?"}\n', encoding="utf-8")
     out = tmp_path / "out.jsonl"
@@ -412,18 +415,7 @@ def test_score_as_a_brand_routes_each_row_by_its_language(
     """`score --brand B` reads each row's language as the warehouse does: English and
     Spanish rows are scored by their own scorer, a French one is left unscored with the
     reason; a `lang` column is the declared language."""
-    brands = tmp_path / "brands.yaml"
-    brands.write_text(
-        "brands:\n"
-        "  - id: acme\n"
-        "    name: Acme\n"
-        "    accounts: ['@Acme']\n"
-        "    terms: [acme]\n"
-        "    languages: [en, es]\n"
-        "    sources: {demo: {profile: telecom}}\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("BRANDPULSE_BRANDS", str(brands))
+    use_brands(tmp_path, monkeypatch, acme_brands(languages=["en", "es"]))
     src = tmp_path / "in.jsonl"
     rows = [
         {"lang": "en", "text": "@Acme charged twice this month and nobody answers"},

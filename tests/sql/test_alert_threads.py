@@ -146,18 +146,24 @@ def _rows(s: Settings) -> list[tuple[Any, ...]]:
         con.close()
 
 
-def _assert_one_thread_each(s: Settings, inbox: Inbox) -> None:
+def _assert_one_thread_each(s: Settings, inbox: Inbox, *, escalation: bool = True) -> None:
     """Per recipient: the opening, then replies to it, each kind once; the recovery sent
-    or included in the last message; the ledger settled."""
+    or included in the last message; the ledger settled. Without ``escalation``, the
+    warning's opening failed and the incident was critical by the retry: one opening at
+    critical replaced it (the failed row ``superseded``) and no escalation followed."""
     rows = _rows(s)
-    assert {r[3] for r in rows} <= {"sent", "included"}, rows
+    assert {r[3] for r in rows} <= {"sent", "included", "superseded"}, rows
     for recipient in RECIPIENTS:
         got = inbox.to(recipient)
         kinds = [m["X-Brandpulse-Kind"] for m in got]
         assert kinds[0] == "opened" and len(set(kinds)) == len(kinds), kinds
-        assert "escalated" in kinds
-        mine = {r[1]: r for r in rows if r[0] == recipient}
-        assert set(mine) == {"opened", "escalated", "recovered"}
+        assert ("escalated" in kinds) == escalation
+        replaced = {(r[1], r[2]) for r in rows if r[0] == recipient and r[3] == "superseded"}
+        assert replaced == (set() if escalation else {("opened", "warning")})
+        mine = {r[1]: r for r in rows if r[0] == recipient and r[3] != "superseded"}
+        assert set(mine) == {"opened", "recovered"} | ({"escalated"} if escalation else set())
+        if not escalation:
+            assert mine["opened"][2] == "critical" and "CRITICAL" in got[0]["Subject"]
         assert ("recovered" in kinds) == (mine["recovered"][3] == "sent")
         opening = got[0]
         assert opening["In-Reply-To"] is None and not opening["Subject"].startswith("Re:")
@@ -176,7 +182,7 @@ def _assert_one_thread_each(s: Settings, inbox: Inbox) -> None:
     "modes",
     [
         ("up", "up", "up"),
-        ("down", "up", "up"),  # the opening failed; the next check sends it, then the rise
+        ("down", "up", "up"),  # the opening failed; the next check opens at critical
         ("down", "down", "down"),  # failed while it opened, rose and ended (issue 19)
         ("refuse", "refuse", "up"),
         ("up", "down", "up"),  # the escalation failed, then it ended
@@ -195,7 +201,9 @@ def test_any_mix_of_failed_deliveries_resumes_in_one_run(
         # the server is back: one run delivers everything still due, in order
         _check(loaded, inbox, smtp["up"], "up")
         assert _check(loaded, inbox, smtp["up"], "up") == 0  # and then nothing more
-    _assert_one_thread_each(loaded, inbox)
+    # A failed warning is retried as the critical incident it has become, not as a warning
+    # followed at once by an escalation.
+    _assert_one_thread_each(loaded, inbox, escalation=modes[0] == "up")
     if modes == ("up", "up", "up"):
         assert [m["X-Brandpulse-Kind"] for m in inbox.to(RECIPIENTS[0])] == [
             "opened", "escalated", "recovered",
@@ -255,14 +263,15 @@ def test_a_crash_between_claim_and_record_resends_once_with_the_same_message_id(
 
 def test_a_refused_opening_after_the_spike_ended_needs_one_retry(loaded: Settings) -> None:
     """Issue 19: the opening failed, the spike has since ended; each retry died on a
-    duplicate key (kind 'recovered')."""
+    duplicate key (kind 'recovered'). The retry is one opening per recipient, at the
+    severity the incident reached, saying it has ended."""
     with _smtp() as (inbox, smtp):
         advance(loaded, OPENED)
         _check(loaded, inbox, smtp["refuse"], "refuse")
         advance(loaded, RECOVERED)
-        assert _check(loaded, inbox, smtp["up"], "up") == 4  # opening, then the rise
+        assert _check(loaded, inbox, smtp["up"], "up") == 2
         assert _check(loaded, inbox, smtp["up"], "up") == 0
-    _assert_one_thread_each(loaded, inbox)
+    _assert_one_thread_each(loaded, inbox, escalation=False)
 
 
 def _worst(s: Settings, metric: str) -> tuple[datetime, float, float, float]:

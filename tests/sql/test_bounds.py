@@ -5,68 +5,33 @@ reruns of any interval leave the warehouse exactly as a clean run."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from pipeline import timeutil
 from pipeline.ingest import landing
-from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.steps import aggregation, alerting, fetch, file_import, loading
+from pipeline.settings import Settings
+from pipeline.steps import alerting, fetch, file_import, loading
 from pipeline.warehouse import connection, loads
-from tests.conftest import pebble_brands, write_brands
+from tests.conftest import write_brands
 from tests.dbdump import AUDIT_COLUMNS, dump
+from tests.helpers import (
+    demo_record,
+    land_records,
+    load_and_aggregate,
+    load_hour,
+    pebble_settings,
+    rows,
+    settings_in,
+)
 from tests.sql.test_alerts import SPIKE_START, loaded  # noqa: F401  (a fixture)
 
 HOUR = timeutil.HOUR
 DAY = timeutil.DAY
 D1 = datetime(2026, 10, 20, tzinfo=UTC)
-
-
-def settings_in(home: Path, brands: Path | None = None) -> Settings:
-    return Settings.from_env(
-        {
-            "BRANDPULSE_HOME": str(home),
-            "BRANDPULSE_BRANDS": str(brands or PROJECT_ROOT / "brands.yaml"),
-        }
-    )
-
-
-def rows(settings: Settings, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def demo_record(post_id: str, at: datetime, text: str = "my pebble bill is wrong again") -> dict:
-    return {
-        "id": post_id,
-        "created_at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "author": {"id": f"u{post_id}", "handle": f"user{post_id}", "followers": 10},
-        "text": text,
-        "lang": "en",
-    }
-
-
-def land_records(
-    settings: Settings, brand: str, start: datetime, end: datetime, records: list[dict]
-) -> landing.Batch:
-    path = landing.batch_path(settings.landing, "demo", brand, start, end)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return landing.Batch("demo", brand, start, end, path, len(records))
-
-
-def load_and_aggregate(settings: Settings, batch: landing.Batch) -> loading.LoadResult:
-    result = loading.load(batch, settings)
-    aggregation.aggregate(batch.start, batch.end, [batch.brand], settings)
-    return result
 
 
 # --------------------------------------------------------------------------------------
@@ -77,16 +42,12 @@ def load_and_aggregate(settings: Settings, batch: landing.Batch) -> loading.Load
 def test_a_post_dated_after_the_run_or_before_the_history_is_quarantined_with_its_reason(
     tmp_path: Path,
 ) -> None:
-    brands = write_brands(
-        tmp_path / "brands.yaml", pebble_brands(overrides={"history": {"start": "2026-10-20"}})
-    )
-    settings = settings_in(tmp_path / "var", brands)
+    settings = pebble_settings(tmp_path, overrides={"history": {"start": "2026-10-20"}})
     start, end = D1 + 13 * HOUR, D1 + 14 * HOUR
-    batch = land_records(
+    result = load_hour(
         settings,
         "pebble",
         start,
-        end,
         [
             demo_record("1", start + timedelta(minutes=5)),
             demo_record("2", datetime(2099, 6, 1, tzinfo=UTC)),
@@ -94,7 +55,6 @@ def test_a_post_dated_after_the_run_or_before_the_history_is_quarantined_with_it
             demo_record("4", end + timedelta(minutes=5)),  # within the skew, outside the hour
         ],
     )
-    result = load_and_aggregate(settings, batch)
     assert (result.fetched, result.loaded, result.quarantined) == (4, 1, 3)
     assert rows(settings, "select post_id from posts") == [("1",)]
     assert rows(settings, "select post_id, reason from quarantine order by post_id") == [
@@ -122,10 +82,7 @@ def test_a_post_dated_after_the_run_or_before_the_history_is_quarantined_with_it
 
 
 def test_history_start_defaults_to_days_before_the_run(tmp_path: Path) -> None:
-    brands = write_brands(
-        tmp_path / "brands.yaml", pebble_brands(overrides={"history": {"days": 30}})
-    )
-    settings = settings_in(tmp_path / "var", brands)
+    settings = pebble_settings(tmp_path, overrides={"history": {"days": 30}})
     start, end = D1, D1 + HOUR
     batch = land_records(
         settings, "pebble", start, end, [demo_record("1", start - timedelta(days=31))]
@@ -271,15 +228,14 @@ def test_a_stray_hour_in_2099_moves_neither_the_judged_hours_nor_the_end_of_a_ru
 
 
 def test_a_post_redelivered_at_another_hour_leaves_its_old_hour_and_day(tmp_path: Path) -> None:
-    settings = settings_in(tmp_path / "var", write_brands(tmp_path / "b.yaml", pebble_brands()))
+    settings = pebble_settings(tmp_path)
     old, new = D1 + 10 * HOUR, D1 + 2 * DAY + 12 * HOUR
     first = [
         demo_record("7", old + timedelta(minutes=30)),
         demo_record("8", old + timedelta(minutes=40), "pebble is fine"),
     ]
-    load_and_aggregate(settings, land_records(settings, "pebble", old, old + HOUR, first))
-    again = [demo_record("7", new + timedelta(minutes=5))]
-    load_and_aggregate(settings, land_records(settings, "pebble", new, new + HOUR, again))
+    load_hour(settings, "pebble", old, first)
+    load_hour(settings, "pebble", new, [demo_record("7", new + timedelta(minutes=5))])
     hourly = dict(rows(settings, "select hour, posts from brand_hourly"))
     assert hourly == {timeutil.naive_utc(old): 1, timeutil.naive_utc(new): 1}
     daily = dict(rows(settings, "select day, posts from brand_daily"))
@@ -370,7 +326,7 @@ def test_reruns_of_hours_and_overlapping_ranges_equal_a_clean_run(tmp_path: Path
 def test_a_rerun_cutting_across_the_ledgers_hours_says_so(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = settings_in(tmp_path / "var", write_brands(tmp_path / "b.yaml", pebble_brands()))
+    settings = pebble_settings(tmp_path)
     start = D1 + 10 * HOUR
     load_and_aggregate(settings, land_records(settings, "pebble", start, start + 2 * HOUR, []))
     half = start + timedelta(minutes=30)

@@ -6,10 +6,11 @@ exactly-once ledger per channel and recipient, failures retried, secrets never s
 from __future__ import annotations
 
 import base64
+import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import DeliveryError
-from pipeline.notify.report.sending import send_reports
+from pipeline.notify.channels.digest import digest, teams_escape
+from pipeline.notify.mailer import MAY_HAVE_ARRIVED
+from pipeline.notify.report.sending import render_report, send_reports
 from pipeline.settings import Settings
 from pipeline.steps import alerting
 from pipeline.warehouse import connection, loads, marts
@@ -33,7 +36,7 @@ from tests.fakes.chat import (
     webhook_connection,
 )
 from tests.fakes.server import Fault, serve
-from tests.fakes.smtp import smtp_server, use_smtp
+from tests.fakes.smtp import free_port, smtp_server, use_smtp
 from tests.sql.test_alerts import DAYS, T0, _posts
 
 WINDOW = (T0, T0 + timedelta(days=DAYS))
@@ -65,7 +68,7 @@ def _settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **brand: Any) -> 
 class Receivers:
     def __init__(self, slack: FakeSlack, teams: FakeTeams, webhook: FakeWebhook) -> None:
         self.slack, self.teams, self.webhook = slack, teams, webhook
-        self.webhook_url = ""
+        self.webhook_url = self.slack_url = ""
 
 
 @pytest.fixture
@@ -76,7 +79,7 @@ def receivers(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receivers]:
         slack = stack.enter_context(serve(r.slack))
         teams = stack.enter_context(serve(r.teams))
         hook = stack.enter_context(serve(r.webhook))
-        r.webhook_url = hook + WEBHOOK_PATH
+        r.webhook_url, r.slack_url = hook + WEBHOOK_PATH, slack + SLACK_PATH
         monkeypatch.setenv("AIRFLOW_CONN_CARE_SLACK", webhook_connection(slack + SLACK_PATH))
         monkeypatch.setenv(
             "AIRFLOW_CONN_PR_TEAMS", webhook_connection(teams + TEAMS_PATH, timeout=1)
@@ -149,14 +152,18 @@ def test_an_alert_goes_once_to_each_channel_in_its_format(
 
 
 def test_failed_channels_are_recorded_and_retried_by_the_next_run(
-    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, receivers: Receivers
+    tmp_path: Path,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    receivers: Receivers,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     s = _settings(tmp_path, monkeypatch, alerts={"recipients": CHANNELS[1:]})
     # One failure per service: each hits the incident's opening alert.
     receivers.slack.faults.append(Fault.status(500, b"internal_error"))
     receivers.teams.faults.append(Fault.slow(3.0))  # past the Connection's 1 s timeout
     receivers.webhook.faults.append(Fault.status(503, {"error": "maintenance"}))
-    with pytest.raises(DeliveryError, match="alert deliveries failed"):
+    with caplog.at_level(logging.WARNING), pytest.raises(DeliveryError, match="alert deliveries"):
         alerting.evaluate(s, None, window=WINDOW)
     failed = {(r[0], r[5]) for r in _ledger(s) if r[3] == "failed"}
     assert ("slack:care_slack", "slack") in failed and ("teams:pr_teams", "teams") in failed
@@ -169,13 +176,52 @@ def test_failed_channels_are_recorded_and_retried_by_the_next_run(
     assert any("500" in e for e in errors) and any("503" in e for e in errors)
     assert any("timed out" in e.lower() or "timeout" in e.lower() for e in errors)
     assert not any("XXXXSECRETTOKEN" in e or HMAC_SECRET in e for e in errors)
-    alerting.evaluate(s, None, window=WINDOW)  # the retry delivers only what failed
+    # The Teams post timed out after it was sent: the error and the log say it may be there.
+    [timed_out] = [e for e in errors if "Teams" in e]
+    assert timed_out.endswith(MAY_HAVE_ARRIVED)
+    assert not any(MAY_HAVE_ARRIVED in e for e in errors if "Teams" not in e)
+    assert "Teams webhook (pr_teams): no answer after the post was sent" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        alerting.evaluate(s, None, window=WINDOW)  # the retry delivers only what failed
     assert {r[3] for r in _ledger(s)} == {"sent"}
     assert len(receivers.slack.received) == len(receivers.webhook.received) == 1
-    # The post that timed out reached Teams late: a timeout cannot tell, so it is sent again
-    # (at least once; the webhook's key lets an incident tool drop such a repeat).
+    # The post that timed out reached Teams late: a timeout cannot tell, and Teams takes no
+    # idempotency key, so it is sent again (at least once), and the retry says so.
     assert len(receivers.teams.received) == 2
+    [retry] = [r.getMessage() for r in caplog.records if "sending again" in r.getMessage()]
+    assert "to teams:pr_teams" in retry and MAY_HAVE_ARRIVED in retry
     assert max(r[4] for r in _ledger(s)) == 2  # counted: the failed try and the retry
+
+
+def test_a_slack_post_without_an_answer_is_said_to_have_maybe_arrived(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, receivers: Receivers
+) -> None:
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_CARE_SLACK", webhook_connection(receivers.slack_url, timeout=1)
+    )
+    s = _settings(tmp_path, monkeypatch, alerts={"recipients": [{"slack": "care_slack"}]})
+    receivers.slack.faults.append(Fault.slow(3.0))
+    with pytest.raises(DeliveryError, match="may show it twice"):
+        alerting.evaluate(s, None, window=WINDOW)
+    alerting.evaluate(s, None, window=WINDOW)
+    assert {r[3] for r in _ledger(s)} == {"sent"}
+    assert len(receivers.slack.received) == 2  # the slow post arrived, and so did its retry
+
+
+def test_a_post_that_never_connected_is_not_said_to_have_maybe_arrived(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}{TEAMS_PATH}"
+    monkeypatch.setenv("AIRFLOW_CONN_PR_TEAMS", webhook_connection(closed, timeout=1))
+    s = _settings(tmp_path, monkeypatch, alerts={"recipients": [{"teams": "pr_teams"}]})
+    with pytest.raises(DeliveryError, match="not sent"):
+        alerting.evaluate(s, None, window=WINDOW)
+    con = connection.connect(s.warehouse, read_only=True)
+    errors = [r[0] for r in con.execute("select error from alerts").fetchall()]
+    con.close()
+    assert errors and all("not sent (ConnectError" in e for e in errors)
+    assert not any(MAY_HAVE_ARRIVED in e for e in errors)
 
 
 def test_a_bad_signature_secret_is_refused_and_recorded(
@@ -208,23 +254,87 @@ def test_a_missing_connection_fails_with_its_name_and_the_variable_to_set(
         alerting.evaluate(s, None, window=WINDOW)
 
 
+REPORT_DAY = date(2026, 10, 25)  # the surge's day (New York), T0 + 20 days
+REPORTS_URL = "https://reports.pebble.example/care"
+
+
+def _report_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, recipients: list) -> Settings:
+    s = _settings(
+        tmp_path, monkeypatch, report={"recipients": recipients},
+        overrides={"alerts": {"report_base_url": REPORTS_URL}},
+    )  # fmt: skip
+    with connection.open_for_write(s.warehouse, s.sql) as con:
+        days = [REPORT_DAY - timedelta(days=n) for n in range(DAYS)]
+        marts.refresh_daily(con, s.sql, "pebble", timezone="America/New_York", days=days)
+    return s
+
+
 def test_the_daily_report_goes_to_chat_as_a_summary(
     tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, receivers: Receivers
 ) -> None:
-    s = _settings(
-        tmp_path, monkeypatch,
-        report={"recipients": ["lead@pebble.example", {"slack": "care_slack"}]},
-    )  # fmt: skip
-    day = (WINDOW[1] - timedelta(days=2)).date()
-    results = send_reports(s, day, ["pebble"], None)
+    s = _report_settings(tmp_path, monkeypatch, ["lead@pebble.example", *CHANNELS[1:]])
+    results = send_reports(s, REPORT_DAY, ["pebble"], None)
     assert [(r.recipient, r.status, r.channel) for r in results] == [
         ("lead@pebble.example", "sent", "outbox"),
         ("slack:care_slack", "sent", "slack"),
+        ("teams:pr_teams", "sent", "teams"),
+        ("webhook:pager", "sent", "webhook"),
     ]
+    report = render_report(s, "pebble", REPORT_DAY, refresh=False)
+    complaints = report.data.headline.get("complaints")
+    link = f"{REPORTS_URL}/pebble/2026-10-25.html"
+    # Slack: the subject, the backlog first, the day against a usual day, then the lists.
     [post] = receivers.slack.received
-    assert "Pebble Mobile" in post["blocks"][0]["text"]["text"]
-    again = send_reports(s, day, ["pebble"], None)
-    assert [r.status for r in again] == ["skipped", "skipped"]
+    assert post["blocks"][0]["text"]["text"] == report.subject
+    assert post["blocks"][1]["text"]["text"].startswith("Unanswered past the 24-hour target: ")
+    fields = [f["text"] for f in next(b for b in post["blocks"] if "fields" in b)["fields"]]
+    assert fields[1].startswith(f"*Complaints*\n{complaints.value:,.0f} (usual day ")
+    assert any(f.startswith("*Answered by the brand*") for f in fields)
+    sections = [b["text"]["text"] for b in post["blocks"][3:] if b["type"] == "section"]
+    assert sections[0].startswith("*Most urgent unanswered*\n>@")
+    assert sections[1].startswith("*What people complained about*\n>billing: ")
+    assert post["blocks"][-1]["elements"][0]["url"] == link
+    # Teams: the same as a card; the webhook: the same digest as JSON, and the email's text.
+    card = receivers.teams.received[0]["attachments"][0]["content"]
+    [facts] = [e["facts"] for e in card["body"] if e["type"] == "FactSet"]
+    assert [f["title"] for f in facts] == [teams_escape(label) for label, _ in report.chat.facts]
+    assert card["actions"][0]["url"] == link
+    [doc] = receivers.webhook.received
+    assert doc["event"] == "report" and doc["key"] == "report:pebble:2026-10-25"
+    assert [(f["label"], f["value"]) for f in doc["facts"]] == list(report.chat.facts)
+    assert doc["link"] == link and doc["text"] == report.text
+    again = send_reports(s, REPORT_DAY, ["pebble"], None)
+    assert {r.status for r in again} == {"skipped"}
+
+
+def test_the_reports_chat_post_is_built_from_its_figures_not_its_email_text(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = _report_settings(tmp_path, monkeypatch, [{"slack": "care_slack"}])
+    report = render_report(s, "pebble", REPORT_DAY)
+    email = report.email("slack:care_slack")
+    reworded = dataclasses.replace(email, text="Bonjour.\n\nPlaintes: 3\n\nListe:\n  rien")
+    assert digest(reworded) == digest(email) == report.chat
+    labels = [label for label, _ in report.chat.facts]
+    assert labels[:5] == [
+        "Posts about the brand", "Complaints", "Share of posts that are complaints",
+        "Share of negative posts", "Average tone of posts (from -1 negative to +1 positive)",
+    ]  # fmt: skip
+    assert labels[5:] == ["Answered by the brand", "Answered within 24 hours",
+                          "Typical time to first reply (median)"]  # fmt: skip
+    [lines] = [x[1] for x in report.chat.sections if x[0] == "Most urgent unanswered"]
+    top = report.data.overdue[0]
+    assert lines[0].startswith(f"@{top.author_handle} ({top.author_followers} followers, ")
+    assert len(lines) == 3
+
+
+def test_a_report_without_data_still_says_so_in_chat(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = _settings(tmp_path, monkeypatch, report={"recipients": [{"slack": "care_slack"}]})
+    report = render_report(s, "pebble", REPORT_DAY + timedelta(days=3), refresh=False)
+    assert report.chat.headline.startswith("No posts were loaded for this day")
+    assert report.chat.facts == () and report.chat.link is None
 
 
 # -- SMTP through the provider: logins, and the scrubbing of what servers echo ----------------

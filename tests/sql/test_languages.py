@@ -12,11 +12,11 @@ import pandas as pd
 from pipeline import timeutil
 from pipeline.notify.report.sending import render_report
 from pipeline.posts import quality
-from tests.conftest import pebble_brands, write_brands
-from tests.sql.test_bounds import demo_record, land_records, load_and_aggregate, rows, settings_in
+from tests.helpers import demo_record, load_hour, pebble_settings, rows
 
-HOUR = timeutil.HOUR
-D1 = datetime(2026, 10, 20, tzinfo=UTC)
+#: The hour every test here loads, and the brand's history start before it.
+START = datetime(2026, 10, 20, 13, tzinfo=UTC)
+HISTORY = {"history": {"start": "2026-10-01"}}
 
 ENGLISH = "@PebbleCares charged twice this month and nobody answers my emails, again"
 SPANISH = "@PebbleCares me cobraron dos veces este mes y nadie me responde, otra vez"
@@ -26,7 +26,7 @@ FRENCH_2 = "@PebbleCares toujours pas de réseau depuis lundi, c'est vraiment nu
 
 
 def _record(post_id: str, minute: int, text: str, lang: str | None) -> dict:
-    record = demo_record(post_id, D1 + 13 * HOUR + timedelta(minutes=minute), text)
+    record = demo_record(post_id, START + timedelta(minutes=minute), text)
     if lang is None:
         del record["lang"]
     else:
@@ -37,17 +37,11 @@ def _record(post_id: str, minute: int, text: str, lang: str | None) -> dict:
 def test_posts_are_scored_in_their_language_or_stored_unscored_and_counted(
     tmp_path: Path,
 ) -> None:
-    brands = write_brands(
-        tmp_path / "brands.yaml",
-        pebble_brands(languages=["en", "es"], overrides={"history": {"start": "2026-10-01"}}),
-    )
-    settings = settings_in(tmp_path / "var", brands)
-    start, end = D1 + 13 * HOUR, D1 + 14 * HOUR
-    batch = land_records(
+    settings = pebble_settings(tmp_path, languages=["en", "es"], overrides=HISTORY)
+    result = load_hour(
         settings,
         "pebble",
-        start,
-        end,
+        START,
         [
             _record("1", 1, ENGLISH, "en"),
             _record("2", 2, SPANISH, "es"),
@@ -56,7 +50,6 @@ def test_posts_are_scored_in_their_language_or_stored_unscored_and_counted(
             _record("5", 5, FRENCH_2, "en"),  # declared English, plainly French: detected
         ],
     )
-    result = load_and_aggregate(settings, batch)
     assert result.loaded == 5 and result.quarantined == 0
     stored = {
         r[0]: r[1:]
@@ -81,7 +74,7 @@ def test_posts_are_scored_in_their_language_or_stored_unscored_and_counted(
         settings,
         "select posts, positive + neutral + negative, complaints, unscored from brand_hourly "
         "where brand = 'pebble' and hour = ?",
-        [timeutil.naive_utc(start)],
+        [timeutil.naive_utc(START)],
     )
     assert hour == (3, 3, 3, 2)
     [day] = rows(
@@ -100,19 +93,10 @@ def test_posts_are_scored_in_their_language_or_stored_unscored_and_counted(
 
 
 def test_an_english_only_brand_leaves_spanish_posts_unscored(tmp_path: Path) -> None:
-    brands = write_brands(
-        tmp_path / "brands.yaml", pebble_brands(overrides={"history": {"start": "2026-10-01"}})
+    settings = pebble_settings(tmp_path, overrides=HISTORY)
+    load_hour(
+        settings, "pebble", START, [_record("1", 1, SPANISH, "es"), _record("2", 2, "🔥🔥", None)]
     )
-    settings = settings_in(tmp_path / "var", brands)
-    start, end = D1 + 13 * HOUR, D1 + 14 * HOUR
-    batch = land_records(
-        settings,
-        "pebble",
-        start,
-        end,
-        [_record("1", 1, SPANISH, "es"), _record("2", 2, "🔥🔥", None)],
-    )
-    load_and_aggregate(settings, batch)
     stored = dict(rows(settings, "select post_id, unscored_reason from posts"))
     assert stored["1"] == "language 'es' is not one of the brand's (en)"
     assert stored["2"] is None  # no language to tell: read in the brand's first language

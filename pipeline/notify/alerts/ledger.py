@@ -11,7 +11,12 @@ decided from the ledger, and each is delivered exactly once:
 A rerun skips ``sent`` rows. A row found ``sending`` means a crash between 2 and 3: the
 email is sent again with the same Message-ID (mail clients show it once), ``attempts``
 counts it and the log says so, so a duplicate is never silent and an alert is never lost.
-A ``failed`` row is due again on the next run.
+A ``failed`` row is due again on the next run, at its severity while the incident is still
+there; when the incident has since risen above it, the retry is the same kind of alert at
+the incident's current severity instead (one message saying what is true now, not the old
+severity followed at once by an escalation), and the failed row is recorded as
+``superseded`` once that one is delivered. A ``sending`` row keeps its severity: the message
+may have arrived, and only the same Message-ID lets mail clients show it once.
 
 What is due for an incident (per recipient), in this order: an ``opened`` alert at its
 severity when first seen; an ``escalated`` alert when its severity later rises above what
@@ -29,7 +34,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -86,11 +91,17 @@ class Row:
     attempts: int
     message_id: str = ""
     subject: str | None = None
+    error: str | None = None
 
 
-#: Ledger statuses that need nothing more: delivered, or a recovery note folded into a
-#: message that already said the incident had ended.
-DONE = frozenset({"sent", "included"})
+#: Ledger statuses that need nothing more: delivered, a recovery note folded into a
+#: message that already said the incident had ended, or a failed alert replaced by one at
+#: the incident's later severity.
+DONE = frozenset({"sent", "included", "superseded"})
+
+
+#: Statuses of an opening a follow-up replies to: delivered, or maybe delivered (a crash).
+_OPENING = frozenset({"sent", "sending"})
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,9 @@ class Due:
     kind: str
     severity: str
     folded: bool = False
+    #: Severities of failed alerts of the same kind this one replaces: recorded as
+    #: ``superseded`` once it is delivered.
+    replaces: tuple[str, ...] = ()
 
 
 def due_alerts(
@@ -114,17 +128,33 @@ def due_alerts(
     over), in order, given that recipient's ledger rows ((kind, severity) -> row).
 
     Rows not done (left ``sending`` by a crash, or ``failed``) are due again under their own
-    key, so a resend carries the same Message-ID.
+    key, so a resend carries the same Message-ID; a ``failed`` opening or escalation below
+    the incident's severity now is replaced by the same kind at that severity.
     """
     status = {k: (r.status if isinstance(r, Row) else r[0]) for k, r in ledger.items()}
-    due = [Due(kind, sev) for (kind, sev), st in status.items() if st not in DONE]
-    kinds = {kind for kind, _ in status}
+    rank = SEVERITY_RANK[severity]
+    stale = {
+        (kind, sev)
+        for (kind, sev), st in status.items()
+        if st == "failed" and kind != "recovered" and SEVERITY_RANK[sev] < rank
+    }
+    live = {k: st for k, st in status.items() if k not in stale}
+
+    def replaced(kind: str) -> tuple[str, ...]:
+        return tuple(sorted(sev for k, sev in stale if k == kind))
+
+    due = [Due(kind, sev) for (kind, sev), st in live.items() if st not in DONE]
+    kinds = {kind for kind, _ in live}
     if "opened" not in kinds:
         due.append(Due("opened", severity))
     else:
-        alerted = max(SEVERITY_RANK[sev] for kind, sev in status if kind != "recovered")
-        if alerted < SEVERITY_RANK[severity] and ("escalated", severity) not in status:
+        alerted = max(SEVERITY_RANK[sev] for kind, sev in live if kind != "recovered")
+        if alerted < rank and ("escalated", severity) not in live:
             due.append(Due("escalated", severity))
+    due = [
+        replace(d, replaces=replaced(d.kind)) if d.severity == severity and not d.folded else d
+        for d in due
+    ]
     if ended and "recovered" not in kinds:
         if any(d.kind != "recovered" for d in due):
             # the last message due says it has ended: the note goes in it
@@ -137,11 +167,11 @@ def due_alerts(
 
 def _ledger(con: duckdb.DuckDBPyConnection, key: str, recipient: str) -> dict[tuple[str, str], Row]:
     rows = con.execute(
-        "select kind, severity, status, attempts, message_id, subject from alerts"
+        "select kind, severity, status, attempts, message_id, subject, error from alerts"
         " where spike_id = ? and recipient = ?",
         [key, recipient],
     ).fetchall()
-    return {(r[0], r[1]): Row(r[2], int(r[3]), r[4], r[5]) for r in rows}
+    return {(r[0], r[1]): Row(r[2], int(r[3]), r[4], r[5], r[6]) for r in rows}
 
 
 def _claimed_keys(con: duckdb.DuckDBPyConnection, incident: Incident) -> list[str]:
@@ -197,6 +227,17 @@ class _Delivery:
             )
 
 
+def _supersede(con: duckdb.DuckDBPyConnection, job: _Delivery, severities: tuple[str, ...]) -> None:
+    """Record the failed alerts of ``job``'s kind at ``severities`` as ``superseded``: the
+    one just delivered at the incident's current severity said what they would have."""
+    with connection.transaction(con):
+        con.execute(
+            "update alerts set status = 'superseded' where spike_id = ? and kind = ?"
+            " and recipient = ? and list_contains(?, severity) and status = 'failed'",
+            [job.key, job.kind, job.recipient, list(severities)],
+        )
+
+
 def _fold_recovery(
     con: duckdb.DuckDBPyConnection, sql_dir: Path, job: _Delivery, carrier: tuple[str, str]
 ) -> None:
@@ -246,6 +287,11 @@ def _deliver_one(
             " the same Message-ID %s (attempt %d)",
             what, email.message_id, job.previous.attempts + 1,
         )  # fmt: skip
+    elif job.previous is not None and mailer.MAY_HAVE_ARRIVED in (job.previous.error or ""):
+        log.warning(
+            "%s: sending again after a try that got no answer; %s (attempt %d)",
+            what, mailer.MAY_HAVE_ARRIVED, job.previous.attempts + 1,
+        )  # fmt: skip
     job.claim(con, settings.sql, email)
     try:
         delivery = channels.dispatch(email, smtp, settings.outbox)
@@ -288,13 +334,20 @@ def deliver_due(
                     _fold_recovery(con, settings.sql, job, carrier)
                 continue
             context = context or gather_context(con, settings, brand, incident, config)
-            opening = next((r for (k, _), r in ledger.items() if k == "opened"), None)
+            opening = next(
+                (r for (k, _), r in ledger.items() if k == "opened" and r.status in _OPENING),
+                None,
+            )
             email = _email(brand, job, context, opening)
             outcome = _deliver_one(con, settings, smtp, job, email)
             outcomes.append(outcome)
             if outcome.status == "failed":
                 break  # the rest waits: a thread never starts with a reply
             carrier = (due.kind, due.severity)
+            if due.replaces:
+                _supersede(con, job, due.replaces)
+                for sev in due.replaces:
+                    ledger.pop((due.kind, sev), None)
             if due.kind == "opened":
                 ledger[(due.kind, due.severity)] = Row("sent", 1, email.message_id,
                                                        email.subject)  # fmt: skip

@@ -1,9 +1,12 @@
 """What a chat message says: the digest of a rendered email.
 
-A chat post is built from the message the email recipients get, never rendered on its own,
-so both always say the same. From the email's plain-text part (whose layout the templates
-keep: a headline paragraph, then ``Label: value`` lines, then titled sections whose lines
-are indented) the digest takes:
+A chat post says what the email recipients are told, never rendered on its own. The daily
+report builds its digest from the same figures its email is rendered from
+(:mod:`pipeline.notify.report.chat`) and hands it over as ``Email.chat``, so no wording of
+the email can change what chat shows. Any other message (alerts, operators' notices) is
+digested from its plain-text part, whose layout the templates keep (a headline paragraph,
+then ``Label: value`` lines, then titled sections whose lines are indented); the digest
+takes:
 
 - the **title**: the subject;
 - the **headline**: the first paragraph;
@@ -19,10 +22,11 @@ Everything here is text; each channel escapes it for its own markup (:func:`slac
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from pipeline.notify.mailer import Email
+from pipeline.notify.mailer import Digest, Email
 from pipeline.notify.text import display_text, safe_url
+
+__all__ = ["Digest", "digest", "slack_escape", "teams_escape"]
 
 #: Facts a chat message lists: an alert's seven, with room for one more.
 MAX_FACTS = 8
@@ -35,25 +39,11 @@ _NOT_FACTS = frozenset({"Chart", "Charts"})
 _FACT = re.compile(r"^([A-Z][^:]{0,40}): (.+)$")
 
 
-@dataclass(frozen=True)
-class Digest:
-    """A rendered message cut down to what a chat post shows."""
-
-    key: str
-    title: str
-    headline: str
-    facts: tuple[tuple[str, str], ...]
-    sections: tuple[tuple[str, tuple[str, ...]], ...]
-    link: str | None
-
-    @property
-    def event(self) -> str:
-        """What kind of message: the key's first part (alert, report, failure, freshness)."""
-        return self.key.split(":", 1)[0]
-
-
 def digest(email: Email) -> Digest:
-    """The digest of ``email`` (see the module's docstring)."""
+    """The digest of ``email``: the one its sender built (``email.chat``), else read from its
+    text (see the module's docstring)."""
+    if email.chat is not None:
+        return email.chat
     paragraphs = [p for p in re.split(r"\n\s*\n", email.text.strip()) if p.strip()]
     headline = display_text(paragraphs[0], LINE_LIMIT * 2) if paragraphs else ""
     facts: list[tuple[str, str]] = []

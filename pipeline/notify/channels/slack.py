@@ -14,7 +14,7 @@ from typing import Any
 from pipeline.errors import DeliveryError
 from pipeline.notify.channels.connections import get_connection
 from pipeline.notify.channels.digest import Digest, digest, slack_escape
-from pipeline.notify.channels.http import CHAT_TIMEOUT_S
+from pipeline.notify.channels.http import CHAT_TIMEOUT_S, no_answer
 from pipeline.notify.channels.scrub import Scrubber
 from pipeline.notify.mailer import Delivery, Email
 
@@ -84,6 +84,9 @@ def send(email: Email, conn_id: str) -> Delivery:
     try:
         hook = SlackWebhookHook(slack_webhook_conn_id=conn_id, timeout=timeout)
         hook.send_dict(body)
+    except TimeoutError as exc:  # sent, no answer in time: Slack may have posted it
+        detail = scrubber.scrub(f"{type(exc).__name__}: {exc}")
+        raise DeliveryError(no_answer(what, detail)) from None
     except Exception as exc:  # the provider raises slack_sdk, urllib and Airflow errors
         raise DeliveryError(f"{what}: {scrubber.scrub(f'{type(exc).__name__}: {exc}')}") from None
     return Delivery("slack", conn_id)

@@ -31,13 +31,16 @@ from pipeline.config.loading import read_brands
 from pipeline.config.model import BrandConfig
 from pipeline.errors import DeliveryError
 from pipeline.notify import charts
+from pipeline.notify.alerts.options import AlertConfig
 from pipeline.notify.channels import channel_for, dispatch
 from pipeline.notify.mailer import (
     Attachment,
+    Digest,
     Email,
     InlineImage,
     SmtpConfig,
 )
+from pipeline.notify.report.chat import report_digest
 from pipeline.notify.report.data import (
     REPORT_CHART_DAYS,
     ReportData,
@@ -73,6 +76,11 @@ __all__ = [
 ]
 
 
+def report_key(brand_id: str, day: date) -> str:
+    """A report email's stable key (``report:<brand>:<day>``)."""
+    return f"report:{brand_id}:{day.isoformat()}"
+
+
 @dataclass(frozen=True)
 class Report:
     """One brand's rendered report for one local day."""
@@ -86,11 +94,12 @@ class Report:
     images: tuple[InlineImage, ...]
     archive_html: str  # the same HTML with the images embedded (a file that stands alone)
     data: ReportData
+    chat: Digest  # what chat and webhook recipients get, from the same data
 
     @property
     def key(self) -> str:
         """The email's stable key: a resend carries the same Message-ID."""
-        return f"report:{self.brand_id}:{self.day.isoformat()}"
+        return report_key(self.brand_id, self.day)
 
     @property
     def csv_filename(self) -> str:
@@ -108,6 +117,7 @@ class Report:
             html=self.html,
             images=self.images,
             attachments=attachments,
+            chat=self.chat,
         )
 
 
@@ -188,6 +198,8 @@ def render_report(settings: Settings, brand_id: str, day: date, *, refresh: bool
     chart_list = [c for c, _ in drawn]
     images = tuple(InlineImage(c.cid, png, f"{c.name}.png") for c, png in drawn)
     embedded = {c.cid: base64.b64encode(png).decode("ascii") for c, png in drawn}
+    where = f"{settings.brands_file.name}: brand '{brand.id}' overrides.alerts"
+    base_url = AlertConfig.from_overrides(brand.overrides.get("alerts"), where).report_base_url
     return Report(
         brand_id=brand.id,
         day=day,
@@ -200,6 +212,7 @@ def render_report(settings: Settings, brand_id: str, day: date, *, refresh: bool
             data, chart_list, lambda cid: f"data:image/png;base64,{embedded[cid]}"
         ),
         data=data,
+        chat=report_digest(data, report_key(brand.id, day), base_url),
     )
 
 

@@ -68,10 +68,11 @@ def test_claimed_but_unfinished_or_failed_deliveries_are_due_again() -> None:
 
 def test_after_any_mix_of_failures_everything_due_comes_in_order_once() -> None:
     # issue 19: the opening failed and the incident has since risen and ended: one list,
-    # no second recovery (the one that died on a duplicate key)
+    # no second recovery (the one that died on a duplicate key); the opening is sent at the
+    # incident's severity now, in place of the failed one
     failed_open = {("opened", "warning"): ("failed", 3)}
     assert due("critical", True, failed_open) == [
-        ("opened", "warning"), ("escalated", "critical"), ("recovered", "critical", "folded"),
+        ("opened", "critical"), ("recovered", "critical", "folded"),
     ]  # fmt: skip
     failed_escalation = {
         ("opened", "warning"): ("sent", 1),
@@ -89,6 +90,29 @@ def test_after_any_mix_of_failures_everything_due_comes_in_order_once() -> None:
     assert due("critical", True, crashed) == [
         ("opened", "critical"), ("recovered", "critical", "folded"),
     ]  # fmt: skip
+
+
+def test_a_failed_opening_is_retried_at_the_incident_s_severity_now() -> None:
+    failed = {("opened", "warning"): ("failed", 1)}
+    [opening] = due_alerts("critical", False, failed)
+    assert (opening.kind, opening.severity, opening.replaces) == (
+        "opened",
+        "critical",
+        ("warning",),
+    )
+    # still a warning: the same alert again, under its own key (the same Message-ID)
+    [again] = due_alerts("warning", False, failed)
+    assert (again.kind, again.severity, again.replaces) == ("opened", "warning", ())
+    # a replacement that failed too is retried; the replaced one stays replaced
+    both = {**failed, ("opened", "critical"): ("failed", 1)}
+    [retry] = due_alerts("critical", False, both)
+    assert (retry.kind, retry.severity, retry.replaces) == ("opened", "critical", ("warning",))
+    # once delivered, the failed one is superseded: nothing more is due
+    done = {("opened", "warning"): ("superseded", 1), ("opened", "critical"): ("sent", 1)}
+    assert due("critical", ledger=done) == []
+    # a crash may have delivered the warning: it is resent as it was, then the escalation
+    crashed = {("opened", "warning"): ("sending", 1)}
+    assert due("critical", ledger=crashed) == [("opened", "warning"), ("escalated", "critical")]
 
 
 def spike_at(metric: str, start_h: int, last_h: int, severity: str = "warning") -> Spike:
