@@ -103,7 +103,7 @@ _OVERRIDE_KEYS = {
 #: What ``overrides.languages.<lang>`` may hold: that language's own words.
 _LANGUAGE_OVERRIDE_KEYS = {"lexicon", "categories"}
 _CATEGORY_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_CATEGORY_FIELDS = {"keywords", "label"}
+_CATEGORY_FIELDS = {"keywords", "context", "label"}
 #: VADER's lexicon valences run from -4 (most negative) to +4.
 _VALENCE_RANGE = 4.0
 
@@ -145,19 +145,23 @@ def _parse_categories(c: FieldChecker, raw: Any, fld: str) -> dict[str, dict[str
             raise c.fail(at, "must be a mapping with 'keywords' (or null to remove it)")
         extra = sorted(set(spec) - _CATEGORY_FIELDS)
         if extra:
-            raise c.fail(f"{at}.{extra[0]}", "unknown field (known: keywords, label)")
-        keywords = FieldChecker(c.file, c.brand, spec, prefix=f"{at}.").strings(
-            "keywords", required=True
-        )
-        for keyword in keywords:
+            raise c.fail(f"{at}.{extra[0]}", "unknown field (known: context, keywords, label)")
+        fields = FieldChecker(c.file, c.brand, spec, prefix=f"{at}.")
+        keywords = fields.strings("keywords", required=True)
+        context = fields.strings("context")
+        for keyword in (*keywords, *context):
             try:
                 re.compile(keyword)
             except re.error as exc:
-                raise c.fail(f"{at}.keywords", f"invalid pattern {keyword!r}: {exc}") from None
+                where = "keywords" if keyword in keywords else "context"
+                raise c.fail(f"{at}.{where}", f"invalid pattern {keyword!r}: {exc}") from None
         label = spec.get("label", name)
         if not isinstance(label, str) or not label.strip():
             raise c.fail(f"{at}.label", f"must be a non-empty string, got {label!r}")
-        cats[name] = {"keywords": list(keywords), "label": label.strip()}
+        entry: dict[str, Any] = {"keywords": list(keywords), "label": label.strip()}
+        if context:  # only then: a brand without context words keeps its model version
+            entry["context"] = list(context)
+        cats[name] = entry
     return cats
 
 

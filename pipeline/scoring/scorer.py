@@ -50,7 +50,7 @@ from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, NEGATE
 
 from pipeline.errors import ConfigError
 from pipeline.scoring import learned, lexicon
-from pipeline.scoring.categories import Categories
+from pipeline.scoring.categories import DEFAULT_CONTEXT_WEIGHT, Categories
 from pipeline.scoring.core import choose
 from pipeline.scoring.cues import (
     FOLD_ODD,
@@ -295,7 +295,10 @@ class Scorer:
 
         # Categories: the brand's own (new or replacing a default) first, then the defaults.
         self._categories = Categories(
-            cats["categories"], spec["categories"] if spec else {}, compiled
+            cats["categories"],
+            spec["categories"] if spec else {},
+            compiled,
+            float(cats.get("context_weight", DEFAULT_CONTEXT_WEIGHT)),
         )
         self.categories = self._categories.names
         # The brand's product names are blanked out before the categories are matched.

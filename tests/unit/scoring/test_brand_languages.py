@@ -59,7 +59,7 @@ def test_shared_categories_add_and_remove_in_spanish_with_the_language_s_own_wor
     spanish, english = scorer_for(configured, "es"), scorer_for(configured, "en")
     assert spanish.categories[0] == english.categories[0] == "flights"
     assert "safety" not in spanish.categories and "safety" not in english.categories
-    assert spanish.category("@SkyCo me cancelaron el vuelo y nadie responde") == "flights"
+    assert spanish.category("@SkyCo otra vez el vuelo, el embarque un caos") == "flights"
     # In Spanish the category's words are the Spanish ones; English keeps the shared ones.
     assert spanish.category("@SkyCo el gate cambió tres veces") != "flights"
     assert english.category("@SkyCo my flight moved gate three times") == "flights"
