@@ -118,7 +118,9 @@ def add_commands(sub: Subparsers) -> None:
             "also scores the project's own labelled set (models/complaints/posts.csv) and its "
             "Spanish posts with the Spanish scorer and the English one, on a dev half (tuned "
             "on) and a test half: complaint precision/recall/F1, macro-F1, sentiment "
-            "agreement and category accuracy (benchmarks/spanish_eval.py)."
+            "agreement and category accuracy (benchmarks/spanish_eval.py); on the whole set, "
+            "each post by its language's scorer, category accuracy on all industries, the "
+            "tuning and the held-out ones, and the share filed as 'other'."
         ),
     )
     p.add_argument("--data", required=True, help="folder of the evaluation data sets")

@@ -98,20 +98,108 @@ class FieldChecker:
 #: ``privacy`` (pipeline.posts.pseudonyms), ``history`` (pipeline.posts.plausible).
 _OTHER_OVERRIDES = {"spikes", "alerts", "report", "privacy", "history"}
 _OVERRIDE_KEYS = {
-    "lexicon", "categories", "complaint_threshold", "learned_complaints",
+    "lexicon", "categories", "complaint_threshold", "learned_complaints", "languages",
 } | _OTHER_OVERRIDES  # fmt: skip
+#: What ``overrides.languages.<lang>`` may hold: that language's own words.
+_LANGUAGE_OVERRIDE_KEYS = {"lexicon", "categories"}
 _CATEGORY_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_CATEGORY_FIELDS = {"keywords", "label"}
+_CATEGORY_FIELDS = {"keywords", "context", "label"}
 #: VADER's lexicon valences run from -4 (most negative) to +4.
 _VALENCE_RANGE = 4.0
 
 
-def _parse_overrides(c: FieldChecker) -> dict[str, Any]:
+def _parse_lexicon(c: FieldChecker, raw: Any, fld: str) -> dict[str, float]:
+    """``{word: valence}`` under ``fld``: one word each (VADER scores single tokens), -4..4."""
+    lexicon = raw or {}
+    if not isinstance(lexicon, Mapping):
+        raise c.fail(fld, "must be a mapping of word: valence (-4..4)")
+    words: dict[str, float] = {}
+    for word, valence in lexicon.items():
+        at = f"{fld}.{word}"
+        if not isinstance(word, str) or not word.strip() or len(word.split()) != 1:
+            raise c.fail(at, "must be a single word (VADER scores one token at a time)")
+        if (
+            isinstance(valence, bool)
+            or not isinstance(valence, int | float)
+            or not -_VALENCE_RANGE <= valence <= _VALENCE_RANGE
+        ):
+            raise c.fail(at, f"valence must be a number from -4 to 4, got {valence!r}")
+        words[word.strip().lower()] = float(valence)
+    return words
+
+
+def _parse_categories(c: FieldChecker, raw: Any, fld: str) -> dict[str, dict[str, Any] | None]:
+    """``{name: {keywords: [regex, ...], label: text}}`` or ``{name: null}`` under ``fld``."""
+    categories = raw or {}
+    if not isinstance(categories, Mapping):
+        raise c.fail(fld, "must be a mapping of category: {keywords: [...]}")
+    cats: dict[str, dict[str, Any] | None] = {}
+    for name, spec in categories.items():
+        at = f"{fld}.{name}"
+        if not isinstance(name, str) or not _CATEGORY_ID.match(name):
+            raise c.fail(at, "name must be lowercase letters, digits or '_', 1-40 chars")
+        if spec is None:
+            cats[name] = None  # removes the default category
+            continue
+        if not isinstance(spec, Mapping):
+            raise c.fail(at, "must be a mapping with 'keywords' (or null to remove it)")
+        extra = sorted(set(spec) - _CATEGORY_FIELDS)
+        if extra:
+            raise c.fail(f"{at}.{extra[0]}", "unknown field (known: context, keywords, label)")
+        fields = FieldChecker(c.file, c.brand, spec, prefix=f"{at}.")
+        keywords = fields.strings("keywords", required=True)
+        context = fields.strings("context")
+        for keyword in (*keywords, *context):
+            try:
+                re.compile(keyword)
+            except re.error as exc:
+                where = "keywords" if keyword in keywords else "context"
+                raise c.fail(f"{at}.{where}", f"invalid pattern {keyword!r}: {exc}") from None
+        label = spec.get("label", name)
+        if not isinstance(label, str) or not label.strip():
+            raise c.fail(f"{at}.label", f"must be a non-empty string, got {label!r}")
+        entry: dict[str, Any] = {"keywords": list(keywords), "label": label.strip()}
+        if context:  # only then: a brand without context words keeps its model version
+            entry["context"] = list(context)
+        cats[name] = entry
+    return cats
+
+
+def _parse_language_overrides(
+    c: FieldChecker, raw: Any, languages: tuple[str, ...]
+) -> dict[str, dict[str, Any]]:
+    """``languages: {<lang>: {lexicon: ..., categories: ...}}``: one language's own words,
+    on top of the shared ``lexicon`` and ``categories``; each must be a brand language."""
+    if not isinstance(raw, Mapping):
+        raise c.fail("overrides.languages", "must be a mapping of language: {lexicon, categories}")
+    out: dict[str, dict[str, Any]] = {}
+    for lang, given in raw.items():
+        fld = f"overrides.languages.{lang}"
+        if lang not in languages:
+            raise c.fail(fld, f"not one of the brand's languages ({', '.join(languages)})")
+        spec = given or {}
+        if not isinstance(spec, Mapping):
+            raise c.fail(fld, "must be a mapping with 'lexicon' and/or 'categories'")
+        extra = sorted(set(spec) - _LANGUAGE_OVERRIDE_KEYS)
+        if extra:
+            raise c.fail(f"{fld}.{extra[0]}", "unknown field (known: categories, lexicon)")
+        parsed: dict[str, Any] = {}
+        if "lexicon" in spec:
+            parsed["lexicon"] = _parse_lexicon(c, spec["lexicon"], f"{fld}.lexicon")
+        if "categories" in spec:
+            parsed["categories"] = _parse_categories(c, spec["categories"], f"{fld}.categories")
+        out[str(lang)] = parsed
+    return out
+
+
+def _parse_overrides(c: FieldChecker, languages: tuple[str, ...]) -> dict[str, Any]:
     """Validate ``overrides:``: the scoring keys here, other keys passed through as they are.
 
     ``lexicon``: ``{word: valence}``, one word (VADER scores single tokens), valence -4..4.
     ``categories``: ``{name: {keywords: [regex, ...], label: text}}`` adding or replacing a
-    category of ``models/categories.yaml``, or ``{name: null}`` removing one.
+    category of ``models/categories.yaml``, or ``{name: null}`` removing one. Both apply in
+    every language the brand scores; ``languages``: ``{<lang>: {lexicon, categories}}``, a
+    language's own on top of them (``languages``: the brand's, which these must be among).
     ``complaint_threshold``: the complaint score (0..1, exclusive) that makes a complaint.
     ``learned_complaints``: true or false, whether the learned complaint stage runs
     (pipeline.scoring.learned).
@@ -125,52 +213,11 @@ def _parse_overrides(c: FieldChecker) -> dict[str, Any]:
         )
     parsed: dict[str, Any] = dict(raw)
     if "lexicon" in raw:
-        lexicon = raw["lexicon"] or {}
-        if not isinstance(lexicon, Mapping):
-            raise c.fail("overrides.lexicon", "must be a mapping of word: valence (-4..4)")
-        words: dict[str, float] = {}
-        for word, valence in lexicon.items():
-            fld = f"overrides.lexicon.{word}"
-            if not isinstance(word, str) or not word.strip() or len(word.split()) != 1:
-                raise c.fail(fld, "must be a single word (VADER scores one token at a time)")
-            if (
-                isinstance(valence, bool)
-                or not isinstance(valence, int | float)
-                or not -_VALENCE_RANGE <= valence <= _VALENCE_RANGE
-            ):
-                raise c.fail(fld, f"valence must be a number from -4 to 4, got {valence!r}")
-            words[word.strip().lower()] = float(valence)
-        parsed["lexicon"] = words
+        parsed["lexicon"] = _parse_lexicon(c, raw["lexicon"], "overrides.lexicon")
     if "categories" in raw:
-        categories = raw["categories"] or {}
-        if not isinstance(categories, Mapping):
-            raise c.fail("overrides.categories", "must be a mapping of category: {keywords: [...]}")
-        cats: dict[str, dict[str, Any] | None] = {}
-        for name, spec in categories.items():
-            fld = f"overrides.categories.{name}"
-            if not isinstance(name, str) or not _CATEGORY_ID.match(name):
-                raise c.fail(fld, "name must be lowercase letters, digits or '_', 1-40 chars")
-            if spec is None:
-                cats[name] = None  # removes the default category
-                continue
-            if not isinstance(spec, Mapping):
-                raise c.fail(fld, "must be a mapping with 'keywords' (or null to remove it)")
-            extra = sorted(set(spec) - _CATEGORY_FIELDS)
-            if extra:
-                raise c.fail(f"{fld}.{extra[0]}", "unknown field (known: keywords, label)")
-            keywords = FieldChecker(c.file, c.brand, spec, prefix=f"{fld}.").strings(
-                "keywords", required=True
-            )
-            for keyword in keywords:
-                try:
-                    re.compile(keyword)
-                except re.error as exc:
-                    raise c.fail(f"{fld}.keywords", f"invalid pattern {keyword!r}: {exc}") from None
-            label = spec.get("label", name)
-            if not isinstance(label, str) or not label.strip():
-                raise c.fail(f"{fld}.label", f"must be a non-empty string, got {label!r}")
-            cats[name] = {"keywords": list(keywords), "label": label.strip()}
-        parsed["categories"] = cats
+        parsed["categories"] = _parse_categories(c, raw["categories"], "overrides.categories")
+    if "languages" in raw:
+        parsed["languages"] = _parse_language_overrides(c, raw["languages"], languages)
     if "complaint_threshold" in raw:
         threshold = raw["complaint_threshold"]
         if (
@@ -243,6 +290,7 @@ def _parse_brand(file: str, index: int, raw: Any) -> BrandConfig:
     if not _LOCAL_TIME.match(local_time):
         raise report.fail("local_time", f"must be HH:MM, got {local_time!r}")
 
+    languages = c.strings("languages", pattern=_LANG) or ("en",)
     return BrandConfig(
         id=brand_id,
         name=c.string("name"),
@@ -250,12 +298,12 @@ def _parse_brand(file: str, index: int, raw: Any) -> BrandConfig:
         accounts=c.strings("accounts", required=True, pattern=_HANDLE),
         terms=c.strings("terms", required=True),
         exclude=c.strings("exclude"),
-        languages=c.strings("languages", pattern=_LANG) or ("en",),
+        languages=languages,
         sources=tuple(sources),
         report_recipients=report.recipients("recipients"),
         report_local_time=local_time,
         alert_recipients=alerts.recipients("recipients"),
-        overrides=_parse_overrides(c),
+        overrides=_parse_overrides(c, languages),
         products=c.strings("products"),
     )
 

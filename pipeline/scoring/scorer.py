@@ -37,6 +37,7 @@ import math
 import re
 import string
 import threading
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -49,7 +50,7 @@ from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, NEGATE
 
 from pipeline.errors import ConfigError
 from pipeline.scoring import learned, lexicon
-from pipeline.scoring.categories import Categories
+from pipeline.scoring.categories import DEFAULT_CONTEXT_WEIGHT, Categories
 from pipeline.scoring.core import choose
 from pipeline.scoring.cues import (
     FOLD_ODD,
@@ -156,7 +157,31 @@ def brand_scoring_spec(brand: BrandConfig) -> dict[str, Any]:
         spec["products"] = sorted({p.lower() for p in brand.products})
     if overrides.get("learned_complaints") is not None:  # likewise
         spec["learned_complaints"] = bool(overrides["learned_complaints"])
+    if overrides.get("languages"):  # likewise
+        spec["languages"] = {
+            str(lang): dict(words) for lang, words in dict(overrides["languages"]).items()
+        }
     return spec
+
+
+def language_spec(spec: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """A brand's scoring spec as its scorer for ``language`` reads it: the shared lexicon
+    and categories, with that language's own (``overrides.languages.<lang>``) on top (a
+    word's valence replaced, a category replaced by name or removed by ``null``)."""
+    out = {key: value for key, value in spec.items() if key != "languages"}
+    own = dict(spec.get("languages", {})).get(language, {})
+    if own.get("lexicon"):
+        out["lexicon"] = {**out["lexicon"], **own["lexicon"]}
+    if own.get("categories"):
+        out["categories"] = {**out["categories"], **own["categories"]}
+    return out
+
+
+def _lexicon_key(word: str, language: str) -> str:
+    """A brand's lexicon word as its language's lexicon keys it (another language's lexicon
+    is NFC-normalised, :func:`pipeline.scoring.lexicon.read_lexicon`)."""
+    key = str(word).lower()
+    return key if language == "en" else unicodedata.normalize("NFC", key)
 
 
 class Scorer:
@@ -185,9 +210,9 @@ class Scorer:
         self.language = language
         # The compiled core is English VADER's; another language runs the pure-Python loop.
         compiled = chosen.module if language == "en" else None
-        spec = brand_scoring_spec(brand) if brand is not None else None
-        if spec and language != "en":  # lexicon and category overrides are English words
-            spec = {**spec, "lexicon": {}, "categories": {}}
+        # A brand's lexicon and categories apply in every language, with the language's own
+        # (overrides.languages) on top.
+        spec = language_spec(brand_scoring_spec(brand), language) if brand is not None else None
         assets = models_dir if language == "en" else models_dir / language
         fixes = read_asset(assets / "vader_fixes.yaml")
         cues = read_asset(assets / "complaint_cues.yaml")
@@ -209,7 +234,7 @@ class Scorer:
         if spec and spec["lexicon"]:
             self._analyzer.lexicon = {
                 **self._analyzer.lexicon,
-                **{str(w).lower(): float(v) for w, v in spec["lexicon"].items()},
+                **{_lexicon_key(w, language): float(v) for w, v in spec["lexicon"].items()},
             }
         if not self._analyzer._fast:
             compiled = None  # another vaderSentiment release: its own code runs
@@ -270,7 +295,10 @@ class Scorer:
 
         # Categories: the brand's own (new or replacing a default) first, then the defaults.
         self._categories = Categories(
-            cats["categories"], spec["categories"] if spec else {}, compiled
+            cats["categories"],
+            spec["categories"] if spec else {},
+            compiled,
+            float(cats.get("context_weight", DEFAULT_CONTEXT_WEIGHT)),
         )
         self.categories = self._categories.names
         # The brand's product names are blanked out before the categories are matched.

@@ -136,3 +136,31 @@ def test_complaints_with_the_learned_stage_also_print_the_cues_alone(tmp_path: P
     assert result.complaint_cues_only is not None
     assert result.complaint_cues_only[1] == 0.0  # the cues alone miss it
     assert "cues alone" in report(result)
+
+
+def test_own_set_reads_each_language_with_its_scorer_and_splits_held_out_industries(
+    tmp_path: Path,
+) -> None:
+    from pipeline.scoring.scorer import Scorer
+    from pipeline.settings import PROJECT_ROOT
+
+    path = tmp_path / "posts.csv"
+    path.write_text(
+        "id,lang,industry,brand,text,is_complaint,category,sentiment,traits\n"
+        "1,en,telecom,@Acme,@Acme charged twice this month and still no refund,1,billing,"
+        "negative,\n"
+        "2,en,banking,@Acme,@Acme the app has been down all day,1,outage,negative,\n"
+        "3,en,hotel,@Acme,@Acme the receptionist was rude to us,1,billing,negative,\n"
+        "4,es,telecom,@Acme,@Acme me cobraron dos veces este mes y nadie responde,1,billing,"
+        "negative,\n",
+        encoding="utf-8",
+    )
+    spanish = Scorer(PROJECT_ROOT / "models", language="es")
+    own = own_set(default_scorer(), path, {"es": spanish})
+    assert own.category_accuracy["es"] == (1.0, 1)  # read by the Spanish scorer
+    assert own.complaints["es"][2] == 1.0
+    assert own.category_by_split is not None
+    assert own.category_by_split["en"] == {"held-out": (0.5, 2), "tuning": (1.0, 1)}
+    assert "held-out industries 0.500 (2)" in "\n".join(_own_lines(own))
+    english_only = own_set(default_scorer(), path)
+    assert english_only.category_accuracy["es"][0] == 0.0  # what eval printed before

@@ -1,0 +1,95 @@
+"""The category rule on hand-written complaints: the problem's words against the words of
+where it happened, category weights, a brand's own categories and context words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.config.loading import parse_brands
+from pipeline.errors import ConfigError
+from pipeline.scoring.categories import Categories
+from pipeline.scoring.scorer import Scorer, default_scorer, scorer_for
+from pipeline.settings import PROJECT_ROOT
+
+
+def brand_scorer(overrides: dict[str, Any], language: str = "en") -> Scorer:
+    raw = {"id": "skyco", "name": "Sky Co", "accounts": ["@SkyCo"], "terms": ["skyco"],
+           "languages": ["en", "es"], "overrides": overrides}  # fmt: skip
+    return scorer_for(parse_brands({"brands": [raw]}, Path("brands.yaml")).brands[0], language)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # The problem decides, not where it happened.
+        ("@Acme my order arrived stone cold and soggy", "product_quality"),
+        ("@Acme my order never arrived, tracking still says processing", "delivery"),
+        ("@Acme the app charged me twice for one order", "billing"),
+        ("@Acme on hold for an hour about my broadband, nobody answers", "customer_service"),
+        ("@Acme the app has been down all morning, can't log in", "outage"),
+        ("@Acme my bill went from £30 to £45 a month, no warning", "pricing"),
+        ("@Acme your driver was so rude and threw my parcel over the fence", "staff"),
+        # A hazard is the complaint, whatever product it happened to.
+        ("@Acme the phone charger melted and caught fire on my desk", "safety"),
+        ("@Acme chicken was pink in the middle, whole family was sick all night", "safety"),
+        # Nothing the taxonomy knows.
+        ("@Acme well that was a waste of an afternoon", "other"),
+    ],
+)
+def test_the_default_taxonomy_files_complaints_by_their_problem(text: str, category: str) -> None:
+    assert default_scorer().category(text) == category
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("@PebbleCares me cobraron dos veces este mes", "billing"),
+        ("@PebbleCares el pedido llegó frío y la hamburguesa cruda", "product_quality"),
+        ("@PebbleCares sin señal desde el lunes y la app no abre", "outage"),
+        ("@PebbleCares el repartidor fue un grosero y tiró la bolsa", "staff"),
+        ("@PebbleCares antes eran 20 euros, ahora 32 por el mismo plan", "pricing"),
+        ("@PebbleCares el cargador echó humo y se derritió", "safety"),
+    ],
+)
+def test_the_spanish_taxonomy_files_complaints_by_their_problem(text: str, category: str) -> None:
+    assert Scorer(PROJECT_ROOT / "models", language="es").category(text) == category
+
+
+def test_context_words_weigh_less_than_keywords_and_category_weights_scale_both() -> None:
+    taxonomy = {
+        "delivery": {"keywords": ["late"], "context": ["order", "parcel", "courier"]},
+        "product_quality": {"keywords": ["cold"], "context": ["food"]},
+        "safety": {"keywords": ["fire"], "weight": 2},
+    }
+    cats = Categories(taxonomy, {}, context_weight=0.5)
+    assert cats.weighted("order parcel courier cold") == [1.5, 1.0, 0.0]
+    assert cats.best("order parcel courier cold") == "delivery"
+    assert cats.best("order parcel cold") == "delivery"  # 1.0 against 1.0: the earlier
+    assert cats.best("order arrived cold") == "product_quality"  # 0.5 against 1.0
+    assert cats.best("cold food late fire") == "safety"  # 2 against 1.5 and 1
+    assert cats.best("nothing here") == "other"
+    assert Categories(taxonomy, {}).best("order arrived cold") == "delivery"  # context 1.0
+
+
+def test_a_brand_s_new_category_comes_first_and_a_replacement_keeps_its_weight() -> None:
+    flights = brand_scorer({"categories": {"flights": {"keywords": ["flights?", "gate"]}}})
+    text = "@SkyCo my flight was cancelled and the train was delayed too"
+    assert default_scorer().category(text) == "delivery"
+    assert flights.category(text) == "flights"  # one hit of the brand's own is enough
+    assert flights.category("@SkyCo charged twice for my seat") == "billing"
+    replaced = brand_scorer({"categories": {"safety": {"keywords": ["zapped"]}}})
+    # The replaced safety keeps its weight 2: one hit outweighs a keyword of another.
+    assert replaced.category("@SkyCo the charger zapped me, it is broken") == "safety"
+    assert replaced.category("@SkyCo the charger caught fire, it is broken") != "safety"
+
+
+def test_a_brand_category_s_context_words_file_a_complaint_with_no_keyword() -> None:
+    overrides = {"categories": {"loyalty": {"keywords": ["points"], "context": ["club"]}}}
+    scorer = brand_scorer(overrides)
+    assert scorer.category("@SkyCo the club is a joke") == "loyalty"
+    assert default_scorer().category("@SkyCo the club is a joke") == "other"
+    with pytest.raises(ConfigError, match=r"overrides\.categories\.loyalty\.context"):
+        brand_scorer({"categories": {"loyalty": {"keywords": ["points"], "context": ["("]}}})
