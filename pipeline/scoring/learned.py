@@ -47,8 +47,8 @@ ENCODER_DIR: Final = "encoder"
 
 #: Whether a brand without ``overrides.learned_complaints`` runs the stage (and the default
 #: scorer of ``brandpulse score`` and ``eval``). Off: scored once on the public complaints
-#: corpus (evaluation only), it raised complaint F1 0.735 -> 0.760 and macro-F1 0.800 ->
-#: 0.812, at about four times the CPU a post (docs/scoring.md, "The learned complaint
+#: corpus (evaluation only), head 2 raised complaint F1 0.735 -> 0.759 and macro-F1 0.800 ->
+#: 0.813, at about four times the CPU a post (docs/scoring.md, "The learned complaint
 #: stage"): a brand turns it on where the recall is worth the cost.
 LEARNED_BY_DEFAULT: Final = False
 
