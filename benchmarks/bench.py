@@ -2061,7 +2061,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=LEARNED_CHOICES,
         default="off",
         help="stage (c) with the learned complaint stage on, off, or both: on, then once "
-        "more off on the same corpus (default off, as brands run by default)",
+        "more off on the same corpus, and the stage's cost (CPU a record, on minus off); "
+        "stage (p) runs it as (c) does, as its own step (default off, as brands run by "
+        "default)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
 
