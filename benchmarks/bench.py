@@ -125,7 +125,8 @@ STEP_ROWS: tuple[tuple[str, str, str], ...] = (
     ("writer", "page", "the source's page: JSON decode of the corpus file (a provider's response)"),
     ("writer", "land", "land_paged without the page: one JSON line per record, fsync"),
     ("worker", "normalize", "score_batch but scoring: read, normalize, dedupe, classify, frames"),
-    ("worker", "scoring", "loading.score_texts: Scorer.score and Scorer.is_spam"),
+    ("worker", "scoring", "loading.score_texts but the learned stage: Scorer.score, is_spam"),
+    ("worker", "learned", "the learned complaint stage, when on: embed the band's texts, head"),
     ("worker", "pickle", "the ScoredBatch pickled (worker) ..."),
     ("writer", "unpickle", "... and unpickled (writer)"),
     ("writer", "gate", "posts quality gate (Great Expectations), a group of ~40,000 posts"),
@@ -403,6 +404,16 @@ class BenchResult:
     pipeline_other_learned: PipelineRun | None = None
 
     @property
+    def learned_stage_cpu_us(self) -> float | None:
+        """CPU a record of stage (c) with the learned complaint stage on minus off (``--learned
+        both``), else None."""
+        o = self.pipeline_other_learned
+        if o is None or self.learned is None:
+            return None
+        on, off = (self.pipeline, o) if self.learned else (o, self.pipeline)
+        return on.cpu_us_per_post - off.cpu_us_per_post
+
+    @property
     def reference_vader_posts_per_s(self) -> float:
         return self.reference_posts / self.reference_s if self.reference_s else 0.0
 
@@ -488,6 +499,7 @@ class BenchResult:
             "brandpulse": _run_json(self.pipeline),
             "brandpulse_unique": _run_json(self.pipeline_unique) if self.pipeline_unique else None,
             "learned_stage": self.learned,
+            "learned_stage_cpu_us_per_record": _rounded(self.learned_stage_cpu_us, 1),
             "brandpulse_other_learned": (
                 _run_json(self.pipeline_other_learned) if self.pipeline_other_learned else None
             ),
@@ -531,6 +543,12 @@ class BenchResult:
             lines.append(
                 f"(c) learned stage {'off' if self.learned else 'on ':<3}           "
                 f"{o.posts_per_s:>10,.0f} posts/s  ({o.records:,} records in {o.seconds:.1f} s)"
+            )
+            on, off = (self.pipeline, o) if self.learned else (o, self.pipeline)
+            lines.append(
+                f"(c) the learned stage's cost: {self.learned_stage_cpu_us or 0:+,.0f} us of CPU "
+                f"a record ({on.cpu_us_per_post:,.0f} on, {off.cpu_us_per_post:,.0f} off); "
+                f"{on.posts_per_s:,.0f} posts/s on, {off.posts_per_s:,.0f} off"
             )
         if self.pipeline_unique is not None:
             u = self.pipeline_unique
@@ -1085,6 +1103,7 @@ def stage_steps(corpus: str, brands_file: str, home: str, posts: int) -> dict[st
     from pipeline.detect import store
     from pipeline.ingest.fetching import land_paged
     from pipeline.posts import quality
+    from pipeline.scoring.learned import LearnedStage
     from pipeline.scoring.scorer import scorer_for
     from pipeline.steps import aggregation, loading, planning
     from pipeline.steps.alerting import brand_settings
@@ -1095,7 +1114,7 @@ def stage_steps(corpus: str, brands_file: str, home: str, posts: int) -> dict[st
     brands = load_brands(settings.brands_file)
     cpu = dict.fromkeys((step for _, step, _ in STEP_ROWS), 0.0)
     clock = time.process_time
-    score_texts = loading.score_texts
+    score_texts, judge = loading.score_texts, LearnedStage.judge
 
     def timed_scoring(*args: Any, **kwargs: Any) -> Any:
         t0 = clock()
@@ -1103,6 +1122,13 @@ def stage_steps(corpus: str, brands_file: str, home: str, posts: int) -> dict[st
             return score_texts(*args, **kwargs)
         finally:
             cpu["scoring"] += clock() - t0
+
+    def timed_judge(*args: Any, **kwargs: Any) -> Any:  # inside score_texts
+        t0 = clock()
+        try:
+            return judge(*args, **kwargs)
+        finally:
+            cpu["learned"] += clock() - t0
 
     def write(group: list[Any]) -> None:
         t0 = clock()
@@ -1124,6 +1150,7 @@ def stage_steps(corpus: str, brands_file: str, home: str, posts: int) -> dict[st
 
     quality.prepare()  # imports GX: (c) does it while its workers start, off this table
     loading.score_texts = timed_scoring
+    LearnedStage.judge = timed_judge  # type: ignore[method-assign]
     records = 0
     items: list[planning.Chunk] = []
     group: list[Any] = []
@@ -1165,6 +1192,8 @@ def stage_steps(corpus: str, brands_file: str, home: str, posts: int) -> dict[st
             write(group)
     finally:
         loading.score_texts = score_texts
+        LearnedStage.judge = judge  # type: ignore[method-assign]
+    cpu["scoring"] -= cpu["learned"]
     t0 = clock()
     aggregation.aggregate_chunks(items, settings)
     t1 = clock()
@@ -1848,7 +1877,7 @@ def run_bench(
                 "steps",
                 {
                     "corpus": str(full),
-                    "brands_file": str(brands_file),
+                    "brands_file": str(main_brands),  # the learned stage as (c) runs it
                     "home": str(work / "home-steps"),
                     "posts": steps_posts,
                 },
@@ -2032,7 +2061,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=LEARNED_CHOICES,
         default="off",
         help="stage (c) with the learned complaint stage on, off, or both: on, then once "
-        "more off on the same corpus (default off, as brands run by default)",
+        "more off on the same corpus, and the stage's cost (CPU a record, on minus off); "
+        "stage (p) runs it as (c) does, as its own step (default off, as brands run by "
+        "default)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
 

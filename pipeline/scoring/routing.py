@@ -6,7 +6,8 @@ with the brand's scorer for that language when the language is one of the brand'
 gets no score (its sentiment and complaint fields stay null in the warehouse) and the
 reason, and is counted as ``unscored`` in ``brand_hourly`` / ``brand_daily``. A post with
 no language to tell is read in the brand's first language. The warehouse load
-(:func:`pipeline.steps.loading.score_batch`) and ``brandpulse score --brand`` both route here.
+(:func:`pipeline.steps.loading.score_batch`) and ``brandpulse score`` (with and without
+``--brand``) all score here, and the learned complaint stage runs only here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.scoring.languages import language_rule
-from pipeline.scoring.scorer import Score, Scorer, scorer_for
+from pipeline.scoring.scorer import Score, Scorer, default_scorer, scorer_for
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class Routed:
 
 
 def route(
-    brand: BrandConfig,
+    brand: BrandConfig | None,
     texts: Sequence[str],
     declared: Sequence[str | None],
     english: Scorer | None = None,
@@ -50,7 +51,15 @@ def route(
     Where a language's scorer runs the learned complaint stage, its posts then go through
     it as one batch (:meth:`Scorer.refine`; ``skip``: posts it leaves alone, such as the
     brand's own replies).
+
+    ``brand`` None (``brandpulse score`` without ``--brand``): every text is scored by
+    ``english`` (default :func:`default_scorer`) as it is, no language read, ``declared``
+    ignored; then the learned stage as above.
     """
+    if brand is None:
+        only = english or default_scorer()
+        plain = [Routed(only.score(text), None, only.model_version) for text in texts]
+        return _refined(plain, {"": only}, {"": list(range(len(texts)))}, texts, skip)
     models = Settings.from_env().models
     rule = language_rule(models)
     languages = tuple(brand.languages) or ("en",)
@@ -74,6 +83,18 @@ def route(
             scorers[lang] = scorer
         at.setdefault(lang, []).append(len(out))
         out.append(Routed(scorer.score(text), read, scorer.model_version))
+    return _refined(out, scorers, at, texts, skip)
+
+
+def _refined(
+    out: list[Routed],
+    scorers: dict[str, Scorer],
+    at: dict[str, list[int]],
+    texts: Sequence[str],
+    skip: Sequence[bool] | None,
+) -> list[Routed]:
+    """``out`` after the learned complaint stage: each scorer's posts (``at``) as one batch,
+    where that scorer runs it."""
     for lang, rows in at.items():
         scorer = scorers[lang]
         if scorer.learned is None:

@@ -289,16 +289,15 @@ def _score_into(
                 for offset, record in enumerate(records)
             ]
             # The chunk's scores (each row in its language with --brand), then the learned
-            # complaint stage on them as a batch, where it runs.
-            scores: list[Score | None]
-            if brand is None:
-                scores = list(scorer.refine(texts, [scorer.score(text) for text in texts]))
-            else:
-                declared = [record.get(LANG_COLUMN) for record in records]
-                routed = routing.route(
-                    brand, texts, [d if isinstance(d, str) else None for d in declared], scorer
-                )
-                scores = [r.score for r in routed]
+            # complaint stage on them as a batch, where it runs: as the warehouse load does.
+            declared = [
+                record.get(LANG_COLUMN) if brand is not None else None for record in records
+            ]
+            routed = routing.route(
+                brand, texts, [d if isinstance(d, str) else None for d in declared], scorer
+            )
+            scores: list[Score | None] = [r.score for r in routed]
+            if brand is not None:
                 for record, r in zip(records, routed, strict=True):
                     record.update(text_lang=r.text_lang, unscored_reason=r.unscored_reason)
             for record, score in zip(records, scores, strict=True):

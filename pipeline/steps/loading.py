@@ -34,7 +34,7 @@ from pipeline.posts import columns, plausible, quality
 from pipeline.posts.expectations import SuiteReport
 from pipeline.posts.model import PostKind
 from pipeline.posts.pseudonyms import PrivacyConfig, pseudonymize_posts, pseudonymizer
-from pipeline.scoring import routing
+from pipeline.scoring import learned, routing
 from pipeline.scoring import workers as scoring_workers
 from pipeline.scoring.scorer import Scorer, scorer_for
 from pipeline.secrets import SecretLookup
@@ -440,6 +440,10 @@ def write_scored_batches(
 
 #: Records :func:`load_batches` scores in its own process before it starts workers.
 POOL_AFTER_RECORDS = 20_000
+#: What a record of a brand with the learned complaint stage on counts towards it: such a
+#: record costs about five times the CPU (890 against 160 us in the 50,000-post bench,
+#: docs/benchmark.md), so the workers start after as much work, not as many records.
+LEARNED_RECORD_WEIGHT = 5
 
 
 #: Rows the posts gate validates at once in :func:`load_batches` (its cost is mostly fixed
@@ -479,8 +483,9 @@ def load_batches(
     """:func:`load` for many landed batches (a backfill), with the cores working together.
 
     Once ``pool_after`` records have been scored here (starting worker processes costs
-    about two seconds, more than a small run takes), batches are scored in ``workers``
-    processes (default :func:`default_workers`; 1 never starts any) while this process
+    about two seconds, more than a small run takes; a record of a brand with the learned
+    complaint stage on counts :data:`LEARNED_RECORD_WEIGHT` times), batches are scored in
+    ``workers`` processes (default :func:`default_workers`; 1 never starts any) while this process
     takes the next batch from ``batches`` (which may land it) and writes finished ones.
     The posts gate judges groups of about ``group_rows`` posts in one validation
     (:func:`pipeline.posts.quality.gate_post_batches`); then every batch of the group replaces
@@ -549,7 +554,8 @@ def load_batches(
                 warm_up.start()
             if pool is None:
                 take(score_batch(batch, brand, scorer_for(brand)))
-                scored_here += batch.records
+                weight = LEARNED_RECORD_WEIGHT if learned.enabled_for(brand) else 1
+                scored_here += batch.records * weight
                 continue
             pending.append(pool.submit(_score_in_worker, batch, brand))
             # Up to four batches per worker in flight: enough that the workers keep going

@@ -24,6 +24,7 @@ JSON_KEYS = {
     "brandpulse_posts_per_s",
     "brandpulse_unique_posts_per_s",
     "learned_stage",
+    "learned_stage_cpu_us_per_record",
     "brandpulse_other_learned",
     "ratio_brandpulse_to_reference",
     "ratio_brandpulse_to_naive",
@@ -134,6 +135,11 @@ def test_tiny_run_measures_every_stage(tiny: tuple[bench.BenchResult, Path, Path
     off = result.pipeline_other_learned
     assert off is not None and off.records == corpus.records and off.posts_per_s > 0
     assert "learned complaint stage on" in text and "(c) learned stage off" in text
+    # Its cost on its own: (c) on minus off, and its step in (p), which ran it as (c) did.
+    cost = result.learned_stage_cpu_us
+    assert cost == result.pipeline.cpu_us_per_post - off.cpu_us_per_post
+    assert "(c) the learned stage's cost:" in text and f"{cost:+,.0f} us of CPU" in text
+    assert steps.cpu_s["learned"] > 0 and "worker learned" in text
 
 
 def test_json_has_the_documented_keys(tiny: tuple[bench.BenchResult, Path, Path]) -> None:

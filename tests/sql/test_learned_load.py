@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pytest
 
+from pipeline.cli.main import main
 from pipeline.scoring.learned import stage_for
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import fetch, loading
@@ -54,3 +57,40 @@ def test_the_learned_score_is_stored_where_the_stage_ran_and_only_adds(tmp_path:
             assert category is not None  # the cues' category
     assert ran > 50 and added > 0
     assert sum(bool(r[3]) for r in on) == sum(bool(r[3]) for r in off) + added
+
+
+def test_score_as_the_brand_reproduces_what_the_load_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``brandpulse score --brand`` goes through the load's code (routing.route): the same
+    cue and learned scores, verdicts and categories, post by post, as the warehouse."""
+    brands = write_brands(
+        tmp_path / "b.yaml", pebble_brands(overrides={"learned_complaints": True})
+    )
+    home = tmp_path / "home"
+    env = {"BRANDPULSE_HOME": str(home), "BRANDPULSE_BRANDS": str(brands)}
+    settings = Settings.from_env(env)
+    loading.load(fetch.land("demo", "pebble", START, END, settings), settings)
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        stored = con.execute(
+            "select post_id, text, lang, is_complaint, complaint_score, "
+            "learned_complaint_score, complaint_category from posts "
+            "where not is_brand_reply and repost_of is null order by post_id"
+        ).fetchall()
+    src, out = tmp_path / "posts.jsonl", tmp_path / "scored.jsonl"
+    src.write_text(
+        "".join(json.dumps({"id": r[0], "text": r[1], "lang": r[2]}) + "\n" for r in stored),
+        encoding="utf-8",
+    )
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code = main(["score", "--input", str(src), "--output", str(out), "--brand", "pebble"])
+    assert code == 0, capsys.readouterr().err
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [s[0] for s in stored] and len(rows) > 150
+    ran = 0
+    for row, (_, _, _, complaint, cue, learned, category) in zip(rows, stored, strict=True):
+        assert (row["is_complaint"], row["complaint_score"]) == (complaint, cue)
+        assert (row["learned_complaint_score"], row["complaint_category"]) == (learned, category)
+        ran += learned is not None
+    assert ran > 50

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pipeline.errors import ConfigError
@@ -193,3 +194,54 @@ def test_the_band_ends_at_the_lower_of_its_end_and_the_brand_threshold(
     # A brand that lowered it to 0.3: 0.45 is a complaint already.
     assert set(stage.judge(texts, cue, threshold=0.3)) == {2}
     assert set(stage.judge(texts, cue, threshold=0.5, skip=[False, False, True, False])) == {0}
+
+
+def _shipped_graph_alone(texts: list[str], stage: LearnedStage) -> np.ndarray:
+    """Each text through models/encoder/model.onnx as shipped, one text per call: what the
+    head was trained on."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(
+        str(MODELS / "encoder" / "model.onnx"), providers=["CPUExecutionProvider"]
+    )
+    rows = []
+    for text in texts:
+        ids = np.asarray([stage.encoder._tokenizer.encode(text).ids], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+        rows.append(session.run(["sentence_embedding"], feeds)[0][0])
+    return np.asarray(rows)
+
+
+def test_batched_vectors_are_the_shipped_models_one_text_at_a_time(stage: LearnedStage) -> None:
+    # Lengths from 3 to ~30 tokens in one call: padded batches, sorted by length.
+    texts = [*POSTS, "ok", "@PebbleCares " + "no signal again, " * 8]
+    alone = _shipped_graph_alone(texts, stage)
+    for batch in (1, 4, 16):
+        vectors = stage.encoder.encode(texts, batch=batch)
+        assert np.abs(vectors - alone).max() < 1e-6, batch
+    # A batch of one is the shipped graph bit for bit.
+    assert np.array_equal(stage.encoder.encode(texts, batch=1), alone)
+
+
+def test_a_text_gets_the_same_vector_whatever_its_batch(stage: LearnedStage) -> None:
+    with_short = stage.encoder.encode([BILL, "ok", "thanks"])[0]
+    with_long = stage.encoder.encode([BILL, "@PebbleCares " + "still no signal, " * 20])[0]
+    assert np.abs(with_short - with_long).max() < 1e-6
+    assert stage.learned_scores([BILL, "ok"])[0] == stage.learned_scores([BILL])[0]
+
+
+def test_the_rewrite_refuses_what_is_not_an_onnx_model() -> None:
+    from pipeline.scoring.encoder_graph import GraphError, per_text_quantization
+
+    with pytest.raises(GraphError, match="not an ONNX model"):
+        per_text_quantization(b"\xff\xff\xff not protobuf")
+
+
+def test_route_without_a_brand_is_the_scorer_then_the_stage(scorer: Scorer) -> None:
+    from pipeline.scoring import routing
+
+    routed = routing.route(None, POSTS, [None] * len(POSTS), scorer)
+    expected = scorer.refine(POSTS, [scorer.score(t) for t in POSTS])
+    assert [r.score for r in routed] == expected
+    assert {r.text_lang for r in routed} == {None}
+    assert any(s.learned_complaint_score is not None for s in expected)
