@@ -82,6 +82,25 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
         con.unregister(view)
 
 
+def insert_values(
+    con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence[object]]
+) -> None:
+    """Insert a few rows (a ledger's, a report's) in one statement, the values as parameters.
+
+    One statement, not ``executemany``: DuckDB makes each of its rows an append of its own,
+    and the commit of a load's two dozen ledger rows then cost more than its posts (the
+    table name is ours, never user input).
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    one = "(" + ", ".join("?" * width) + ")"
+    con.execute(
+        f"insert into {table} values " + ", ".join([one] * len(rows)),  # noqa: S608
+        [value for row in rows for value in row],
+    )
+
+
 def _replace_quarantine(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -156,12 +175,52 @@ def note_moved_posts(
         )
 
 
-def _replace_ids(
+def _moved_in_interval(
+    con: duckdb.DuckDBPyConnection, key: Sequence[object], posts: pd.DataFrame
+) -> list[datetime]:
+    """The stored times (naive UTC) of the interval's posts (``key``: source, brand, start,
+    end) that ``posts`` re-deliver at another time. A range read, pruned by ``created_at``."""
+    stored = con.execute(
+        "select post_id, created_at from posts where source = ? and brand = ?"
+        " and created_at >= ? and created_at < ?",
+        list(key),
+    ).df()
+    if not len(stored) or not len(posts):
+        return []
+    new = pd.Series(
+        pd.to_datetime(posts["created_at"]).to_numpy(), index=posts["post_id"].to_numpy()
+    )
+    again = stored[stored["post_id"].isin(new.index)]
+    moved = again["created_at"].to_numpy() != new.loc[again["post_id"]].to_numpy()
+    return sorted({pd.Timestamp(t).to_pydatetime() for t in again["created_at"].to_numpy()[moved]})
+
+
+def _insert_posts(
     con: duckdb.DuckDBPyConnection, source: str, brand: str, posts: pd.DataFrame
 ) -> None:
-    """Delete the stored posts that ``posts`` replace (same ids), noting moved times."""
-    note_moved_posts(con, source, brand, posts)
-    con.register("incoming_ids", posts.loc[:, ["post_id"]])
+    """Insert the posts; a post whose id is stored at another time (outside the interval,
+    which was emptied first) replaces the stored one, its former time noted as moved.
+
+    The insert skips (``or ignore``) the ids the table's key already holds, found through
+    its index rather than by reading every stored post id, and returns the ids it took;
+    only the others, if any (rare: a post re-delivered in another interval), are looked up,
+    replaced and inserted. Ids repeated within ``posts`` fail on the key, as they always did.
+    """
+    if not posts["post_id"].is_unique:
+        insert_frame(con, "posts", posts.loc[:, list(POST_COLUMNS)])  # raises on the key
+    view = "incoming_posts"
+    con.register(view, posts.loc[:, list(POST_COLUMNS)])
+    try:
+        taken = con.execute(
+            f"insert or ignore into posts by name select * from {view} returning post_id"  # noqa: S608
+        ).fetchnumpy()["post_id"]
+    finally:
+        con.unregister(view)
+    if len(taken) == len(posts):
+        return
+    again = posts[~posts["post_id"].isin(pd.Series(taken, dtype=object))]
+    note_moved_posts(con, source, brand, again)
+    con.register("incoming_ids", again.loc[:, ["post_id"]])
     try:
         con.execute(
             "delete from posts where source = ? and brand = ?"
@@ -170,6 +229,7 @@ def _replace_ids(
         )
     finally:
         con.unregister("incoming_ids")
+    insert_frame(con, "posts", again.loc[:, list(POST_COLUMNS)])
 
 
 def replace_interval(
@@ -194,8 +254,12 @@ def replace_interval(
     parts = pieces(record.start, record.end)
     starts = [lo for lo, _ in parts]
     with transaction(con):
-        if len(posts):
-            _replace_ids(con, record.source, record.brand, posts)
+        moved = _moved_in_interval(con, key, posts)
+        if moved:
+            con.executemany(
+                "insert or ignore into moved_posts values (?, ?)",
+                [(record.brand, t) for t in moved],
+            )
         con.execute(
             "delete from posts where source = ? and brand = ?"
             " and created_at >= ? and created_at < ?",
@@ -223,7 +287,8 @@ def replace_interval(
             " and interval_start >= ? and interval_end <= ?",
             key,
         )
-        insert_frame(con, "posts", posts.loc[:, list(POST_COLUMNS)])
+        if len(posts):
+            _insert_posts(con, record.source, record.brand, posts)
         q_times = (
             quarantine["created_at"]
             if "created_at" in quarantine.columns
@@ -270,4 +335,4 @@ def replace_interval(
                     quarantined, record.model_version,
                 )
             )  # fmt: skip
-        con.executemany("insert into load_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ledger)
+        insert_values(con, "load_runs", ledger)
