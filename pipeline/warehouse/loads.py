@@ -153,9 +153,10 @@ def _piece_index(times: pd.Series, starts: Sequence[datetime], end: datetime) ->
 
 def note_moved_posts(
     con: duckdb.DuckDBPyConnection, source: str, brand: str, incoming: pd.DataFrame
-) -> None:
+) -> bool:
     """Before ``incoming`` (post_id, created_at) replace the stored posts of the same ids,
-    note in ``moved_posts`` the stored times the posts move away from."""
+    note in ``moved_posts`` the stored times the posts move away from. Whether any post of
+    those ids is stored."""
     con.register("incoming_ids", incoming.loc[:, ["post_id"]])
     try:
         stored = con.execute(
@@ -166,61 +167,25 @@ def note_moved_posts(
     finally:
         con.unregister("incoming_ids")
     if not stored:
-        return
+        return False
     new_time = dict(zip(incoming["post_id"], pd.to_datetime(incoming["created_at"]), strict=True))
     moved = sorted({t for pid, t in stored if pd.Timestamp(t) != new_time.get(pid)})
     if moved:
         con.executemany(
             "insert or ignore into moved_posts values (?, ?)", [(brand, t) for t in moved]
         )
+    return True
 
 
-def _moved_in_interval(
-    con: duckdb.DuckDBPyConnection, key: Sequence[object], posts: pd.DataFrame
-) -> list[datetime]:
-    """The stored times (naive UTC) of the interval's posts (``key``: source, brand, start,
-    end) that ``posts`` re-deliver at another time. A range read, pruned by ``created_at``."""
-    stored = con.execute(
-        "select post_id, created_at from posts where source = ? and brand = ?"
-        " and created_at >= ? and created_at < ?",
-        list(key),
-    ).df()
-    if not len(stored) or not len(posts):
-        return []
-    new = pd.Series(
-        pd.to_datetime(posts["created_at"]).to_numpy(), index=posts["post_id"].to_numpy()
-    )
-    again = stored[stored["post_id"].isin(new.index)]
-    moved = again["created_at"].to_numpy() != new.loc[again["post_id"]].to_numpy()
-    return sorted({pd.Timestamp(t).to_pydatetime() for t in again["created_at"].to_numpy()[moved]})
-
-
-def _insert_posts(
+def _replace_ids(
     con: duckdb.DuckDBPyConnection, source: str, brand: str, posts: pd.DataFrame
 ) -> None:
-    """Insert the posts; a post whose id is stored at another time (outside the interval,
-    which was emptied first) replaces the stored one, its former time noted as moved.
-
-    The insert skips (``or ignore``) the ids the table's key already holds, found through
-    its index rather than by reading every stored post id, and returns the ids it took;
-    only the others, if any (rare: a post re-delivered in another interval), are looked up,
-    replaced and inserted. Ids repeated within ``posts`` fail on the key, as they always did.
-    """
-    if not posts["post_id"].is_unique:
-        insert_frame(con, "posts", posts.loc[:, list(POST_COLUMNS)])  # raises on the key
-    view = "incoming_posts"
-    con.register(view, posts.loc[:, list(POST_COLUMNS)])
-    try:
-        taken = con.execute(
-            f"insert or ignore into posts by name select * from {view} returning post_id"  # noqa: S608
-        ).fetchnumpy()["post_id"]
-    finally:
-        con.unregister(view)
-    if len(taken) == len(posts):
+    """Delete the stored posts that ``posts`` replace (same ids), noting moved times. The
+    delete (a second read of the brand's stored ids) only runs when the first found any:
+    a load of new posts reads them once."""
+    if not note_moved_posts(con, source, brand, posts):
         return
-    again = posts[~posts["post_id"].isin(pd.Series(taken, dtype=object))]
-    note_moved_posts(con, source, brand, again)
-    con.register("incoming_ids", again.loc[:, ["post_id"]])
+    con.register("incoming_ids", posts.loc[:, ["post_id"]])
     try:
         con.execute(
             "delete from posts where source = ? and brand = ?"
@@ -229,7 +194,6 @@ def _insert_posts(
         )
     finally:
         con.unregister("incoming_ids")
-    insert_frame(con, "posts", again.loc[:, list(POST_COLUMNS)])
 
 
 def replace_interval(
@@ -254,12 +218,8 @@ def replace_interval(
     parts = pieces(record.start, record.end)
     starts = [lo for lo, _ in parts]
     with transaction(con):
-        moved = _moved_in_interval(con, key, posts)
-        if moved:
-            con.executemany(
-                "insert or ignore into moved_posts values (?, ?)",
-                [(record.brand, t) for t in moved],
-            )
+        if len(posts):
+            _replace_ids(con, record.source, record.brand, posts)
         con.execute(
             "delete from posts where source = ? and brand = ?"
             " and created_at >= ? and created_at < ?",
@@ -287,8 +247,7 @@ def replace_interval(
             " and interval_start >= ? and interval_end <= ?",
             key,
         )
-        if len(posts):
-            _insert_posts(con, record.source, record.brand, posts)
+        insert_frame(con, "posts", posts.loc[:, list(POST_COLUMNS)])
         q_times = (
             quarantine["created_at"]
             if "created_at" in quarantine.columns

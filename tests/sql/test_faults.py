@@ -69,14 +69,15 @@ from pipeline.ingest import landing
 from pipeline.warehouse import connection, loads
 
 marker, batch = Path(sys.argv[1]), landing.Batch.from_dict(json.loads(sys.argv[2]))
-insert = loads._insert_posts
+insert = loads.insert_frame
 
-def insert_then_hang(con, source, brand, posts):
-    insert(con, source, brand, posts)
-    marker.touch()
-    time.sleep(600)
+def insert_then_hang(con, table, frame):
+    insert(con, table, frame)
+    if table == "posts":
+        marker.touch()
+        time.sleep(600)
 
-loads._insert_posts = insert_then_hang
+loads.insert_frame = insert_then_hang
 loading.load(batch)
 """
 
