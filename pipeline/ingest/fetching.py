@@ -1,7 +1,8 @@
 """Fetching a source into the landing zone, page by page, so that faults cost nothing.
 
 :func:`land_paged` asks a source for one page at a time and appends each page to a partial
-landing file, then records a checkpoint (the next cursor, the file's length, the counts).
+landing file, then records a checkpoint (the next cursor, the file's length, the counts);
+the last page needs none, as the partial file becomes the batch right after it.
 When the fetch fails part-way (the process is killed, the provider keeps failing, a rate
 limit is far away), the next attempt for the same (source, brand, interval) resumes from the
 checkpoint: pages already landed are not fetched again and no page is skipped. Only when the
