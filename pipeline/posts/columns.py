@@ -77,17 +77,16 @@ def from_epoch_us(value: int) -> datetime:
     return _EPOCH + timedelta(microseconds=value)
 
 
-@dataclass(frozen=True)
-class RecordColumns:
-    """The records of a batch a source's bulk reader accepted, one list per field.
+@dataclass(frozen=True, kw_only=True)
+class FieldColumns:
+    """A post's fields (:class:`~pipeline.posts.model.Post`'s but ``created_at`` and the
+    brand), one list per field, for a batch of records or posts: the one definition
+    :class:`RecordColumns` and :class:`PostColumns` share.
 
-    ``rows`` are their record numbers (ascending); every other record of the batch is
-    normalized one at a time. Strings are as the source's ``to_post`` would give them
-    (optional ones None when absent or empty); ``text`` is as sent (not yet cleaned);
-    ``created_us`` is ``created_at`` in microseconds since the epoch, UTC.
+    Strings are as the source's ``to_post`` gives them (optional ones None when absent or
+    empty); ``created_us`` is ``created_at`` in microseconds since the epoch, UTC.
     """
 
-    rows: Int64s
     post_id: list[str]
     created_us: Int64s
     author_id: list[str]
@@ -102,6 +101,20 @@ class RecordColumns:
     repost_of: list[str | None]
     is_brand_reply: list[bool]
 
+    def __len__(self) -> int:
+        return len(self.post_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordColumns(FieldColumns):
+    """The records of a batch a source's bulk reader accepted, with their fields.
+
+    ``rows`` are their record numbers (ascending); every other record of the batch is
+    normalized one at a time. ``text`` is as sent (not yet cleaned).
+    """
+
+    rows: Int64s
+
 
 #: The string fields of a post, in :class:`RecordColumns` and the posts frame alike.
 STRING_FIELDS = (
@@ -110,34 +123,18 @@ STRING_FIELDS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class PostColumns:
+@dataclass(frozen=True, kw_only=True)
+class PostColumns(FieldColumns):
     """A normalized batch in columns: what :class:`~pipeline.posts.normalize.NormalizedBatch`
-    holds, with the posts as one list (or array) per field."""
+    holds, with the posts' fields as columns (``text`` cleaned: ``storage_text``)."""
 
     source: str
     brand: str
     record_nos: list[int]  # the landed record of each post
-    post_id: list[str]
-    created_us: Int64s
-    author_id: list[str]
-    author_handle: list[str]
-    author_followers: list[int]
-    text: list[str]  # cleaned (storage_text)
-    lang: list[str | None]
-    url: list[str | None]
-    conversation_id: list[str | None]
-    in_reply_to_post_id: list[str | None]
-    in_reply_to_author_id: list[str | None]
-    repost_of: list[str | None]
-    is_brand_reply: list[bool]
     rejected: list[Rejected]
     duplicates: int
     fetched: int
     duplicate_times: tuple[datetime, ...]  # aware UTC, in record order
-
-    def __len__(self) -> int:
-        return len(self.post_id)
 
 
 def normalize_columns(

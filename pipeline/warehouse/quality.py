@@ -93,8 +93,9 @@ def store_report(con: duckdb.DuckDBPyConnection, report: SuiteReport) -> None:
             " where suite = ? and source = ? and brand = ? and batch_id = ?",
             key,
         )
-        con.executemany(
-            "insert into quality_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        loads.insert_values(
+            con,
+            "quality_results",
             [
                 [
                     *key,

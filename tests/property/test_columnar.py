@@ -10,6 +10,7 @@ import json
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -20,6 +21,7 @@ from pipeline.config.model import BrandConfig
 from pipeline.ingest import landing
 from pipeline.ingest.sources.demo.columns import read_columns
 from pipeline.ingest.sources.demo.source import DemoSource
+from pipeline.ingest.sources.x_columns import read_columns as x_read_columns
 from pipeline.posts.columns import fingerprint
 from pipeline.posts.normalize import _fingerprint
 from pipeline.scoring.scorer import Scorer, scorer_for
@@ -174,3 +176,116 @@ def _scorer() -> Scorer:
 def test_fingerprints_are_the_regular_expressions_answer(text: object) -> None:
     if isinstance(text, str):
         assert fingerprint(text) == _fingerprint(text)
+
+
+# --------------------------------------------------------------------------------------
+# X: the bulk reader (pipeline.ingest.sources.x_columns) against XSource.to_post
+
+
+def x_line(tweet: dict[str, Any] | None = None, **record: Any) -> bytes:
+    """A valid landed X record, its tweet's fields and the record's own replaced."""
+    base: dict[str, Any] = {
+        "tweet": {
+            "id": "1",
+            "author_id": "u1",
+            "text": "the app keeps crashing since the update",
+            "created_at": "2026-10-21T12:30:00.000Z",
+            "lang": "en",
+            "conversation_id": "1",
+            **(tweet or {}),
+        },
+        "author": {"id": "u1", "username": "someone", "public_metrics": {"followers_count": 120}},
+        **record,
+    }
+    return json.dumps(base, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def land_x(folder: Path, lines: list[bytes]) -> landing.Batch:
+    path = landing.batch_path(folder, "x", bad.BRAND.id, bad.START, bad.END)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    return landing.Batch("x", bad.BRAND.id, bad.START, bad.END, path, len(lines))
+
+
+REPLY = [{"type": "replied_to", "id": "7"}]
+X_TWEET_VALUES: dict[str, list[Any]] = {
+    "id": ["", "-1", "12a", "\u0663", "\ud800", 7, None],
+    "author_id": ["", None, 5, "\ud800"],
+    "text": [*bad.HOSTILE_TEXTS[:8], None, 3],
+    "created_at": [*bad.HOSTILE_TIMES, "2026-10-21T12:30:00Z", "2026-10-21T14:30:00+02:00"],
+    "lang": ["", "und", "English", None, 3, "es"],
+    "conversation_id": ["", None, 4, "c9"],
+    "in_reply_to_user_id": ["", None, 4, "u9"],
+    "referenced_tweets": [
+        None, [], REPLY, [{"type": "retweeted", "id": "8"}],
+        [*REPLY, {"type": "replied_to", "id": "9"}], [{"type": "", "id": "7"}],
+        [{"type": "quoted"}], [{"id": "7"}], "7", [3], {"a": 1},
+    ],
+}  # fmt: skip
+X_AUTHORS: list[Any] = [
+    None, {}, [], "u1",
+    {"id": "u1", "username": "pebblecares"},  # the brand's own account: a brand reply
+    {"id": "u1", "username": "PebbleMobile", "public_metrics": None},
+    {"id": "u2", "username": "someone"},  # not the tweet's author
+    {"id": "", "username": "someone"}, {"id": "u1", "username": ""}, {"id": "u1"},
+    *({"id": "u1", "username": "h", "public_metrics": {"followers_count": f}}
+      for f in [-1, 0, 2**63 - 1, 2**63, 2**64, 1.0, True, None, "9"]),
+    {"id": "u1", "username": "h", "public_metrics": {}},
+    {"id": "u1", "username": "h", "public_metrics": [1]},
+]  # fmt: skip
+
+
+def test_x_hostile_values_come_out_the_same(tmp_path: Path) -> None:
+    """Each hostile value of an X record in a record of its own, valid records and repeats
+    between: the bulk reader plus ``to_post`` give what ``to_post`` alone gives."""
+    lines: list[bytes] = []
+    variants: list[bytes] = [
+        *(
+            x_line({"id": str(100 + k), name: v})  # each its own post id (none a duplicate)
+            for k, (name, v) in enumerate(
+                (name, v) for name, values in X_TWEET_VALUES.items() for v in values
+            )
+        ),
+        *(x_line({"id": str(200 + i)}, author=a) for i, a in enumerate(X_AUTHORS)),
+        b'{"tweet": null}', b'{"author": null}', b"[1, 2]", b"", b"not json",
+    ]  # fmt: skip
+    for n, variant in enumerate(variants):
+        lines.append(variant)
+        lines.append(x_line({"id": str(n % 7), "text": f"valid post {n % 7} about the app"}))
+    scorer = _scorer()
+    batch = land_x(tmp_path, lines)
+    new = loading.score_batch(batch, bad.BRAND, scorer)
+    assert_same(new, score_batch_rowwise(batch, bad.BRAND, scorer))
+    assert len(new.quarantine) > 30 and new.duplicates > 30
+    taken = x_read_columns(landing.read_landed_lines(batch), bad.BRAND)
+    assert len(taken) > len(lines) // 2  # the valid ones went the bulk way
+    assert set(new.posts["kind"]) >= {"original", "brand_reply"}
+
+
+@bad.budget(60)
+@given(
+    picks=st.lists(
+        st.tuples(
+            st.dictionaries(
+                st.sampled_from(sorted(X_TWEET_VALUES)), st.integers(0, 10), max_size=3
+            ),
+            st.integers(-1, len(X_AUTHORS) - 1),
+            st.integers(0, 20),
+        ),
+        max_size=25,
+    )
+)
+def test_x_batches_come_out_the_same(picks: list[tuple[dict[str, int], int, int]]) -> None:
+    lines = []
+    for changes, author, post in picks:
+        tweet = {
+            name: X_TWEET_VALUES[name][i % len(X_TWEET_VALUES[name])] for name, i in changes.items()
+        }
+        tweet.setdefault("id", str(post))
+        extra = {} if author < 0 else {"author": X_AUTHORS[author]}
+        lines.append(x_line(tweet, **extra))
+    scorer = _scorer()
+    with tempfile.TemporaryDirectory() as tmp:
+        batch = land_x(Path(tmp), lines)
+        new = loading.score_batch(batch, bad.BRAND, scorer)
+        assert_same(new, score_batch_rowwise(batch, bad.BRAND, scorer))

@@ -140,6 +140,40 @@ def test_replace_interval_replaces_exactly_its_interval(con: Any) -> None:
     assert con.execute("select count(*) from load_runs").fetchone() == (2,)
 
 
+def test_a_post_redelivered_at_another_time_replaces_the_stored_one_and_notes_the_move(
+    con: Any,
+) -> None:
+    h1, h2 = T0 + timedelta(hours=1), T0 + timedelta(hours=2)
+    loads.replace_interval(
+        con, record(T0, h1, 2), frame([post_row("a", T0), post_row("b", T0)]), EMPTY_Q
+    )
+    # "a" re-delivered in the next hour (another interval), "c" new: the insert finds "a"
+    # through the key and replaces it; "c" goes in as is.
+    loads.replace_interval(
+        con, record(h1, h2, 2), frame([post_row("a", h1), post_row("c", h1)]), EMPTY_Q
+    )
+    stored = con.execute("select post_id, created_at from posts order by post_id").fetchall()
+    assert stored == [
+        ("a", timeutil.naive_utc(h1)), ("b", timeutil.naive_utc(T0)), ("c", timeutil.naive_utc(h1))
+    ]  # fmt: skip
+    assert con.execute("select created_at from moved_posts").fetchall() == [
+        (timeutil.naive_utc(T0),)
+    ]
+    # A rerun of the first hour with "b" moved within it: the move is noted too.
+    con.execute("delete from moved_posts")
+    later = T0 + timedelta(minutes=30)
+    loads.replace_interval(con, record(T0, h1, 1), frame([post_row("b", later)]), EMPTY_Q)
+    assert con.execute("select created_at from moved_posts").fetchall() == [
+        (timeutil.naive_utc(T0),)
+    ]
+    assert con.execute("select count(*) from posts").fetchone() == (3,)
+    # The same load again moves nothing and writes nothing twice.
+    con.execute("delete from moved_posts")
+    loads.replace_interval(con, record(T0, h1, 1), frame([post_row("b", later)]), EMPTY_Q)
+    assert con.execute("select count(*) from moved_posts").fetchone() == (0,)
+    assert con.execute("select count(*) from posts").fetchone() == (3,)
+
+
 def test_a_failing_load_rolls_back_completely(con: Any) -> None:
     loads.replace_interval(
         con, record(T0, T0 + timedelta(hours=1), 1), frame([post_row("a", T0)]), EMPTY_Q

@@ -33,7 +33,10 @@ SOURCES = {
 OPTIONS_MODULES = {"demo": "pipeline.ingest.sources.demo.options"}
 #: Sources that read a batch's landed lines in bulk (``module:function``, see
 #: :func:`get_column_reader`); the others' records are parsed one at a time.
-COLUMN_READERS = {"demo": "pipeline.ingest.sources.demo.columns:read_columns"}
+COLUMN_READERS = {
+    "demo": "pipeline.ingest.sources.demo.columns:read_columns",
+    "x": "pipeline.ingest.sources.x_columns:read_columns",
+}
 
 
 def check_options(brand: BrandConfig) -> None:

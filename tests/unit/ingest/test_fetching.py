@@ -152,6 +152,39 @@ def test_a_crash_mid_write_resumes_from_the_last_checkpoint(
     assert ids(batch) == ALL
 
 
+@pytest.mark.parametrize("pages", [1, 4])
+def test_a_crash_after_the_last_page_before_the_batch_lands_refetches_only_that_page(
+    tmp_path: Path,
+    brand: BrandConfig,
+    policy: FetchPolicy,
+    monkeypatch: pytest.MonkeyPatch,
+    pages: int,
+) -> None:
+    # The last page gets no checkpoint of its own (the partial file becomes the batch next):
+    # a process dying in between resumes from the page before it, or for a single page
+    # starts over, and the batch holds every record once.
+    import os
+
+    import pipeline.ingest.fetching as fetching
+
+    replace = os.replace
+
+    def die(src: Path, dst: Path) -> None:
+        if str(src).endswith(".partial"):  # the batch's rename; checkpoints still land
+            raise Boom()
+        replace(src, dst)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(fetching.os, "replace", die)
+        with pytest.raises(Boom):
+            land(tmp_path, ScriptedSource(pages), brand, policy)
+    assert not list(tmp_path.rglob("*.jsonl"))  # nothing landed under the batch's name
+    retry = ScriptedSource(pages)
+    batch = land(tmp_path, retry, brand, policy)
+    assert retry.calls == [str(pages - 1) if pages > 1 else None]
+    assert ids(batch) == [f"{p}-{i}" for p in range(pages) for i in range(3)]
+
+
 def test_a_completed_interval_is_fetched_afresh_on_rerun(
     tmp_path: Path, brand: BrandConfig, policy: FetchPolicy
 ) -> None:

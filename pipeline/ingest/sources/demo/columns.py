@@ -1,23 +1,23 @@
 """The demo source's landed lines read in bulk: :meth:`DemoSource.to_post
 <pipeline.ingest.sources.demo.source.DemoSource.to_post>` in columns.
 
-The lines are decoded by msgspec against the demo record's shape (types checked in C, no
-dict per record); :func:`read_columns` keeps a record only when ``to_post`` would accept
-every one of its fields, so anything else (a line that is not such an object, a wrong type,
-an empty id, a time without a zone, ...) is left to ``to_post`` itself, which says why
-(:func:`pipeline.posts.columns.normalize_columns`).
+The lines are decoded by msgspec against the demo record's shape
+(:mod:`pipeline.ingest.sources.bulk`); :func:`read_columns` keeps a record only when
+``to_post`` would accept every one of its fields, so anything else (a line that is not
+such an object, a wrong type, an empty id, a time without a zone, ...) is left to
+``to_post`` itself, which says why (:func:`pipeline.posts.columns.normalize_columns`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import cast
+from datetime import datetime
 
 import msgspec
 import numpy as np
 
 from pipeline.config.model import BrandConfig
+from pipeline.ingest.sources.bulk import decode_lines, utc
 from pipeline.posts.columns import RecordColumns, epoch_us
 from pipeline.posts.normalize import MAX_FOLLOWERS
 
@@ -50,45 +50,10 @@ class _Record(msgspec.Struct):
 _DECODER = msgspec.json.Decoder(_Record)
 
 
-def _decode(lines: Sequence[str | bytes]) -> list[_Record | None]:
-    """Each line as a record of the demo's shape, or None where it is not one: all lines
-    in one call, then line by line if one of them is not (or is blank: the bulk call skips
-    blank lines)."""
-    try:
-        joined = (
-            b"\n".join(cast("Sequence[bytes]", lines))
-            if lines and isinstance(lines[0], bytes)
-            else "\n".join(cast("Sequence[str]", lines))
-        )
-        decoded: list[_Record | None] = list(_DECODER.decode_lines(joined))
-        if len(decoded) == len(lines):
-            return decoded
-    except (msgspec.DecodeError, UnicodeError):
-        pass
-    out: list[_Record | None] = []
-    for line in lines:
-        try:
-            out.append(_DECODER.decode(line))
-        except (msgspec.DecodeError, UnicodeError):
-            out.append(None)
-    return out
-
-
-def _utc(value: str) -> datetime | None:
-    """``fields.timestamp``'s answer when it has one: aware UTC, else None."""
-    try:
-        parsed = datetime.fromisoformat(value)
-        if parsed.utcoffset() is None:
-            return None
-        return parsed.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-
-
 def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColumns:
     """The records of ``lines`` (landed lines: text, or bytes as landed) that ``to_post``
     accepts as they are, in columns."""
-    decoded = _decode(lines)
+    decoded = decode_lines(_DECODER, lines)
     rows: list[int] = []
     records: list[_Record] = []
     times: list[datetime] = []
@@ -105,7 +70,7 @@ def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColu
             and (reply is None or (reply.post_id and reply.author_id))
         ):
             continue
-        moment = _utc(rec.created_at)
+        moment = utc(rec.created_at)
         if moment is None:
             continue
         rows.append(row)

@@ -1,0 +1,53 @@
+"""What the sources' bulk readers share: landed lines decoded by msgspec in one call, and
+``fields.timestamp``'s answer without its errors.
+
+A bulk reader (``read_columns`` of a source, see
+:data:`pipeline.ingest.sources.registry.COLUMN_READERS`) decodes a batch's lines against the
+shape its ``to_post`` reads (types checked in C, no dict per record) and keeps a record only
+when ``to_post`` would accept every field as it is; every other record goes through
+``to_post`` itself, which says why (:func:`pipeline.posts.columns.normalize_columns`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TypeVar, cast
+
+import msgspec
+
+T = TypeVar("T")
+
+
+def decode_lines(decoder: msgspec.json.Decoder[T], lines: Sequence[str | bytes]) -> list[T | None]:
+    """Each line as ``decoder``'s type, or None where it is not one: all lines in one call,
+    then line by line if one of them is not (or is blank: the bulk call skips blank lines)."""
+    try:
+        joined = (
+            b"\n".join(cast("Sequence[bytes]", lines))
+            if lines and isinstance(lines[0], bytes)
+            else "\n".join(cast("Sequence[str]", lines))
+        )
+        decoded: list[T | None] = list(decoder.decode_lines(joined))
+        if len(decoded) == len(lines):
+            return decoded
+    except (msgspec.DecodeError, UnicodeError):
+        pass
+    out: list[T | None] = []
+    for line in lines:
+        try:
+            out.append(decoder.decode(line))
+        except (msgspec.DecodeError, UnicodeError):
+            out.append(None)
+    return out
+
+
+def utc(value: str) -> datetime | None:
+    """``fields.timestamp``'s answer when it has one: aware UTC, else None."""
+    try:
+        parsed = datetime.fromisoformat(value)
+        if parsed.utcoffset() is None:
+            return None
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
