@@ -49,7 +49,7 @@ COMMAND_TIMEOUT = 60.0
 _LISTENING = re.compile(r"DevTools listening on (ws://\S+)")
 
 
-#: Read on import: the tests' autouse clean_env fixture removes BRANDPULSE_* variables.
+#: Read on import (the autouse clean_env fixture keeps it: tests/conftest.py, TOOL_VARIABLES).
 _CHOSEN = os.environ.get("BRANDPULSE_CHROMIUM", "")
 
 
