@@ -102,7 +102,7 @@ class SentenceEncoder:
             self._session: Any = ort.InferenceSession(
                 graph, sess_options=options, providers=["CPUExecutionProvider"]
             )
-        except Exception as exc:  # GraphError, or onnxruntime's own pybind exception types
+        except Exception as exc:  # ValueError from the rewrite, or onnxruntime's own
             raise _model_error(model_path, f"ONNX model file is corrupt ({exc})") from None
         inputs = {i.name for i in self._session.get_inputs()}
         outputs = {o.name: o.shape for o in self._session.get_outputs()}

@@ -43,10 +43,6 @@ _NUMPY: Final = {_FLOAT: np.float32, _UINT8: np.uint8, _INT8: np.int8, _INT32: n
                  _INT64: np.int64}  # fmt: skip
 
 
-class GraphError(ValueError):
-    """The model is not the int8 encoder this rewrite knows (the caller names the file)."""
-
-
 @functools.cache
 def _messages() -> dict[str, Any]:
     """Message classes for the part of ONNX's schema (onnx/onnx.proto, proto2) the rewrite
@@ -112,8 +108,8 @@ def _messages() -> dict[str, Any]:
 def per_text_quantization(model: bytes, mask_input: str = "attention_mask") -> bytes:
     """``model`` (a serialized ONNX model) with every ``DynamicQuantizeLinear`` computed
     per text (the first axis) over the tokens ``mask_input`` marks; a model without such
-    nodes comes back as it was. :class:`GraphError` when the model cannot be read or its
-    quantized products are not the ``MatMulInteger`` pattern of
+    nodes comes back as it was. ``ValueError`` (the caller names the file) when the model
+    cannot be read or its quantized products are not the ``MatMulInteger`` pattern of
     ``onnxruntime.quantization.quantize_dynamic``."""
     from google.protobuf.message import DecodeError  # type: ignore[import-untyped]
 
@@ -121,12 +117,12 @@ def per_text_quantization(model: bytes, mask_input: str = "attention_mask") -> b
     try:
         proto.ParseFromString(model)
     except DecodeError as exc:
-        raise GraphError(f"not an ONNX model ({exc})") from None
+        raise ValueError(f"not an ONNX model ({exc})") from None
     graph = proto.graph
     if not any(node.op_type == "DynamicQuantizeLinear" for node in graph.node):
         return model
     if mask_input not in {i.name for i in graph.input}:
-        raise GraphError(f"no input {mask_input!r}")
+        raise ValueError(f"no input {mask_input!r}")
     weights = {t.name: t for t in graph.initializer}
     opset = max((o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")), default=0)
     nodes, constants = _rewritten(list(graph.node), weights, mask_input, opset >= 18)
@@ -139,7 +135,7 @@ def per_text_quantization(model: bytes, mask_input: str = "attention_mask") -> b
 def _array(tensor: Any) -> npt.NDArray[Any]:
     dtype = _NUMPY.get(tensor.data_type)
     if dtype is None:
-        raise GraphError(f"tensor {tensor.name!r} of an unexpected type {tensor.data_type}")
+        raise ValueError(f"tensor {tensor.name!r} of an unexpected type {tensor.data_type}")
     if tensor.raw_data:
         flat = np.frombuffer(tensor.raw_data, dtype=np.dtype(dtype).newbyteorder("<"))
     else:
@@ -223,16 +219,16 @@ def _rewritten(
             nodes.append(node)
             continue
         if node.input[2] not in zero_points:
-            raise GraphError(f"MatMulInteger {node.name!r} does not follow a quantization")
+            raise ValueError(f"MatMulInteger {node.name!r} does not follow a quantization")
         weight = weights.get(node.input[1])
         weight_zp = weights.get(node.input[3]) if len(node.input) > 3 else None
         if weight is None or (len(node.input) > 3 and weight_zp is None):
-            raise GraphError(f"MatMulInteger {node.name!r} has no constant weights")
+            raise ValueError(f"MatMulInteger {node.name!r} has no constant weights")
         w = _array(weight).astype(np.int64)
         if weight_zp is not None:
             w = w - _array(weight_zp).astype(np.int64)
         if w.ndim != 2 or np.abs(w).sum(axis=0).max() * _QMAX >= 2**31:
-            raise GraphError(f"MatMulInteger {node.name!r}: weights of an unexpected shape")
+            raise ValueError(f"MatMulInteger {node.name!r}: weights of an unexpected shape")
         out, zp = node.output[0], zero_points[node.input[2]]
         constants.append(_tensor(out + "/colsum", w.sum(axis=0).astype(np.int32)))
         inputs = list(node.input)
