@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from pipeline.config.model import BrandConfig
 from pipeline.ingest import landing
+from pipeline.ingest.sources.bluesky_columns import read_columns as bsky_read_columns
 from pipeline.ingest.sources.demo.columns import read_columns
 from pipeline.ingest.sources.demo.source import DemoSource
 from pipeline.ingest.sources.x_columns import read_columns as x_read_columns
@@ -289,3 +290,96 @@ def test_x_batches_come_out_the_same(picks: list[tuple[dict[str, int], int, int]
         batch = land_x(Path(tmp), lines)
         new = loading.score_batch(batch, bad.BRAND, scorer)
         assert_same(new, score_batch_rowwise(batch, bad.BRAND, scorer))
+
+
+# --------------------------------------------------------------------------------------
+# Bluesky: the bulk reader (pipeline.ingest.sources.bluesky_columns) against to_post
+
+DID = "did:plc:abc123"
+
+
+def bsky_line(
+    n: int, post: dict[str, Any] | None = None, record: dict[str, Any] | None = None, **raw: Any
+) -> bytes:
+    """A valid landed Bluesky record (post key ``k<n>``), its fields replaced."""
+    base: dict[str, Any] = {
+        "post": {
+            "uri": f"at://{DID}/app.bsky.feed.post/k{n}",
+            "cid": "c",
+            "author": {"did": DID, "handle": "someone.bsky.social"},
+            "record": {
+                "$type": "app.bsky.feed.post",
+                "text": f"the app keeps crashing since update {n % 7}",
+                "createdAt": "2026-10-21T12:30:00.000Z",
+                "langs": ["en"],
+                **(record or {}),
+            },
+            "indexedAt": "2026-10-21T12:30:01.000Z",
+            **(post or {}),
+        },
+        "profile": {"followersCount": 12},
+        **raw,
+    }
+    return json.dumps(base, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+PARENT = {"uri": f"at://{DID}/app.bsky.feed.post/p1"}
+BSKY_POST_VALUES: dict[str, list[Any]] = {
+    "uri": ["", None, 3, "at://did:plc:x/app.bsky.feed.post/", "https://bsky.app/x", "\ud800"],
+    "author": [
+        None, {}, {"did": DID}, {"did": "", "handle": "h"}, {"did": DID, "handle": ""},
+        {"did": DID, "handle": "handle.invalid"}, {"did": DID, "handle": "PebbleCares.bsky.social"},
+        {"did": DID, "handle": "pebblemobile"}, {"did": 3, "handle": "h"},
+    ],
+    "record": [None, [], {}, {"text": ""}, {"text": 3}, {"text": "only text, no time"}],
+    "indexedAt": [None, "", "2026-10-21T12:40:00Z", "2026-10-21T12:40:00", 5],
+}  # fmt: skip
+BSKY_RECORD_VALUES: dict[str, list[Any]] = {
+    "text": [*bad.HOSTILE_TEXTS[:8], None, 3],
+    "createdAt": [*bad.HOSTILE_TIMES, None, 7, "2026-10-21T14:30:00+02:00"],
+    "langs": [None, [], [""], ["es", "en"], "en", [3], ["en", None]],
+    "reply": [
+        None, {}, {"root": PARENT}, {"root": PARENT, "parent": PARENT},
+        {"root": {}, "parent": PARENT},
+        {"root": PARENT, "parent": {"uri": "not-at"}}, {"root": {"uri": ""}, "parent": PARENT},
+        {"root": PARENT, "parent": {"uri": "at://did:plc:zz/x/y"}}, "r", [PARENT],
+    ],
+}  # fmt: skip
+BSKY_PROFILES: list[Any] = [
+    None, {}, [], "p", {"followersCount": None}, {"followersCount": True},
+    *({"followersCount": f} for f in [-1, 0, 2**63 - 1, 2**63, 2**64, 1.0, "9"]),
+]  # fmt: skip
+
+
+def land_as(folder: Path, source: str, lines: list[bytes]) -> landing.Batch:
+    path = landing.batch_path(folder, source, bad.BRAND.id, bad.START, bad.END)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    return landing.Batch(source, bad.BRAND.id, bad.START, bad.END, path, len(lines))
+
+
+def test_bluesky_hostile_values_come_out_the_same(tmp_path: Path) -> None:
+    variants: list[bytes] = [b'{"post": null}', b'{"profile": {}}', b"[1]", b"", b"{"]
+    n = 100
+    for name, values in BSKY_POST_VALUES.items():
+        for value in values:
+            variants.append(bsky_line(n, {name: value}))
+            n += 1
+    for name, values in BSKY_RECORD_VALUES.items():
+        for value in values:
+            variants.append(bsky_line(n, record={name: value}))
+            n += 1
+    for profile in BSKY_PROFILES:
+        variants.append(bsky_line(n, profile=profile))
+        n += 1
+    lines: list[bytes] = []
+    for i, variant in enumerate(variants):
+        lines += [variant, bsky_line(i % 7)]  # valid posts, repeated
+    scorer = _scorer()
+    batch = land_as(tmp_path, "bluesky", lines)
+    new = loading.score_batch(batch, bad.BRAND, scorer)
+    assert_same(new, score_batch_rowwise(batch, bad.BRAND, scorer))
+    assert len(new.quarantine) > 30 and new.duplicates > 30
+    taken = bsky_read_columns(landing.read_landed_lines(batch), bad.BRAND)
+    assert len(taken) > len(lines) // 2  # the valid ones went the bulk way
+    assert set(new.posts["kind"]) >= {"original", "brand_reply"}

@@ -147,8 +147,8 @@ def test_a_post_redelivered_at_another_time_replaces_the_stored_one_and_notes_th
     loads.replace_interval(
         con, record(T0, h1, 2), frame([post_row("a", T0), post_row("b", T0)]), EMPTY_Q
     )
-    # "a" re-delivered in the next hour (another interval), "c" new: the insert finds "a"
-    # through the key and replaces it; "c" goes in as is.
+    # "a" re-delivered in the next hour (another interval), "c" new: the load finds the
+    # stored "a" by its id and replaces it; "c" goes in as is.
     loads.replace_interval(
         con, record(h1, h2, 2), frame([post_row("a", h1), post_row("c", h1)]), EMPTY_Q
     )

@@ -36,6 +36,7 @@ OPTIONS_MODULES = {"demo": "pipeline.ingest.sources.demo.options"}
 COLUMN_READERS = {
     "demo": "pipeline.ingest.sources.demo.columns:read_columns",
     "x": "pipeline.ingest.sources.x_columns:read_columns",
+    "bluesky": "pipeline.ingest.sources.bluesky_columns:read_columns",
 }
 
 
