@@ -41,12 +41,13 @@ class Categories:
         """``defaults``: ``categories.yaml``'s categories; ``overrides``: the brand's own;
         ``compiled``: the compiled scoring core, to match with (see pipeline.scoring.core);
         ``context_weight``: what a context word weighs against a keyword."""
-        # The brand's own (new or replacing a default) first, then the defaults.
-        categories: dict[str, Mapping[str, Any] | None] = {}
-        for name, cat in overrides.items():
-            categories[str(name)] = cat
+        # The brand's new categories first, then the defaults in their own order, each as
+        # the brand replaced it (so the order of the brand's overrides does not matter).
+        categories: dict[str, Mapping[str, Any] | None] = {
+            str(name): cat for name, cat in overrides.items() if name not in defaults
+        }
         for name, cat in defaults.items():
-            categories.setdefault(str(name), cat)
+            categories[str(name)] = overrides[name] if name in overrides else cat
         kept = {name: cat for name, cat in categories.items() if cat and cat.get("keywords")}
         #: The category names, in the order ties are broken.
         self.names = tuple(kept)

@@ -86,6 +86,21 @@ def test_a_brand_s_new_category_comes_first_and_a_replacement_keeps_its_weight()
     assert replaced.category("@SkyCo the charger caught fire, it is broken") != "safety"
 
 
+def test_the_order_of_a_brand_s_overrides_does_not_change_a_category() -> None:
+    taxonomy = {
+        "delivery": {"keywords": ["delivered", "parcel"]},
+        "billing": {"keywords": ["charged"]},
+    }
+    replaced = {"keywords": ["billed"]}
+    new = {"keywords": ["peanuts?"]}
+    for overrides in ({"billing": replaced, "allergy": new}, {"allergy": new, "billing": replaced}):
+        cats = Categories(taxonomy, overrides)
+        # The brand's new category first; the replaced billing keeps the default's place.
+        assert cats.names == ("allergy", "delivery", "billing")
+        assert cats.best("i was billed, parcel never delivered") == "delivery"  # 2 against 1
+        assert cats.best("i was billed and there were peanuts in it") == "allergy"
+
+
 def test_a_brand_category_s_context_words_file_a_complaint_with_no_keyword() -> None:
     overrides = {"categories": {"loyalty": {"keywords": ["points"], "context": ["club"]}}}
     scorer = brand_scorer(overrides)
