@@ -278,7 +278,12 @@ def land_paged(
             source.name, brand.id,
         )  # fmt: skip
         state = None
-    if state is not None:
+    if state is None:
+        # Starting over: a checkpoint left by an older attempt (another search, or a crash
+        # after the rename) must not meet this attempt's partial file, which a one-page
+        # fetch lands without writing a checkpoint of its own.
+        checkpoint.unlink(missing_ok=True)
+    else:
         cursor, offset = state["cursor"], int(state["offset"])
         records, pages = int(state["records"]), int(state["pages"])
         log.info(

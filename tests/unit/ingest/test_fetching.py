@@ -185,6 +185,38 @@ def test_a_crash_after_the_last_page_before_the_batch_lands_refetches_only_that_
     assert ids(batch) == [f"{p}-{i}" for p in range(pages) for i in range(3)]
 
 
+def test_a_checkpoint_of_an_older_search_never_meets_a_newer_partial_file(
+    tmp_path: Path, brand: BrandConfig, policy: FetchPolicy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Search A dies after two pages (checkpoint A); search B starts over and lands its one
+    # page (no checkpoint of its own) but dies before the rename; search A again must not
+    # resume at A's old offset in B's file.
+    import os
+
+    import pipeline.ingest.fetching as fetching
+
+    with pytest.raises(Boom):
+        land(tmp_path, ScriptedSource(4, {3: Boom()}), brand, policy)
+    replace = os.replace
+
+    def die(src: Path, dst: Path) -> None:
+        if str(src).endswith(".partial"):
+            raise Boom()
+        replace(src, dst)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(fetching.os, "replace", die)
+        with pytest.raises(Boom):
+            land_paged(
+                tmp_path, ScriptedSource(1), brand, start=START, end=END,
+                options={"page_size": 50}, policy=policy,
+            )  # fmt: skip
+    again = ScriptedSource(4)
+    batch = land(tmp_path, again, brand, policy)
+    assert again.calls == [None, "1", "2", "3"]
+    assert ids(batch) == ALL
+
+
 def test_a_completed_interval_is_fetched_afresh_on_rerun(
     tmp_path: Path, brand: BrandConfig, policy: FetchPolicy
 ) -> None:
