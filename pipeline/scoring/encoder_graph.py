@@ -184,7 +184,7 @@ def _rewritten(
         return _node(op, [x], [y], axes=[1, 2])
 
     # The mask as float [batch, tokens, 1]: padding's activations times 0 count as 0, which
-    # does not move min(0, min x) or max(0, max x).
+    # does not move min(0, min x) or max(0, max x) (clamped to 0 below for unpadded texts).
     nodes = [
         _node("Unsqueeze", [mask_input, p + "last_axis"], [p + "mask3"]),
         _node("Cast", [p + "mask3"], [p + "maskf"], to=_FLOAT),
@@ -197,8 +197,12 @@ def _rewritten(
             zero_points[zero_point] = q + "zp_i32"
             nodes += [
                 _node("Mul", [x, p + "maskf"], [q + "masked"]),
-                reduce("ReduceMax", q + "masked", q + "max"),
-                reduce("ReduceMin", q + "masked", q + "min"),
+                reduce("ReduceMax", q + "masked", q + "max_x"),
+                reduce("ReduceMin", q + "masked", q + "min_x"),
+                # max(0, max x) and min(0, min x), as DynamicQuantizeLinear (a text with no
+                # padding gets no 0 from the mask).
+                _node("Max", [q + "max_x", p + "zero"], [q + "max"]),
+                _node("Min", [q + "min_x", p + "zero"], [q + "min"]),
                 _node("Sub", [q + "max", q + "min"], [q + "range"]),
                 _node("Div", [q + "range", p + "qmax"], [q + "scale0"]),
                 _node("Equal", [q + "max", q + "min"], [q + "flat"]),
