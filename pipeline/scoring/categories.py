@@ -47,7 +47,7 @@ class Categories:
             str(name): cat for name, cat in overrides.items() if name not in defaults
         }
         for name, cat in defaults.items():
-            categories[str(name)] = overrides[name] if name in overrides else cat
+            categories[str(name)] = overrides.get(name, cat)
         kept = {name: cat for name, cat in categories.items() if cat and cat.get("keywords")}
         #: The category names, in the order ties are broken.
         self.names = tuple(kept)
