@@ -156,7 +156,19 @@ stop() {
 kill_now() {
     local name="$1"
     alive "$name" || die "$name does not run"
-    kill -KILL -- "-$(cat "$DIR/pids/$name.pid")" $(tagged "$name") 2>/dev/null || true
+    kill -KILL -- "-$(cat "$DIR/pids/$name.pid")" 2>/dev/null || true
+    # Then whatever else carries its tag, until nothing does: a process forked while the
+    # list was read (a task's own session) is caught by the next round, and a killed one
+    # takes a moment to leave /proc.
+    local pids round
+    for round in $(seq 50); do
+        pids="$(tagged "$name")"
+        [[ -n "$pids" ]] || break
+        # shellcheck disable=SC2086
+        kill -KILL $pids 2>/dev/null || true
+        sleep 0.2
+    done
+    [[ -z "$(tagged "$name")" ]] || die "$name: processes still alive after SIGKILL: $(tagged "$name" | tr '\n' ' ')"
     rm -f "$DIR/pids/$name.pid"
     say "$name killed (SIGKILL)"
 }
