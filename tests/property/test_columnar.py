@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,21 @@ def assert_same(new: loading.ScoredBatch, old: loading.ScoredBatch) -> None:
     assert (new.fetched, new.duplicates) == (old.fetched, old.duplicates)
     assert new.duplicate_times == old.duplicate_times
     assert new.model_version == old.model_version
+
+
+def assert_hostile_batch_same(
+    batch: landing.Batch, lines: int, read_columns: Callable[..., Any]
+) -> None:
+    """A batch of hostile records among valid repeated ones: the columnar path equals the
+    per-record one, the valid records went the bulk way (``read_columns``), the rest were
+    quarantined or counted as duplicates."""
+    scorer = _scorer()
+    new = loading.score_batch(batch, bad.BRAND, scorer)
+    assert_same(new, score_batch_rowwise(batch, bad.BRAND, scorer))
+    assert len(new.quarantine) > 30 and new.duplicates > 30
+    taken = read_columns(landing.read_landed_lines(batch), bad.BRAND)
+    assert len(taken) > lines // 2  # the valid ones went the bulk way
+    assert set(new.posts["kind"]) >= {"original", "brand_reply"}
 
 
 def land_lines(
@@ -253,14 +269,7 @@ def test_x_hostile_values_come_out_the_same(tmp_path: Path) -> None:
     for n, variant in enumerate(variants):
         lines.append(variant)
         lines.append(x_line({"id": str(n % 7), "text": f"valid post {n % 7} about the app"}))
-    scorer = _scorer()
-    batch = land_x(tmp_path, lines)
-    new = loading.score_batch(batch, bad.BRAND, scorer)
-    assert_same(new, score_batch_rowwise(batch, bad.BRAND, scorer))
-    assert len(new.quarantine) > 30 and new.duplicates > 30
-    taken = x_read_columns(landing.read_landed_lines(batch), bad.BRAND)
-    assert len(taken) > len(lines) // 2  # the valid ones went the bulk way
-    assert set(new.posts["kind"]) >= {"original", "brand_reply"}
+    assert_hostile_batch_same(land_x(tmp_path, lines), len(lines), x_read_columns)
 
 
 @bad.budget(60)
@@ -375,11 +384,4 @@ def test_bluesky_hostile_values_come_out_the_same(tmp_path: Path) -> None:
     lines: list[bytes] = []
     for i, variant in enumerate(variants):
         lines += [variant, bsky_line(i % 7)]  # valid posts, repeated
-    scorer = _scorer()
-    batch = land_as(tmp_path, "bluesky", lines)
-    new = loading.score_batch(batch, bad.BRAND, scorer)
-    assert_same(new, score_batch_rowwise(batch, bad.BRAND, scorer))
-    assert len(new.quarantine) > 30 and new.duplicates > 30
-    taken = bsky_read_columns(landing.read_landed_lines(batch), bad.BRAND)
-    assert len(taken) > len(lines) // 2  # the valid ones went the bulk way
-    assert set(new.posts["kind"]) >= {"original", "brand_reply"}
+    assert_hostile_batch_same(land_as(tmp_path, "bluesky", lines), len(lines), bsky_read_columns)
