@@ -293,7 +293,7 @@ class Scorer:
             care += "|@(?:" + "|".join(re.escape(h) for h in handles) + ")"
         self._care_account = re.compile(rf"(?:{care})", re.I)
 
-        # Categories: the brand's own (new or replacing a default) first, then the defaults.
+        # Categories: the brand's new ones first, then the defaults as the brand replaced them.
         self._categories = Categories(
             cats["categories"],
             spec["categories"] if spec else {},
