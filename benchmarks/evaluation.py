@@ -15,7 +15,9 @@ the complaints corpus (Preotiuc-Pietro et al., ACL 2019), on the whole file and 
 its two halves (:func:`complaints_half`). The complaint cues were developed looking only at
 the "dev" half; the "held-out" half shows whether they generalize (see README "Scoring").
 It also measures the scorer's throughput next to plain VADER's on the SemEval texts
-(:func:`measure_throughput`).
+(:func:`measure_throughput`), and scores the project's own labelled set (:func:`own_set`,
+:mod:`benchmarks.spanish_eval`) and its held-out set, written blind and never fitted or tuned
+on (:mod:`benchmarks.heldout_eval`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from pathlib import Path
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from benchmarks import spanish_eval
+from benchmarks import heldout_eval, spanish_eval
 from pipeline.errors import InputError
 from pipeline.scoring.categories import OTHER_CATEGORY
 from pipeline.scoring.scorer import Scorer, Sentiment, default_scorer
@@ -84,6 +86,9 @@ class Evaluation:
     #: Its Spanish posts by the Spanish scorer (and the English one), by half
     #: (:mod:`benchmarks.spanish_eval`).
     spanish: dict[str, dict[str, spanish_eval.Figures]] | None = None
+    #: The held-out labelled set (never fitted or tuned on), by language
+    #: (:mod:`benchmarks.heldout_eval`).
+    heldout: dict[str, heldout_eval.Figures] | None = None
 
 
 @dataclass(frozen=True)
@@ -329,6 +334,7 @@ def evaluate(scorer: Scorer, data: Path, throughput_repeats: int = 5) -> Evaluat
     complaints = data / "complaints_dev" / "complaints-data.csv"
     models = Settings.from_env().models
     own = models / OWN_SET
+    heldout = models / heldout_eval.HELDOUT_SET
     r, r_plain, r_n = _vader_tweets(scorer, tweets) if tweets.exists() else (None, None, 0)
     semeval = _semeval_tweets(texts, labels) if texts.exists() and labels.exists() else None
     macro, acc, s_n = _semeval(scorer, *semeval) if semeval else (None, None, 0)
@@ -350,6 +356,7 @@ def evaluate(scorer: Scorer, data: Path, throughput_repeats: int = 5) -> Evaluat
         own_set(scorer, own, {"es": Scorer(models, language="es")}) if own.is_file() else None,
         cues_only,
         spanish_eval.evaluate(models) if own.is_file() else None,
+        heldout_eval.evaluate(models, scorer.learned is not None) if heldout.is_file() else None,
     )  # fmt: skip
 
 
@@ -417,6 +424,7 @@ def report(result: Evaluation) -> str:
             ),
             *_own_lines(result.own),
             *(spanish_eval.lines(result.spanish) if result.spanish else []),
+            *(heldout_eval.lines(result.heldout) if result.heldout else []),
             *(
                 [
                     f"throughput (SemEval texts, CPU time, median of interleaved runs)"

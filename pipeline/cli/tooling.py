@@ -120,7 +120,11 @@ def add_commands(sub: Subparsers) -> None:
             "on) and a test half: complaint precision/recall/F1, macro-F1, sentiment "
             "agreement and category accuracy (benchmarks/spanish_eval.py); on the whole set, "
             "each post by its language's scorer, category accuracy on all industries, the "
-            "tuning and the held-out ones, and the share filed as 'other'."
+            "tuning and the held-out ones, and the share filed as 'other'. Last, a block "
+            "'held-out set (never fitted or tuned on)': the held-out labelled set "
+            "(models/complaints/heldout.csv), per language, complaint precision/recall/F1 and "
+            "macro-F1 for the cues alone and with the learned stage, category accuracy and the "
+            "share filed as 'other' (benchmarks/heldout_eval.py)."
         ),
     )
     p.add_argument("--data", required=True, help="folder of the evaluation data sets")
