@@ -42,16 +42,6 @@ from pipeline.settings import Settings
 
 #: The project's own labelled set, under the models folder (models/complaints/DATASHEET.md).
 OWN_SET = "complaints/posts.csv"
-#: Its industries held out while the category rules (categories v5, Spanish v3) were
-#: written: 10 of the 21, fixed (by a hash of their names) before any rule was measured;
-#: the rules were tuned reading the other 11 only (docs/scoring.md, "Categories").
-HELD_OUT_INDUSTRIES = frozenset(
-    {
-        "banking", "car_rental", "electronics", "energy_utility", "fashion", "hotel",
-        "pharmacy", "rail_transit", "ride_hailing", "software_saas",
-    }
-)  # fmt: skip
-
 SEMEVAL_LABELS = {"0": Sentiment.NEGATIVE, "1": Sentiment.NEUTRAL, "2": Sentiment.POSITIVE}
 
 
@@ -101,9 +91,6 @@ class OwnSet:
     category_accuracy: dict[str, tuple[float, int]]
     #: language -> share of labelled complaints the scorer files as "other"
     other_share: dict[str, float]
-    #: language -> {"tuning" | "held-out": (category accuracy, complaints)}, by industry
-    #: (:data:`HELD_OUT_INDUSTRIES`)
-    category_by_split: dict[str, dict[str, tuple[float, int]]] | None = None
 
 
 def complaints_half(tweet_id: str) -> str:
@@ -283,11 +270,11 @@ def own_set(scorer: Scorer, path: Path, by_language: Mapping[str, Scorer] | None
     Each post is scored by its language's scorer (``by_language``, e.g. the Spanish one for
     ``es``; ``scorer`` for any other). The category is that scorer's category of every post
     labelled a complaint (whether or not the scorer flags it), against the labelled primary
-    category, also split into the tuning and the held-out industries.
+    category. Every rule was written reading this set: its figures are seen-set figures (the
+    held-out file, :mod:`benchmarks.heldout_eval`, gives the honest ones).
     """
     counts: dict[str, list[int]] = {}
     cats: dict[str, list[int]] = {}
-    splits: dict[tuple[str, str], list[int]] = {}
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             lang, text = row["lang"], row["text"]
@@ -305,13 +292,6 @@ def own_set(scorer: Scorer, path: Path, by_language: Mapping[str, Scorer] | None
                 k[0] += got == row["category"]
                 k[1] += got == OTHER_CATEGORY
                 k[2] += 1
-                split = "held-out" if row.get("industry") in HELD_OUT_INDUSTRIES else "tuning"
-                h = splits.setdefault((lang, split), [0, 0])
-                h[0] += got == row["category"]
-                h[1] += 1
-    by_split: dict[str, dict[str, tuple[float, int]]] = {}
-    for (lang, split), (ok, n) in sorted(splits.items()):
-        by_split.setdefault(lang, {})[split] = (ok / n, n)
     return OwnSet(
         complaints={
             lang: (*f1(tp, fp, fn), macro_f1(tp, fp, fn, n), n)
@@ -319,7 +299,6 @@ def own_set(scorer: Scorer, path: Path, by_language: Mapping[str, Scorer] | None
         },
         category_accuracy={lang: (ok / n, n) for lang, (ok, _, n) in sorted(cats.items()) if n},
         other_share={lang: other / n for lang, (_, other, n) in sorted(cats.items()) if n},
-        category_by_split=by_split,
     )
 
 
@@ -374,18 +353,9 @@ def _own_lines(own: OwnSet | None) -> list[str]:
             f"  {lang:<25} precision = {p:.3f}   recall = {r:.3f}   complaint F1 = {score:.3f}"
             f"   macro-F1 = {macro:.3f}   ({n} posts)"
         )
-        split = (own.category_by_split or {}).get(lang, {})
-        held = split.get("held-out")
-        tuning = split.get("tuning")
         lines.append(
             f"  {'':<25} category accuracy = {acc:.3f}   filed as other = "
             f"{own.other_share.get(lang, 0.0):.0%}   ({n_complaints} complaints)"
-            + (
-                f"   tuning industries {tuning[0]:.3f} ({tuning[1]}),"
-                f" held-out industries {held[0]:.3f} ({held[1]})"
-                if held and tuning
-                else ""
-            )
         )
     return lines
 
