@@ -1,14 +1,17 @@
 """Set-up the SQL tests share: a runtime folder and brands file under ``tmp_path``, demo
-records landed as a batch, loaded and aggregated, and the warehouse read back."""
+records landed as a batch, loaded and aggregated, file drops for the brand ``acme``, and
+the warehouse read back."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
+import yaml
 
 from pipeline import timeutil
 from pipeline.ingest import landing
@@ -77,3 +80,53 @@ def load_hour(
     """``records`` landed for the hour from ``start``, loaded and aggregated."""
     batch = land_records(settings, brand, start, start + timeutil.HOUR, records)
     return load_and_aggregate(settings, batch)
+
+
+#: How the exports the file-import tests drop for ``acme`` name their columns.
+ACME_COLUMNS = {
+    "post_id": "id", "created_at": "date", "text": "message", "author_handle": "user",
+    "author_followers": "followers",
+}  # fmt: skip
+
+
+def acme_file_brand(history_start: date, **file_options: object) -> dict[str, Any]:
+    """The brand ``acme`` (Acme, Europe/Berlin, care account @AcmeHelp) fed by file drops in
+    ``imports/acme`` read with :data:`ACME_COLUMNS`. ``history_start``: its plausible
+    history starts then (the tests' dated rows stay plausible whenever they run);
+    ``file_options`` add to or replace the file source's options (``columns=``,
+    ``time_format=``)."""
+    return {
+        "id": "acme", "name": "Acme", "timezone": "Europe/Berlin", "accounts": ["@AcmeHelp"],
+        "terms": ["acme"], "overrides": {"history": {"start": history_start}},
+        "sources": {
+            "file": {"folder": "imports/acme", "columns": dict(ACME_COLUMNS), **file_options}
+        },
+    }  # fmt: skip
+
+
+def write_file_brands(settings: Settings, *brands: dict[str, Any]) -> None:
+    """The settings' brands file, of ``brands``; each brand's file drop folder made."""
+    settings.brands_file.write_text(
+        yaml.safe_dump({"version": 1, "brands": list(brands)}, sort_keys=False), encoding="utf-8"
+    )
+    for brand in brands:
+        (settings.home / brand["sources"]["file"]["folder"]).mkdir(parents=True, exist_ok=True)
+
+
+def file_import_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *brands: dict[str, Any]
+) -> Settings:
+    """Settings over ``tmp_path/var`` and ``tmp_path/brands.yaml`` of ``brands`` (also in
+    the environment, for the command line), their drop folders made."""
+    monkeypatch.setenv("BRANDPULSE_HOME", str(tmp_path / "var"))
+    monkeypatch.setenv("BRANDPULSE_BRANDS", str(tmp_path / "brands.yaml"))
+    settings = Settings.from_env()
+    write_file_brands(settings, *brands)
+    return settings
+
+
+def drop_file(settings: Settings, name: str, content: str | bytes, brand: str = "acme") -> Path:
+    """``content`` dropped as ``name`` in ``brand``'s folder ``imports/<brand>``."""
+    path = settings.home / "imports" / brand / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from pipeline.config.model import (
+    DEFAULT_LANGUAGES,
     KNOWN_SOURCES,
     MAX_LAG_MINUTES,
     BrandConfig,
@@ -290,7 +291,7 @@ def _parse_brand(file: str, index: int, raw: Any) -> BrandConfig:
     if not _LOCAL_TIME.match(local_time):
         raise report.fail("local_time", f"must be HH:MM, got {local_time!r}")
 
-    languages = c.strings("languages", pattern=_LANG) or ("en",)
+    languages = c.strings("languages", pattern=_LANG) or DEFAULT_LANGUAGES
     return BrandConfig(
         id=brand_id,
         name=c.string("name"),

@@ -32,6 +32,11 @@ class SourceConfig:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
+#: A brand's languages when its entry names none; also what ``brandpulse score`` without
+#: ``--brand`` reads every text in (pipeline.scoring.routing).
+DEFAULT_LANGUAGES: tuple[str, ...] = ("en",)
+
+
 @dataclass(frozen=True)
 class BrandConfig:
     """One watched brand."""

@@ -88,7 +88,7 @@ class Email:
     #: References are set to it, so mail clients show the two in one conversation.
     in_reply_to: str | None = None
     #: What chat and webhook recipients get, built by the sender from the same data as the
-    #: text (the daily report); None: the digest is read from the text (alerts, notices).
+    #: text (the report's figures, the alert's body, the notice); None: email only.
     chat: Digest | None = None
 
     @property

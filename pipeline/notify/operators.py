@@ -32,7 +32,8 @@ from pipeline.config.model import DEFAULT_FRESHNESS_HOURS, BrandsFile
 from pipeline.config.recipients import recipient_keys
 from pipeline.errors import BrandpulseError, ConfigError, DeliveryError
 from pipeline.notify import channels, templating
-from pipeline.notify.mailer import Email, SmtpConfig
+from pipeline.notify.channels.digest import LINE_LIMIT, MAX_FACTS
+from pipeline.notify.mailer import Digest, Email, SmtpConfig
 from pipeline.notify.text import display_text
 from pipeline.settings import Settings
 from pipeline.warehouse import connection
@@ -57,6 +58,22 @@ class Notice:
     advice: str
 
 
+#: The section of a notice's chat post that holds its advice.
+ADVICE = "What to do"
+
+
+def _chat(key: str, subject: str, notice: Notice) -> Digest:
+    """The notice's chat post, from the notice itself (its fields are cleaned already)."""
+    return Digest(
+        key=key,
+        title=display_text(subject, LINE_LIMIT),
+        headline=display_text(notice.headline, LINE_LIMIT * 2),
+        facts=tuple((label, display_text(v, LINE_LIMIT)) for label, v in notice.facts)[:MAX_FACTS],
+        sections=((ADVICE, (display_text(notice.advice, LINE_LIMIT),)),) if notice.advice else (),
+        link=None,
+    )
+
+
 def _email(key: str, to: str, subject: str, notice: Notice) -> Email:
     return Email(
         key=key,
@@ -65,6 +82,7 @@ def _email(key: str, to: str, subject: str, notice: Notice) -> Email:
         text=templating.render("notice.txt", notice),
         html=templating.render("notice.html", notice),
         headers={"X-Brandpulse-Notice": key.split(":", 1)[0]},
+        chat=_chat(key, subject, notice),
     )
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.config.model import DEFAULT_LANGUAGES
 from pipeline.scoring.languages import language_rule
 from pipeline.scoring.scorer import Score, Scorer, default_scorer, scorer_for
 from pipeline.settings import Settings
@@ -52,22 +53,19 @@ def route(
     it as one batch (:meth:`Scorer.refine`; ``skip``: posts it leaves alone, such as the
     brand's own replies).
 
-    ``brand`` None (``brandpulse score`` without ``--brand``): every text is scored by
-    ``english`` (default :func:`default_scorer`) as it is, no language read, ``declared``
-    ignored; then the learned stage as above.
+    ``brand`` None (``brandpulse score`` without ``--brand``): the default brand settings
+    (:data:`DEFAULT_LANGUAGES`, the default scorer), with no language read from the text
+    (``declared`` ignored: nothing says which languages the file holds), so every text is
+    scored in English as it is, through the same path.
     """
-    if brand is None:
-        only = english or default_scorer()
-        plain = [Routed(only.score(text), None, only.model_version) for text in texts]
-        return _refined(plain, {"": only}, {"": list(range(len(texts)))}, texts, skip)
     models = Settings.from_env().models
     rule = language_rule(models)
-    languages = tuple(brand.languages) or ("en",)
+    languages = (tuple(brand.languages) if brand is not None else ()) or DEFAULT_LANGUAGES
     scorers: dict[str, Scorer] = {}
     out: list[Routed] = []
     at: dict[str, list[int]] = {}  # the posts each language's scorer scored
     for text, tag in zip(texts, declared, strict=True):
-        read = rule.read(text, tag).lang
+        read = rule.read(text, tag).lang if brand is not None else None
         lang = read or languages[0]
         if lang not in languages:
             reason = f"language {lang!r} is not one of the brand's ({', '.join(languages)})"
@@ -79,7 +77,10 @@ def route(
             continue
         scorer = scorers.get(lang)
         if scorer is None:
-            scorer = english if lang == "en" and english is not None else scorer_for(brand, lang)
+            if lang == "en" and english is not None:
+                scorer = english
+            else:
+                scorer = default_scorer() if brand is None else scorer_for(brand, lang)
             scorers[lang] = scorer
         at.setdefault(lang, []).append(len(out))
         out.append(Routed(scorer.score(text), read, scorer.model_version))

@@ -440,10 +440,19 @@ def write_scored_batches(
 
 #: Records :func:`load_batches` scores in its own process before it starts workers.
 POOL_AFTER_RECORDS = 20_000
-#: What a record of a brand with the learned complaint stage on counts towards it: such a
-#: record costs about five times the CPU (890 against 160 us in the 50,000-post bench,
-#: docs/benchmark.md), so the workers start after as much work, not as many records.
-LEARNED_RECORD_WEIGHT = 5
+#: CPU time a record takes to score without the learned complaint stage (us), and each text
+#: the stage embeds (us, in batches of 16); the share of records the stage embeds (13,244 of
+#: 51,521: cue score in its band, not the brand's replies or reposts). Measured in the
+#: 50,000-post bench, docs/benchmark.md "The learned complaint stage on and off": measure
+#: again and update these when the scorer or the encoder changes cost.
+PLAIN_RECORD_US = 160.0
+EMBED_TEXT_US = 2_900.0
+EMBEDDED_SHARE = 13_244 / 51_521
+#: What a record of a brand with the learned complaint stage on counts towards
+#: :data:`POOL_AFTER_RECORDS`: its cost over a plain record's (about 5.7), so the workers
+#: start after as much work, not as many records. Derived, not configured: it only moves
+#: when worker processes start (never a result), and the bench is where it is measured.
+LEARNED_RECORD_WEIGHT = (PLAIN_RECORD_US + EMBEDDED_SHARE * EMBED_TEXT_US) / PLAIN_RECORD_US
 
 
 #: Rows the posts gate validates at once in :func:`load_batches` (its cost is mostly fixed
@@ -536,14 +545,15 @@ def load_batches(
 
         pool: ProcessPoolExecutor | None = None
         pending: deque[Future[ScoredBatch]] = deque()
-        scored_here = 0
+        scored_here = 0.0  # records, a learned one weighted (LEARNED_RECORD_WEIGHT)
         for batch in batches:
             brand = brands.get(batch.brand)
             if pool is None and workers > 1 and scored_here >= pool_after:
                 # Fresh processes that end with this one (a killed run leaves none behind).
                 pool = stack.enter_context(scoring_workers.pool(workers))
                 log.info(
-                    "%d records scored here; scoring the next batches in %d worker processes",
+                    "%d records' worth scored here; scoring the next batches in %d worker"
+                    " processes",
                     scored_here, workers,
                 )  # fmt: skip
                 # On a failure, batches not yet started are dropped, not scored in vain.
@@ -554,7 +564,7 @@ def load_batches(
                 warm_up.start()
             if pool is None:
                 take(score_batch(batch, brand, scorer_for(brand)))
-                weight = LEARNED_RECORD_WEIGHT if learned.enabled_for(brand) else 1
+                weight = LEARNED_RECORD_WEIGHT if learned.enabled_for(brand) else 1.0
                 scored_here += batch.records * weight
                 continue
             pending.append(pool.submit(_score_in_worker, batch, brand))

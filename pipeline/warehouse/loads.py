@@ -155,25 +155,34 @@ def note_moved_posts(
     con: duckdb.DuckDBPyConnection, source: str, brand: str, incoming: pd.DataFrame
 ) -> bool:
     """Before ``incoming`` (post_id, created_at) replace the stored posts of the same ids,
-    note in ``moved_posts`` the stored times the posts move away from. Whether any post of
-    those ids is stored."""
+    note in ``moved_posts`` the stored times the posts move away from (one insert of them
+    all). Whether any post of those ids is stored."""
     con.register("incoming_ids", incoming.loc[:, ["post_id"]])
     try:
         stored = con.execute(
             "select post_id, created_at from posts where source = ? and brand = ?"
             " and post_id in (select post_id from incoming_ids)",
             [source, brand],
-        ).fetchall()
+        ).df()
     finally:
         con.unregister("incoming_ids")
-    if not stored:
+    if stored.empty:
         return False
-    new_time = dict(zip(incoming["post_id"], pd.to_datetime(incoming["created_at"]), strict=True))
-    moved = sorted({t for pid, t in stored if pd.Timestamp(t) != new_time.get(pid)})
-    if moved:
-        con.executemany(
-            "insert or ignore into moved_posts values (?, ?)", [(brand, t) for t in moved]
-        )
+    # The incoming time of each id (the last, were an id repeated) against the stored one.
+    new_time = pd.Series(
+        pd.to_datetime(incoming["created_at"]).to_numpy(), index=incoming["post_id"]
+    )
+    new_time = new_time[~new_time.index.duplicated(keep="last")]
+    now_at = stored["post_id"].map(new_time)
+    moved = stored.loc[stored["created_at"].ne(now_at), ["created_at"]].drop_duplicates()
+    if len(moved):
+        con.register("moved_times", moved)
+        try:
+            con.execute(
+                "insert or ignore into moved_posts select ?, created_at from moved_times", [brand]
+            )
+        finally:
+            con.unregister("moved_times")
     return True
 
 

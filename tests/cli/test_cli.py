@@ -409,6 +409,43 @@ def test_score_as_a_brand_with_the_learned_stage_off(
     assert "learned_complaint_score" not in json.loads(out.read_text(encoding="utf-8"))
 
 
+def test_score_without_a_brand_scores_every_row_as_it_is_in_english(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`score` without --brand: every row scored by the default scorer, whatever its
+    language or `lang` column (none is read, none left unscored), and no routed columns."""
+    from pipeline.scoring.scorer import default_scorer
+
+    src = tmp_path / "in.jsonl"
+    rows = [
+        {"lang": "en", "text": "@Acme charged twice this month and nobody answers"},
+        {"lang": "es", "text": "@Acme me cobraron dos veces este mes y nadie responde"},
+        {"text": "@Acme está brutal el nuevo plan, súper rápido 🔥"},
+        {"lang": "fr", "text": "@Acme toujours pas de réseau depuis lundi, c'est nul"},
+        {"lang": "en", "text": ""},
+    ]
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    out = tmp_path / "out.jsonl"
+    code, _, err = run_cli(capsys, "score", "--input", str(src), "--output", str(out))
+    assert code == 0, err
+    got = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    scorer = default_scorer()
+    for row, record in zip(rows, got, strict=True):
+        s = scorer.score(row["text"])
+        assert record == {
+            **row,
+            "compound": s.compound,
+            "sentiment_compound": s.sentiment_compound,
+            "sentiment": s.sentiment.value,
+            "is_complaint": s.is_complaint,
+            "complaint_score": s.complaint_score,
+            "complaint_category": s.complaint_category,
+        }
+    assert all(r["compound"] is not None for r in got)  # French too: no row is unscored
+    complaints = sum(r["is_complaint"] for r in got)
+    assert complaints > 0 and f"scored 5 rows ({complaints} complaints)" in err
+
+
 def test_score_as_a_brand_routes_each_row_by_its_language(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -38,6 +38,8 @@ from tests.fakes.chat import (
 )
 from tests.fakes.server import Fault, serve
 from tests.fakes.smtp import free_port, smtp_server, use_smtp
+from tests.sql import test_alert_threads as threads
+from tests.sql.test_alert_threads import loaded  # noqa: F401 (the fixture)
 from tests.sql.test_alerts import DAYS, T0, _posts
 
 WINDOW = (T0, T0 + timedelta(days=DAYS))
@@ -450,3 +452,37 @@ def test_an_smtp_server_echoing_auth_leaks_no_secret_to_logs_warehouse_or_snapsh
     for text in stored:
         for form in _forms():
             assert form not in text, (form, text[:300])
+
+
+def test_an_alert_thread_in_chat_titles_each_post_with_its_own_kind(
+    loaded: Settings,  # noqa: F811 (test_alert_threads' fixture)
+    receivers: Receivers,
+) -> None:
+    """Opening, escalation and recovery to Slack and Teams: each post is titled with what
+    it is (the email's follow-ups are "Re:" the opening, for mail threading; chat has no
+    thread), and says it from the alert's own figures."""
+    write_brands(
+        loaded.brands_file,
+        pebble_brands(
+            alerts={"recipients": [{"slack": "care_slack"}, {"teams": "pr_teams"}]},
+            overrides={"alerts": {"report_base_url": "https://reports.pebble.example/brandpulse"}},
+        ),
+    )
+    for stage in threads.STAGES:
+        threads.advance(loaded, stage)
+        window = (threads.OUTAGE - timedelta(days=1), stage)
+        assert alerting.evaluate(loaded, None, window=window).failed == 0
+    titles = [post["blocks"][0]["text"]["text"] for post in receivers.slack.received]
+    assert [t.split(":", 1)[0] for t in titles] == [
+        "[brandpulse] WARNING", "[brandpulse] ESCALATED to CRITICAL", "[brandpulse] RESOLVED",
+    ]  # fmt: skip
+    cards = [p["attachments"][0]["content"] for p in receivers.teams.received]
+    assert [c["body"][0]["text"] for c in cards] == [teams_escape(t) for t in titles]
+    recovered = receivers.slack.received[-1]
+    assert "is over: no unusual hour since" in recovered["blocks"][1]["text"]["text"]
+    fields = [f["text"] for f in next(b for b in recovered["blocks"] if "fields" in b)["fields"]]
+    assert fields[:3] == ["*Severity*\ncritical", fields[1], fields[2]]
+    assert fields[2].startswith("*Status*\nended ")
+    assert recovered["blocks"][-1]["elements"][0]["url"] == (
+        "https://reports.pebble.example/brandpulse/pebble/2026-10-24.html"
+    )

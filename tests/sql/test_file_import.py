@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,23 +11,9 @@ import pytest
 from pipeline.errors import ConfigError, WarehouseLockedError
 from pipeline.settings import Settings
 from pipeline.steps import file_import
-from pipeline.warehouse import connection
 from tests.e2e.conftest import snapshot
-
-BRANDS = """
-brands:
-  - id: acme
-    name: Acme
-    timezone: Europe/Berlin
-    accounts: ["@AcmeHelp"]
-    terms: [acme]
-    overrides: {history: {start: 2026-01-01}}  # the dated rows stay plausible whenever this runs
-    sources:
-      file:
-        folder: imports/acme
-        columns: {post_id: id, created_at: date, text: message, author_handle: user,
-                  author_followers: followers}
-"""
+from tests.helpers import acme_file_brand, file_import_settings, rows
+from tests.helpers import drop_file as drop
 
 CSV = """id,date,message,user,followers,extra
 1,2026-10-05T10:15:00Z,my acme order never arrived,@ann,120,x
@@ -41,30 +28,7 @@ CSV = """id,date,message,user,followers,extra
 
 @pytest.fixture
 def acme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    brands = tmp_path / "brands.yaml"
-    brands.write_text(BRANDS, encoding="utf-8")
-    monkeypatch.setenv("BRANDPULSE_HOME", str(tmp_path / "var"))
-    monkeypatch.setenv("BRANDPULSE_BRANDS", str(brands))
-    settings = Settings.from_env()
-    (settings.home / "imports" / "acme").mkdir(parents=True)
-    return settings
-
-
-def drop(settings: Settings, name: str, content: str | bytes) -> Path:
-    path = settings.home / "imports" / "acme" / name
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
-
-
-def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    con = connection.connect(settings.warehouse, read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return file_import_settings(tmp_path, monkeypatch, acme_file_brand(date(2026, 1, 1)))
 
 
 def test_a_csv_export_is_mapped_scored_and_quarantined_row_by_row(acme: Settings) -> None:

@@ -7,40 +7,31 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pipeline.cli.main import main
 from pipeline.settings import Settings
 from pipeline.steps import file_import
-from pipeline.warehouse import connection
 from tests.e2e.conftest import snapshot
+from tests.helpers import (
+    ACME_COLUMNS,
+    acme_file_brand,
+    file_import_settings,
+    rows,
+    write_file_brands,
+)
+from tests.helpers import drop_file as drop
 
-BRANDS = """
-brands:
-  - id: acme
-    name: Acme
-    timezone: Europe/Berlin
-    accounts: ["@AcmeHelp"]
-    terms: [acme]
-    overrides: {{history: {{start: 2017-01-01}}}}  # exports back to 2017, whenever this runs
-    sources:
-      file:
-        folder: imports/acme
-        columns: {{post_id: id, created_at: date, text: message, author_handle: user,
-                  author_followers: followers, in_reply_to_post_id: reply_to}}
-        {acme_extra}
-  - id: bolt
-    name: Bolt
-    timezone: UTC
-    accounts: ["@BoltCare"]
-    terms: [bolt]
-    overrides: {{history: {{start: 2017-01-01}}}}
-    sources:
-      file:
-        folder: imports/bolt
-"""
+#: Bolt: a second brand fed by file drops, with the default column names.
+BOLT = {
+    "id": "bolt", "name": "Bolt", "timezone": "UTC", "accounts": ["@BoltCare"], "terms": ["bolt"],
+    "overrides": {"history": {"start": date(2017, 1, 1)}},
+    "sources": {"file": {"folder": "imports/bolt"}},
+}  # fmt: skip
 
 HEADER = "id,date,message,user,followers,reply_to\n"
 GOOD = [
@@ -50,33 +41,20 @@ GOOD = [
 ]
 
 
-def write_brands(settings: Settings, acme_extra: str = "") -> None:
-    settings.brands_file.write_text(BRANDS.format(acme_extra=acme_extra), encoding="utf-8")
+def brands(**acme_file: object) -> tuple[dict[str, Any], ...]:
+    """Acme (exports back to 2017, whenever this runs; replies named by ``reply_to``;
+    ``acme_file``: more or other file options) and Bolt."""
+    options = {"columns": {**ACME_COLUMNS, "in_reply_to_post_id": "reply_to"}, **acme_file}
+    return acme_file_brand(date(2017, 1, 1), **options), BOLT
+
+
+def write_brands(settings: Settings, **acme_file: object) -> None:
+    write_file_brands(settings, *brands(**acme_file))
 
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("BRANDPULSE_HOME", str(tmp_path / "var"))
-    monkeypatch.setenv("BRANDPULSE_BRANDS", str(tmp_path / "brands.yaml"))
-    settings = Settings.from_env()
-    write_brands(settings)
-    for brand in ("acme", "bolt"):
-        (settings.home / "imports" / brand).mkdir(parents=True)
-    return settings
-
-
-def drop(settings: Settings, name: str, content: str | bytes, brand: str = "acme") -> Path:
-    path = settings.home / "imports" / brand / name
-    path.write_bytes(content.encode() if isinstance(content, str) else content)
-    return path
-
-
-def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    con = connection.connect(settings.warehouse, read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return file_import_settings(tmp_path, monkeypatch, *brands())
 
 
 def csv_of(*lines: str) -> str:
@@ -200,7 +178,7 @@ def test_time_formats_are_read_and_a_time_format_can_be_given(home: Settings) ->
     assert rows(home, "select distinct created_at::varchar from posts") == [
         ("2017-10-31 22:10:47",)
     ]
-    write_brands(home, 'time_format: "%d/%m/%Y %H:%M"')
+    write_brands(home, time_format="%d/%m/%Y %H:%M")
     drop(
         home,
         "eu.csv",
@@ -222,7 +200,7 @@ def test_time_formats_are_read_and_a_time_format_can_be_given(home: Settings) ->
 
 
 def test_a_mapping_typo_quarantines_the_file_and_the_fix_imports_it(home: Settings) -> None:
-    write_brands(home, "columns: {created_at: date, text: mesage}")
+    write_brands(home, columns={"created_at": "date", "text": "mesage"})
     drop(home, "export.csv", "date,message\n2026-10-05T10:00:00Z,acme broke\n")
     [result] = file_import.import_files(home)
     assert result.error == (
@@ -230,7 +208,7 @@ def test_a_mapping_typo_quarantines_the_file_and_the_fix_imports_it(home: Settin
         "columns found: date, message"
     )
     assert result.too_much_quarantined
-    write_brands(home, "columns: {created_at: date, text: message}")
+    write_brands(home, columns={"created_at": "date", "text": "message"})
     [result] = file_import.import_files(home)
     assert not result.skipped and (result.loaded, result.quarantined) == (1, 0)
     assert rows(home, "select count(*) from quarantine") == [(0,)]  # the file's reasons replaced
@@ -277,8 +255,8 @@ def test_a_changed_post_id_column_replaces_the_files_earlier_posts(home: Setting
         "1,901,2026-10-05T10:00:00Z,acme one,a,1,\n2,902,2026-10-05T11:00:00Z,acme two,b,1,\n",
     )
     file_import.import_files(home)
-    home.brands_file.write_text(
-        home.brands_file.read_text().replace("post_id: id,", "post_id: tid,"), encoding="utf-8"
+    write_brands(
+        home, columns={**ACME_COLUMNS, "in_reply_to_post_id": "reply_to", "post_id": "tid"}
     )
     [result] = file_import.import_files(home)
     assert (result.loaded, result.updated) == (2, 0)

@@ -174,6 +174,35 @@ def test_a_post_redelivered_at_another_time_replaces_the_stored_one_and_notes_th
     assert con.execute("select count(*) from posts").fetchone() == (3,)
 
 
+def test_note_moved_posts_writes_each_former_time_once_and_only_the_brands(con: Any) -> None:
+    """Stored posts whose incoming time differs note their former time (one row per time,
+    however many posts left it, a row noted before kept once); unchanged, new, another
+    brand's and another source's posts of the same ids note nothing."""
+    m = timedelta(minutes=1)
+    stored = [post_row(p, T0) for p in ("same", "left", "also_left")]
+    stored += [post_row("later", T0 + 60 * m), post_row("known", T0 + 120 * m)]
+    stored += [post_row(f"bulk{i}", T0 + i * m + 7 * m) for i in range(3000)]
+    stored += [post_row("left", T0 + 5 * m, brand="fernleaf")]
+    stored += [post_row("left", T0 + 6 * m, source="file")]
+    loads.insert_frame(con, "posts", frame(stored))
+    con.execute("insert into moved_posts values ('pebble', ?)", [timeutil.naive_utc(T0 + 120 * m)])
+    incoming = [post_row("same", T0), post_row("left", T0 + 9 * m)]
+    incoming += [post_row("also_left", T0 + 3 * m), post_row("later", T0 + 61 * m)]
+    incoming += [post_row("known", T0), post_row("new", T0 + 4 * m)]
+    incoming += [post_row(f"bulk{i}", T0 + i * m + 8 * m) for i in range(3000)]
+
+    assert loads.note_moved_posts(con, "demo", "pebble", frame(incoming)) is True
+
+    noted = con.execute("select brand, created_at from moved_posts").fetchall()
+    expected = {T0, T0 + 60 * m, T0 + 120 * m} | {T0 + i * m + 7 * m for i in range(3000)}
+    assert sorted(noted) == sorted(("pebble", timeutil.naive_utc(t)) for t in expected)
+    # Only new ids: nothing stored, nothing noted.
+    con.execute("delete from moved_posts")
+    assert loads.note_moved_posts(con, "demo", "pebble", frame([post_row("x", T0)])) is False
+    assert loads.note_moved_posts(con, "demo", "pebble", frame(incoming[:1])) is True
+    assert con.execute("select count(*) from moved_posts").fetchone() == (0,)
+
+
 def test_a_failing_load_rolls_back_completely(con: Any) -> None:
     loads.replace_interval(
         con, record(T0, T0 + timedelta(hours=1), 1), frame([post_row("a", T0)]), EMPTY_Q

@@ -43,6 +43,7 @@ import duckdb
 from pipeline.config.model import BrandConfig
 from pipeline.errors import DeliveryError
 from pipeline.notify import channels, mailer
+from pipeline.notify.alerts.chat import alert_digest
 from pipeline.notify.alerts.context import AlertContext, gather_context
 from pipeline.notify.alerts.incident import Incident, thread_key
 from pipeline.notify.alerts.options import SEVERITY_RANK, AlertConfig
@@ -261,8 +262,9 @@ def _email(
     if job.kind != "opened" and opening is not None:
         subject = f"Re: {opening.subject or message.subject}"
         in_reply_to = opening.message_id
+    key = f"alert:{job.key}:{job.kind}:{job.severity}"
     return mailer.Email(
-        key=f"alert:{job.key}:{job.kind}:{job.severity}",
+        key=key,
         to=job.recipient,
         subject=subject,
         text=message.text,
@@ -270,6 +272,7 @@ def _email(
         images=tuple(mailer.InlineImage(cid, png, f"{cid}.png") for cid, png in message.charts),
         headers={"X-Brandpulse-Spike": job.key, "X-Brandpulse-Kind": job.kind},
         in_reply_to=in_reply_to,
+        chat=alert_digest(message, key),
     )
 
 

@@ -80,12 +80,14 @@ class AlertBody:
 
 @dataclass(frozen=True)
 class AlertMessage:
-    """A rendered alert: subject, plain text, HTML and its charts as (cid, PNG)."""
+    """A rendered alert: subject, plain text, HTML and its charts as (cid, PNG), and what
+    the text and HTML show (its chat post is built from that: alerts/chat.py)."""
 
     subject: str
     text: str
     html: str
     charts: tuple[tuple[str, bytes], ...]
+    body: AlertBody
 
 
 def count(value: float) -> str:
@@ -235,4 +237,5 @@ def render_alert(
         text=templating.render("alert.txt", body),
         html=templating.render("alert.html", body),
         charts=tuple((cid, png) for cid, _, png in drawn),
+        body=body,
     )

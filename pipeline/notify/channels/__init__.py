@@ -14,10 +14,10 @@ recipient              transport
 ``webhook:<conn_id>``  generic JSON webhook, optionally HMAC-signed (:mod:`.webhook`)
 =====================  ===========================================================
 
-Chat posts are the digest of the rendered email (:mod:`.digest`), or the one its sender
-built from the same data (the daily report: ``Email.chat``). A failure is a
-:class:`~pipeline.errors.DeliveryError` scrubbed of the Connection's secrets (:mod:`.scrub`);
-the ledgers record it and retry on the next run. The providers are imported only when a
+Chat posts are the digest each sender builds from the data its email is rendered from
+(``Email.chat``: the report's figures, the alert's body, the notice; :mod:`.digest`). A
+failure is a :class:`~pipeline.errors.DeliveryError` scrubbed of the Connection's secrets
+(:mod:`.scrub`); the ledgers record it and retry on the next run. The providers are imported only when a
 message goes to their channel, so checking the brands file or rendering imports no Airflow.
 """
 

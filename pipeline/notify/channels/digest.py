@@ -1,30 +1,25 @@
-"""What a chat message says: the digest of a rendered email.
+"""What a chat message says, and each chat's escaping.
 
-A chat post says what the email recipients are told, never rendered on its own. The daily
-report builds its digest from the same figures its email is rendered from
-(:mod:`pipeline.notify.report.chat`) and hands it over as ``Email.chat``, so no wording of
-the email can change what chat shows. Any other message (alerts, operators' notices) is
-digested from its plain-text part, whose layout the templates keep (a headline paragraph,
-then ``Label: value`` lines, then titled sections whose lines are indented); the digest
-takes:
+A chat post says what the email recipients are told, built by the message's sender from
+the same data its email is rendered from and handed over as ``Email.chat``: the daily
+report's figures (:mod:`pipeline.notify.report.chat`), an alert's body
+(:mod:`pipeline.notify.alerts.chat`), an operators' notice (:mod:`pipeline.notify.operators`).
+Nothing is read back from an email's text, so no wording or layout of a template can change
+or break what chat shows. A :class:`Digest` holds a title, a headline, ``Label: value``
+facts (at most :data:`MAX_FACTS`), titled sections (at most :data:`MAX_SECTION_LINES` lines
+each) and at most one https link.
 
-- the **title**: the subject;
-- the **headline**: the first paragraph;
-- the **facts**: the ``Label: value`` lines (at most :data:`MAX_FACTS`);
-- the **sections**: each titled block (``Top posts by reach:``), at most
-  :data:`MAX_SECTION_LINES` lines each;
-- the **link**: the value of a fact that is a plain https URL (the latest report), if any.
-
-Everything here is text; each channel escapes it for its own markup (:func:`slack_escape`,
-:func:`teams_escape`), since post text and terms in it are written by strangers.
+Everything in a digest is text; each channel escapes it for its own markup
+(:func:`slack_escape`, :func:`teams_escape`), since post text and terms in it are written by
+strangers.
 """
 
 from __future__ import annotations
 
 import re
 
+from pipeline.errors import DeliveryError
 from pipeline.notify.mailer import Digest, Email
-from pipeline.notify.text import display_text, safe_url
 
 __all__ = ["Digest", "digest", "slack_escape", "teams_escape"]
 
@@ -34,48 +29,15 @@ MAX_FACTS = 8
 MAX_SECTION_LINES = 3
 #: Characters of one line in a chat message (a post's text is capped in the email already).
 LINE_LIMIT = 300
-#: Lines of the plain text that are no fact for chat (the chart is not sent to chat).
-_NOT_FACTS = frozenset({"Chart", "Charts"})
-_FACT = re.compile(r"^([A-Z][^:]{0,40}): (.+)$")
 
 
 def digest(email: Email) -> Digest:
-    """The digest of ``email``: the one its sender built (``email.chat``), else read from its
-    text (see the module's docstring)."""
-    if email.chat is not None:
-        return email.chat
-    paragraphs = [p for p in re.split(r"\n\s*\n", email.text.strip()) if p.strip()]
-    headline = display_text(paragraphs[0], LINE_LIMIT * 2) if paragraphs else ""
-    facts: list[tuple[str, str]] = []
-    sections: list[tuple[str, tuple[str, ...]]] = []
-    link: str | None = None
-    for paragraph in paragraphs[1:]:
-        lines = paragraph.splitlines()
-        if (
-            len(lines) > 1
-            and lines[0].endswith(":")
-            and all(line.startswith(" ") for line in lines[1:])
-        ):
-            body = tuple(display_text(line, LINE_LIMIT) for line in lines[1:] if line.strip())
-            sections.append((display_text(lines[0][:-1], 80), body[:MAX_SECTION_LINES]))
-            continue
-        for line in lines:
-            match = _FACT.match(line)
-            if not match or match.group(1) in _NOT_FACTS:
-                continue
-            label, value = match.group(1), display_text(match.group(2), LINE_LIMIT)
-            if link is None and value.startswith("https://") and safe_url(value):
-                link = value
-            if len(facts) < MAX_FACTS:
-                facts.append((label, value))
-    return Digest(
-        key=email.key,
-        title=display_text(email.subject, LINE_LIMIT),
-        headline=headline,
-        facts=tuple(facts),
-        sections=tuple(sections),
-        link=link,
-    )
+    """What chat and webhook recipients get of ``email``: the digest its sender built."""
+    if email.chat is None:
+        raise DeliveryError(
+            f"message {email.key}: no chat post was built for it, so it cannot go to chat"
+        )
+    return email.chat
 
 
 def slack_escape(text: str) -> str:

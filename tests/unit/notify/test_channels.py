@@ -8,10 +8,12 @@ import base64
 import hashlib
 import hmac
 import json
-import re
+from dataclasses import replace
 
 import pytest
 
+from pipeline.errors import DeliveryError
+from pipeline.notify.alerts.chat import alert_digest
 from pipeline.notify.channels import channel_for
 from pipeline.notify.channels.digest import digest, slack_escape, teams_escape
 from pipeline.notify.channels.scrub import MASK, Scrubber
@@ -21,43 +23,74 @@ from pipeline.notify.channels.teams import payload as teams_payload
 from pipeline.notify.channels.webhook import SCHEMA, signature
 from pipeline.notify.channels.webhook import payload as webhook_payload
 from pipeline.notify.mailer import Email, SmtpConfig
-from tests.unit.notify.test_templating import hostile_alert, no_charts  # noqa: F401
+from pipeline.notify.operators import TaskFailure, failure_email
+from tests.unit.notify.test_templating import (  # noqa: F401 (no_charts: the fixture)
+    BIDI,
+    T,
+    hostile_alert_message,
+    no_charts,
+)
 
 LINK_TRICK = "[click here](https://evil.example) <https://evil.example|your bill> <!channel>"
 
 
-def alert_email() -> Email:
-    html, text = hostile_alert()
-    text = re.sub(
-        r"Latest daily report: \S+", "Latest daily report: https://bp.example/r/acme", text
-    )
+def alert_email(report_link: str | None = "https://bp.example/r/acme") -> Email:
+    """A real rendered alert with hostile posts (and one of :data:`LINK_TRICK`) as its
+    sender builds it: the email, and its chat post from the alert's body."""
+    message = hostile_alert_message(report_link=report_link, posts=(("x", 1, LINK_TRICK, None, T),))
+    key = "alert:acme:complaints:opened:critical"
     return Email(
-        key="alert:acme:complaints:opened:critical", to="slack:care",
-        subject="[brandpulse] CRITICAL: Acme", html=html,
-        text=text + f"\nTop posts by reach:\n  @x (1 followers): {LINK_TRICK}\n",
+        key=key, to="slack:care", subject=message.subject, text=message.text,
+        html=message.html, chat=alert_digest(message, key),
     )  # fmt: skip
 
 
 def test_the_digest_takes_headline_facts_sections_and_the_report_link() -> None:
     d = digest(alert_email())
-    assert d.title == "[brandpulse] CRITICAL: Acme" and d.event == "alert"
+    assert d.title.startswith("[brandpulse] CRITICAL: Acme") and d.event == "alert"
     assert "expected" in d.headline and "\u202e" not in d.headline
     labels = [label for label, _ in d.facts]
-    assert {"Severity", "Since", "Status", "Complaints per hour"} <= set(labels)
-    assert "Charts" not in labels
+    assert labels == [
+        "Severity", "Since", "Status", "Complaints per hour", "Words people use more than usual"
+    ]  # fmt: skip
     assert d.link == "https://bp.example/r/acme"
-    titles = [title for title, _ in d.sections]
-    assert "Top posts by reach" in titles
-    assert all(len(lines) <= 3 for _, lines in d.sections)
+    sections = dict(d.sections)
+    assert list(sections) == ["Complaint categories (share the week before)", "Most-followed posts"]
+    assert len(sections["Most-followed posts"]) == 3
+    assert sections["Most-followed posts"][2] == f"@x (1 followers): {LINK_TRICK}"
+    assert all(not BIDI.search(line) for _, lines in d.sections for line in lines)
+
+
+def test_the_alerts_chat_post_is_built_from_its_body_not_its_email_text() -> None:
+    email = alert_email()
+    reworded = replace(email, text="Alarme.\n\nGravité: haute\n\nListe:\n  rien")
+    assert digest(reworded) == digest(email) == email.chat
 
 
 def test_a_post_link_is_never_the_message_link() -> None:
-    email = alert_email()
-    text = email.text.replace(
-        "Latest daily report: https://bp.example/r/acme", "Latest daily report: -"
-    )
-    d = digest(Email(key=email.key, to=email.to, subject="s", text=text, html=""))
-    assert d.link is None  # the https post links in the sections are not taken
+    # Without a report link, the https post links are not taken for it.
+    assert digest(alert_email(None)).link is None
+
+
+def test_a_message_without_a_chat_post_is_a_delivery_error() -> None:
+    email = replace(alert_email(), chat=None)
+    with pytest.raises(DeliveryError, match="no chat post was built for it"):
+        digest(email)
+
+
+def test_an_operators_notice_goes_to_chat_from_the_notice() -> None:
+    failure = TaskFailure(
+        dag_id="brandpulse_ingest", task_id="load", run_id="r1", try_number=2,
+        error=f"boom: {LINK_TRICK}\n\nSeverity: none",
+    )  # fmt: skip
+    d = digest(failure_email(failure, "slack:ops"))
+    assert d.event == "failure" and d.title == "[brandpulse] FAILED: brandpulse_ingest.load"
+    assert [label for label, _ in d.facts] == ["DAG", "Task", "Run", "Try", "Logical date", "Error"]
+    assert dict(d.facts)["Error"] == f"boom: {LINK_TRICK} Severity: none"
+    [(title, (advice,))] = d.sections
+    assert title == "What to do" and advice.startswith("The task's log in the Airflow UI")
+    dumped = json.dumps(slack_payload(d))
+    assert "<!channel>" not in dumped and "&lt;!channel&gt;" in dumped
 
 
 def test_slack_gets_block_kit_with_every_text_escaped() -> None:
@@ -66,7 +99,10 @@ def test_slack_gets_block_kit_with_every_text_escaped() -> None:
     kinds = [b["type"] for b in body["blocks"]]
     assert kinds[0] == "header" and "section" in kinds and kinds[-1] == "actions"
     assert body["blocks"][-1]["elements"][0]["url"] == "https://bp.example/r/acme"
-    dumped = json.dumps(body)
+    # The header is plain_text, shown as typed (the brand's name there is the operator's);
+    # everything else is mrkdwn, escaped.
+    assert body["blocks"][0]["text"]["type"] == "plain_text"
+    dumped = json.dumps({**body, "blocks": body["blocks"][1:]})
     assert "<script" not in dumped and "&lt;script&gt;" in dumped
     assert "<https://evil.example|your bill>" not in dumped and "<!channel>" not in dumped
     assert "&lt;!channel&gt;" in dumped

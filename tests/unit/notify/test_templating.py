@@ -21,6 +21,7 @@ from pipeline.notify.alerts.context import AlertContext, MetricFigures, MetricSe
 from pipeline.notify.alerts.incident import Incident
 from pipeline.notify.alerts.render import (
     AlertBody,
+    AlertMessage,
     CategoryShare,
     ChartImage,
     PostLine,
@@ -79,6 +80,17 @@ def brand(name: str = "Acme") -> BrandConfig:
 
 def hostile_alert() -> tuple[str, str]:
     """The alert's HTML and plain text for an incident whose posts are hostile."""
+    message = hostile_alert_message()
+    return message.html, message.text
+
+
+def hostile_alert_message(
+    kind: str = "opened",
+    report_link: str | None = 'https://r.example/"><script>',
+    posts: tuple[tuple[str, int, str, str | None, datetime], ...] = (),
+) -> AlertMessage:
+    """The rendered alert (``kind``) of an incident whose posts are hostile; ``posts``
+    come after its two."""
     spike = Spike(
         spike_id="acme:complaints", brand="acme", metric="complaints", started_at=T,
         last_hour=T + timedelta(hours=2), ended_at=None, peak_hour=T, observed=40,
@@ -92,13 +104,12 @@ def hostile_alert() -> tuple[str, str]:
     series = MetricSeries("complaints", [T], [1.0], [1.0], [0.0], [3.0], [])
     ctx = AlertContext(
         figures=[figures], series=[series],
-        posts=[(HOSTILE, 10, HOSTILE, HOSTILE_URL, T), ("b", 1, "b", "javascript:alert(4)", T)],
-        categories=[(HOSTILE, 3, 0.5)], terms=[("outage", 2)],
-        report_link='https://r.example/"><script>',
+        posts=[(HOSTILE, 10, HOSTILE, HOSTILE_URL, T), ("b", 1, "b", "javascript:alert(4)", T),
+               *posts],
+        categories=[(HOSTILE, 3, 0.5)], terms=[("outage", 2)], report_link=report_link,
     )  # fmt: skip
     incident = Incident((spike,), spike, "critical")
-    message = render_alert(brand('Acme <script>"'), incident, "opened", "critical", ctx)
-    return message.html, message.text
+    return render_alert(brand('Acme <script>"'), incident, kind, "critical", ctx)
 
 
 def hostile_report_data() -> ReportData:
