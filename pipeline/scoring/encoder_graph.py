@@ -12,15 +12,9 @@ formula (``scale = (max(0, max x) - min(0, min x)) / 255``, ``zero_point =
 round(clip(-min / scale, 0, 255))``). The integer product of each text then equals the one
 it gets alone, exactly: ``MatMulInteger`` takes one zero point per tensor, so the product
 runs with none and the text's zero point times the weights' column sums is subtracted in
-int32 (``(q - zp) W = q W - zp colsum(W)``). Where every integer involved stays below
-2**24 (all 36 products of the shipped model), the product and that correction run in
-float32 instead, still exactly: onnxruntime's ``MatMulIntegerToFloat`` with unit scales
-gives ``float(q W)`` in the pass that writes the product, which saves the int32 product's
-Cast to float (about 5 % of the encoder's CPU; ``float_products=False`` keeps the int32
-path, and a test checks both give the same vectors bit for bit). A batch of one gives the
-shipped model's output bit for bit; a padded batch differs from it by float rounding only
-(1e-7; the learned scores, rounded to 4 decimals, are the same:
-tests/unit/scoring/test_learned.py).
+int32 (``(q - zp) W = q W - zp colsum(W)``). A batch of one gives the shipped model's output
+bit for bit; a padded batch differs from it by float rounding only (1e-7; the learned
+scores, rounded to 4 decimals, are the same: tests/unit/scoring/test_learned.py).
 
 The file on disk stays as shipped (its sha256 is checked); the rewrite runs in memory when
 the encoder loads (about 0.2 s, once per process). It reads and writes the model with
@@ -45,10 +39,6 @@ _QMAX: Final = 255.0
 #: ONNX's TensorProto.DataType and AttributeProto.AttributeType codes (onnx/onnx.proto).
 _FLOAT, _UINT8, _INT8, _INT32, _INT64 = 1, 2, 3, 6, 7
 _ATTR_INT, _ATTR_INTS = 2, 7
-#: onnxruntime's contrib operators (MatMulIntegerToFloat).
-_MS_DOMAIN: Final = "com.microsoft"
-#: float32 holds every integer below 2**24 exactly.
-_FLOAT_EXACT: Final = 2.0**24
 _NUMPY: Final = {_FLOAT: np.float32, _UINT8: np.uint8, _INT8: np.int8, _INT32: np.int32,
                  _INT64: np.int64}  # fmt: skip
 
@@ -115,15 +105,12 @@ def _messages() -> dict[str, Any]:
     }
 
 
-def per_text_quantization(
-    model: bytes, mask_input: str = "attention_mask", *, float_products: bool = True
-) -> bytes:
+def per_text_quantization(model: bytes, mask_input: str = "attention_mask") -> bytes:
     """``model`` (a serialized ONNX model) with every ``DynamicQuantizeLinear`` computed
     per text (the first axis) over the tokens ``mask_input`` marks; a model without such
     nodes comes back as it was. ``ValueError`` (the caller names the file) when the model
     cannot be read or its quantized products are not the ``MatMulInteger`` pattern of
-    ``onnxruntime.quantization.quantize_dynamic``. ``float_products``: run the integer
-    products through the exact float32 path where it is exact (else all in int32)."""
+    ``onnxruntime.quantization.quantize_dynamic``."""
     from google.protobuf.message import DecodeError  # type: ignore[import-untyped]
 
     proto = _messages()["ModelProto"]()
@@ -138,15 +125,9 @@ def per_text_quantization(
         raise ValueError(f"no input {mask_input!r}")
     weights = {t.name: t for t in graph.initializer}
     opset = max((o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")), default=0)
-    nodes, constants = _rewritten(
-        list(graph.node), weights, mask_input, opset >= 18, float_products
-    )
+    nodes, constants = _rewritten(list(graph.node), weights, mask_input, opset >= 18)
     del graph.node[:]
     graph.node.extend(nodes)
-    if any(n.domain == _MS_DOMAIN for n in nodes) and not any(
-        o.domain == _MS_DOMAIN for o in proto.opset_import
-    ):
-        proto.opset_import.add(domain=_MS_DOMAIN, version=1)
     graph.initializer.extend(constants)
     return bytes(proto.SerializeToString())
 
@@ -172,13 +153,7 @@ def _tensor(name: str, value: npt.NDArray[Any]) -> Any:
     )
 
 
-def _node(
-    op: str,
-    inputs: Sequence[str],
-    outputs: Sequence[str],
-    domain: str = "",
-    **ints: int | list[int],
-) -> Any:
+def _node(op: str, inputs: Sequence[str], outputs: Sequence[str], **ints: int | list[int]) -> Any:
     m = _messages()
     attributes = [
         m["AttributeProto"](name=k, type=_ATTR_INTS, ints=v)
@@ -186,17 +161,11 @@ def _node(
         else m["AttributeProto"](name=k, type=_ATTR_INT, i=v)
         for k, v in ints.items()
     ]
-    return m["NodeProto"](
-        input=inputs, output=outputs, op_type=op, attribute=attributes, domain=domain
-    )
+    return m["NodeProto"](input=inputs, output=outputs, op_type=op, attribute=attributes)
 
 
 def _rewritten(
-    old: Iterable[Any],
-    weights: dict[str, Any],
-    mask_input: str,
-    axes_as_input: bool,
-    float_products: bool,
+    old: Iterable[Any], weights: dict[str, Any], mask_input: str, axes_as_input: bool
 ) -> tuple[list[Any], list[Any]]:
     p = _PREFIX
     constants = [
@@ -221,21 +190,11 @@ def _rewritten(
         _node("Cast", [p + "mask3"], [p + "maskf"], to=_FLOAT),
     ]
     zero_points: dict[str, str] = {}  # the old zero point's name -> the per-text int32 one
-    old = list(old)
-    consumers: dict[str, list[Any]] = {}
     for node in old:
-        for name in node.input:
-            consumers.setdefault(name, []).append(node)
-    skipped: set[int] = set()  # the Casts the float path below replaces
-    zp_floats: dict[str, str] = {}  # the per-text int32 zero point -> the same as float32
-    for node in old:
-        if id(node) in skipped:
-            continue
         if node.op_type == "DynamicQuantizeLinear":
             x, (quantized, scale, zero_point) = node.input[0], node.output
             q = f"{p}{len(zero_points)}/"
             zero_points[zero_point] = q + "zp_i32"
-            zp_floats[q + "zp_i32"] = q + "zp"
             nodes += [
                 _node("Mul", [x, p + "maskf"], [q + "masked"]),
                 reduce("ReduceMax", q + "masked", q + "max_x"),
@@ -275,40 +234,15 @@ def _rewritten(
         if w.ndim != 2 or np.abs(w).sum(axis=0).max() * _QMAX >= 2**31:
             raise ValueError(f"MatMulInteger {node.name!r}: weights of an unexpected shape")
         out, zp = node.output[0], zero_points[node.input[2]]
+        constants.append(_tensor(out + "/colsum", w.sum(axis=0).astype(np.int32)))
         inputs = list(node.input)
         if weight_zp is not None and not _array(weight_zp).any():
             inputs = inputs[:2]  # no zero points at all: onnxruntime can pre-pack the weights
         else:
             inputs[2] = ""
-        cast = _float_cast(consumers.get(out, [])) if float_products else None
-        if cast is not None and np.abs(w).sum(axis=0).max() * _QMAX < _FLOAT_EXACT:
-            # The product and the correction as float32 at once (every integer involved is
-            # below 2**24, so exact): the int32 product and its Cast to float are one pass
-            # fewer (MatMulIntegerToFloat, unit scales: float(q W) exactly).
-            constants.append(_tensor(out + "/colsum_f", w.sum(axis=0).astype(np.float32)))
-            fused = [*inputs[:2], p + "one", p + "one"]
-            if len(inputs) > 3:
-                fused += ["", inputs[3]]
-            skipped.add(id(cast))
-            nodes += [
-                _node("MatMulIntegerToFloat", fused, [out + "/raw_f"], domain=_MS_DOMAIN),
-                _node("Mul", [zp_floats[zp], out + "/colsum_f"], [out + "/zp_w_f"]),
-                _node("Sub", [out + "/raw_f", out + "/zp_w_f"], [cast.output[0]]),
-            ]
-            continue
-        constants.append(_tensor(out + "/colsum", w.sum(axis=0).astype(np.int32)))
         nodes += [
             _node("MatMulInteger", inputs, [out + "/raw"]),
             _node("Mul", [zp, out + "/colsum"], [out + "/zp_w"]),
             _node("Sub", [out + "/raw", out + "/zp_w"], [out]),
         ]
     return nodes, constants
-
-
-def _float_cast(users: list[Any]) -> Any:
-    """The one node reading an integer product, when it is a Cast to float32 (the
-    ``quantize_dynamic`` pattern: Cast, then the scales' Mul); else None."""
-    if len(users) != 1 or users[0].op_type != "Cast":
-        return None
-    to = [a.i for a in users[0].attribute if a.name == "to"]
-    return users[0] if to == [_FLOAT] else None

@@ -245,30 +245,3 @@ def test_route_without_a_brand_is_the_scorer_then_the_stage(scorer: Scorer) -> N
     assert [r.score for r in routed] == expected
     assert {r.text_lang for r in routed} == {None}
     assert any(s.learned_complaint_score is not None for s in expected)
-
-
-def test_the_float_products_are_the_int32_ones_bit_for_bit(stage: LearnedStage) -> None:
-    # The rewrite runs the integer products through MatMulIntegerToFloat (float32, exact
-    # below 2**24); the int32 path it replaces must give the same vectors, bit for bit.
-    import onnxruntime as ort
-
-    from pipeline.scoring.encoder_graph import per_text_quantization
-
-    shipped = (MODELS / "encoder" / "model.onnx").read_bytes()
-    texts = [*POSTS, "ok", "@PebbleCares " + "no signal again, " * 8]
-    vectors = {}
-    for float_products in (True, False):
-        graph = per_text_quantization(shipped, float_products=float_products)
-        assert (b"MatMulIntegerToFloat" in graph) is float_products
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
-        session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
-        ids = [stage.encoder._tokenizer.encode(t).ids for t in texts]
-        width = max(map(len, ids))
-        tokens = np.zeros((len(ids), width), dtype=np.int64)
-        mask = np.zeros_like(tokens)
-        for row, one in enumerate(ids):
-            tokens[row, : len(one)], mask[row, : len(one)] = one, 1
-        feeds = {"input_ids": tokens, "attention_mask": mask}
-        vectors[float_products] = session.run(["sentence_embedding"], feeds)[0]
-    assert np.array_equal(vectors[True], vectors[False])
