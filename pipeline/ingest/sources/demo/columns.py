@@ -53,7 +53,8 @@ def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColu
     accepts as they are, in columns."""
     handles = brand.account_handles
     taken: list[Taken] = []
-    for row, rec in enumerate(decode_lines(_DECODER, lines)):
+    decoded: list[_Record | None] = decode_lines(_DECODER, lines)
+    for row, rec in enumerate(decoded):
         if rec is None:
             continue
         author, reply = rec.author, rec.in_reply_to
