@@ -33,7 +33,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
@@ -311,28 +311,64 @@ class FileSource:
         if not isinstance(mapped, Mapping):
             raise ValueError("record: no mapped fields")
         src = brand.source("file")
-        created_at = parse_time(mapped.get("created_at"), time_format(src.options if src else {}))
-        text = mapped.get("text")
-        if not isinstance(text, str):
-            raise ValueError("text: missing" if text is None else "text: not a string")
-        handle = (_text(mapped, "author_handle") or "unknown").lstrip("@")
-        followers = followers_of(mapped.get("author_followers"))
-        ids = {name: normalize_id(name, mapped.get(name)) for name in ID_FIELDS}
-        post_id = ids["post_id"] or derived_id(created_at, handle, text)
+        row = mapped_fields(mapped, brand, time_format(src.options if src else {}))
         return Post(
             source=self.name,
-            post_id=post_id,
+            post_id=row.post_id,
             brand=brand.id,
-            created_at=created_at,
-            author_id=ids["author_id"] or handle,
-            author_handle=handle,
-            author_followers=followers,
-            text=text,
-            lang=_text(mapped, "lang"),
-            url=_text(mapped, "url"),
-            conversation_id=ids["conversation_id"],
-            in_reply_to_post_id=ids["in_reply_to_post_id"],
+            created_at=row.created_at,
+            author_id=row.author_id,
+            author_handle=row.author_handle,
+            author_followers=row.author_followers,
+            text=row.text,
+            lang=row.lang,
+            url=row.url,
+            conversation_id=row.conversation_id,
+            in_reply_to_post_id=row.in_reply_to_post_id,
             in_reply_to_author_id=None,
             repost_of=None,
-            is_brand_reply=handle.casefold() in brand.account_handles,
+            is_brand_reply=row.is_brand_reply,
         )
+
+
+class MappedFields(NamedTuple):
+    """A landed row's post fields as :meth:`FileSource.to_post` gives them (a file row is
+    never a repost and names no replied-to author)."""
+
+    created_at: datetime
+    post_id: str
+    author_id: str
+    author_handle: str
+    author_followers: int
+    text: str
+    lang: str | None
+    url: str | None
+    conversation_id: str | None
+    in_reply_to_post_id: str | None
+    is_brand_reply: bool
+
+
+def mapped_fields(mapped: Mapping[str, Any], brand: BrandConfig, fmt: str | None) -> MappedFields:
+    """The post fields of a landed row's ``mapped`` values (``fmt``: the source's
+    ``time_format``); ``ValueError("<field>: <why>")`` when one cannot be read. What
+    ``to_post`` and the bulk reader (:mod:`pipeline.ingest.sources.files_columns`) share."""
+    created_at = parse_time(mapped.get("created_at"), fmt)
+    text = mapped.get("text")
+    if not isinstance(text, str):
+        raise ValueError("text: missing" if text is None else "text: not a string")
+    handle = (_text(mapped, "author_handle") or "unknown").lstrip("@")
+    followers = followers_of(mapped.get("author_followers"))
+    ids = {name: normalize_id(name, mapped.get(name)) for name in ID_FIELDS}
+    return MappedFields(
+        created_at=created_at,
+        post_id=ids["post_id"] or derived_id(created_at, handle, text),
+        author_id=ids["author_id"] or handle,
+        author_handle=handle,
+        author_followers=followers,
+        text=text,
+        lang=_text(mapped, "lang"),
+        url=_text(mapped, "url"),
+        conversation_id=ids["conversation_id"],
+        in_reply_to_post_id=ids["in_reply_to_post_id"],
+        is_brand_reply=handle.casefold() in brand.account_handles,
+    )
