@@ -24,7 +24,8 @@ from pipeline.ingest.sources.bluesky import (
     POST_URL,
     _is_brand_handle,
 )
-from pipeline.ingest.sources.bulk import Taken, decode_lines, record_columns, utc
+from pipeline.ingest.sources.bulk import decode_lines, record_columns, utc
+from pipeline.ingest.sources.fields import Taken
 from pipeline.posts.columns import RecordColumns
 from pipeline.posts.normalize import MAX_FOLLOWERS
 

@@ -6,7 +6,8 @@ A bulk reader (``read_columns`` of a source, see
 shape its ``to_post`` reads (types checked in C, no dict per record) and keeps a record only
 when ``to_post`` would accept every field as it is; every other record goes through
 ``to_post`` itself, which says why (:func:`pipeline.posts.columns.normalize_columns`).
-Each accepted record is one :class:`Taken`; :func:`record_columns` turns them into the
+Each accepted record is one :class:`~pipeline.ingest.sources.fields.Taken`;
+:func:`record_columns` turns them into the
 batch's :class:`~pipeline.posts.columns.RecordColumns`.
 """
 
@@ -14,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import msgspec
 import numpy as np
 
+from pipeline.ingest.sources.fields import Taken
 from pipeline.posts.columns import RecordColumns, epoch_us
 
 T = TypeVar("T")
@@ -56,26 +58,6 @@ def utc(value: str) -> datetime | None:
         return parsed.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
-
-
-class Taken(NamedTuple):
-    """One record a bulk reader accepts: its record number, its time and the fields
-    ``to_post`` would give it (:class:`~pipeline.posts.columns.FieldColumns`' fields)."""
-
-    row: int
-    created: datetime
-    post_id: str
-    author_id: str
-    author_handle: str
-    author_followers: int
-    text: str
-    lang: str | None
-    url: str | None
-    conversation_id: str | None
-    in_reply_to_post_id: str | None
-    in_reply_to_author_id: str | None
-    repost_of: str | None
-    is_brand_reply: bool
 
 
 def record_columns(taken: Sequence[Taken]) -> RecordColumns:

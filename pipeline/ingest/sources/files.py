@@ -33,11 +33,12 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import Any
 
 from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.ingest.sources.base import Page
+from pipeline.ingest.sources.fields import Taken
 from pipeline.posts.model import Post, RawRecord
 from pipeline.secrets import SecretLookup
 
@@ -311,47 +312,20 @@ class FileSource:
         if not isinstance(mapped, Mapping):
             raise ValueError("record: no mapped fields")
         src = brand.source("file")
-        row = mapped_fields(mapped, brand, time_format(src.options if src else {}))
+        fmt = time_format(src.options if src else {})
+        fields = mapped_fields(mapped, brand, fmt, 0)
         return Post(
-            source=self.name,
-            post_id=row.post_id,
-            brand=brand.id,
-            created_at=row.created_at,
-            author_id=row.author_id,
-            author_handle=row.author_handle,
-            author_followers=row.author_followers,
-            text=row.text,
-            lang=row.lang,
-            url=row.url,
-            conversation_id=row.conversation_id,
-            in_reply_to_post_id=row.in_reply_to_post_id,
-            in_reply_to_author_id=None,
-            repost_of=None,
-            is_brand_reply=row.is_brand_reply,
+            source=self.name, brand=brand.id, created_at=fields.created, **fields.post_fields()
         )
 
 
-class MappedFields(NamedTuple):
-    """A landed row's post fields as :meth:`FileSource.to_post` gives them (a file row is
-    never a repost and names no replied-to author)."""
-
-    created_at: datetime
-    post_id: str
-    author_id: str
-    author_handle: str
-    author_followers: int
-    text: str
-    lang: str | None
-    url: str | None
-    conversation_id: str | None
-    in_reply_to_post_id: str | None
-    is_brand_reply: bool
-
-
-def mapped_fields(mapped: Mapping[str, Any], brand: BrandConfig, fmt: str | None) -> MappedFields:
-    """The post fields of a landed row's ``mapped`` values (``fmt``: the source's
+def mapped_fields(
+    mapped: Mapping[str, Any], brand: BrandConfig, fmt: str | None, row: int
+) -> Taken:
+    """The post fields of landed row ``row``'s ``mapped`` values (``fmt``: the source's
     ``time_format``); ``ValueError("<field>: <why>")`` when one cannot be read. What
-    ``to_post`` and the bulk reader (:mod:`pipeline.ingest.sources.files_columns`) share."""
+    ``to_post`` and the bulk reader (:mod:`pipeline.ingest.sources.files_columns`) share
+    (a file row is never a repost and names no replied-to author)."""
     created_at = parse_time(mapped.get("created_at"), fmt)
     text = mapped.get("text")
     if not isinstance(text, str):
@@ -359,8 +333,9 @@ def mapped_fields(mapped: Mapping[str, Any], brand: BrandConfig, fmt: str | None
     handle = (_text(mapped, "author_handle") or "unknown").lstrip("@")
     followers = followers_of(mapped.get("author_followers"))
     ids = {name: normalize_id(name, mapped.get(name)) for name in ID_FIELDS}
-    return MappedFields(
-        created_at=created_at,
+    return Taken(
+        row=row,
+        created=created_at,
         post_id=ids["post_id"] or derived_id(created_at, handle, text),
         author_id=ids["author_id"] or handle,
         author_handle=handle,
@@ -370,5 +345,7 @@ def mapped_fields(mapped: Mapping[str, Any], brand: BrandConfig, fmt: str | None
         url=_text(mapped, "url"),
         conversation_id=ids["conversation_id"],
         in_reply_to_post_id=ids["in_reply_to_post_id"],
+        in_reply_to_author_id=None,
+        repost_of=None,
         is_brand_reply=handle.casefold() in brand.account_handles,
     )

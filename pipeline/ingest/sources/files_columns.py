@@ -19,7 +19,8 @@ from typing import Any
 import msgspec
 
 from pipeline.config.model import BrandConfig
-from pipeline.ingest.sources.bulk import Taken, decode_lines, record_columns
+from pipeline.ingest.sources.bulk import decode_lines, record_columns
+from pipeline.ingest.sources.fields import Taken
 from pipeline.ingest.sources.files import mapped_fields, time_format
 from pipeline.posts.columns import RecordColumns
 from pipeline.posts.normalize import MAX_FOLLOWERS
@@ -53,27 +54,9 @@ def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColu
         if rec.row is not None and rec.row.unparseable is not msgspec.UNSET:
             continue
         try:
-            fields = mapped_fields(rec.mapped, brand, fmt)
+            fields = mapped_fields(rec.mapped, brand, fmt, row)
         except (KeyError, ValueError, TypeError, OverflowError):
             continue  # to_post says why
-        if fields.author_followers > MAX_FOLLOWERS:
-            continue
-        taken.append(
-            Taken(
-                row=row,
-                created=fields.created_at,
-                post_id=fields.post_id,
-                author_id=fields.author_id,
-                author_handle=fields.author_handle,
-                author_followers=fields.author_followers,
-                text=fields.text,
-                lang=fields.lang,
-                url=fields.url,
-                conversation_id=fields.conversation_id,
-                in_reply_to_post_id=fields.in_reply_to_post_id,
-                in_reply_to_author_id=None,
-                repost_of=None,
-                is_brand_reply=fields.is_brand_reply,
-            )
-        )
+        if fields.author_followers <= MAX_FOLLOWERS:
+            taken.append(fields)
     return record_columns(taken)

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import msgspec
 
 from pipeline.config.model import BrandConfig
-from pipeline.ingest.sources.bulk import Taken, decode_lines, record_columns, utc
+from pipeline.ingest.sources.bulk import decode_lines, record_columns, utc
+from pipeline.ingest.sources.fields import Taken
 from pipeline.posts.columns import RecordColumns
 from pipeline.posts.normalize import MAX_FOLLOWERS
 
