@@ -204,3 +204,40 @@ def test_a_failing_batch_stops_the_run_after_the_groups_already_committed(
         "select landing_path, min(interval_start) from load_runs group by 1 order by 2",
     )
     assert [r[1] for r in runs] == [timeutil.naive_utc(i.start) for i in items[:2]]
+
+
+def _row_groups(settings: Settings) -> int:
+    [(count,)] = _table(
+        settings, "select count(distinct row_group_id) from pragma_storage_info('posts')"
+    )
+    return int(count)
+
+
+def test_a_bulk_loads_groups_stay_apart_and_the_next_writer_merges_them(tmp_path: Path) -> None:
+    """load_batches' commits leave each group's posts in row groups of their own (DuckDB's
+    checkpoint does not merge them: connection.NO_ROW_GROUP_MERGES); a rerun replaces
+    the intervals as before; a plain load afterwards merges again; and the warehouse holds
+    what one load at a time writes."""
+    bulk, one = settings_in(tmp_path / "bulk"), settings_in(tmp_path / "one")
+    items = planning.plan(START, END, ["fernleaf"], chunk=timeutil.DAY, settings=bulk)
+    batches = [fetch.land(i.source, i.brand, i.start, i.end, bulk) for i in items]
+    for item in items:
+        loading.load(fetch.land(item.source, item.brand, item.start, item.end, one), one)
+    assert _row_groups(one) == 1  # each load's checkpoint merged the small row groups
+    loading.load_batches(batches, bulk, workers=1, group_rows=1)  # a group a day
+    assert _row_groups(bulk) == len(items)
+    con = connection.connect(bulk.warehouse)
+    try:  # the setting went with the write's connection
+        assert con.execute("select current_setting('max_vacuum_tasks')").fetchone() == (100,)
+    finally:
+        con.close()
+    loading.load_batches(batches, bulk, workers=1, group_rows=1)  # a rerun replaces
+    loading.load(batches[1], bulk)  # a plain load: its checkpoint merges
+    assert _row_groups(bulk) < len(items)
+    for table, columns in (
+        ("posts", "*"),
+        ("quarantine", "*"),
+        ("load_runs", "* exclude (landing_path)"),
+    ):
+        sql = f"select {columns} from {table} order by all"  # noqa: S608
+        assert _table(one, sql) == _table(bulk, sql), table
