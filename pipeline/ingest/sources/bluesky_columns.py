@@ -25,7 +25,7 @@ from pipeline.ingest.sources.bluesky import (
     _is_brand_handle,
 )
 from pipeline.ingest.sources.bulk import decode_lines, record_columns, utc
-from pipeline.ingest.sources.fields import Taken
+from pipeline.ingest.sources.fields import TakenRow
 from pipeline.posts.columns import RecordColumns
 from pipeline.posts.normalize import MAX_FOLLOWERS
 
@@ -77,7 +77,7 @@ def _time(value: Any) -> datetime | None:
 def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColumns:
     """The records of ``lines`` (landed lines: text, or bytes as landed) that ``to_post``
     accepts as they are, in columns."""
-    taken: list[Taken] = []
+    taken: list[TakenRow] = []
     decoded: list[_Landed | None] = decode_lines(_DECODER, lines)
     for row, rec in enumerate(decoded):
         if rec is None:
@@ -99,22 +99,22 @@ def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColu
             continue
         handle = post.author.handle
         actor = post.author.did if handle == INVALID_HANDLE else handle
-        taken.append(
-            Taken(
-                row=row,
-                created=moment,
-                post_id=post.uri,
-                author_id=post.author.did,
-                author_handle=handle,
-                author_followers=count,
-                text=post.record.text,
-                lang=post.record.langs[0] if post.record.langs else None,
-                url=POST_URL.format(actor=actor, rkey=match["rkey"]),
-                conversation_id=thread[0] or post.uri,
-                in_reply_to_post_id=thread[1],
-                in_reply_to_author_id=thread[2],
-                repost_of=None,
-                is_brand_reply=_is_brand_handle(handle, brand),
+        taken.append(  # Taken's fields, in order
+            (
+                row,
+                moment,
+                post.uri,
+                post.author.did,
+                handle,
+                count,
+                post.record.text,
+                post.record.langs[0] if post.record.langs else None,
+                POST_URL.format(actor=actor, rkey=match["rkey"]),
+                thread[0] or post.uri,
+                thread[1],
+                thread[2],
+                None,
+                _is_brand_handle(handle, brand),
             )
         )
     return record_columns(taken)

@@ -20,7 +20,7 @@ from typing import Any, TypeVar, cast
 import msgspec
 import numpy as np
 
-from pipeline.ingest.sources.fields import Taken
+from pipeline.ingest.sources.fields import Taken, TakenRow
 from pipeline.posts.columns import RecordColumns, epoch_us
 
 T = TypeVar("T")
@@ -60,8 +60,9 @@ def utc(value: str) -> datetime | None:
         return None
 
 
-def record_columns(taken: Sequence[Taken]) -> RecordColumns:
-    """The records a bulk reader accepted (in record order), as columns."""
+def record_columns(taken: Sequence[TakenRow]) -> RecordColumns:
+    """The records a bulk reader accepted (in record order; each :class:`Taken`'s fields,
+    as a named or a plain tuple), as columns."""
     columns: list[list[Any]] = (
         [list(values) for values in zip(*taken, strict=True)]
         if taken

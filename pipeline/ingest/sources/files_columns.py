@@ -20,7 +20,7 @@ import msgspec
 
 from pipeline.config.model import BrandConfig
 from pipeline.ingest.sources.bulk import decode_lines, record_columns
-from pipeline.ingest.sources.fields import Taken
+from pipeline.ingest.sources.fields import TakenRow
 from pipeline.ingest.sources.files import mapped_fields, time_format
 from pipeline.posts.columns import RecordColumns
 from pipeline.posts.normalize import MAX_FOLLOWERS
@@ -46,7 +46,7 @@ def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColu
     accepts as they are, in columns."""
     src = brand.source("file")
     fmt = time_format(src.options if src else {})
-    taken: list[Taken] = []
+    taken: list[TakenRow] = []
     decoded: list[_Landed | None] = decode_lines(_DECODER, lines)
     for row, rec in enumerate(decoded):
         if rec is None or rec.error is not msgspec.UNSET:

@@ -18,7 +18,7 @@ import msgspec
 
 from pipeline.config.model import BrandConfig
 from pipeline.ingest.sources.bulk import decode_lines, record_columns, utc
-from pipeline.ingest.sources.fields import Taken
+from pipeline.ingest.sources.fields import TakenRow
 from pipeline.ingest.sources.mastodon import _is_brand_account, html_to_text
 from pipeline.posts.columns import RecordColumns
 from pipeline.posts.normalize import MAX_FOLLOWERS
@@ -59,7 +59,7 @@ _DECODER = msgspec.json.Decoder(_Status)
 def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColumns:
     """The records of ``lines`` (landed lines: text, or bytes as landed) that ``to_post``
     accepts as they are, in columns."""
-    taken: list[Taken] = []
+    taken: list[TakenRow] = []
     decoded: list[_Status | None] = decode_lines(_DECODER, lines)
     for row, status in enumerate(decoded):
         if status is None:
@@ -80,22 +80,22 @@ def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColu
         if moment is None:
             continue
         shown = reblog if reblog is not None else status
-        taken.append(
-            Taken(
-                row=row,
-                created=moment,
-                post_id=status.id,
-                author_id=account.id,
-                author_handle=account.acct,
-                author_followers=followers,
-                text=html_to_text(content),
-                lang=status.language or shown.language or None,
-                url=status.url or shown.url or None,
-                conversation_id=status.in_reply_to_id or status.id,
-                in_reply_to_post_id=status.in_reply_to_id or None,
-                in_reply_to_author_id=status.in_reply_to_account_id or None,
-                repost_of=reblog.id if reblog is not None else None,
-                is_brand_reply=_is_brand_account(account.acct, brand),
+        taken.append(  # Taken's fields, in order
+            (
+                row,
+                moment,
+                status.id,
+                account.id,
+                account.acct,
+                followers,
+                html_to_text(content),
+                status.language or shown.language or None,
+                status.url or shown.url or None,
+                status.in_reply_to_id or status.id,
+                status.in_reply_to_id or None,
+                status.in_reply_to_account_id or None,
+                reblog.id if reblog is not None else None,
+                _is_brand_account(account.acct, brand),
             )
         )
     return record_columns(taken)

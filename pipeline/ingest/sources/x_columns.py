@@ -16,7 +16,7 @@ import msgspec
 
 from pipeline.config.model import BrandConfig
 from pipeline.ingest.sources.bulk import decode_lines, record_columns, utc
-from pipeline.ingest.sources.fields import Taken
+from pipeline.ingest.sources.fields import TakenRow
 from pipeline.posts.columns import RecordColumns
 from pipeline.posts.normalize import MAX_FOLLOWERS
 
@@ -77,7 +77,7 @@ def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColu
     """The records of ``lines`` (landed lines: text, or bytes as landed) that ``to_post``
     accepts as they are, in columns."""
     accounts = brand.account_handles
-    taken: list[Taken] = []
+    taken: list[TakenRow] = []
     decoded: list[_Record | None] = decode_lines(_DECODER, lines)
     for row, rec in enumerate(decoded):
         if rec is None:
@@ -97,22 +97,22 @@ def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColu
         moment = utc(tweet.created_at)
         if ref is None or moment is None:
             continue
-        taken.append(
-            Taken(
-                row=row,
-                created=moment,
-                post_id=tweet.id,
-                author_id=tweet.author_id,
-                author_handle=handle,
-                author_followers=count,
-                text=tweet.text,
-                lang=None if tweet.lang == _UNDETERMINED else (tweet.lang or None),
-                url=f"https://x.com/{handle if author is not None else 'i'}/status/{tweet.id}",
-                conversation_id=tweet.conversation_id or None,
-                in_reply_to_post_id=ref[0],
-                in_reply_to_author_id=tweet.in_reply_to_user_id or None,
-                repost_of=ref[1],
-                is_brand_reply=author is not None and handle.casefold() in accounts,
+        taken.append(  # Taken's fields, in order
+            (
+                row,
+                moment,
+                tweet.id,
+                tweet.author_id,
+                handle,
+                count,
+                tweet.text,
+                None if tweet.lang == _UNDETERMINED else (tweet.lang or None),
+                f"https://x.com/{handle if author is not None else 'i'}/status/{tweet.id}",
+                tweet.conversation_id or None,
+                ref[0],
+                tweet.in_reply_to_user_id or None,
+                ref[1],
+                author is not None and handle.casefold() in accounts,
             )
         )
     return record_columns(taken)

@@ -16,7 +16,7 @@ import msgspec
 
 from pipeline.config.model import BrandConfig
 from pipeline.ingest.sources.bulk import decode_lines, record_columns, utc
-from pipeline.ingest.sources.fields import Taken
+from pipeline.ingest.sources.fields import TakenRow
 from pipeline.posts.columns import RecordColumns
 from pipeline.posts.normalize import MAX_FOLLOWERS
 
@@ -53,7 +53,7 @@ def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColu
     """The records of ``lines`` (landed lines: text, or bytes as landed) that ``to_post``
     accepts as they are, in columns."""
     handles = brand.account_handles
-    taken: list[Taken] = []
+    taken: list[TakenRow] = []
     decoded: list[_Record | None] = decode_lines(_DECODER, lines)
     for row, rec in enumerate(decoded):
         if rec is None:
@@ -71,22 +71,22 @@ def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColu
         moment = utc(rec.created_at)
         if moment is None:
             continue
-        taken.append(
-            Taken(
-                row=row,
-                created=moment,
-                post_id=rec.id,
-                author_id=author.id,
-                author_handle=author.handle,
-                author_followers=author.followers,
-                text=rec.text,
-                lang=rec.lang or None,
-                url=rec.url or None,
-                conversation_id=rec.conversation_id or None,
-                in_reply_to_post_id=reply.post_id if reply else None,
-                in_reply_to_author_id=reply.author_id if reply else None,
-                repost_of=rec.repost_of or None,
-                is_brand_reply=author.handle.casefold() in handles,
+        taken.append(  # Taken's fields, in order
+            (
+                row,
+                moment,
+                rec.id,
+                author.id,
+                author.handle,
+                author.followers,
+                rec.text,
+                rec.lang or None,
+                rec.url or None,
+                rec.conversation_id or None,
+                reply.post_id if reply else None,
+                reply.author_id if reply else None,
+                rec.repost_of or None,
+                author.handle.casefold() in handles,
             )
         )
     return record_columns(taken)
