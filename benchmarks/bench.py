@@ -1135,9 +1135,7 @@ def stage_steps(corpus: str, brands_file: str, home: str, posts: int) -> dict[st
         gates = quality.gate_post_batches([s.for_gate() for s in group])
         t1 = clock()
         with (
-            connection.open_for_write(
-                settings.warehouse, settings.sql, publish=False, appending=True
-            ) as con,
+            connection.open_for_write(settings.warehouse, settings.sql, publish=False) as con,
             connection.transaction(con),
         ):
             for scored, gate in zip(group, gates, strict=True):

@@ -424,9 +424,7 @@ def write_scored_batches(
     batches = [scored_files.read(name) for name in locations]
     results = []
     with (
-        connection.open_for_write(
-            settings.warehouse, settings.sql, publish=False, appending=True
-        ) as con,
+        connection.open_for_write(settings.warehouse, settings.sql, publish=False) as con,
         connection.transaction(con),
     ):
         for one in batches:
@@ -513,9 +511,7 @@ def load_batches(
             # get their turn during a long run. One commit for the group (a commit costs
             # about as much as inserting 3,000 posts); each load stays whole in it.
             with (
-                connection.open_for_write(
-                    settings.warehouse, settings.sql, publish=False, appending=True
-                ) as con,
+                connection.open_for_write(settings.warehouse, settings.sql, publish=False) as con,
                 connection.transaction(con),
             ):
                 for scored, gate in zip(group, gates, strict=True):

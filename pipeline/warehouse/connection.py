@@ -165,18 +165,6 @@ def analyst_path_for(path: Path) -> Path | None:
     return settings.analyst_db if path.resolve() == settings.warehouse.resolve() else None
 
 
-#: What a bulk load's write sets (:func:`open_for_write` ``appending``): a checkpoint (at a
-#: commit past ``checkpoint_threshold``, 16 MiB, and when the file closes) merges the row
-#: groups it finds not full into fewer ones, the "vacuum", up to ``max_vacuum_tasks`` (100)
-#: merges a checkpoint. A load's group of about 40,000 posts is a third of a row group
-#: (122,880 rows), and every third commit the merge rewrote a growing part of ``posts``:
-#: measured on the benchmark's posts, 12.5 of the write's 27.1 us of CPU a post over
-#: 500,000 posts, one merge 15 us a post of its group at 760,000. Without it posts stay in row
-#: groups of a group's size, every transaction as before (a load whole or absent, its
-#: interval replaced); the rows a rerun deletes are merged away by the next checkpoint of
-#: any other writer (the setting is the database's, gone when this connection closes it).
-NO_ROW_GROUP_MERGES = "set max_vacuum_tasks = 0"
-
 #: Write connections open in this process, per working file: only the outermost publishes.
 _open_writers: Counter[Path] = Counter()
 
@@ -192,12 +180,8 @@ def open_for_write(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
     publish: bool = True,
     analyst: Path | None = None,
-    appending: bool = False,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A migrated read-write connection, closed on exit.
-
-    With ``appending`` (a bulk load's group of posts), this write's checkpoints leave the
-    table's row groups as written instead of merging them (:data:`NO_ROW_GROUP_MERGES`).
 
     On a successful exit (no exception), with ``publish``, the analyst snapshot is brought
     up to date before the connection (and the lock) is released: ``analyst``, or by default
@@ -213,8 +197,6 @@ def open_for_write(
         outermost = _open_writers[key] == 1
     try:
         migrate(con, sql_dir)
-        if appending:
-            con.execute(NO_ROW_GROUP_MERGES)
         yield con
         target = analyst or analyst_path_for(path)
         if publish and outermost and target is not None:
