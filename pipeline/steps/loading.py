@@ -263,9 +263,8 @@ def score_posts(
     with ``overrides.privacy.pseudonymize_authors`` the authors are then pseudonymized with
     the key ``secrets`` (or the environment) gives (:mod:`pipeline.posts.pseudonyms`).
     """
-    records = list(landing.read_batch(batch))
-    scored = score_batch(batch, brand, scorer, records, as_of=as_of)
-    [gate] = quality.gate_post_batches([scored.for_gate(batch_id, records)])
+    scored = score_batch(batch, brand, scorer, as_of=as_of)  # read in bulk
+    [gate] = quality.gate_post_batches([scored.for_gate(batch_id)])
     if gate.report is not None and on_quality is not None:
         on_quality(gate.report)
     return _gated(scored, gate, brand, secrets)

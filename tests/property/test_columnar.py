@@ -15,14 +15,19 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.config.loading import parse_brands
 from pipeline.config.model import BrandConfig
 from pipeline.ingest import landing
+from pipeline.ingest.file_drops import EARLIEST_POST, LATEST_POST
 from pipeline.ingest.sources.bluesky_columns import read_columns as bsky_read_columns
 from pipeline.ingest.sources.demo.columns import read_columns
 from pipeline.ingest.sources.demo.source import DemoSource
+from pipeline.ingest.sources.files_columns import read_columns as files_read_columns
+from pipeline.ingest.sources.mastodon_columns import read_columns as mastodon_read_columns
 from pipeline.ingest.sources.x_columns import read_columns as x_read_columns
 from pipeline.posts.columns import fingerprint
 from pipeline.posts.normalize import _fingerprint
@@ -385,3 +390,207 @@ def test_bluesky_hostile_values_come_out_the_same(tmp_path: Path) -> None:
     for i, variant in enumerate(variants):
         lines += [variant, bsky_line(i % 7)]  # valid posts, repeated
     assert_hostile_batch_same(land_as(tmp_path, "bluesky", lines), len(lines), bsky_read_columns)
+
+
+# --------------------------------------------------------------------------------------
+# Mastodon: the bulk reader (pipeline.ingest.sources.mastodon_columns) against to_post
+
+
+def toot(n: int, reblog: Any = None, account: Any = None, **status: Any) -> bytes:
+    """A valid landed Mastodon Status (id ``1000 + n``), its fields replaced."""
+    base: dict[str, Any] = {
+        "id": str(1000 + n),
+        "created_at": "2026-10-21T12:30:00.000Z",
+        "account": account
+        if account is not None
+        else {"id": "77", "acct": "someone@mastodon.example", "followers_count": 12},
+        "content": f"<p>the app keeps crashing since update {n % 7} <a href='x'>#pebble</a></p>",
+        "language": "en",
+        "url": f"https://mastodon.example/@someone/{1000 + n}",
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "reblog": reblog,
+        **status,
+    }
+    return json.dumps(base, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+BOOSTED = {"id": "55", "content": "<p>boosted &amp; shared</p>", "language": "de", "url": "u"}
+TOOT_VALUES: dict[str, list[Any]] = {
+    "id": ["", None, 7, "\ud800"],
+    "created_at": [*bad.HOSTILE_TIMES, None, 5, "2026-10-21T14:30:00+02:00"],
+    "content": [
+        *bad.HOSTILE_TEXTS[:8], None, 3, "", "<p></p>", "plain words, no tags",
+        "<p>a<br>b</p><p>c &lt;d&gt; &#xd800; &bogus;</p>", "<p>unclosed <a href='x",
+        "<script>x</script>", "  <p> \t \n</p>  ",
+    ],
+    "language": ["", None, 3, "es"],
+    "url": ["", None, 3],
+    "in_reply_to_id": ["", None, 3, "900"],
+    "in_reply_to_account_id": ["", None, 3, "901"],
+    "reblog": [
+        None, {}, [], "r", BOOSTED, {**BOOSTED, "id": ""}, {**BOOSTED, "content": None},
+        {**BOOSTED, "language": None, "url": ""}, {**BOOSTED, "language": 3},
+    ],
+    "account": [
+        {}, [], "a", {"id": "77"}, {"id": "", "acct": "a"}, {"id": "77", "acct": ""},
+        {"id": "77", "acct": "PebbleCares"}, {"id": "77", "acct": "pebblemobile@mastodon.social"},
+        *({"id": "77", "acct": "a", "followers_count": f}
+          for f in [None, -1, 0, 2**63 - 1, 2**63, 2**64, 1.0, True, "9"]),
+    ],
+}  # fmt: skip
+
+
+def test_mastodon_hostile_values_come_out_the_same(tmp_path: Path) -> None:
+    variants: list[bytes] = [b'{"id": "1"}', b"[1]", b"", b"{", b"null"]
+    n = 100
+    for name, values in TOOT_VALUES.items():
+        for value in values:
+            variants.append(toot(n, **{name: value}))
+            n += 1
+    lines: list[bytes] = []
+    for i, variant in enumerate(variants):
+        lines += [variant, toot(i % 7)]  # valid posts, repeated
+    batch = land_as(tmp_path, "mastodon", lines)
+    assert_hostile_batch_same(batch, len(lines), mastodon_read_columns)
+
+
+@bad.budget(60)
+@given(
+    picks=st.lists(
+        st.tuples(
+            st.dictionaries(st.sampled_from(sorted(TOOT_VALUES)), st.integers(0, 30), max_size=3),
+            st.integers(0, 20),
+            bad.texts,
+        ),
+        max_size=25,
+    )
+)
+def test_mastodon_batches_come_out_the_same(picks: list[tuple[dict[str, int], int, Any]]) -> None:
+    lines = []
+    for changes, n, content in picks:
+        status = {
+            name: TOOT_VALUES[name][i % len(TOOT_VALUES[name])] for name, i in changes.items()
+        }
+        status.setdefault("content", content)
+        lines.append(toot(n, **status))
+    scorer = _scorer()
+    with tempfile.TemporaryDirectory() as tmp:
+        batch = land_as(Path(tmp), "mastodon", lines)
+        new = loading.score_batch(batch, bad.BRAND, scorer)
+        assert_same(new, score_batch_rowwise(batch, bad.BRAND, scorer))
+
+
+# --------------------------------------------------------------------------------------
+# Files: the bulk reader (pipeline.ingest.sources.files_columns) against FileSource.to_post
+
+FILE_BRANDS = parse_brands(
+    yaml.safe_load("""
+brands:
+  - {id: acme, name: Acme, timezone: UTC, accounts: ["@AcmeHelp"], terms: [acme],
+     overrides: {history: {start: 2026-01-01}}, sources: {file: {folder: imports}}}
+  - {id: dated, name: Dated, timezone: UTC, accounts: ["@DatedHelp"], terms: [dated],
+     overrides: {history: {start: 2026-01-01}},
+     sources: {file: {folder: imports, time_format: "%d/%m/%Y %H:%M"}}}
+"""),
+    Path("brands.yaml"),
+)
+IMPORTED_AT = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def file_row(n: int, row: Any = None, **mapped: Any) -> bytes:
+    """A landed file row (row ``n``) whose mapped values are valid, ``mapped`` replacing them."""
+    values: dict[str, Any] = {
+        "post_id": str(500 + n),
+        "created_at": "2026-10-21T12:30:00Z",
+        "text": f"the app keeps crashing since update {n % 7}",
+        "author_handle": "@someone",
+        "author_followers": "12",
+        **mapped,
+    }
+    landed = {"file": "f.csv", "row_no": n, "post_id": values.get("post_id"), "mapped": values}
+    landed["row"] = row if row is not None else dict(values)
+    return json.dumps(landed, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+FILE_VALUES: dict[str, list[Any]] = {
+    "post_id": [None, "", " ", "617.0", "6.17e2", "617.5", 617, 6.5, True, [1], "\ud800", "x y"],
+    "created_at": [
+        *bad.HOSTILE_TIMES, None, True, 1792000000, 1792000000123, "1792000000", 1e300,
+        "Wed Oct 21 12:30:00 +0000 2026", "Wed, 21 Oct 2026 12:30:00 +0000", "21/10/2026 12:30",
+        "2026-10-21 12:30:00", [1], {"a": 1},
+    ],
+    "text": [*bad.HOSTILE_TEXTS[:8], None, 3, ""],
+    "author_handle": [None, "", "  ", "@AcmeHelp", "datedhelp", 5, "@"],
+    "author_followers": [None, "", "x", "-1", "1.5", "9" * 40, 2**63, 2**63 - 1, 3.0, True],
+    "author_id": [None, "", 12.0, "a1"],
+    "lang": [None, "", " es ", 3],
+    "url": [None, "", "https://x.example/1"],
+    "conversation_id": [None, "", "12.5", "c"],
+    "in_reply_to_post_id": [None, "7", 7.0],
+}  # fmt: skip
+
+
+def land_file_rows(folder: Path, brand: str, lines: list[bytes]) -> landing.Batch:
+    path = folder / "part-00000.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    return landing.Batch("file", brand, EARLIEST_POST, LATEST_POST, path, len(lines))
+
+
+def assert_file_batch_same(batch: landing.Batch) -> loading.ScoredBatch:
+    brand = FILE_BRANDS.get(batch.brand)
+    scorer = scorer_for(brand)
+    new = loading.score_batch(batch, brand, scorer, as_of=IMPORTED_AT)
+    assert_same(new, score_batch_rowwise(batch, brand, scorer, as_of=IMPORTED_AT))
+    return new
+
+
+@pytest.mark.parametrize("brand_id", ["acme", "dated"])
+def test_file_hostile_values_come_out_the_same(tmp_path: Path, brand_id: str) -> None:
+    variants: list[bytes] = [
+        b'{"file": "f.csv", "row_no": 0, "error": "file: not UTF-8 text"}',
+        b'{"file": "f.csv", "row_no": 1, "row": {"__unparseable__": "line 2: bad quote"}}',
+        file_row(90, row={"__unparseable__": None}),  # a mapped row that says it failed
+        file_row(91, row=[1]), file_row(92, error=None),
+        b'{"row": {}, "mapped": null}', b'{"mapped": [1]}', b"[1]", b"", b"{",
+    ]  # fmt: skip
+    n = 100
+    for name, values in FILE_VALUES.items():
+        for value in values:
+            variants.append(file_row(n, **{name: value}))
+            n += 1
+    lines: list[bytes] = []
+    for i, variant in enumerate(variants):
+        lines += [variant, file_row(i % 7)]  # valid rows, repeated
+    new = assert_file_batch_same(land_file_rows(tmp_path, brand_id, lines))
+    assert len(new.quarantine) > 30 and new.duplicates > 30
+    taken = files_read_columns(lines, FILE_BRANDS.get(brand_id))
+    assert len(taken) > len(lines) // 2  # the valid ones went the bulk way
+    assert "brand_reply" in set(new.posts["kind"])
+
+
+@bad.budget(60)
+@given(
+    picks=st.lists(
+        st.tuples(
+            st.dictionaries(st.sampled_from(sorted(FILE_VALUES)), st.integers(0, 30), max_size=3),
+            st.integers(0, 20),
+            bad.wrong_types | bad.texts,
+        ),
+        max_size=25,
+    ),
+    brand_id=st.sampled_from(["acme", "dated"]),
+)
+def test_file_batches_come_out_the_same(
+    picks: list[tuple[dict[str, int], int, Any]], brand_id: str
+) -> None:
+    lines = []
+    for changes, n, value in picks:
+        mapped = {
+            name: FILE_VALUES[name][i % len(FILE_VALUES[name])] for name, i in changes.items()
+        }
+        mapped.setdefault("text", value)
+        lines.append(file_row(n, **mapped))
+    with tempfile.TemporaryDirectory() as tmp:
+        assert_file_batch_same(land_file_rows(Path(tmp), brand_id, lines))

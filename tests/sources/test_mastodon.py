@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.config.model import BrandConfig, SourceConfig
 from pipeline.errors import ConfigError, RateLimitedError, SourceAuthError, TransientSourceError
@@ -20,8 +22,10 @@ from pipeline.ingest.landing import batch_path, read_batch
 from pipeline.ingest.sources.mastodon import (
     ARRIVAL_MARGIN,
     MastodonSource,
+    _simple_parts,
     create,
     html_to_text,
+    parsed_parts,
     snowflake,
 )
 from pipeline.posts.normalize import normalize_batch
@@ -421,6 +425,38 @@ def test_html_content_becomes_plain_text() -> None:
     assert html_to_text("plain & simple") == "plain & simple"
     text = "Day 3 without data.\n\nStill waiting #larkspurmobile"
     assert html_to_text(render(text)) == text
+
+
+#: Pieces of status HTML: what Mastodon writes, and what the parser reads otherwise.
+HTML_PIECES = [
+    "<p>", "</p>", "<br>", "<br/>", "<br />", "<BR\t/>", '<P class="x">', "<p >", "<p/>",
+    '<a href="https://x.example/?a=1&amp;b=2" rel=\'nofollow\' target="_blank">', "</a>",
+    '<span class="invisible">', "<span translate>", "</span>", "</span >", "</br>", "</p\n>",
+    "<script>", "</script>", "<style>", "<!-- c -->", "<!doctype html>", "<img src='x'>",
+    '<a href="a>b">', "<a\vhref='x'>", '<p\u00a0class="x">', "<\u017fpan>", "<pa>", "<",
+    ">", "&", "&amp;", "&amp", "&#39;", "&#x1F64F;", "&#xd800;", "&bogus;", "&lt;p&gt;",
+    "\n", " ", "\t", "\r", "a", "#tag", "@name", "\u00a0", "\x00",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(HTML_PIECES), st.text(max_size=8)), max_size=30))
+def test_the_quick_html_reading_is_the_parsers(pieces: list[str]) -> None:
+    """HTML made of Mastodon's tags is read without the parser, to the same text; any other
+    is read by the parser."""
+    html = "".join(pieces)
+    quick = _simple_parts(html)
+    if quick is not None:
+        assert "".join(quick) == "".join(parsed_parts(html))
+
+
+def test_mastodons_own_html_is_read_without_the_parser() -> None:
+    html = (
+        '<p><span class="h-card" translate="no"><a href="https://m.example/@Help" '
+        'class="u-url mention">@<span>Help</span></a></span> fix &#x1F64F;<br />now</p>'
+    )
+    assert _simple_parts(html) is not None
+    assert html_to_text(html) == "@Help fix 🙏\nnow"
 
 
 def _status(**changes: Any) -> dict[str, Any]:

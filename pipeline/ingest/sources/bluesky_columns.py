@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-import numpy as np
 
 from pipeline.config.model import BrandConfig
 from pipeline.ingest.sources.bluesky import (
@@ -25,8 +24,9 @@ from pipeline.ingest.sources.bluesky import (
     POST_URL,
     _is_brand_handle,
 )
-from pipeline.ingest.sources.bulk import decode_lines, utc
-from pipeline.posts.columns import RecordColumns, epoch_us
+from pipeline.ingest.sources.bulk import decode_lines, record_columns, utc
+from pipeline.ingest.sources.fields import TakenRow
+from pipeline.posts.columns import RecordColumns
 from pipeline.posts.normalize import MAX_FOLLOWERS
 
 
@@ -77,12 +77,7 @@ def _time(value: Any) -> datetime | None:
 def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColumns:
     """The records of ``lines`` (landed lines: text, or bytes as landed) that ``to_post``
     accepts as they are, in columns."""
-    rows: list[int] = []
-    posts: list[_Post] = []
-    times: list[datetime] = []
-    followers: list[int] = []
-    urls: list[str | None] = []
-    parents: list[tuple[str | None, str | None, str | None]] = []
+    taken: list[TakenRow] = []
     decoded: list[_Landed | None] = decode_lines(_DECODER, lines)
     for row, rec in enumerate(decoded):
         if rec is None:
@@ -104,25 +99,22 @@ def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColu
             continue
         handle = post.author.handle
         actor = post.author.did if handle == INVALID_HANDLE else handle
-        rows.append(row)
-        posts.append(post)
-        times.append(moment)
-        followers.append(count)
-        urls.append(POST_URL.format(actor=actor, rkey=match["rkey"]))
-        parents.append(thread)
-    return RecordColumns(
-        rows=np.array(rows, dtype=np.int64),
-        post_id=[p.uri for p in posts],
-        created_us=np.array([epoch_us(t) for t in times], dtype=np.int64),
-        author_id=[p.author.did for p in posts],
-        author_handle=[p.author.handle for p in posts],
-        author_followers=followers,
-        text=[p.record.text for p in posts],
-        lang=[p.record.langs[0] if p.record.langs else None for p in posts],
-        url=urls,
-        conversation_id=[t[0] or p.uri for t, p in zip(parents, posts, strict=True)],
-        in_reply_to_post_id=[t[1] for t in parents],
-        in_reply_to_author_id=[t[2] for t in parents],
-        repost_of=[None] * len(posts),
-        is_brand_reply=[_is_brand_handle(p.author.handle, brand) for p in posts],
-    )
+        taken.append(  # Taken's fields, in order
+            (
+                row,
+                moment,
+                post.uri,
+                post.author.did,
+                handle,
+                count,
+                post.record.text,
+                post.record.langs[0] if post.record.langs else None,
+                POST_URL.format(actor=actor, rkey=match["rkey"]),
+                thread[0] or post.uri,
+                thread[1],
+                thread[2],
+                None,
+                _is_brand_handle(handle, brand),
+            )
+        )
+    return record_columns(taken)

@@ -6,15 +6,22 @@ A bulk reader (``read_columns`` of a source, see
 shape its ``to_post`` reads (types checked in C, no dict per record) and keeps a record only
 when ``to_post`` would accept every field as it is; every other record goes through
 ``to_post`` itself, which says why (:func:`pipeline.posts.columns.normalize_columns`).
+Each accepted record is one :class:`~pipeline.ingest.sources.fields.Taken`;
+:func:`record_columns` turns them into the
+batch's :class:`~pipeline.posts.columns.RecordColumns`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import msgspec
+import numpy as np
+
+from pipeline.ingest.sources.fields import Taken, TakenRow
+from pipeline.posts.columns import RecordColumns, epoch_us
 
 T = TypeVar("T")
 
@@ -51,3 +58,20 @@ def utc(value: str) -> datetime | None:
         return parsed.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
+
+
+def record_columns(taken: Sequence[TakenRow]) -> RecordColumns:
+    """The records a bulk reader accepted (in record order; each :class:`Taken`'s fields,
+    as a named or a plain tuple), as columns."""
+    columns: list[list[Any]] = (
+        [list(values) for values in zip(*taken, strict=True)]
+        if taken
+        else [[] for _ in Taken._fields]
+    )
+    fields = dict(zip(Taken._fields, columns, strict=True))
+    rows, created = fields.pop("row"), fields.pop("created")
+    return RecordColumns(
+        rows=np.array(rows, dtype=np.int64),
+        created_us=np.array([epoch_us(t) for t in created], dtype=np.int64),
+        **fields,
+    )

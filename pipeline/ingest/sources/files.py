@@ -38,6 +38,7 @@ from typing import Any
 from pipeline.config.model import BrandConfig
 from pipeline.errors import ConfigError
 from pipeline.ingest.sources.base import Page
+from pipeline.ingest.sources.fields import Taken
 from pipeline.posts.model import Post, RawRecord
 from pipeline.secrets import SecretLookup
 
@@ -311,28 +312,40 @@ class FileSource:
         if not isinstance(mapped, Mapping):
             raise ValueError("record: no mapped fields")
         src = brand.source("file")
-        created_at = parse_time(mapped.get("created_at"), time_format(src.options if src else {}))
-        text = mapped.get("text")
-        if not isinstance(text, str):
-            raise ValueError("text: missing" if text is None else "text: not a string")
-        handle = (_text(mapped, "author_handle") or "unknown").lstrip("@")
-        followers = followers_of(mapped.get("author_followers"))
-        ids = {name: normalize_id(name, mapped.get(name)) for name in ID_FIELDS}
-        post_id = ids["post_id"] or derived_id(created_at, handle, text)
+        fmt = time_format(src.options if src else {})
+        fields = mapped_fields(mapped, brand, fmt, 0)
         return Post(
-            source=self.name,
-            post_id=post_id,
-            brand=brand.id,
-            created_at=created_at,
-            author_id=ids["author_id"] or handle,
-            author_handle=handle,
-            author_followers=followers,
-            text=text,
-            lang=_text(mapped, "lang"),
-            url=_text(mapped, "url"),
-            conversation_id=ids["conversation_id"],
-            in_reply_to_post_id=ids["in_reply_to_post_id"],
-            in_reply_to_author_id=None,
-            repost_of=None,
-            is_brand_reply=handle.casefold() in brand.account_handles,
+            source=self.name, brand=brand.id, created_at=fields.created, **fields.post_fields()
         )
+
+
+def mapped_fields(
+    mapped: Mapping[str, Any], brand: BrandConfig, fmt: str | None, row: int
+) -> Taken:
+    """The post fields of landed row ``row``'s ``mapped`` values (``fmt``: the source's
+    ``time_format``); ``ValueError("<field>: <why>")`` when one cannot be read. What
+    ``to_post`` and the bulk reader (:mod:`pipeline.ingest.sources.files_columns`) share
+    (a file row is never a repost and names no replied-to author)."""
+    created_at = parse_time(mapped.get("created_at"), fmt)
+    text = mapped.get("text")
+    if not isinstance(text, str):
+        raise ValueError("text: missing" if text is None else "text: not a string")
+    handle = (_text(mapped, "author_handle") or "unknown").lstrip("@")
+    followers = followers_of(mapped.get("author_followers"))
+    ids = {name: normalize_id(name, mapped.get(name)) for name in ID_FIELDS}
+    return Taken(
+        row=row,
+        created=created_at,
+        post_id=ids["post_id"] or derived_id(created_at, handle, text),
+        author_id=ids["author_id"] or handle,
+        author_handle=handle,
+        author_followers=followers,
+        text=text,
+        lang=_text(mapped, "lang"),
+        url=_text(mapped, "url"),
+        conversation_id=ids["conversation_id"],
+        in_reply_to_post_id=ids["in_reply_to_post_id"],
+        in_reply_to_author_id=None,
+        repost_of=None,
+        is_brand_reply=handle.casefold() in brand.account_handles,
+    )

@@ -37,6 +37,8 @@ COLUMN_READERS = {
     "demo": "pipeline.ingest.sources.demo.columns:read_columns",
     "x": "pipeline.ingest.sources.x_columns:read_columns",
     "bluesky": "pipeline.ingest.sources.bluesky_columns:read_columns",
+    "mastodon": "pipeline.ingest.sources.mastodon_columns:read_columns",
+    "file": "pipeline.ingest.sources.files_columns:read_columns",
 }
 
 

@@ -11,14 +11,13 @@ computes here (the handle, the url, the reply and repost ids); anything else is 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import msgspec
-import numpy as np
 
 from pipeline.config.model import BrandConfig
-from pipeline.ingest.sources.bulk import decode_lines, utc
-from pipeline.posts.columns import RecordColumns, epoch_us
+from pipeline.ingest.sources.bulk import decode_lines, record_columns, utc
+from pipeline.ingest.sources.fields import TakenRow
+from pipeline.posts.columns import RecordColumns
 from pipeline.posts.normalize import MAX_FOLLOWERS
 
 #: X's language code for "undetermined" (stored as no language, as ``to_post`` does).
@@ -77,14 +76,8 @@ def _references(refs: list[_Reference] | None) -> tuple[str | None, str | None] 
 def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColumns:
     """The records of ``lines`` (landed lines: text, or bytes as landed) that ``to_post``
     accepts as they are, in columns."""
-    rows: list[int] = []
-    tweets: list[_Tweet] = []
-    times: list[datetime] = []
-    handles: list[str] = []
-    followers: list[int] = []
-    urls: list[str] = []
-    refs: list[tuple[str | None, str | None]] = []
-    known: list[bool] = []
+    accounts = brand.account_handles
+    taken: list[TakenRow] = []
     decoded: list[_Record | None] = decode_lines(_DECODER, lines)
     for row, rec in enumerate(decoded):
         if rec is None:
@@ -104,30 +97,22 @@ def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColu
         moment = utc(tweet.created_at)
         if ref is None or moment is None:
             continue
-        rows.append(row)
-        tweets.append(tweet)
-        times.append(moment)
-        handles.append(handle)
-        followers.append(count)
-        urls.append(f"https://x.com/{handle if author is not None else 'i'}/status/{tweet.id}")
-        refs.append(ref)
-        known.append(author is not None)
-    accounts = brand.account_handles
-    return RecordColumns(
-        rows=np.array(rows, dtype=np.int64),
-        post_id=[t.id for t in tweets],
-        created_us=np.array([epoch_us(t) for t in times], dtype=np.int64),
-        author_id=[t.author_id for t in tweets],
-        author_handle=handles,
-        author_followers=followers,
-        text=[t.text for t in tweets],
-        lang=[None if t.lang == _UNDETERMINED else (t.lang or None) for t in tweets],
-        url=list(urls),
-        conversation_id=[t.conversation_id or None for t in tweets],
-        in_reply_to_post_id=[r[0] for r in refs],
-        in_reply_to_author_id=[t.in_reply_to_user_id or None for t in tweets],
-        repost_of=[r[1] for r in refs],
-        is_brand_reply=[
-            k and h.casefold() in accounts for k, h in zip(known, handles, strict=True)
-        ],
-    )
+        taken.append(  # Taken's fields, in order
+            (
+                row,
+                moment,
+                tweet.id,
+                tweet.author_id,
+                handle,
+                count,
+                tweet.text,
+                None if tweet.lang == _UNDETERMINED else (tweet.lang or None),
+                f"https://x.com/{handle if author is not None else 'i'}/status/{tweet.id}",
+                tweet.conversation_id or None,
+                ref[0],
+                tweet.in_reply_to_user_id or None,
+                ref[1],
+                author is not None and handle.casefold() in accounts,
+            )
+        )
+    return record_columns(taken)

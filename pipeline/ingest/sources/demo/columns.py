@@ -11,14 +11,13 @@ such an object, a wrong type, an empty id, a time without a zone, ...) is left t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import msgspec
-import numpy as np
 
 from pipeline.config.model import BrandConfig
-from pipeline.ingest.sources.bulk import decode_lines, utc
-from pipeline.posts.columns import RecordColumns, epoch_us
+from pipeline.ingest.sources.bulk import decode_lines, record_columns, utc
+from pipeline.ingest.sources.fields import TakenRow
+from pipeline.posts.columns import RecordColumns
 from pipeline.posts.normalize import MAX_FOLLOWERS
 
 
@@ -53,10 +52,9 @@ _DECODER = msgspec.json.Decoder(_Record)
 def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColumns:
     """The records of ``lines`` (landed lines: text, or bytes as landed) that ``to_post``
     accepts as they are, in columns."""
-    decoded = decode_lines(_DECODER, lines)
-    rows: list[int] = []
-    records: list[_Record] = []
-    times: list[datetime] = []
+    handles = brand.account_handles
+    taken: list[TakenRow] = []
+    decoded: list[_Record | None] = decode_lines(_DECODER, lines)
     for row, rec in enumerate(decoded):
         if rec is None:
             continue
@@ -73,24 +71,22 @@ def read_columns(lines: Sequence[str | bytes], brand: BrandConfig) -> RecordColu
         moment = utc(rec.created_at)
         if moment is None:
             continue
-        rows.append(row)
-        records.append(rec)
-        times.append(moment)
-    handles = brand.account_handles
-    replies = [r.in_reply_to for r in records]
-    return RecordColumns(
-        rows=np.array(rows, dtype=np.int64),
-        post_id=[r.id for r in records],
-        created_us=np.array([epoch_us(t) for t in times], dtype=np.int64),
-        author_id=[r.author.id for r in records],
-        author_handle=[r.author.handle for r in records],
-        author_followers=[r.author.followers for r in records],
-        text=[r.text for r in records],
-        lang=[r.lang or None for r in records],
-        url=[r.url or None for r in records],
-        conversation_id=[r.conversation_id or None for r in records],
-        in_reply_to_post_id=[r.post_id if r else None for r in replies],
-        in_reply_to_author_id=[r.author_id if r else None for r in replies],
-        repost_of=[r.repost_of or None for r in records],
-        is_brand_reply=[r.author.handle.casefold() in handles for r in records],
-    )
+        taken.append(  # Taken's fields, in order
+            (
+                row,
+                moment,
+                rec.id,
+                author.id,
+                author.handle,
+                author.followers,
+                rec.text,
+                rec.lang or None,
+                rec.url or None,
+                rec.conversation_id or None,
+                reply.post_id if reply else None,
+                reply.author_id if reply else None,
+                rec.repost_of or None,
+                author.handle.casefold() in handles,
+            )
+        )
+    return record_columns(taken)
