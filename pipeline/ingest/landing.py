@@ -119,10 +119,11 @@ def _text_lines(data: bytes) -> list[str]:
 
 def parse_line(line: str | bytes) -> Any:
     """One landed line (text, or bytes as landed: bytes that are not UTF-8 read as
-    U+FFFD) as its JSON value, or the line's text when it is not JSON."""
+    U+FFFD) as its JSON value, or the line's text when it is not JSON (or nested deeper than
+    Python can read: such a line is quarantined like any other that is not an object)."""
     if isinstance(line, bytes):
         line = line.decode("utf-8", errors="replace")
     try:
         return json.loads(line)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return line

@@ -105,10 +105,11 @@ def _matches(record: Any, names: set[str]) -> bool:
 
 
 def _loads(raw: str) -> Any:
-    """A quarantined record as landed, or None when it was not JSON."""
+    """A quarantined record as landed, or None when it was not JSON (or nested deeper than
+    Python can read)."""
     try:
         return json.loads(raw)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return None
 
 
@@ -127,7 +128,7 @@ def _scrub_landing(root: str, brand: str, names: set[str]) -> int:
         for line in lines:
             try:
                 record = json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 keep.append(line)
                 continue
             if _matches(record, names):

@@ -177,6 +177,7 @@ raw_lines = st.sampled_from(
         b"42",
         b'"just a string"',
         b"\x00\x00\x00",
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than Python's recursion limit
     ]
 )
 
@@ -205,6 +206,7 @@ CRASHERS = [
     [line(created_at="0001-01-01T00:00:00+14:00")],  # OverflowError converting to UTC
     [line(created_at="9999-12-31T23:59:59-14:00")],
     [line(id="\ud800", text="")],  # a lone surrogate in a quarantined record
+    [b"[" * 100_000 + b"]" * 100_000, line()],  # RecursionError decoding the first line
     [
         line(text="\ud800 lone surrogate"),
         line(id="2", author={"id": "a", "handle": "x\udfff", "followers": 1}),
@@ -256,6 +258,7 @@ def check_scores(posts: pd.DataFrame) -> None:
 @example(lines=CRASHERS[1])
 @example(lines=CRASHERS[2])
 @example(lines=CRASHERS[3])
+@example(lines=CRASHERS[4])
 def test_every_record_is_scored_or_quarantined_with_a_reason(lines: list[bytes]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         batch = land(Path(tmp), lines)
@@ -273,6 +276,7 @@ def test_every_record_is_scored_or_quarantined_with_a_reason(lines: list[bytes])
 @given(lines=batches)
 @example(lines=CRASHERS[2])
 @example(lines=CRASHERS[3])
+@example(lines=CRASHERS[4])
 def test_a_load_stores_or_quarantines_every_record(home: Settings, lines: list[bytes]) -> None:
     # Every example reloads the same interval of one warehouse: each load replaces the last.
     result = loading.load(land(home.landing, lines), home)

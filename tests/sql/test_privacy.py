@@ -102,6 +102,26 @@ def test_forget_folds_case_as_the_landing_zone_does_and_finds_any_record_shape(
     assert _one(loaded, "select count(*) from quarantine where post_id = 'q1'") == (0,)
 
 
+def test_forget_keeps_a_record_nested_deeper_than_python_reads(loaded: Settings) -> None:
+    # A landed line and a quarantined record nested past the recursion limit cannot name
+    # anyone: forget keeps them (as it keeps any line that is not JSON) and does not crash.
+    deep = "[" * 100_000 + "]" * 100_000
+    landed = sorted(loaded.landing.glob("source=demo/brand=pebble/**/*.jsonl"))[0]
+    landed.write_text(landed.read_text(encoding="utf-8") + deep + "\n", encoding="utf-8")
+    con = connection.connect(loaded.warehouse)
+    try:
+        con.execute(
+            "insert into quarantine (source, brand, batch_id, record_no, post_id, reason, raw)"
+            " values ('demo', 'pebble', 'b', 0, 'deep', 'record: not a JSON object', ?)",
+            [deep],
+        )
+    finally:
+        con.close()
+    retention.forget_author(loaded, "@nobody_at_all")
+    assert landed.read_text(encoding="utf-8").endswith(deep + "\n")
+    assert _one(loaded, "select count(*) from quarantine where post_id = 'deep'") == (1,)
+
+
 def test_retention_empties_old_text_and_keeps_the_aggregates(loaded: Settings) -> None:
     daily_before = _one(loaded, "select sum(posts), sum(complaints) from brand_daily")
     batches = sorted(loaded.landing.glob("source=demo/brand=pebble/**/*.jsonl"))

@@ -38,13 +38,13 @@ def decode_lines(decoder: msgspec.json.Decoder[T], lines: Sequence[str | bytes])
         decoded: list[T | None] = list(decoder.decode_lines(joined))
         if len(decoded) == len(lines):
             return decoded
-    except (msgspec.DecodeError, UnicodeError):
+    except (msgspec.DecodeError, UnicodeError, RecursionError):
         pass
     out: list[T | None] = []
     for line in lines:
         try:
             out.append(decoder.decode(line))
-        except (msgspec.DecodeError, UnicodeError):
+        except (msgspec.DecodeError, UnicodeError, RecursionError):
             out.append(None)
     return out
 
