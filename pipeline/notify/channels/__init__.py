@@ -17,8 +17,9 @@ recipient              transport
 Chat posts are the digest each sender builds from the data its email is rendered from
 (``Email.chat``: the report's figures, the alert's body, the notice; :mod:`.digest`). A
 failure is a :class:`~pipeline.errors.DeliveryError` scrubbed of the Connection's secrets
-(:mod:`.scrub`); the ledgers record it and retry on the next run. The providers are imported only when a
-message goes to their channel, so checking the brands file or rendering imports no Airflow.
+(:mod:`.scrub`); the ledgers record it and retry on the next run. The providers are imported
+only when a message goes to their channel, so checking the brands file or rendering imports
+no Airflow.
 """
 
 from __future__ import annotations
