@@ -75,14 +75,21 @@ def _f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 
 def read_rows(path: Path) -> dict[str, list[dict[str, str]]]:
     """The set's rows by language, in file order; a file without the columns is an error."""
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-        rows: dict[str, list[dict[str, str]]] = {}
-        for row in reader:
-            rows.setdefault(row["lang"], []).append(row)
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+            rows: dict[str, list[dict[str, str]]] = {}
+            for row in reader:
+                if any(row.get(c) is None for c in COLUMNS):
+                    raise InputError(
+                        f"{path}, line {reader.line_num}: fewer fields than the header"
+                    )
+                rows.setdefault(row["lang"], []).append(row)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     return rows
 
 

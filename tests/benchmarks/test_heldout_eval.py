@@ -116,3 +116,13 @@ def test_a_bad_file_is_a_clear_error(tmp_path: Path) -> None:
     path.write_text("id,lang,text\nH-0001,en,@Acme hi\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"missing column\(s\) is_complaint, category"):
         heldout_eval.read_rows(path)
+    short = tmp_path / "short.csv"
+    short.write_text(",".join(COLUMNS) + "\nH-0001,en,telecom,@Acme\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"short\.csv, line 2: fewer fields than the header"):
+        heldout_eval.read_rows(short)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(
+        (",".join(COLUMNS) + "\nH-1,es,telecom,@Acme,caf\xe9,0,,neutral\n").encode("latin-1")
+    )
+    with pytest.raises(InputError, match="not UTF-8 text"):
+        heldout_eval.read_rows(latin)

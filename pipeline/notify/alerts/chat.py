@@ -44,7 +44,7 @@ def alert_digest(message: AlertMessage, key: str) -> Digest:
     posts = tuple(
         _line(
             f"@{p.handle} ({p.followers} followers): {p.text}"
-            + (f" <{display_text(p.url, LINE_LIMIT)}>" if p.url else "")
+            + (f" <{display_text(p.href, LINE_LIMIT)}>" if p.href else "")
         )
         for p in body.posts[:MAX_SECTION_LINES]
     )

@@ -67,6 +67,12 @@ def test_the_alerts_chat_post_is_built_from_its_body_not_its_email_text() -> Non
     assert digest(reworded) == digest(email) == email.chat
 
 
+def test_a_post_link_in_chat_is_only_an_https_link_the_email_would_link() -> None:
+    lines = dict(digest(alert_email()).sections)["Most-followed posts"]
+    assert lines[1] == "@b (1 followers): b"  # its javascript: URL is not shown
+    assert all("javascript" not in line for line in lines)
+
+
 def test_a_post_link_is_never_the_message_link() -> None:
     # Without a report link, the https post links are not taken for it.
     assert digest(alert_email(None)).link is None
