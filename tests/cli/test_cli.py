@@ -409,6 +409,15 @@ def test_score_as_a_brand_with_the_learned_stage_off(
     assert "learned_complaint_score" not in json.loads(out.read_text(encoding="utf-8"))
 
 
+#: Rows for `score`: English, Spanish, Spanish slang without a `lang` column, French.
+MIXED_LANGUAGE_ROWS = (
+    {"lang": "en", "text": "@Acme charged twice this month and nobody answers"},
+    {"lang": "es", "text": "@Acme me cobraron dos veces este mes y nadie responde"},
+    {"text": "@Acme está brutal el nuevo plan, súper rápido 🔥"},
+    {"lang": "fr", "text": "@Acme toujours pas de réseau depuis lundi, c'est nul"},
+)
+
+
 def test_score_without_a_brand_scores_every_row_as_it_is_in_english(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -417,13 +426,7 @@ def test_score_without_a_brand_scores_every_row_as_it_is_in_english(
     from pipeline.scoring.scorer import default_scorer
 
     src = tmp_path / "in.jsonl"
-    rows = [
-        {"lang": "en", "text": "@Acme charged twice this month and nobody answers"},
-        {"lang": "es", "text": "@Acme me cobraron dos veces este mes y nadie responde"},
-        {"text": "@Acme está brutal el nuevo plan, súper rápido 🔥"},
-        {"lang": "fr", "text": "@Acme toujours pas de réseau depuis lundi, c'est nul"},
-        {"lang": "en", "text": ""},
-    ]
+    rows = [*MIXED_LANGUAGE_ROWS, {"lang": "en", "text": ""}]
     src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     out = tmp_path / "out.jsonl"
     code, _, err = run_cli(capsys, "score", "--input", str(src), "--output", str(out))
@@ -454,12 +457,7 @@ def test_score_as_a_brand_routes_each_row_by_its_language(
     reason; a `lang` column is the declared language."""
     use_brands(tmp_path, monkeypatch, acme_brands(languages=["en", "es"]))
     src = tmp_path / "in.jsonl"
-    rows = [
-        {"lang": "en", "text": "@Acme charged twice this month and nobody answers"},
-        {"lang": "es", "text": "@Acme me cobraron dos veces este mes y nadie responde"},
-        {"text": "@Acme está brutal el nuevo plan, súper rápido 🔥"},
-        {"lang": "fr", "text": "@Acme toujours pas de réseau depuis lundi, c'est nul"},
-    ]
+    rows = list(MIXED_LANGUAGE_ROWS)
     src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     out = tmp_path / "out.jsonl"
     code, _, err = run_cli(

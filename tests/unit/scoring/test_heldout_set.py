@@ -19,19 +19,11 @@ from types import ModuleType, SimpleNamespace
 import pytest
 
 from pipeline.settings import PROJECT_ROOT
+from tests.unit.scoring.test_complaint_set import CATEGORIES, TRAITS
 
 COMPLAINTS = PROJECT_ROOT / "models" / "complaints"
 HELDOUT = COMPLAINTS / "heldout.csv"
 POSTS = COMPLAINTS / "posts.csv"
-CATEGORIES = {
-    "safety", "outage", "delivery", "billing", "customer_service", "product_quality",
-    "pricing", "staff", "other",
-}  # fmt: skip
-TRAITS = {
-    "short", "long", "slang", "typo", "sarcasm", "question", "praise_with_negative_words",
-    "no_complaint_words", "polite", "angry", "emoji", "hashtag", "code_switch",
-    "negative_not_about_brand", "reply", "churn", "escalation",
-}  # fmt: skip
 
 
 def _read(path: Path) -> list[dict[str, str]]:
