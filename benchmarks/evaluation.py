@@ -35,6 +35,7 @@ from pathlib import Path
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from benchmarks import heldout_eval, spanish_eval
+from benchmarks.metrics import f1, macro_f1
 from pipeline.errors import InputError
 from pipeline.scoring.categories import OTHER_CATEGORY
 from pipeline.scoring.scorer import Scorer, Sentiment, default_scorer
@@ -113,21 +114,6 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float:
     sxx = sum((x - mx) ** 2 for x in xs)
     syy = sum((y - my) ** 2 for y in ys)
     return sxy / math.sqrt(sxx * syy) if sxx and syy else 0.0
-
-
-def macro_f1(tp: int, fp: int, fn: int, n: int) -> float:
-    """The mean of the two classes' F1 (complaint and not), as Preotiuc-Pietro et al. (ACL
-    2019) and the later complaint papers report it; ``n`` is the number of items."""
-    tn = n - tp - fp - fn
-    return (f1(tp, fp, fn)[2] + f1(tn, fn, fp)[2]) / 2
-
-
-def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    """(precision, recall, F1), 0 where undefined."""
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, score
 
 
 #: Texts per timed chunk in :func:`measure_throughput`.

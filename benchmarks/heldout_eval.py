@@ -19,6 +19,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.metrics import f1, macro_f1
 from pipeline.errors import InputError
 from pipeline.scoring.categories import OTHER_CATEGORY
 from pipeline.scoring.scorer import Scorer
@@ -61,16 +62,7 @@ def detection(truth: list[bool], predicted: list[bool]) -> Detection:
     tp = sum(t and p for t, p in zip(truth, predicted, strict=True))
     fp = sum(p and not t for t, p in zip(truth, predicted, strict=True))
     fn = sum(t and not p for t, p in zip(truth, predicted, strict=True))
-    tn = len(truth) - tp - fp - fn
-    precision, recall, complaint = _f1(tp, fp, fn)
-    return Detection(precision, recall, complaint, (complaint + _f1(tn, fn, fp)[2]) / 2)
-
-
-def _f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, score
+    return Detection(*f1(tp, fp, fn), macro_f1(tp, fp, fn, len(truth)))
 
 
 def read_rows(path: Path) -> dict[str, list[dict[str, str]]]:

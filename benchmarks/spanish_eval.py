@@ -19,6 +19,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.metrics import f1, macro_f1
 from pipeline.scoring.scorer import Scorer
 
 #: The labelled set, under the models folder.
@@ -46,13 +47,6 @@ class Figures:
     complaints: int
 
 
-def _f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, score
-
-
 def figures(scorer: Scorer, rows: list[dict[str, str]]) -> Figures:
     """``scorer``'s figures on labelled ``rows`` (columns of the labelled set)."""
     tp = fp = fn = agree = right_category = complaints = 0
@@ -67,13 +61,12 @@ def figures(scorer: Scorer, rows: list[dict[str, str]]) -> Figures:
             complaints += 1
             right_category += scorer.category(row["text"]) == row["category"]
     n = len(rows)
-    precision, recall, complaint = _f1(tp, fp, fn)
-    other = _f1(n - tp - fp - fn, fn, fp)[2]  # the not-complaint class
+    precision, recall, complaint = f1(tp, fp, fn)
     return Figures(
         precision,
         recall,
         complaint,
-        (complaint + other) / 2,
+        macro_f1(tp, fp, fn, n),
         agree / n if n else 0.0,
         right_category / complaints if complaints else 0.0,
         n,
