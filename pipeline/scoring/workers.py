@@ -131,6 +131,14 @@ class BrandPool:
 
     def submit(self, brand_id: str, fn: Callable[..., T], /, *args: Any) -> Future[T]:
         """Run ``fn(*args)`` on ``brand_id``'s worker (see the class docstring)."""
+        home, gone = self.route(brand_id)
+        future = self._pools[home].submit(_run, gone, fn, *args)
+        future.add_done_callback(lambda _: self._done(home))
+        return future
+
+    def route(self, brand_id: str) -> tuple[int, tuple[str, ...]]:
+        """The worker a batch of ``brand_id`` goes to (counted as in flight there until
+        :meth:`_done`), and the brands whose scorers that worker is to drop first."""
         with self._lock:
             least = min(range(len(self._pools)), key=self._busy.__getitem__)
             home = self._home.get(brand_id)
@@ -141,9 +149,7 @@ class BrandPool:
             held.difference_update(gone)
             held.add(brand_id)
             self._busy[home] += 1
-        future = self._pools[home].submit(_run, gone, fn, *args)
-        future.add_done_callback(lambda _: self._done(home))
-        return future
+            return home, gone
 
     def _done(self, worker: int) -> None:
         with self._lock:
