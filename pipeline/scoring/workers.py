@@ -1,10 +1,10 @@
 """Scoring worker processes that end with the process that started them.
 
-A run scores in a pool of worker processes (about 110 MB each, the scorer built in every
-one). When the run itself is killed (``kill -9``, the OOM killer, Airflow ending a task
-that overran), nothing tells the workers: they would sit on their memory, waiting on a
-queue nobody writes. :func:`bind_to_parent`, the pool's initializer, ties each worker to
-its parent in two ways:
+A run scores in a pool of worker processes (about 280 MB each after the first batch:
+pandas and DuckDB 90, lingua's models 167, a brand's scorer 5 to 30). When the run itself
+is killed (``kill -9``, the OOM killer, Airflow ending a task that overran), nothing tells
+the workers: they would sit on their memory, waiting on a queue nobody writes.
+:func:`bind_to_parent`, the pool's initializer, ties each worker to its parent in two ways:
 
 - on Linux, ``prctl(PR_SET_PDEATHSIG, SIGKILL)``: the kernel kills the worker the moment the
   parent thread that started it ends (the pool is created, used and shut down by one
@@ -14,6 +14,11 @@ its parent in two ways:
   another process, so its parent id changes).
 
 Use :func:`pool` (or pass ``initializer=bind_to_parent, initargs=(os.getpid(),)``).
+
+:class:`BrandPool` is the load's pool: one such process per worker, each brand's batches
+kept on one of them while it is not much busier than another, so that a worker holds the
+scorers of about its share of the brands, not of every brand (a scorer grows with the posts
+it scores: docs/benchmark.md "Peak memory at 1M").
 """
 
 from __future__ import annotations
@@ -26,7 +31,14 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from types import TracebackType
+from typing import Any, TypeVar
+
+from pipeline.scoring.scorer import forget_scorers
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +47,11 @@ PR_SET_PDEATHSIG = 1
 #: How often the portable watch looks at the parent: a killed run's workers are gone
 #: within about this long even where ``prctl`` is not available.
 WATCH_INTERVAL_S = 0.5
+#: How many more batches in flight a brand's worker may have than the least busy worker
+#: before the brand's next batch goes to that one instead (and stays there): small, so that
+#: no worker waits idle for long; not 0, so that brands do not hop at every batch. A
+#: load keeps at most four batches per worker in flight (pipeline.steps.loading).
+AFFINITY_SLACK = 2
 #: Exit status of a worker that ended because its parent was gone (128 + SIGHUP, the
 #: signal a terminal's children get when it closes).
 ORPHAN_EXIT = 129
@@ -77,3 +94,82 @@ def pool(workers: int) -> ProcessPoolExecutor:
         initializer=bind_to_parent,
         initargs=(os.getpid(),),
     )
+
+
+def trim_heap() -> bool:
+    """Give the C heap's free memory back to the system (glibc's ``malloc_trim``), after a
+    process dropped large native objects (lingua's models are freed to the heap, not to the
+    system: 112 MB of 188 stayed resident until a trim, measured). False where there is no
+    glibc."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return int(libc.malloc_trim(0)) == 1
+    except (OSError, AttributeError):
+        return False
+
+
+class BrandPool:
+    """``workers`` processes (each a :func:`pool` of one) that score batches of brands.
+
+    A brand's batches go to its worker (at first the least busy one) until that worker has
+    more than :data:`AFFINITY_SLACK` batches in flight over the least busy one; the brand then
+    moves there. A worker is told to drop the scorers of the brands that moved away from it
+    (:func:`~pipeline.scoring.scorer.forget_scorers`) with its next batch, so it holds the
+    scorers of the brands it has now, not of every brand it ever scored. One brand alone
+    keeps every worker busy. Results are the futures of :meth:`submit`; used as a context
+    manager, the processes end (batches not started are cancelled) on exit.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._pools = [pool(1) for _ in range(workers)]
+        self._busy = [0] * workers  # batches in flight per worker
+        self._home: dict[str, int] = {}  # brand -> its worker
+        self._held: list[set[str]] = [set() for _ in range(workers)]  # scorers built there
+        self._lock = threading.Lock()
+
+    def submit(self, brand_id: str, fn: Callable[..., T], /, *args: Any) -> Future[T]:
+        """Run ``fn(*args)`` on ``brand_id``'s worker (see the class docstring)."""
+        home, gone = self.route(brand_id)
+        future = self._pools[home].submit(_run, gone, fn, *args)
+        future.add_done_callback(lambda _: self._done(home))
+        return future
+
+    def route(self, brand_id: str) -> tuple[int, tuple[str, ...]]:
+        """The worker a batch of ``brand_id`` goes to (counted as in flight there until
+        :meth:`_done`), and the brands whose scorers that worker is to drop first."""
+        with self._lock:
+            least = min(range(len(self._pools)), key=self._busy.__getitem__)
+            home = self._home.get(brand_id)
+            if home is None or self._busy[home] > self._busy[least] + AFFINITY_SLACK:
+                home = self._home[brand_id] = least
+            held = self._held[home]
+            gone = tuple(sorted(b for b in held if self._home.get(b) != home))
+            held.difference_update(gone)
+            held.add(brand_id)
+            self._busy[home] += 1
+            return home, gone
+
+    def _done(self, worker: int) -> None:
+        with self._lock:
+            self._busy[worker] -= 1
+
+    def __enter__(self) -> BrandPool:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for one in self._pools:
+            one.shutdown(wait=True, cancel_futures=True)
+
+
+def _run(forget: tuple[str, ...], fn: Callable[..., T], *args: Any) -> T:
+    """In a worker: drop the scorers of brands moved away from it, then ``fn(*args)``."""
+    if forget:
+        forget_scorers(forget)
+    return fn(*args)

@@ -11,12 +11,13 @@ exactly as :func:`load` would have.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,9 +35,9 @@ from pipeline.posts import columns, plausible, quality
 from pipeline.posts.expectations import SuiteReport
 from pipeline.posts.model import PostKind
 from pipeline.posts.pseudonyms import PrivacyConfig, pseudonymize_posts, pseudonymizer
-from pipeline.scoring import learned, routing
+from pipeline.scoring import languages, learned, routing
 from pipeline.scoring import workers as scoring_workers
-from pipeline.scoring.scorer import Scorer, scorer_for
+from pipeline.scoring.scorer import Scorer, forget_scorers, scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
 from pipeline.steps import batch_frames
@@ -459,6 +460,12 @@ LEARNED_RECORD_WEIGHT = (PLAIN_RECORD_US + EMBEDDED_SHARE * EMBED_TEXT_US) / PLA
 GATE_GROUP_ROWS = 40_000
 
 
+#: Batches :func:`load_batches` has at most in flight per worker process (sent, or scored
+#: and not yet taken back): enough that the workers keep going while this process validates
+#: and writes a group (a second or so); with the group, what this process holds at once.
+IN_FLIGHT_PER_WORKER = 4
+
+
 def default_workers() -> int:
     """Processes :func:`load_batches` scores in: ``BRANDPULSE_WORKERS``, else one per core."""
     value = os.environ.get("BRANDPULSE_WORKERS", "").strip()
@@ -471,6 +478,15 @@ def default_workers() -> int:
             raise ConfigError(f"BRANDPULSE_WORKERS must be at least 1, got {workers}")
         return workers
     return os.cpu_count() or 1
+
+
+def _release_scoring() -> None:
+    """This process scores no more (its workers do): drop its scorers and lingua's models
+    (about 165 MB) and give the memory back, rather than hold it through the run."""
+    languages.release_detectors()
+    forget_scorers()
+    gc.collect()
+    scoring_workers.trim_heap()
 
 
 def _score_in_worker(batch: landing.Batch, brand: BrandConfig) -> ScoredBatch:
@@ -542,35 +558,32 @@ def load_batches(
             if sum(len(s.posts) for s in group) >= group_rows:
                 flush()
 
-        pool: ProcessPoolExecutor | None = None
+        pool: scoring_workers.BrandPool | None = None
         pending: deque[Future[ScoredBatch]] = deque()
         scored_here = 0.0  # records, a learned one weighted (LEARNED_RECORD_WEIGHT)
         for batch in batches:
             brand = brands.get(batch.brand)
             if pool is None and workers > 1 and scored_here >= pool_after:
-                # Fresh processes that end with this one (a killed run leaves none behind).
-                pool = stack.enter_context(scoring_workers.pool(workers))
+                # Fresh processes that end with this one (a killed run leaves none behind);
+                # on a failure, batches not yet started are dropped, not scored in vain.
+                pool = stack.enter_context(scoring_workers.BrandPool(workers))
                 log.info(
                     "%d records' worth scored here; scoring the next batches in %d worker"
                     " processes",
                     scored_here, workers,
                 )  # fmt: skip
-                # On a failure, batches not yet started are dropped, not scored in vain.
-                stack.callback(pool.shutdown, wait=True, cancel_futures=True)
                 # Import GX (seconds, once per process) while the workers start, not later
                 # while they wait for this process.
                 warm_up = threading.Thread(target=quality.prepare, name="gx-warm-up")
                 warm_up.start()
+                _release_scoring()
             if pool is None:
                 take(score_batch(batch, brand, scorer_for(brand)))
                 weight = LEARNED_RECORD_WEIGHT if learned.enabled_for(brand) else 1.0
                 scored_here += batch.records * weight
                 continue
-            pending.append(pool.submit(_score_in_worker, batch, brand))
-            # Up to four batches per worker in flight: enough that the workers keep going
-            # while this process validates and writes a group (a second or so), and a
-            # bounded number of batches in memory.
-            while len(pending) > 4 * workers or (pending and pending[0].done()):
+            pending.append(pool.submit(brand.id, _score_in_worker, batch, brand))
+            while len(pending) > IN_FLIGHT_PER_WORKER * workers or (pending and pending[0].done()):
                 take(pending.popleft().result())
         while pending:
             take(pending.popleft().result())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 
 from pipeline import timeutil
 from pipeline.errors import ConfigError, InputError
+from pipeline.ingest import landing
+from pipeline.scoring import languages, scorer
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import aggregation, fetch, loading, planning, runner
 from pipeline.steps.brands import load_brands
@@ -170,6 +173,42 @@ def test_load_batches_in_worker_processes_writes_what_loads_one_by_one_do(
     ):  # fmt: skip
         sql = f"select {columns} from {table} order by all"  # noqa: S608
         assert _table(one, sql) == _table(many, sql), table
+
+
+def test_load_batches_holds_a_bounded_number_of_batches_and_the_writer_stops_scoring(
+    tmp_path: Path,
+) -> None:
+    """What the writing process holds while workers score: at most IN_FLIGHT_PER_WORKER
+    batches per worker sent and not yet written (the landing of the next batch waits),
+    and, once the workers score, neither its scorers nor lingua's models (about 165 MB)."""
+    settings = settings_in(tmp_path)
+    day = (START, START + timeutil.DAY)
+    items = planning.plan(*day, ["pebble", "fernleaf"], chunk=timeutil.HOUR, settings=settings)
+    assert len(items) == 48
+    rule = languages.language_rule(settings.models)
+    rule.detector()  # as if the first batches, scored here, had needed it
+    landed, written, most = 0, 0, 0
+
+    def batches() -> Iterator[landing.Batch]:
+        nonlocal landed, most
+        for i in items:
+            landed += 1
+            most = max(most, landed - written)
+            yield fetch.land(i.source, i.brand, i.start, i.end, settings)
+
+    def on_load(_: loading.LoadResult) -> None:
+        nonlocal written
+        written += 1
+
+    # Workers from the second batch on; every batch written as soon as it is taken back.
+    loading.load_batches(
+        batches(), settings, workers=2, pool_after=1, group_rows=1, on_load=on_load
+    )
+    assert written == 48
+    # The batches in the pool, plus the one just landed.
+    assert 1 < most <= loading.IN_FLIGHT_PER_WORKER * 2 + 1
+    assert rule._detector is None
+    assert not scorer._brand_scorers
 
 
 def test_default_workers_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

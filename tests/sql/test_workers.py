@@ -117,3 +117,32 @@ os._exit(0)
     for p in alive:
         p.kill()
     assert not alive
+
+
+def test_the_brand_pool_keeps_a_brand_on_one_worker_and_moves_it_when_that_one_lags() -> None:
+    # Routing only: no batch is submitted, so no process starts.
+    pool = workers.BrandPool(2)
+    slack = workers.AFFINITY_SLACK
+    assert pool.route("a") == (0, ())  # a new brand: the least busy worker
+    assert pool.route("b") == (1, ())
+    # "a" stays on worker 0 while that one has at most `slack` batches more in flight than
+    # the least busy one (counted before the batch).
+    for _ in range(slack + 1):
+        assert pool.route("a") == (0, ())
+    assert pool._busy == [2 + slack, 1]
+    # Past that, "a" moves to the least busy worker, and stays there.
+    assert pool.route("a") == (1, ())
+    for _ in range(2 + slack):
+        pool._done(0)
+    # Worker 0 is told to drop the scorer of "a" with its next batch, once.
+    assert pool.route("c") == (0, ("a",))
+    assert pool.route("c") == (0, ())
+    assert pool.route("a") == (1, ())
+    assert pool._busy == [2, 3]
+
+
+def test_one_brand_alone_keeps_every_worker_busy() -> None:
+    pool = workers.BrandPool(2)
+    homes = [pool.route("a")[0] for _ in range(2 * (workers.AFFINITY_SLACK + 2))]
+    assert set(homes) == {0, 1}
+    assert not any(gone for gone in (pool.route("a")[1] for _ in range(4)))
