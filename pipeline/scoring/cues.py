@@ -9,6 +9,7 @@ matches: both are exact prefilters, and :func:`alternation` compiles what is the
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -258,8 +259,6 @@ class CueIndex:
         )
         #: the same tables with each group's patterns, for :meth:`token_entries`
         self._raw = tables
-        self._word_only: dict[str, re.Pattern[str] | None] = {}
-        self._checks: dict[tuple[str, ...], tuple[re.Pattern[str], tuple[str, ...]]] = {}
         self.memo: dict[str, _Candidates] = {}
         self._combined: dict[tuple[tuple[int, str], ...], re.Pattern[str]] = {}
         self.always = {
@@ -322,7 +321,7 @@ class CueIndex:
                 rest: list[str] = []
                 hit = False
                 for pattern in patterns:
-                    whole = self._whole_word(pattern)
+                    whole = _whole_word(pattern)
                     if whole is None:
                         rest.append(pattern)
                     elif whole.fullmatch(token) is not None:
@@ -331,40 +330,13 @@ class CueIndex:
                 if hit:
                     hits.append(gi)
                 elif rest:
-                    checks.append((gi, self._check(tuple(rest))[0]))
+                    checks.append((gi, _check(tuple(rest))[0]))
                     tried.extend(rest)
         if not checks:
             return tuple(hits), (), None, ()
-        combined, starts = self._check(tuple(dict.fromkeys(tried)))
+        combined, starts = _check(tuple(dict.fromkeys(tried)))
         return tuple(hits), tuple(checks), combined, starts
 
-    def _whole_word(self, pattern: str) -> re.Pattern[str] | None:
-        """The pattern compiled to match a whole word, or None when it is not word-only."""
-        if pattern not in self._word_only:
-            self._word_only[pattern] = re.compile(pattern) if word_only(pattern) else None
-        return self._word_only[pattern]
-
-    def _check(self, patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]]:
-        """The alternation of some patterns, and texts one of which every match of it
-        starts with (empty when not known): a text that starts with none of them at a word
-        is not tried there."""
-        found = self._checks.get(patterns)
-        if found is None:
-            beginnings: set[str] = set()
-            for pattern in patterns:
-                partial, whole = _prefixes(list(_sre_parse(pattern).data))
-                beginnings |= partial | whole
-            starts: set[str] = set()
-            if "" not in beginnings:  # the longest cut that leaves few enough texts
-                for length in range(_START_LEN, 1, -1):
-                    starts = {b[:length] for b in beginnings}
-                    if len(starts) <= _MAX_CHECK_STARTS:
-                        break
-                else:
-                    starts = set()
-            found = alternation(patterns, "cues", 0), tuple(sorted(starts))
-            self._checks[patterns] = found
-        return found
 
     def matches(self, lowered: str) -> Iterator[tuple[int, re.Match[str]]]:
         """(group, match) for every indexed pattern matching at a word, then the others."""
@@ -391,7 +363,7 @@ class CueIndex:
 #: Literal beginnings of a pattern checked as substrings by :class:`StartIndex` (at most
 #: this many, of at most this many characters).
 _MAX_STARTS, _START_LEN = 24, 12
-#: At most this many texts a pattern tried at a word must start with (CueIndex._check).
+#: At most this many texts a pattern tried at a word must start with (:func:`_check`).
 _MAX_CHECK_STARTS = 64
 #: Characters that IGNORECASE matches to an ASCII letter but ``str.lower`` does not lower to
 #: it (or lowers to more than one character): a text with one is matched without the
@@ -479,6 +451,52 @@ class StartIndex:
             for i in found
             if (texts := starts[i]) is None or any(text in lowered for text in texts)
         }
+
+
+# -- what a pattern's text alone decides, worked out once per process --------------------
+#
+# The compiled core's per-word learning (CueIndex.token_entries) asks these of patterns and
+# of tuples of them. They depend only on the pattern text, not on the index, so they are
+# remembered per process: every brand's scorer (each with its own indexes) and every word
+# that selects the same patterns reuse them. Worked out per index and tuple instead, they
+# cost the compiled core more than the scoring itself on a cold 10-brand run
+# (docs/benchmark.md, "The compiled core's cold start").
+
+#: Tuples of patterns whose check (_check) is remembered (bounded: distinct tuples come
+#: from words, about 300 per index on the bench's corpus).
+_CHECKS_KEPT = 16_384
+
+
+@functools.lru_cache(maxsize=_CHECKS_KEPT)
+def _beginnings(pattern: str) -> frozenset[str]:
+    """The literal beginnings of a (lowercased) pattern's matches (see :func:`_prefixes`)."""
+    partial, whole = _prefixes(list(_sre_parse(pattern).data))
+    return frozenset(partial | whole)
+
+
+@functools.lru_cache(maxsize=_CHECKS_KEPT)
+def _whole_word(pattern: str) -> re.Pattern[str] | None:
+    """The pattern compiled to match a whole word, or None when it is not word-only."""
+    return re.compile(pattern) if word_only(pattern) else None
+
+
+@functools.lru_cache(maxsize=_CHECKS_KEPT)
+def _check(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """The alternation of some patterns, and texts one of which every match of it starts
+    with (empty when not known): a text that starts with none of them at a word is not
+    tried there."""
+    beginnings: set[str] = set()
+    for pattern in patterns:
+        beginnings |= _beginnings(pattern)
+    starts: set[str] = set()
+    if "" not in beginnings:  # the longest cut that leaves few enough texts
+        for length in range(_START_LEN, 1, -1):
+            starts = {b[:length] for b in beginnings}
+            if len(starts) <= _MAX_CHECK_STARTS:
+                break
+        else:
+            starts = set()
+    return alternation(patterns, "cues", 0), tuple(sorted(starts))
 
 
 @dataclass(frozen=True)
