@@ -10,9 +10,12 @@ matches: both are exact prefilters, and :func:`alternation` compiles what is the
 from __future__ import annotations
 
 import functools
+import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from pipeline.errors import ConfigError
@@ -337,7 +340,6 @@ class CueIndex:
         combined, starts = _check(tuple(dict.fromkeys(tried)))
         return tuple(hits), tuple(checks), combined, starts
 
-
     def matches(self, lowered: str) -> Iterator[tuple[int, re.Match[str]]]:
         """(group, match) for every indexed pattern matching at a word, then the others."""
         memo = self.memo
@@ -503,3 +505,55 @@ def _check(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]]
 class CueFamily:
     name: str
     weight: float
+
+
+# -- one index per pattern set, shared by the scorers of a process ------------------------
+#
+# Every brand has its own Scorer, but most brands' cue families, categories and spam cues
+# are the same patterns. What an index learns per word (CueIndex.memo, token_entries through
+# the compiled core's matchers, StartIndex's words) depends only on the patterns, so the
+# scorers with equal patterns share one index and one compiled matcher: a word is learned
+# once per process, not once per brand (docs/benchmark.md, "The compiled core's cold start").
+
+_shared_lock = threading.Lock()
+_shared: dict[tuple[str, ...], Any] = {}
+
+
+def _shared_item(key: tuple[str, ...], build: Callable[[], Any]) -> Any:
+    with _shared_lock:
+        found = _shared.get(key)
+        if found is None:
+            found = _shared[key] = build()
+        return found
+
+
+def shared_cue_index(groups: Mapping[str, Iterable[str]], where: str) -> CueIndex:
+    """The process's :class:`CueIndex` of these groups (in this order), built on first use."""
+    listed = {str(name): [str(p) for p in patterns] for name, patterns in groups.items()}
+    key = ("cues", where, json.dumps(list(listed.items()), ensure_ascii=False))
+    index: CueIndex = _shared_item(key, lambda: CueIndex(listed, where))
+    return index
+
+
+def shared_start_index(patterns: Iterable[str]) -> StartIndex:
+    """The process's :class:`StartIndex` of these patterns (in this order)."""
+    listed = [str(p) for p in patterns]
+    key = ("starts", json.dumps(listed, ensure_ascii=False))
+    index: StartIndex = _shared_item(key, lambda: StartIndex(listed))
+    return index
+
+
+def shared_matcher(compiled: ModuleType, kind: str, index: CueIndex | StartIndex) -> Any:
+    """The compiled core's ``kind`` matcher (``TokenMatcher``, ``StartMatcher``) of a
+    shared ``index``: one per index and process, so its cache of words is shared too."""
+    key = ("matcher", compiled.__name__, kind, str(id(index)))
+    return _shared_item(key, lambda: getattr(compiled, kind)(index))
+
+
+def forget_learned() -> None:
+    """Drop the shared indexes and matchers and the remembered pattern checks: scorers
+    built after this learn every word again (for a benchmark of a cold process)."""
+    with _shared_lock:
+        _shared.clear()
+    for cached in (_beginnings, _whole_word, _check):
+        cached.cache_clear()

@@ -33,6 +33,11 @@ _ISO_639_3 = {
 #: Codes that say "no language": undetermined, no linguistic content, multiple, uncoded.
 _NO_LANGUAGE = frozenset({"und", "zxx", "mul", "mis", "qme", "qht"})
 _CODE = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
+#: Detector readings remembered (by the words and the declared code) before the memo starts
+#: again: the detector is deterministic, and re-posted, copied and templated texts repeat
+#: (on the bench corpus 42 % of its calls; docs/benchmark.md). Bounded: only the few
+#: texts the function words do not settle get here, at most a few MB of them.
+_DETECTED_MEMO_SIZE = 20_000
 #: A word (letters, with one inner apostrophe: "don't", "j'ai"; digits are not words), or
 #: what is not the text's own words: a handle, a tag, a link (matched, and left out).
 _WORDS = re.compile(r"(?:[@#]|https?://|www\.)\S*|([^\W\d_]+(?:['\u2019][^\W\d_]+)?)")
@@ -95,6 +100,7 @@ class LanguageRule:
         self.function_words = {w: next(iter(ls)) for w, ls in words.items() if len(ls) == 1}
         self._detector: LanguageDetector | None = None
         self._lock = threading.Lock()
+        self._memo: dict[tuple[str, str | None], Reading] = {}
 
     def detector(self) -> LanguageDetector:
         """lingua over the ``detect`` languages (built on first use: its import and models)."""
@@ -139,6 +145,17 @@ class LanguageRule:
         return Counter(filter(None, map(self.function_words.get, words)))
 
     def _detected(self, words: str, code: str | None) -> Reading:
+        """The detector's reading of ``words`` (remembered: the same words, the same reading)."""
+        key = (words, code)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._detect(words, code)
+            if len(self._memo) >= _DETECTED_MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+    def _detect(self, words: str, code: str | None) -> Reading:
         values: list[Any] = self.detector().compute_language_confidence_values(words)
         if not values:
             return Reading(code, How.DECLARED) if code else Reading(None, How.NONE)
