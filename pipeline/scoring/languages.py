@@ -5,21 +5,25 @@
 tell or when the text's function words confirm it; otherwise the detector decides, `lingua
 <https://github.com/pemistahl/lingua-py>`_ (Apache-2.0, offline, no model download)
 restricted to a handful of languages. Built once per process and models folder
-(:func:`language_rule`); lingua's models load on the first text it has to judge.
+(:func:`language_rule`); lingua's models load on the first text it has to judge. The
+compiled scoring core (:mod:`pipeline.scoring.core`), when built, cuts the words and counts
+the function words; :func:`words_of` is the reference it must equal.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import ConfigError
+from pipeline.scoring.core import choose
 from pipeline.scoring.scorer import read_asset
 
 if TYPE_CHECKING:
@@ -48,6 +52,12 @@ def words_of(text: str) -> list[str]:
     return [w for w in _WORDS.findall(text.lower().replace("\u2019", "'")) if w]
 
 
+def _function_word_hits(words: list[str], marks: dict[str, str]) -> dict[str, int]:
+    """How many of ``words`` are function words of each language (``marks``: word ->
+    language)."""
+    return Counter(filter(None, map(marks.get, words)))
+
+
 class How(StrEnum):
     """How a post's language was settled."""
 
@@ -66,6 +76,7 @@ class Reading:
     how: How
 
 
+@functools.lru_cache(maxsize=1024)  # a source sends a handful of distinct tags
 def declared_code(raw: str | None) -> str | None:
     """A source's language tag as an ISO 639-1 primary code, or None ("und", not a code)."""
     if not raw:
@@ -82,7 +93,9 @@ def declared_code(raw: str | None) -> str | None:
 class LanguageRule:
     """The rule of ``models/languages.yaml``; see the module docstring and docs/scoring.md."""
 
-    def __init__(self, models_dir: Path) -> None:
+    def __init__(self, models_dir: Path, core: str | None = None) -> None:
+        """``core``: the scoring core that cuts the words and counts the function words
+        (:func:`pipeline.scoring.core.choose`; both give the same readings)."""
         path = models_dir / "languages.yaml"
         data = read_asset(path)
         self.version = str(data["version"])
@@ -98,6 +111,15 @@ class LanguageRule:
                 words.setdefault(str(word).lower(), set()).add(str(lang))
         #: word -> the one language it marks (words of two languages are left out).
         self.function_words = {w: next(iter(ls)) for w, ls in words.items() if len(ls) == 1}
+        compiled = choose(core).module
+        #: "compiled" or "python": the core that cuts the words and counts function words.
+        self.core = "compiled" if compiled is not None else "python"
+        self._words: Callable[[str], list[str]] = (
+            compiled.language_words if compiled is not None else words_of
+        )
+        self._hits: Callable[[list[str], dict[str, str]], dict[str, int]] = (
+            compiled.function_word_hits if compiled is not None else _function_word_hits
+        )
         self._detector: LanguageDetector | None = None
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, str | None], Reading] = {}
@@ -126,10 +148,10 @@ class LanguageRule:
         code = declared_code(declared)
         if code is not None and code not in self.detect:
             return Reading(code, How.DECLARED)
-        words = words_of(text)
+        words = self._words(text)
         if len("".join(words)) < self.short_text_letters:
             return Reading(code, How.DECLARED) if code else Reading(None, How.NONE)
-        hits = self._function_words(words)
+        hits = self._hits(words, self.function_words)
         if code is not None:
             own = hits.pop(code, 0)
             if own > max(hits.values(), default=0):
@@ -139,10 +161,6 @@ class LanguageRule:
             if count >= self.naming_function_words:
                 return Reading(lang, How.WORDS)
         return self._detected(" ".join(words), code)
-
-    def _function_words(self, words: Sequence[str]) -> dict[str, int]:
-        """How many of ``words`` are function words of each language."""
-        return Counter(filter(None, map(self.function_words.get, words)))
 
     def _detected(self, words: str, code: str | None) -> Reading:
         """The detector's reading of ``words`` (remembered: the same words, the same reading)."""
