@@ -63,6 +63,46 @@ cdef bint _gate(tuple gate, str text):
     return False
 
 
+@cython.final
+cdef class _Scan:
+    """Where an always-searched pattern (``(?<!\w)`` first, never empty, every match
+    beginning with one of ``starts``) can match: the positions after a non-word character
+    (or the text's start) where one of ``starts`` begins. Trying ``match`` there, and
+    going on after each match, finds what ``finditer`` finds."""
+
+    cdef object match
+    cdef list ascii  # per ASCII code: the starts beginning with it (None: none)
+    cdef dict others  # a non-ASCII first character -> the starts beginning with it
+
+    def __init__(self, pattern, tuple starts):
+        self.match = pattern.match
+        by_first = {}
+        for start in starts:
+            by_first.setdefault(start[0], []).append(start)
+        self.ascii = [None] * 128
+        self.others = {}
+        for first, texts in by_first.items():
+            if ord(first) < 128:
+                self.ascii[ord(first)] = tuple(texts)
+            else:
+                self.others[first] = tuple(texts)
+
+    cdef Py_ssize_t next(self, str text, Py_ssize_t p, Py_ssize_t n) except -2:
+        """The first position from ``p`` where a match may begin, or -1."""
+        cdef Py_UCS4 ch
+        while p < n:
+            ch = text[p]
+            texts = self.ascii[<unsigned int>ch] if ch < 128 else self.others.get(ch)
+            if (
+                texts is not None
+                and (p == 0 or not _is_word(text[p - 1]))
+                and text.startswith(<tuple>texts, p)
+            ):
+                return p
+            p += 1
+        return -1
+
+
 cdef class TokenMatcher:
     """The matching of a :class:`~pipeline.scoring.cues.CueIndex` at the words of a text.
 
@@ -77,7 +117,7 @@ cdef class TokenMatcher:
     cdef object entries_of
     cdef dict cache
     cdef Py_ssize_t groups
-    cdef tuple always  # (group, pattern, gate: None or (ascii, chars, other))
+    cdef tuple always  # (group, pattern, gate: None or (ascii, chars, other), _Scan or None)
 
     def __init__(self, index):
         self.index = index
@@ -87,8 +127,14 @@ cdef class TokenMatcher:
         always = []
         for gi, pattern in index.always.items():
             gate = index.always_gates[gi]
+            starts = index.always_starts[gi]
             always.append(
-                (gi, pattern, None if gate is None else (gate.ascii, gate.chars, gate.other))
+                (
+                    gi,
+                    pattern,
+                    None if gate is None else (gate.ascii, gate.chars, gate.other),
+                    None if starts is None else _Scan(pattern, starts),
+                )
             )
         self.always = tuple(always)
 
@@ -111,12 +157,28 @@ cdef class TokenMatcher:
             found = self._families(lowered, spans, count, negatable, negated)
         finally:
             free(spans)
-        for gi, pattern, gate in self.always:
-            if gi not in found and _gate(<tuple>gate, lowered):
+        cdef Py_ssize_t p, n = len(lowered)
+        cdef _Scan scan
+        for gi, pattern, gate, scan_or_none in self.always:
+            if gi in found or not _gate(<tuple>gate, lowered):
+                continue
+            if scan_or_none is None:
                 for match in pattern.finditer(lowered):
                     if not (negatable[gi] and negated(lowered, match.start())):
                         found.add(gi)
                         break
+                continue
+            scan = <_Scan>scan_or_none
+            p = scan.next(lowered, 0, n)
+            while p >= 0:
+                match = scan.match(lowered, p)
+                if match is None:
+                    p = scan.next(lowered, p + 1, n)
+                elif not (negatable[gi] and negated(lowered, p)):
+                    found.add(gi)
+                    break
+                else:
+                    p = scan.next(lowered, match.end(), n)
         return found
 
     cdef set _families(self, str lowered, Py_ssize_t* spans, Py_ssize_t count,
@@ -155,10 +217,24 @@ cdef class TokenMatcher:
             self._counts(lowered, spans, count, hits)
         finally:
             free(spans)
-        for gi, pattern, gate in self.always:
-            if _gate(<tuple>gate, lowered):
+        cdef Py_ssize_t p, n = len(lowered)
+        cdef _Scan scan
+        for gi, pattern, gate, scan_or_none in self.always:
+            if not _gate(<tuple>gate, lowered):
+                continue
+            if scan_or_none is None:
                 for _ in pattern.finditer(lowered):
                     hits[gi] += 1
+                continue
+            scan = <_Scan>scan_or_none
+            p = scan.next(lowered, 0, n)
+            while p >= 0:
+                match = scan.match(lowered, p)
+                if match is None:
+                    p = scan.next(lowered, p + 1, n)
+                else:
+                    hits[gi] += 1
+                    p = scan.next(lowered, match.end(), n)
         return hits
 
     cdef void _counts(self, str lowered, Py_ssize_t* spans, Py_ssize_t count,

@@ -277,6 +277,19 @@ class CueIndex:
                 partial, whole = _prefixes(list(_sre_parse(pattern).data))
                 starts |= {p[:2] for p in partial | whole}
             self.always_gates[gi] = None if "" in starts else _Gate(starts)
+        #: Per always-searched group, for the compiled core, its starts (what its gate
+        #: looks for) when every match begins with one of them and none is empty: the
+        #: core then tries the pattern only where one of them begins after a non-word
+        #: character (what its ``(?<!\w)`` asks), not at every position. None: searched.
+        self.always_starts: dict[int, tuple[str, ...] | None] = {}
+        for gi, searched in self.always.items():
+            gate = self.always_gates[gi]
+            nonempty = _sre_parse(searched.pattern).getwidth()[0] > 0
+            self.always_starts[gi] = (
+                (*gate.ascii, *sorted(gate.chars), *gate.other)
+                if gate is not None and nonempty
+                else None
+            )
 
     def candidates(self, token: str) -> _Candidates:
         """The patterns to try at a word, and all of them as one pattern (to rule them all
