@@ -284,10 +284,13 @@ class CueIndex:
         self.always_starts: dict[int, tuple[str, ...] | None] = {}
         for gi, searched in self.always.items():
             gate = self.always_gates[gi]
-            nonempty = _sre_parse(searched.pattern).getwidth()[0] > 0
+            scannable = (
+                searched.pattern.startswith(r"(?<!\w)")  # as alternation() writes them
+                and _sre_parse(searched.pattern).getwidth()[0] > 0
+            )
             self.always_starts[gi] = (
                 (*gate.ascii, *sorted(gate.chars), *gate.other)
-                if gate is not None and nonempty
+                if gate is not None and scannable
                 else None
             )
 
