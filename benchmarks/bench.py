@@ -1288,6 +1288,7 @@ def stage_cores(corpus: str, brands_file: str, posts: int) -> dict[str, Any]:
     (when built), in this one process; the outputs of the two are compared text by text."""
     from pipeline.errors import ConfigError
     from pipeline.posts.normalize import storage_text
+    from pipeline.scoring.cues import forget_learned
     from pipeline.scoring.scorer import Scorer
     from pipeline.settings import Settings
     from pipeline.steps.brands import load_brands
@@ -1305,6 +1306,7 @@ def stage_cores(corpus: str, brands_file: str, posts: int) -> dict[str, Any]:
     records = sum(len(texts) for _, texts in work)
 
     def scorers(core: str) -> dict[str, Any]:
+        forget_learned()  # each core starts cold, as a fresh worker process does
         return {b: Scorer(models, brands.get(b), core=core) for b in {b for b, _ in work}}
 
     def timed(core: str) -> float:

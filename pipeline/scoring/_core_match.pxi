@@ -63,6 +63,46 @@ cdef bint _gate(tuple gate, str text):
     return False
 
 
+@cython.final
+cdef class _Scan:
+    """Where an always-searched pattern (``(?<!\w)`` first, never empty, every match
+    beginning with one of ``starts``) can match: the positions after a non-word character
+    (or the text's start) where one of ``starts`` begins. Trying ``match`` there, and
+    going on after each match, finds what ``finditer`` finds."""
+
+    cdef object match
+    cdef list ascii  # per ASCII code: the starts beginning with it (None: none)
+    cdef dict others  # a non-ASCII first character -> the starts beginning with it
+
+    def __init__(self, pattern, tuple starts):
+        self.match = pattern.match
+        by_first = {}
+        for start in starts:
+            by_first.setdefault(start[0], []).append(start)
+        self.ascii = [None] * 128
+        self.others = {}
+        for first, texts in by_first.items():
+            if ord(first) < 128:
+                self.ascii[ord(first)] = tuple(texts)
+            else:
+                self.others[first] = tuple(texts)
+
+    cdef Py_ssize_t next(self, str text, Py_ssize_t p, Py_ssize_t n) except -2:
+        """The first position from ``p`` where a match may begin, or -1."""
+        cdef Py_UCS4 ch
+        while p < n:
+            ch = text[p]
+            texts = self.ascii[<unsigned int>ch] if ch < 128 else self.others.get(ch)
+            if (
+                texts is not None
+                and (p == 0 or not _is_word(text[p - 1]))
+                and text.startswith(<tuple>texts, p)
+            ):
+                return p
+            p += 1
+        return -1
+
+
 cdef class TokenMatcher:
     """The matching of a :class:`~pipeline.scoring.cues.CueIndex` at the words of a text.
 
@@ -77,7 +117,7 @@ cdef class TokenMatcher:
     cdef object entries_of
     cdef dict cache
     cdef Py_ssize_t groups
-    cdef tuple always  # (group, pattern, gate: None or (ascii, chars, other))
+    cdef tuple always  # (group, pattern, gate: None or (ascii, chars, other), _Scan or None)
 
     def __init__(self, index):
         self.index = index
@@ -87,8 +127,14 @@ cdef class TokenMatcher:
         always = []
         for gi, pattern in index.always.items():
             gate = index.always_gates[gi]
+            starts = index.always_starts[gi]
             always.append(
-                (gi, pattern, None if gate is None else (gate.ascii, gate.chars, gate.other))
+                (
+                    gi,
+                    pattern,
+                    None if gate is None else (gate.ascii, gate.chars, gate.other),
+                    None if starts is None else _Scan(pattern, starts),
+                )
             )
         self.always = tuple(always)
 
@@ -111,12 +157,28 @@ cdef class TokenMatcher:
             found = self._families(lowered, spans, count, negatable, negated)
         finally:
             free(spans)
-        for gi, pattern, gate in self.always:
-            if gi not in found and _gate(<tuple>gate, lowered):
+        cdef Py_ssize_t p, n = len(lowered)
+        cdef _Scan scan
+        for gi, pattern, gate, scan_or_none in self.always:
+            if gi in found or not _gate(<tuple>gate, lowered):
+                continue
+            if scan_or_none is None:
                 for match in pattern.finditer(lowered):
                     if not (negatable[gi] and negated(lowered, match.start())):
                         found.add(gi)
                         break
+                continue
+            scan = <_Scan>scan_or_none
+            p = scan.next(lowered, 0, n)
+            while p >= 0:
+                match = scan.match(lowered, p)
+                if match is None:
+                    p = scan.next(lowered, p + 1, n)
+                elif not (negatable[gi] and negated(lowered, p)):
+                    found.add(gi)
+                    break
+                else:
+                    p = scan.next(lowered, match.end(), n)
         return found
 
     cdef set _families(self, str lowered, Py_ssize_t* spans, Py_ssize_t count,
@@ -155,10 +217,24 @@ cdef class TokenMatcher:
             self._counts(lowered, spans, count, hits)
         finally:
             free(spans)
-        for gi, pattern, gate in self.always:
-            if _gate(<tuple>gate, lowered):
+        cdef Py_ssize_t p, n = len(lowered)
+        cdef _Scan scan
+        for gi, pattern, gate, scan_or_none in self.always:
+            if not _gate(<tuple>gate, lowered):
+                continue
+            if scan_or_none is None:
                 for _ in pattern.finditer(lowered):
                     hits[gi] += 1
+                continue
+            scan = <_Scan>scan_or_none
+            p = scan.next(lowered, 0, n)
+            while p >= 0:
+                match = scan.match(lowered, p)
+                if match is None:
+                    p = scan.next(lowered, p + 1, n)
+                else:
+                    hits[gi] += 1
+                    p = scan.next(lowered, match.end(), n)
         return hits
 
     cdef void _counts(self, str lowered, Py_ssize_t* spans, Py_ssize_t count,
@@ -233,3 +309,63 @@ cdef class StartMatcher:
                         out.add(i)
                         break
         return out
+
+
+# -- the language rule's words (pipeline.scoring.languages) -------------------------------
+
+cdef inline bint _is_letter(Py_UCS4 ch):
+    """re's ``[^\\W\\d_]`` on str: a word character that is neither a decimal digit nor
+    an underscore."""
+    if ch < 128:
+        return (ch >= u"a" and ch <= u"z") or (ch >= u"A" and ch <= u"Z")
+    return ch.isalnum() and not ch.isdecimal()
+
+
+cdef inline Py_ssize_t _skip_nonspace(str text, Py_ssize_t i, Py_ssize_t n):
+    while i < n and not text[i].isspace():
+        i += 1
+    return i
+
+
+def language_words(str text):
+    """``languages.words_of``: the lowercased text's words as its regular expression finds
+    them (a handle, tag or link and what follows it up to whitespace skipped; letters, with
+    one inner apostrophe), in one pass."""
+    cdef str s = text.lower().replace(u"\u2019", u"'")
+    cdef Py_ssize_t i = 0, n = len(s), start
+    cdef Py_UCS4 ch
+    cdef list out = []
+    while i < n:
+        ch = s[i]
+        if ch == u"@" or ch == u"#":
+            i = _skip_nonspace(s, i + 1, n)
+        elif ch == u"h" and s.startswith("http", i) and (
+            s.startswith("://", i + 4) or s.startswith("s://", i + 4)
+        ):
+            i = _skip_nonspace(s, i + 7, n)
+        elif ch == u"w" and s.startswith("www.", i):
+            i = _skip_nonspace(s, i + 4, n)
+        elif _is_letter(ch):
+            start = i
+            i += 1
+            while i < n and _is_letter(s[i]):
+                i += 1
+            if i + 1 < n and (s[i] == u"'" or s[i] == u"\u2019") and _is_letter(s[i + 1]):
+                i += 2
+                while i < n and _is_letter(s[i]):
+                    i += 1
+            out.append(s[start:i])
+        else:
+            i += 1
+    return out
+
+
+def function_word_hits(list words, dict marks):
+    """How many of ``words`` each language's function words (``marks``: word -> language)
+    account for, as ``Counter(filter(None, map(marks.get, words)))`` counts them."""
+    cdef dict hits = {}
+    for word in words:
+        lang = marks.get(word)
+        if lang:
+            hits[lang] = hits.get(lang, 0) + 1
+    return hits

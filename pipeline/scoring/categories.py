@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
-from pipeline.scoring.cues import CueIndex
+from pipeline.scoring.cues import shared_cue_index, shared_matcher
 
 #: Category given to a complaint whose text matches no category keyword.
 OTHER_CATEGORY = "other"
@@ -64,9 +64,11 @@ class Categories:
             if cat.get("context"):
                 groups[f"{name}:context"] = list(cat["context"])
                 self._weights.append((i, weight * float(context_weight)))
-        self._index = CueIndex(groups, "categories:")
+        self._index = shared_cue_index(groups, "categories:")
         self._counts: Callable[[str], list[int]] = (
-            compiled.TokenMatcher(self._index).counts if compiled is not None else self._py_counts
+            shared_matcher(compiled, "TokenMatcher", self._index).counts
+            if compiled is not None
+            else self._py_counts
         )
 
     def _py_counts(self, lowered: str) -> list[int]:

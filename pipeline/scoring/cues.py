@@ -9,9 +9,13 @@ matches: both are exact prefilters, and :func:`alternation` compiles what is the
 
 from __future__ import annotations
 
+import functools
+import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from pipeline.errors import ConfigError
@@ -258,8 +262,6 @@ class CueIndex:
         )
         #: the same tables with each group's patterns, for :meth:`token_entries`
         self._raw = tables
-        self._word_only: dict[str, re.Pattern[str] | None] = {}
-        self._checks: dict[tuple[str, ...], tuple[re.Pattern[str], tuple[str, ...]]] = {}
         self.memo: dict[str, _Candidates] = {}
         self._combined: dict[tuple[tuple[int, str], ...], re.Pattern[str]] = {}
         self.always = {
@@ -275,6 +277,22 @@ class CueIndex:
                 partial, whole = _prefixes(list(_sre_parse(pattern).data))
                 starts |= {p[:2] for p in partial | whole}
             self.always_gates[gi] = None if "" in starts else _Gate(starts)
+        #: Per always-searched group, for the compiled core, its starts (what its gate
+        #: looks for) when every match begins with one of them and none is empty: the
+        #: core then tries the pattern only where one of them begins after a non-word
+        #: character (what its ``(?<!\w)`` asks), not at every position. None: searched.
+        self.always_starts: dict[int, tuple[str, ...] | None] = {}
+        for gi, searched in self.always.items():
+            gate = self.always_gates[gi]
+            scannable = (
+                searched.pattern.startswith(r"(?<!\w)")  # as alternation() writes them
+                and _sre_parse(searched.pattern).getwidth()[0] > 0
+            )
+            self.always_starts[gi] = (
+                (*gate.ascii, *sorted(gate.chars), *gate.other)
+                if gate is not None and scannable
+                else None
+            )
 
     def candidates(self, token: str) -> _Candidates:
         """The patterns to try at a word, and all of them as one pattern (to rule them all
@@ -322,7 +340,7 @@ class CueIndex:
                 rest: list[str] = []
                 hit = False
                 for pattern in patterns:
-                    whole = self._whole_word(pattern)
+                    whole = _whole_word(pattern)
                     if whole is None:
                         rest.append(pattern)
                     elif whole.fullmatch(token) is not None:
@@ -331,40 +349,12 @@ class CueIndex:
                 if hit:
                     hits.append(gi)
                 elif rest:
-                    checks.append((gi, self._check(tuple(rest))[0]))
+                    checks.append((gi, _check(tuple(rest))[0]))
                     tried.extend(rest)
         if not checks:
             return tuple(hits), (), None, ()
-        combined, starts = self._check(tuple(dict.fromkeys(tried)))
+        combined, starts = _check(tuple(dict.fromkeys(tried)))
         return tuple(hits), tuple(checks), combined, starts
-
-    def _whole_word(self, pattern: str) -> re.Pattern[str] | None:
-        """The pattern compiled to match a whole word, or None when it is not word-only."""
-        if pattern not in self._word_only:
-            self._word_only[pattern] = re.compile(pattern) if word_only(pattern) else None
-        return self._word_only[pattern]
-
-    def _check(self, patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]]:
-        """The alternation of some patterns, and texts one of which every match of it
-        starts with (empty when not known): a text that starts with none of them at a word
-        is not tried there."""
-        found = self._checks.get(patterns)
-        if found is None:
-            beginnings: set[str] = set()
-            for pattern in patterns:
-                partial, whole = _prefixes(list(_sre_parse(pattern).data))
-                beginnings |= partial | whole
-            starts: set[str] = set()
-            if "" not in beginnings:  # the longest cut that leaves few enough texts
-                for length in range(_START_LEN, 1, -1):
-                    starts = {b[:length] for b in beginnings}
-                    if len(starts) <= _MAX_CHECK_STARTS:
-                        break
-                else:
-                    starts = set()
-            found = alternation(patterns, "cues", 0), tuple(sorted(starts))
-            self._checks[patterns] = found
-        return found
 
     def matches(self, lowered: str) -> Iterator[tuple[int, re.Match[str]]]:
         """(group, match) for every indexed pattern matching at a word, then the others."""
@@ -391,7 +381,7 @@ class CueIndex:
 #: Literal beginnings of a pattern checked as substrings by :class:`StartIndex` (at most
 #: this many, of at most this many characters).
 _MAX_STARTS, _START_LEN = 24, 12
-#: At most this many texts a pattern tried at a word must start with (CueIndex._check).
+#: At most this many texts a pattern tried at a word must start with (:func:`_check`).
 _MAX_CHECK_STARTS = 64
 #: Characters that IGNORECASE matches to an ASCII letter but ``str.lower`` does not lower to
 #: it (or lowers to more than one character): a text with one is matched without the
@@ -481,7 +471,105 @@ class StartIndex:
         }
 
 
+# -- what a pattern's text alone decides, worked out once per process --------------------
+#
+# The compiled core's per-word learning (CueIndex.token_entries) asks these of patterns and
+# of tuples of them. They depend only on the pattern text, not on the index, so they are
+# remembered per process: every brand's scorer (each with its own indexes) and every word
+# that selects the same patterns reuse them. Worked out per index and tuple instead, they
+# cost the compiled core more than the scoring itself on a cold 10-brand run
+# (docs/benchmark.md, "The compiled core's cold start").
+
+#: Tuples of patterns whose check (_check) is remembered (bounded: distinct tuples come
+#: from words, about 300 per index on the bench's corpus).
+_CHECKS_KEPT = 16_384
+
+
+@functools.lru_cache(maxsize=_CHECKS_KEPT)
+def _beginnings(pattern: str) -> frozenset[str]:
+    """The literal beginnings of a (lowercased) pattern's matches (see :func:`_prefixes`)."""
+    partial, whole = _prefixes(list(_sre_parse(pattern).data))
+    return frozenset(partial | whole)
+
+
+@functools.lru_cache(maxsize=_CHECKS_KEPT)
+def _whole_word(pattern: str) -> re.Pattern[str] | None:
+    """The pattern compiled to match a whole word, or None when it is not word-only."""
+    return re.compile(pattern) if word_only(pattern) else None
+
+
+@functools.lru_cache(maxsize=_CHECKS_KEPT)
+def _check(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """The alternation of some patterns, and texts one of which every match of it starts
+    with (empty when not known): a text that starts with none of them at a word is not
+    tried there."""
+    beginnings: set[str] = set()
+    for pattern in patterns:
+        beginnings |= _beginnings(pattern)
+    starts: set[str] = set()
+    if "" not in beginnings:  # the longest cut that leaves few enough texts
+        for length in range(_START_LEN, 1, -1):
+            starts = {b[:length] for b in beginnings}
+            if len(starts) <= _MAX_CHECK_STARTS:
+                break
+        else:
+            starts = set()
+    return alternation(patterns, "cues", 0), tuple(sorted(starts))
+
+
 @dataclass(frozen=True)
 class CueFamily:
     name: str
     weight: float
+
+
+# -- one index per pattern set, shared by the scorers of a process ------------------------
+#
+# Every brand has its own Scorer, but most brands' cue families, categories and spam cues
+# are the same patterns. What an index learns per word (CueIndex.memo, token_entries through
+# the compiled core's matchers, StartIndex's words) depends only on the patterns, so the
+# scorers with equal patterns share one index and one compiled matcher: a word is learned
+# once per process, not once per brand (docs/benchmark.md, "The compiled core's cold start").
+
+_shared_lock = threading.Lock()
+_shared: dict[tuple[str, ...], Any] = {}
+
+
+def _shared_item(key: tuple[str, ...], build: Callable[[], Any]) -> Any:
+    with _shared_lock:
+        found = _shared.get(key)
+        if found is None:
+            found = _shared[key] = build()
+        return found
+
+
+def shared_cue_index(groups: Mapping[str, Iterable[str]], where: str) -> CueIndex:
+    """The process's :class:`CueIndex` of these groups (in this order), built on first use."""
+    listed = {str(name): [str(p) for p in patterns] for name, patterns in groups.items()}
+    key = ("cues", where, json.dumps(list(listed.items()), ensure_ascii=False))
+    index: CueIndex = _shared_item(key, lambda: CueIndex(listed, where))
+    return index
+
+
+def shared_start_index(patterns: Iterable[str]) -> StartIndex:
+    """The process's :class:`StartIndex` of these patterns (in this order)."""
+    listed = [str(p) for p in patterns]
+    key = ("starts", json.dumps(listed, ensure_ascii=False))
+    index: StartIndex = _shared_item(key, lambda: StartIndex(listed))
+    return index
+
+
+def shared_matcher(compiled: ModuleType, kind: str, index: CueIndex | StartIndex) -> Any:
+    """The compiled core's ``kind`` matcher (``TokenMatcher``, ``StartMatcher``) of a
+    shared ``index``: one per index and process, so its cache of words is shared too."""
+    key = ("matcher", compiled.__name__, kind, str(id(index)))
+    return _shared_item(key, lambda: getattr(compiled, kind)(index))
+
+
+def forget_learned() -> None:
+    """Drop the shared indexes and matchers and the remembered pattern checks: scorers
+    built after this learn every word again (for a benchmark of a cold process)."""
+    with _shared_lock:
+        _shared.clear()
+    for cached in (_beginnings, _whole_word, _check):
+        cached.cache_clear()

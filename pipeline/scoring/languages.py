@@ -5,21 +5,25 @@
 tell or when the text's function words confirm it; otherwise the detector decides, `lingua
 <https://github.com/pemistahl/lingua-py>`_ (Apache-2.0, offline, no model download)
 restricted to a handful of languages. Built once per process and models folder
-(:func:`language_rule`); lingua's models load on the first text it has to judge.
+(:func:`language_rule`); lingua's models load on the first text it has to judge. The
+compiled scoring core (:mod:`pipeline.scoring.core`), when built, cuts the words and counts
+the function words; :func:`words_of` is the reference it must equal.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import ConfigError
+from pipeline.scoring.core import choose
 from pipeline.scoring.scorer import read_asset
 
 if TYPE_CHECKING:
@@ -33,6 +37,11 @@ _ISO_639_3 = {
 #: Codes that say "no language": undetermined, no linguistic content, multiple, uncoded.
 _NO_LANGUAGE = frozenset({"und", "zxx", "mul", "mis", "qme", "qht"})
 _CODE = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
+#: Detector readings remembered (by the words and the declared code) before the memo starts
+#: again: the detector is deterministic, and re-posted, copied and templated texts repeat
+#: (on the bench corpus 42 % of its calls; docs/benchmark.md). Bounded: only the few
+#: texts the function words do not settle get here, at most a few MB of them.
+_DETECTED_MEMO_SIZE = 20_000
 #: A word (letters, with one inner apostrophe: "don't", "j'ai"; digits are not words), or
 #: what is not the text's own words: a handle, a tag, a link (matched, and left out).
 _WORDS = re.compile(r"(?:[@#]|https?://|www\.)\S*|([^\W\d_]+(?:['\u2019][^\W\d_]+)?)")
@@ -41,6 +50,12 @@ _WORDS = re.compile(r"(?:[@#]|https?://|www\.)\S*|([^\W\d_]+(?:['\u2019][^\W\d_]
 def words_of(text: str) -> list[str]:
     """The text's own words, lowercased: not handles, tags or links."""
     return [w for w in _WORDS.findall(text.lower().replace("\u2019", "'")) if w]
+
+
+def _function_word_hits(words: list[str], marks: dict[str, str]) -> dict[str, int]:
+    """How many of ``words`` are function words of each language (``marks``: word ->
+    language)."""
+    return Counter(filter(None, map(marks.get, words)))
 
 
 class How(StrEnum):
@@ -61,6 +76,7 @@ class Reading:
     how: How
 
 
+@functools.lru_cache(maxsize=1024)  # a source sends a handful of distinct tags
 def declared_code(raw: str | None) -> str | None:
     """A source's language tag as an ISO 639-1 primary code, or None ("und", not a code)."""
     if not raw:
@@ -77,7 +93,9 @@ def declared_code(raw: str | None) -> str | None:
 class LanguageRule:
     """The rule of ``models/languages.yaml``; see the module docstring and docs/scoring.md."""
 
-    def __init__(self, models_dir: Path) -> None:
+    def __init__(self, models_dir: Path, core: str | None = None) -> None:
+        """``core``: the scoring core that cuts the words and counts the function words
+        (:func:`pipeline.scoring.core.choose`; both give the same readings)."""
         path = models_dir / "languages.yaml"
         data = read_asset(path)
         self.version = str(data["version"])
@@ -93,8 +111,18 @@ class LanguageRule:
                 words.setdefault(str(word).lower(), set()).add(str(lang))
         #: word -> the one language it marks (words of two languages are left out).
         self.function_words = {w: next(iter(ls)) for w, ls in words.items() if len(ls) == 1}
+        compiled = choose(core).module
+        #: "compiled" or "python": the core that cuts the words and counts function words.
+        self.core = "compiled" if compiled is not None else "python"
+        self._words: Callable[[str], list[str]] = (
+            compiled.language_words if compiled is not None else words_of
+        )
+        self._hits: Callable[[list[str], dict[str, str]], dict[str, int]] = (
+            compiled.function_word_hits if compiled is not None else _function_word_hits
+        )
         self._detector: LanguageDetector | None = None
         self._lock = threading.Lock()
+        self._memo: dict[tuple[str, str | None], Reading] = {}
 
     def detector(self) -> LanguageDetector:
         """lingua over the ``detect`` languages (built on first use: its import and models)."""
@@ -127,10 +155,10 @@ class LanguageRule:
         code = declared_code(declared)
         if code is not None and code not in self.detect:
             return Reading(code, How.DECLARED)
-        words = words_of(text)
+        words = self._words(text)
         if len("".join(words)) < self.short_text_letters:
             return Reading(code, How.DECLARED) if code else Reading(None, How.NONE)
-        hits = self._function_words(words)
+        hits = self._hits(words, self.function_words)
         if code is not None:
             own = hits.pop(code, 0)
             if own > max(hits.values(), default=0):
@@ -141,11 +169,18 @@ class LanguageRule:
                 return Reading(lang, How.WORDS)
         return self._detected(" ".join(words), code)
 
-    def _function_words(self, words: Sequence[str]) -> dict[str, int]:
-        """How many of ``words`` are function words of each language."""
-        return Counter(filter(None, map(self.function_words.get, words)))
-
     def _detected(self, words: str, code: str | None) -> Reading:
+        """The detector's reading of ``words`` (remembered: the same words, the same reading)."""
+        key = (words, code)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._detect(words, code)
+            if len(self._memo) >= _DETECTED_MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+    def _detect(self, words: str, code: str | None) -> Reading:
         values: list[Any] = self.detector().compute_language_confidence_values(words)
         if not values:
             return Reading(code, How.DECLARED) if code else Reading(None, How.NONE)

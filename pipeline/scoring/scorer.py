@@ -56,10 +56,11 @@ from pipeline.scoring.cues import (
     FOLD_ODD,
     WORD,
     CueFamily,
-    CueIndex,
-    StartIndex,
     alternation,
     lower_pattern,
+    shared_cue_index,
+    shared_matcher,
+    shared_start_index,
 )
 from pipeline.scoring.learned import LearnedStage, stage_for
 from pipeline.scoring.vader import Analyzer, Fixes
@@ -277,12 +278,14 @@ class Scorer:
             float(spec_["weight"]) > 0 and bool(spec_.get("negatable", True))
             for spec_ in cues["families"].values()
         )
-        self._cue_index = CueIndex(
+        self._cue_index = shared_cue_index(
             {name: list(spec_["patterns"]) for name, spec_ in cues["families"].items()},
             "complaint_cues.yaml: family",
         )
         self._compiled_families: _FamiliesFn | None = (
-            compiled.TokenMatcher(self._cue_index).families if compiled is not None else None
+            shared_matcher(compiled, "TokenMatcher", self._cue_index).families
+            if compiled is not None
+            else None
         )
         addressed = cues["addressed"]
         self.any_mention_weight = float(addressed["any_mention"])
@@ -313,9 +316,9 @@ class Scorer:
         self.spam_patterns = tuple(alternation([p], "spam_cues.yaml") for p in spam["patterns"])
         # Which cues can match at all, from the words and characters they start with: most
         # posts have fewer than min_hits candidates and stop there.
-        self._spam_starts = StartIndex(lower_pattern(str(p)) for p in spam["patterns"])
+        self._spam_starts = shared_start_index(lower_pattern(str(p)) for p in spam["patterns"])
         self._spam_candidates: Callable[[str], set[int]] = (
-            compiled.StartMatcher(self._spam_starts).candidates
+            shared_matcher(compiled, "StartMatcher", self._spam_starts).candidates
             if compiled is not None
             else self._spam_starts.candidates
         )
