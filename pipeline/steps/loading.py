@@ -35,7 +35,7 @@ from pipeline.posts import columns, plausible, quality
 from pipeline.posts.expectations import SuiteReport
 from pipeline.posts.model import PostKind
 from pipeline.posts.pseudonyms import PrivacyConfig, pseudonymize_posts, pseudonymizer
-from pipeline.scoring import languages, learned, routing
+from pipeline.scoring import cues, languages, learned, routing
 from pipeline.scoring import workers as scoring_workers
 from pipeline.scoring.scorer import Scorer, forget_scorers, scorer_for
 from pipeline.secrets import SecretLookup
@@ -481,10 +481,12 @@ def default_workers() -> int:
 
 
 def _release_scoring() -> None:
-    """This process scores no more (its workers do): drop its scorers and lingua's models
-    (about 165 MB) and give the memory back, rather than hold it through the run."""
+    """This process scores no more (its workers do): drop its scorers, the matchers they
+    shared and lingua's models (about 165 MB) and give the memory back, rather than hold it
+    through the run."""
     languages.release_detectors()
     forget_scorers()
+    cues.forget_learned()
     gc.collect()
     scoring_workers.trim_heap()
 

@@ -12,7 +12,7 @@ import pytest
 from pipeline import timeutil
 from pipeline.errors import ConfigError, InputError
 from pipeline.ingest import landing
-from pipeline.scoring import languages, scorer
+from pipeline.scoring import cues, languages, scorer
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.steps import aggregation, fetch, loading, planning, runner
 from pipeline.steps.brands import load_brands
@@ -180,7 +180,8 @@ def test_load_batches_holds_a_bounded_number_of_batches_and_the_writer_stops_sco
 ) -> None:
     """What the writing process holds while workers score: at most IN_FLIGHT_PER_WORKER
     batches per worker sent and not yet written (the landing of the next batch waits),
-    and, once the workers score, neither its scorers nor lingua's models (about 165 MB)."""
+    and, once the workers score, neither its scorers, their shared matchers nor lingua's
+    models (about 165 MB)."""
     settings = settings_in(tmp_path)
     day = (START, START + timeutil.DAY)
     items = planning.plan(*day, ["pebble", "fernleaf"], chunk=timeutil.HOUR, settings=settings)
@@ -209,6 +210,7 @@ def test_load_batches_holds_a_bounded_number_of_batches_and_the_writer_stops_sco
     assert 1 < most <= loading.IN_FLIGHT_PER_WORKER * 2 + 1
     assert rule._detector is None
     assert not scorer._brand_scorers
+    assert not cues._shared
 
 
 def test_default_workers_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
