@@ -535,7 +535,9 @@ _shared_lock = threading.Lock()
 _shared: dict[tuple[str, ...], Any] = {}
 
 
-def _shared_item(key: tuple[str, ...], build: Callable[[], Any]) -> Any:
+def shared_item(key: tuple[str, ...], build: Callable[[], Any]) -> Any:
+    """The process's shared object under ``key``, made by ``build`` on first use (dropped
+    by :func:`forget_learned`)."""
     with _shared_lock:
         found = _shared.get(key)
         if found is None:
@@ -547,7 +549,7 @@ def shared_cue_index(groups: Mapping[str, Iterable[str]], where: str) -> CueInde
     """The process's :class:`CueIndex` of these groups (in this order), built on first use."""
     listed = {str(name): [str(p) for p in patterns] for name, patterns in groups.items()}
     key = ("cues", where, json.dumps(list(listed.items()), ensure_ascii=False))
-    index: CueIndex = _shared_item(key, lambda: CueIndex(listed, where))
+    index: CueIndex = shared_item(key, lambda: CueIndex(listed, where))
     return index
 
 
@@ -555,7 +557,7 @@ def shared_start_index(patterns: Iterable[str]) -> StartIndex:
     """The process's :class:`StartIndex` of these patterns (in this order)."""
     listed = [str(p) for p in patterns]
     key = ("starts", json.dumps(listed, ensure_ascii=False))
-    index: StartIndex = _shared_item(key, lambda: StartIndex(listed))
+    index: StartIndex = shared_item(key, lambda: StartIndex(listed))
     return index
 
 
@@ -563,7 +565,7 @@ def shared_matcher(compiled: ModuleType, kind: str, index: CueIndex | StartIndex
     """The compiled core's ``kind`` matcher (``TokenMatcher``, ``StartMatcher``) of a
     shared ``index``: one per index and process, so its cache of words is shared too."""
     key = ("matcher", compiled.__name__, kind, str(id(index)))
-    return _shared_item(key, lambda: getattr(compiled, kind)(index))
+    return shared_item(key, lambda: getattr(compiled, kind)(index))
 
 
 def forget_learned() -> None:

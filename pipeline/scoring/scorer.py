@@ -59,6 +59,7 @@ from pipeline.scoring.cues import (
     alternation,
     lower_pattern,
     shared_cue_index,
+    shared_item,
     shared_matcher,
     shared_start_index,
 )
@@ -241,10 +242,21 @@ class Scorer:
             compiled = None  # another vaderSentiment release: its own code runs
         #: "compiled" or "python": the scoring core this scorer runs.
         self.core = "compiled" if compiled is not None else "python"
+        # Scorers whose VADER reads the same fixes and lexicon share one compiled VADER and
+        # so its per-token cache (a cache per brand grew by about 20 MB a 100,000 posts:
+        # docs/benchmark.md "Peak memory at 1M").
+        vader_key = json.dumps(
+            [str(models_dir), fixes, sorted(self._analyzer.lexicon.items())],
+            sort_keys=True,
+            default=str,
+        )
         self._scores: Callable[..., tuple[dict[str, float], float]] = (
-            compiled.VaderCore(
-                self._analyzer, BOOSTER_DICT, SPECIAL_CASES, NEGATE, N_SCALAR, C_INCR,
-                string.punctuation,
+            shared_item(
+                ("vader", compiled.__name__, vader_key),
+                lambda: compiled.VaderCore(
+                    self._analyzer, BOOSTER_DICT, SPECIAL_CASES, NEGATE, N_SCALAR, C_INCR,
+                    string.punctuation,
+                ),
             ).scores
             if compiled is not None
             else self._analyzer.scores

@@ -42,11 +42,18 @@ MULTILINGUAL = [
 ]
 
 
-def _brand(categories: dict[str, Any] | None = None) -> BrandConfig:
+def _brand(
+    categories: dict[str, Any] | None = None, lexicon: dict[str, float] | None = None
+) -> BrandConfig:
     raw: dict[str, Any] = {"id": "skateco", "name": "Skate Co", "accounts": ["@SkateCo"]}
     raw["terms"] = ["skateco"]
+    overrides: dict[str, Any] = {}
     if categories:
-        raw["overrides"] = {"categories": categories}
+        overrides["categories"] = categories
+    if lexicon:
+        overrides["lexicon"] = lexicon
+    if overrides:
+        raw["overrides"] = overrides
     return parse_brands({"brands": [raw]}, Path("brands.yaml")).brands[0]
 
 
@@ -72,6 +79,13 @@ def test_scorers_with_the_same_patterns_share_one_index_and_matcher() -> None:
     own = Scorer(MODELS, _brand({"flights": {"keywords": ["flights?", "gate"]}}))
     assert own._categories._index is not a._categories._index
     assert own._cue_index is a._cue_index
+    # One compiled VADER (and per-token cache) for the same lexicon, its own for a brand
+    # whose lexicon differs.
+    assert getattr(a._scores, "__self__", None) is not None
+    assert a._scores.__self__ is b._scores.__self__ is own._scores.__self__
+    sick = Scorer(MODELS, _brand(lexicon={"sick": 2.0}), core="compiled")
+    assert sick._scores.__self__ is not a._scores.__self__
+    assert sick.score("that trick was sick").compound > 0 > a.score("i feel sick").compound
 
 
 @pytest.mark.parametrize("core", ["compiled", "python"])
