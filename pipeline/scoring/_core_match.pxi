@@ -68,7 +68,11 @@ cdef class _Scan:
     """Where an always-searched pattern (``(?<!\w)`` first, never empty, every match
     beginning with one of ``starts``) can match: the positions after a non-word character
     (or the text's start) where one of ``starts`` begins. Trying ``match`` there, and
-    going on after each match, finds what ``finditer`` finds."""
+    going on after each match, finds what ``finditer`` finds in an ASCII text. Used on
+    ASCII texts only: the starts are worked out as if ``\d`` were ``[0-9]`` and letters
+    folded only to themselves, but in other texts ``\d`` matches "٥" or "５" and a
+    case-blind pattern's "k" matches "\u212a" (the Kelvin sign), so there ``finditer``
+    searches."""
 
     cdef object match
     cdef list ascii  # per ASCII code: the starts beginning with it (None: none)
@@ -159,10 +163,11 @@ cdef class TokenMatcher:
             free(spans)
         cdef Py_ssize_t p, n = len(lowered)
         cdef _Scan scan
+        cdef bint scannable = lowered.isascii()  # see _Scan
         for gi, pattern, gate, scan_or_none in self.always:
             if gi in found or not _gate(<tuple>gate, lowered):
                 continue
-            if scan_or_none is None:
+            if scan_or_none is None or not scannable:
                 for match in pattern.finditer(lowered):
                     if not (negatable[gi] and negated(lowered, match.start())):
                         found.add(gi)
@@ -219,10 +224,11 @@ cdef class TokenMatcher:
             free(spans)
         cdef Py_ssize_t p, n = len(lowered)
         cdef _Scan scan
+        cdef bint scannable = lowered.isascii()  # see _Scan
         for gi, pattern, gate, scan_or_none in self.always:
             if not _gate(<tuple>gate, lowered):
                 continue
-            if scan_or_none is None:
+            if scan_or_none is None or not scannable:
                 for _ in pattern.finditer(lowered):
                     hits[gi] += 1
                 continue
