@@ -569,8 +569,10 @@ def shared_matcher(compiled: ModuleType, kind: str, index: CueIndex | StartIndex
 
 
 def forget_learned() -> None:
-    """Drop the shared indexes and matchers and the remembered pattern checks: scorers
-    built after this learn every word again (for a benchmark of a cold process)."""
+    """Drop the shared indexes, matchers and compiled VADERs and the remembered pattern
+    checks: scorers built after this learn every word again (a benchmark of a cold
+    process; a load's writing process once its workers score). The language rule's
+    remembered readings are its own (bounded) and stay."""
     with _shared_lock:
         _shared.clear()
     for cached in (_beginnings, _whole_word, _check):

@@ -39,9 +39,11 @@ _NO_LANGUAGE = frozenset({"und", "zxx", "mul", "mis", "qme", "qht"})
 _CODE = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 #: Detector readings remembered (by the words and the declared code) before the memo starts
 #: again: the detector is deterministic, and re-posted, copied and templated texts repeat
-#: (on the bench corpus 42 % of its calls; docs/benchmark.md). Bounded: only the few
-#: texts the function words do not settle get here, at most a few MB of them.
+#: (on the bench corpus 42 % of its calls; docs/benchmark.md). Bounded: at most this many
+#: readings, each of words no longer than _DETECTED_MEMO_CHARS (longer ones, reviews or
+#: articles, are not remembered), so at most about 20 MB.
 _DETECTED_MEMO_SIZE = 20_000
+_DETECTED_MEMO_CHARS = 1_000
 #: A word (letters, with one inner apostrophe: "don't", "j'ai"; digits are not words), or
 #: what is not the text's own words: a handle, a tag, a link (matched, and left out).
 _WORDS = re.compile(r"(?:[@#]|https?://|www\.)\S*|([^\W\d_]+(?:['\u2019][^\W\d_]+)?)")
@@ -171,6 +173,8 @@ class LanguageRule:
 
     def _detected(self, words: str, code: str | None) -> Reading:
         """The detector's reading of ``words`` (remembered: the same words, the same reading)."""
+        if len(words) > _DETECTED_MEMO_CHARS:
+            return self._detect(words, code)
         key = (words, code)
         found = self._memo.get(key)
         if found is None:

@@ -245,14 +245,9 @@ class Scorer:
         # Scorers whose VADER reads the same fixes and lexicon share one compiled VADER and
         # so its per-token cache (a cache per brand grew by about 20 MB a 100,000 posts:
         # docs/benchmark.md "Peak memory at 1M").
-        vader_key = json.dumps(
-            [str(models_dir), fixes, sorted(self._analyzer.lexicon.items())],
-            sort_keys=True,
-            default=str,
-        )
         self._scores: Callable[..., tuple[dict[str, float], float]] = (
             shared_item(
-                ("vader", compiled.__name__, vader_key),
+                ("vader", compiled.__name__, _vader_key(models_dir, fixes, self._analyzer)),
                 lambda: compiled.VaderCore(
                     self._analyzer, BOOSTER_DICT, SPECIAL_CASES, NEGATE, N_SCALAR, C_INCR,
                     string.punctuation,
@@ -563,14 +558,26 @@ def scorer_for(brand: BrandConfig, language: str = "en") -> Scorer:
     return scorer
 
 
+def _vader_key(models_dir: Path, fixes: Mapping[str, Any], analyzer: Analyzer) -> str:
+    """What a compiled VADER is made of (the fixes and the lexicon), as a digest: scorers
+    with the same one share it (:func:`pipeline.scoring.cues.shared_item`)."""
+    made_of = [str(models_dir), fixes, sorted(analyzer.lexicon.items())]
+    text = json.dumps(made_of, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def forget_scorers(brand_ids: Collection[str] | None = None) -> None:
-    """Drop this process's scorers of ``brand_ids`` (None: every brand); :func:`scorer_for`
-    builds them again when asked. Each holds its own lexicon, matchers and per-token caches
-    (about 5 MB built, growing by about 20 MB over 100,000 posts): for a process that has
-    stopped scoring them (:mod:`pipeline.scoring.workers`)."""
+    """Drop this process's scorers of ``brand_ids`` (None: every brand, and the default
+    scorer); :func:`scorer_for` builds them again when asked. For a process that has
+    stopped scoring them (:mod:`pipeline.scoring.workers`). What a scorer shares with the
+    scorers of equal patterns and lexicon (its indexes, matchers, compiled VADER and their
+    per-word caches, :func:`pipeline.scoring.cues.shared_item`) stays for the others: one
+    per distinct configuration; :func:`pipeline.scoring.cues.forget_learned` drops it."""
     with _brand_lock:
         for key in [k for k in _brand_scorers if brand_ids is None or k[1] in brand_ids]:
             del _brand_scorers[key]
+    if brand_ids is None:
+        _scorer_for.cache_clear()
 
 
 def score_text(text: str) -> Score:

@@ -1,9 +1,10 @@
 """Scoring worker processes that end with the process that started them.
 
 A run scores in a pool of worker processes (about 280 MB each after the first batch:
-pandas and DuckDB 90, lingua's models 167, a brand's scorer 5 to 30). When the run itself
-is killed (``kill -9``, the OOM killer, Airflow ending a task that overran), nothing tells
-the workers: they would sit on their memory, waiting on a queue nobody writes.
+pandas and DuckDB 90, lingua's models 167, the scorers and the caches they share). When
+the run itself is killed (``kill -9``, the OOM killer, Airflow ending a task that
+overran), nothing tells the workers: they would sit on their memory, waiting on a queue
+nobody writes.
 :func:`bind_to_parent`, the pool's initializer, ties each worker to its parent in two ways:
 
 - on Linux, ``prctl(PR_SET_PDEATHSIG, SIGKILL)``: the kernel kills the worker the moment the
@@ -50,7 +51,8 @@ WATCH_INTERVAL_S = 0.5
 #: How many more batches in flight a brand's worker may have than the least busy worker
 #: before the brand's next batch goes to that one instead (and stays there): small, so that
 #: no worker waits idle for long; not 0, so that brands do not hop at every batch. A
-#: load keeps at most four batches per worker in flight (pipeline.steps.loading).
+#: load keeps at most ``IN_FLIGHT_PER_WORKER`` batches per worker in flight
+#: (pipeline.steps.loading).
 AFFINITY_SLACK = 2
 #: Exit status of a worker that ended because its parent was gone (128 + SIGHUP, the
 #: signal a terminal's children get when it closes).
@@ -132,7 +134,11 @@ class BrandPool:
     def submit(self, brand_id: str, fn: Callable[..., T], /, *args: Any) -> Future[T]:
         """Run ``fn(*args)`` on ``brand_id``'s worker (see the class docstring)."""
         home, gone = self.route(brand_id)
-        future = self._pools[home].submit(_run, gone, fn, *args)
+        try:
+            future = self._pools[home].submit(_run, gone, fn, *args)
+        except BaseException:
+            self._done(home)
+            raise
         future.add_done_callback(lambda _: self._done(home))
         return future
 
@@ -164,8 +170,10 @@ class BrandPool:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        for one in self._pools:
-            one.shutdown(wait=True, cancel_futures=True)
+        for one in self._pools:  # every worker's batches not started cancelled first ...
+            one.shutdown(wait=False, cancel_futures=True)
+        for one in self._pools:  # ... then the running ones awaited
+            one.shutdown(wait=True)
 
 
 def _run(forget: tuple[str, ...], fn: Callable[..., T], *args: Any) -> T:

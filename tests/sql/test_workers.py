@@ -121,7 +121,11 @@ os._exit(0)
 
 def test_the_brand_pool_keeps_a_brand_on_one_worker_and_moves_it_when_that_one_lags() -> None:
     # Routing only: no batch is submitted, so no process starts.
-    pool = workers.BrandPool(2)
+    with workers.BrandPool(2) as pool:
+        _keeps_and_moves(pool)
+
+
+def _keeps_and_moves(pool: workers.BrandPool) -> None:
     slack = workers.AFFINITY_SLACK
     assert pool.route("a") == (0, ())  # a new brand: the least busy worker
     assert pool.route("b") == (1, ())
@@ -142,7 +146,7 @@ def test_the_brand_pool_keeps_a_brand_on_one_worker_and_moves_it_when_that_one_l
 
 
 def test_one_brand_alone_keeps_every_worker_busy() -> None:
-    pool = workers.BrandPool(2)
-    homes = [pool.route("a")[0] for _ in range(2 * (workers.AFFINITY_SLACK + 2))]
-    assert set(homes) == {0, 1}
-    assert not any(gone for gone in (pool.route("a")[1] for _ in range(4)))
+    with workers.BrandPool(2) as pool:
+        homes = [pool.route("a")[0] for _ in range(2 * (workers.AFFINITY_SLACK + 2))]
+        assert set(homes) == {0, 1}
+        assert not any(gone for gone in (pool.route("a")[1] for _ in range(4)))

@@ -1,9 +1,9 @@
 """The compiled core's scan of the always-searched patterns (those that can start outside a
 word: prices, amounts, "??", emoticons, hashtags): tried only where one of their starts
 begins after a non-word character, it must find what ``finditer`` finds (the scan runs on
-ASCII texts; other digits, such as "٥", send a text to ``finditer``). Compared on texts
-dense with what those patterns react to, against the same matcher searching with
-``finditer`` and against the pure-Python reference."""
+ASCII texts; other decimal digits, Arabic-Indic or full-width, send a text to
+``finditer``). Compared on texts dense with what those patterns react to, against the same
+matcher searching with ``finditer`` and against the pure-Python reference."""
 
 from __future__ import annotations
 

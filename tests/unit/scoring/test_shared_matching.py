@@ -76,7 +76,7 @@ def test_scorers_with_the_same_patterns_share_one_index_and_matcher() -> None:
     assert a._compiled_families is not None and b._compiled_families is not None
     assert a._compiled_families.__self__ is b._compiled_families.__self__
     # A brand with its own categories gets its own category index, the cues stay shared.
-    own = Scorer(MODELS, _brand({"flights": {"keywords": ["flights?", "gate"]}}))
+    own = Scorer(MODELS, _brand({"flights": {"keywords": ["flights?", "gate"]}}), core="compiled")
     assert own._categories._index is not a._categories._index
     assert own._cue_index is a._cue_index
     # One compiled VADER (and per-token cache) for the same lexicon, its own for a brand
