@@ -106,6 +106,16 @@ cdef class _Scan:
             p += 1
         return -1
 
+    cdef object find(self, str text, Py_ssize_t p, Py_ssize_t n):
+        """The first match beginning at ``p`` or later, or None (``finditer``'s next)."""
+        p = self.next(text, p, n)
+        while p >= 0:
+            match = self.match(text, p)
+            if match is not None:
+                return match
+            p = self.next(text, p + 1, n)
+        return None
+
 
 cdef class TokenMatcher:
     """The matching of a :class:`~pipeline.scoring.cues.CueIndex` at the words of a text.
@@ -161,7 +171,7 @@ cdef class TokenMatcher:
             found = self._families(lowered, spans, count, negatable, negated)
         finally:
             free(spans)
-        cdef Py_ssize_t p, n = len(lowered)
+        cdef Py_ssize_t n = len(lowered)
         cdef _Scan scan
         cdef bint scannable = lowered.isascii()  # see _Scan
         for gi, pattern, gate, scan_or_none in self.always:
@@ -174,16 +184,12 @@ cdef class TokenMatcher:
                         break
                 continue
             scan = <_Scan>scan_or_none
-            p = scan.next(lowered, 0, n)
-            while p >= 0:
-                match = scan.match(lowered, p)
-                if match is None:
-                    p = scan.next(lowered, p + 1, n)
-                elif not (negatable[gi] and negated(lowered, p)):
+            match = scan.find(lowered, 0, n)
+            while match is not None:
+                if not (negatable[gi] and negated(lowered, match.start())):
                     found.add(gi)
                     break
-                else:
-                    p = scan.next(lowered, match.end(), n)
+                match = scan.find(lowered, match.end(), n)
         return found
 
     cdef set _families(self, str lowered, Py_ssize_t* spans, Py_ssize_t count,
@@ -222,7 +228,7 @@ cdef class TokenMatcher:
             self._counts(lowered, spans, count, hits)
         finally:
             free(spans)
-        cdef Py_ssize_t p, n = len(lowered)
+        cdef Py_ssize_t n = len(lowered)
         cdef _Scan scan
         cdef bint scannable = lowered.isascii()  # see _Scan
         for gi, pattern, gate, scan_or_none in self.always:
@@ -233,14 +239,10 @@ cdef class TokenMatcher:
                     hits[gi] += 1
                 continue
             scan = <_Scan>scan_or_none
-            p = scan.next(lowered, 0, n)
-            while p >= 0:
-                match = scan.match(lowered, p)
-                if match is None:
-                    p = scan.next(lowered, p + 1, n)
-                else:
-                    hits[gi] += 1
-                    p = scan.next(lowered, match.end(), n)
+            match = scan.find(lowered, 0, n)
+            while match is not None:
+                hits[gi] += 1
+                match = scan.find(lowered, match.end(), n)
         return hits
 
     cdef void _counts(self, str lowered, Py_ssize_t* spans, Py_ssize_t count,

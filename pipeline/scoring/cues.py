@@ -274,8 +274,7 @@ class CueIndex:
         for gi, patterns in always.items():
             starts: set[str] = set()
             for pattern in patterns:
-                partial, whole = _prefixes(list(_sre_parse(pattern).data))
-                starts |= {p[:2] for p in partial | whole}
+                starts |= {p[:2] for p in _beginnings(pattern)}
             self.always_gates[gi] = None if "" in starts else _Gate(starts)
         #: Per always-searched group, for the compiled core, its starts (what its gate
         #: looks for) when every match begins with one of them and none is empty: the
