@@ -11,7 +11,6 @@ exactly as :func:`load` would have.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import threading
@@ -35,9 +34,9 @@ from pipeline.posts import columns, plausible, quality
 from pipeline.posts.expectations import SuiteReport
 from pipeline.posts.model import PostKind
 from pipeline.posts.pseudonyms import PrivacyConfig, pseudonymize_posts, pseudonymizer
-from pipeline.scoring import cues, languages, learned, routing
+from pipeline.scoring import learned, routing
 from pipeline.scoring import workers as scoring_workers
-from pipeline.scoring.scorer import Scorer, forget_scorers, scorer_for
+from pipeline.scoring.scorer import Scorer, scorer_for
 from pipeline.secrets import SecretLookup
 from pipeline.settings import Settings
 from pipeline.steps import batch_frames
@@ -480,17 +479,6 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def _release_scoring() -> None:
-    """This process scores no more (its workers do): drop its scorers, the matchers they
-    shared and lingua's models (about 165 MB) and give the memory back, rather than hold it
-    through the run."""
-    languages.release_detectors()
-    forget_scorers()
-    cues.forget_learned()
-    gc.collect()
-    scoring_workers.trim_heap()
-
-
 def _score_in_worker(batch: landing.Batch, brand: BrandConfig) -> ScoredBatch:
     """:func:`score_batch` in a worker process (the brand's scorer is built once there)."""
     return score_batch(batch, brand, scorer_for(brand))
@@ -578,7 +566,7 @@ def load_batches(
                 # while they wait for this process.
                 warm_up = threading.Thread(target=quality.prepare, name="gx-warm-up")
                 warm_up.start()
-                _release_scoring()
+                scoring_workers.release_scoring()
             if pool is None:
                 take(score_batch(batch, brand, scorer_for(brand)))
                 weight = LEARNED_RECORD_WEIGHT if learned.enabled_for(brand) else 1.0
